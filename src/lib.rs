@@ -1,0 +1,15 @@
+//! narcodoor: an agent-based model of youth recruitment into drug cartels (NDM-1).
+//!
+//! The crate is layered so that dependencies point one way:
+//! `cli` → `experiment` → `engine` → `model`, with `scenario` (input) and `output`
+//! (CSV, manifest, charts) at the edges. `model` is pure: no IO, no threads, no serde.
+//! See `ARCHITECTURE.md` for the map.
+
+pub mod cli;
+pub mod engine;
+pub mod error;
+pub mod experiment;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod scenario;

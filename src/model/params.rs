@@ -1,0 +1,587 @@
+//! The validated parameters of NDM-1, grouped as in `MODEL.md`'s TOML tables.
+//!
+//! These are plain typed structs with the specification's defaults. They are built by the
+//! `scenario` layer (which parses, merges `extends`, validates and names every key); once a
+//! `Params` exists the model trusts it and cannot fail. Nothing here does IO or knows about
+//! serde: the scenario layer reads and writes fields through its own schema table.
+
+/// Ranks are 1..=4 in the text and 0..=3 in arrays here.
+pub const RANKS: usize = 4;
+
+/// Ages in months: entry, start of the "minor" recruitment band, adulthood, exit.
+pub const AGE_ENTRY: u16 = 144;
+pub const AGE_UPPER_SECONDARY: u16 = 180;
+pub const AGE_ADULT: u16 = 216;
+pub const AGE_EXIT: u16 = 360;
+
+/// The largest supported peer count. Each youth's rewired ties are stored as a bit mask of
+/// `peers` bits read with one unaligned 64-bit load, which leaves room for 56.
+pub const MAX_PEERS: u32 = 56;
+
+/// Every parameter of one scenario, defaults filled in and checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Params {
+    pub run: Run,
+    pub population: Population,
+    pub youth: Youth,
+    pub choice: Choice,
+    pub recruit: Recruit,
+    pub cartels: Cartels,
+    pub justice: Justice,
+    pub violence: Violence,
+    pub territory: Territory,
+    /// At least one region; youths already allocated (`Region::youths`).
+    pub regions: Vec<Region>,
+    /// At least one cartel; `territory` has one entry per region.
+    pub cartel_list: Vec<CartelSpec>,
+    pub policy: Policies,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    pub name: String,
+    pub description: String,
+    pub months: u32,
+    pub burn_in_months: u32,
+    pub seed: u64,
+    pub replicates: u32,
+}
+
+impl Default for Run {
+    fn default() -> Self {
+        Run {
+            name: "scenario".into(),
+            description: String::new(),
+            months: 240,
+            burn_in_months: 120,
+            seed: 1,
+            replicates: 10,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Population {
+    /// National youths; regions' `youths` sum to it.
+    pub youths: u64,
+    pub peers: u32,
+    pub rewire: f64,
+}
+
+impl Default for Population {
+    fn default() -> Self {
+        Population { youths: 100_000, peers: 8, rewire: 0.1 }
+    }
+}
+
+/// Section 1's initial state and section 3's legitimate doors.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Youth {
+    pub female_share: f64,
+    pub initial_out_of_school: f64,
+    pub initial_graduation: f64,
+    pub initial_graduation_poor: f64,
+    pub initial_employment: f64,
+    pub school_dropout: f64,
+    pub poverty_dropout_multiplier: f64,
+    pub upper_secondary_multiplier: f64,
+    pub school_reentry: f64,
+    pub job_finding: f64,
+    pub graduate_job_bonus: f64,
+    pub record_job_penalty: f64,
+    pub job_loss: f64,
+}
+
+impl Default for Youth {
+    fn default() -> Self {
+        Youth {
+            female_share: 0.5,
+            initial_out_of_school: 0.05,
+            initial_graduation: 0.55,
+            initial_graduation_poor: 0.3,
+            initial_employment: 0.55,
+            school_dropout: 0.004,
+            poverty_dropout_multiplier: 2.5,
+            upper_secondary_multiplier: 3.0,
+            school_reentry: 0.005,
+            job_finding: 0.06,
+            graduate_job_bonus: 1.5,
+            record_job_penalty: 0.5,
+            job_loss: 0.015,
+        }
+    }
+}
+
+/// Section 5's choice of a contacted youth.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub coercion: f64,
+    pub intercept: f64,
+    pub school_value: f64,
+    pub idle_value: f64,
+    pub myopia: f64,
+    pub peer_weight: f64,
+    pub stigma: f64,
+    pub prison_weight: f64,
+    pub death_weight: f64,
+}
+
+impl Default for Choice {
+    fn default() -> Self {
+        Choice {
+            coercion: 0.05,
+            intercept: -2.0,
+            school_value: 1.6,
+            idle_value: 0.25,
+            myopia: 0.6,
+            peer_weight: 2.0,
+            stigma: 1.5,
+            prison_weight: 1.0,
+            death_weight: 20.0,
+        }
+    }
+}
+
+/// Section 5's contact process.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recruit {
+    pub intensity: f64,
+    pub shield: f64,
+    pub peer_contact: f64,
+    pub young_teen_weight: f64,
+    pub minor_preference: f64,
+    pub female_weight: f64,
+}
+
+impl Default for Recruit {
+    fn default() -> Self {
+        Recruit {
+            intensity: 0.085,
+            shield: 0.8,
+            peer_contact: 3.0,
+            young_teen_weight: 0.2,
+            minor_preference: 0.5,
+            female_weight: 0.15,
+        }
+    }
+}
+
+/// Section 4's careers and the wage response of section 5.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cartels {
+    pub death: [f64; RANKS],
+    pub arrest: [f64; RANKS],
+    pub exit: f64,
+    pub promotion: f64,
+    pub rank_shares: [f64; RANKS],
+    pub wage_response: f64,
+}
+
+impl Default for Cartels {
+    fn default() -> Self {
+        Cartels {
+            death: [0.0015, 0.002, 0.004, 0.003],
+            arrest: [0.006, 0.005, 0.004, 0.003],
+            exit: 0.002,
+            promotion: 0.05,
+            rank_shares: [0.55, 0.25, 0.15, 0.05],
+            wage_response: 1.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Justice {
+    pub sentence_months: f64,
+    pub juvenile_sentence_ratio: f64,
+}
+
+impl Default for Justice {
+    fn default() -> Self {
+        Justice { sentence_months: 36.0, juvenile_sentence_ratio: 0.25 }
+    }
+}
+
+/// Sections 4, 7.1, 7.3 and 7.6.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Violence {
+    pub kappa: f64,
+    pub shock_decay: f64,
+    pub extortion_labour: f64,
+    pub displacement: f64,
+    pub conflict: f64,
+    pub reference_density: f64,
+    pub civilian: f64,
+}
+
+impl Default for Violence {
+    fn default() -> Self {
+        Violence {
+            kappa: 1.0,
+            shock_decay: 0.9,
+            extortion_labour: 0.3,
+            displacement: 0.5,
+            conflict: 2.0,
+            reference_density: 0.005,
+            civilian: 10.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Territory {
+    pub rate: f64,
+    pub gamma: f64,
+}
+
+impl Default for Territory {
+    fn default() -> Self {
+        Territory { rate: 0.05, gamma: 1.5 }
+    }
+}
+
+/// One region (section 7). `youths` is the resolved head count.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub name: String,
+    pub youths: u64,
+    pub youth_share: f64,
+    pub poverty: f64,
+    pub legit_wage: f64,
+    pub narco_wage: f64,
+    pub job_finding_multiplier: f64,
+    pub enforcement: f64,
+    pub corruption: f64,
+    pub collective_efficacy: f64,
+    pub demand: f64,
+    pub initial_members: f64,
+    pub base_violence: f64,
+    pub civilian_homicide_rate: f64,
+    /// Indices into `Params::regions`; symmetric, no self, no duplicates.
+    pub neighbours: Vec<usize>,
+    /// Used only when the scenario has no `[[cartel]]`.
+    pub presence: f64,
+}
+
+impl Region {
+    /// A region with the specification's defaults.
+    pub fn with_defaults(name: &str, youths: u64) -> Region {
+        Region {
+            name: name.to_string(),
+            youths,
+            youth_share: 0.33,
+            poverty: 0.45,
+            legit_wage: 4000.0,
+            narco_wage: 10000.0,
+            job_finding_multiplier: 1.0,
+            enforcement: 1.0,
+            corruption: 0.4,
+            collective_efficacy: 0.3,
+            demand: 0.015,
+            initial_members: 0.0045,
+            base_violence: 0.2,
+            civilian_homicide_rate: 5.0,
+            neighbours: Vec::new(),
+            presence: 1.0,
+        }
+    }
+
+    /// Total population P_r, used for rates per 100k and per-capita costs.
+    pub fn population(&self) -> f64 {
+        self.youths as f64 / self.youth_share
+    }
+}
+
+/// A cartel present at the start; splinters are created by the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CartelSpec {
+    pub name: String,
+    pub predatory: bool,
+    /// Territory share per region (same order as `Params::regions`).
+    pub territory: Vec<f64>,
+}
+
+/// When and where a lever acts (section 6, common keys; section 11 for ramps).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    pub start_month: u32,
+    /// Exclusive; `None` runs to the end.
+    pub end_month: Option<u32>,
+    /// One flag per region; all true when the scenario names none.
+    pub regions: Vec<bool>,
+    pub ramp_months: u32,
+}
+
+impl Schedule {
+    /// Active everywhere from month 0, no ramp.
+    pub fn always(n_regions: usize) -> Schedule {
+        Schedule { start_month: 0, end_month: None, regions: vec![true; n_regions], ramp_months: 0 }
+    }
+
+    /// Is the lever active in reported month `t` (negative during burn-in)?
+    pub fn active_at(&self, t: i64) -> bool {
+        t >= 0 && t >= self.start_month as i64 && self.end_month.is_none_or(|e| t < e as i64)
+    }
+
+    /// The ramp factor f = min(1, (t − start + 1)/ramp_months), 0 when inactive.
+    pub fn intensity_at(&self, t: i64) -> f64 {
+        if !self.active_at(t) {
+            return 0.0;
+        }
+        if self.ramp_months == 0 {
+            return 1.0;
+        }
+        (((t - self.start_month as i64 + 1) as f64) / self.ramp_months as f64).min(1.0)
+    }
+}
+
+/// A lever that is on: its schedule and its own keys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lever<P> {
+    pub schedule: Schedule,
+    pub p: P,
+}
+
+/// The nine levers of section 6; `None` is off.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Policies {
+    pub scholarships: Option<Lever<Scholarships>>,
+    pub youth_jobs: Option<Lever<YouthJobs>>,
+    pub public_space: Option<Lever<PublicSpace>>,
+    pub policing: Option<Lever<Policing>>,
+    pub police_reform: Option<Lever<PoliceReform>>,
+    pub kingpin: Option<Lever<Kingpin>>,
+    pub juvenile_law: Option<Lever<JuvenileLaw>>,
+    pub asset_forfeiture: Option<Lever<AssetForfeiture>>,
+    pub demand: Option<Lever<Demand>>,
+}
+
+/// The levers' names, in the order of section 6 and of the `spending_<lever>` columns.
+pub const LEVERS: [&str; 9] = [
+    "scholarships",
+    "youth_jobs",
+    "public_space",
+    "policing",
+    "police_reform",
+    "kingpin",
+    "juvenile_law",
+    "asset_forfeiture",
+    "demand",
+];
+
+/// Index of each lever in `LEVERS` (for spending arrays).
+pub mod lever {
+    pub const SCHOLARSHIPS: usize = 0;
+    pub const YOUTH_JOBS: usize = 1;
+    pub const PUBLIC_SPACE: usize = 2;
+    pub const POLICING: usize = 3;
+    pub const POLICE_REFORM: usize = 4;
+    pub const KINGPIN: usize = 5;
+    pub const JUVENILE_LAW: usize = 6;
+    pub const ASSET_FORFEITURE: usize = 7;
+    pub const DEMAND: usize = 8;
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scholarships {
+    pub coverage: f64,
+    pub amount: f64,
+    pub max_dropout_cut: f64,
+    pub half_amount: f64,
+    pub admin_overhead: f64,
+}
+
+impl Default for Scholarships {
+    fn default() -> Self {
+        Scholarships {
+            coverage: 0.5,
+            amount: 800.0,
+            max_dropout_cut: 0.9,
+            half_amount: 600.0,
+            admin_overhead: 0.08,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct YouthJobs {
+    pub slots_per_1000: f64,
+    pub stipend: f64,
+    pub months: u32,
+    pub retention: f64,
+    pub target_poor: bool,
+}
+
+impl Default for YouthJobs {
+    fn default() -> Self {
+        YouthJobs { slots_per_1000: 20.0, stipend: 3600.0, months: 12, retention: 0.4, target_poor: true }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublicSpace {
+    pub per_capita: f64,
+}
+
+impl Default for PublicSpace {
+    fn default() -> Self {
+        PublicSpace { per_capita: 20.0 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policing {
+    pub increase: f64,
+    pub army: bool,
+    pub army_enforcement: f64,
+    pub army_violence: f64,
+    pub cost_per_capita: f64,
+    pub army_cost_per_capita: f64,
+}
+
+impl Default for Policing {
+    fn default() -> Self {
+        Policing {
+            increase: 0.5,
+            army: false,
+            army_enforcement: 0.5,
+            army_violence: 0.3,
+            cost_per_capita: 38.0,
+            army_cost_per_capita: 10.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PoliceReform {
+    pub pay_raise: f64,
+    /// Share of corrupt officers removed per year.
+    pub purge: f64,
+    pub registry: bool,
+    pub rehire_share: f64,
+    pub officers_per_100k: f64,
+    pub salary: f64,
+    pub severance: f64,
+}
+
+impl Default for PoliceReform {
+    fn default() -> Self {
+        PoliceReform {
+            pay_raise: 0.0,
+            purge: 0.0,
+            registry: false,
+            rehire_share: 0.7,
+            officers_per_100k: 380.0,
+            salary: 9000.0,
+            severance: 100_000.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Kingpin {
+    pub removals_per_year: f64,
+    pub succession_months: u32,
+    pub shock: f64,
+    pub spillover: f64,
+    pub split_probability: f64,
+    pub cost_per_operation: f64,
+}
+
+impl Default for Kingpin {
+    fn default() -> Self {
+        Kingpin {
+            removals_per_year: 2.0,
+            succession_months: 6,
+            shock: 1.0,
+            spillover: 0.3,
+            split_probability: 0.5,
+            cost_per_operation: 50_000_000.0,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct JuvenileLaw {
+    pub juvenile_sentence_ratio: f64,
+}
+
+impl Default for JuvenileLaw {
+    fn default() -> Self {
+        JuvenileLaw { juvenile_sentence_ratio: 0.25 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssetForfeiture {
+    pub cash_seizure: f64,
+    pub vehicle_seizure: f64,
+    pub doses_per_member: f64,
+}
+
+impl Default for AssetForfeiture {
+    fn default() -> Self {
+        AssetForfeiture { cash_seizure: 0.5, vehicle_seizure: 0.5, doses_per_member: 30.0 }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Demand {
+    pub reduction: f64,
+    pub cost_per_capita: f64,
+}
+
+impl Default for Demand {
+    fn default() -> Self {
+        Demand { reduction: 0.3, cost_per_capita: 0.0 }
+    }
+}
+
+impl Params {
+    /// The specification's defaults: one region "all" of `population.youths` youths held
+    /// by one cartel "cartel" with the region's presence, every lever off.
+    pub fn defaults() -> Params {
+        let population = Population::default();
+        let region = Region::with_defaults("all", population.youths);
+        let presence = region.presence;
+        Params {
+            run: Run::default(),
+            population,
+            youth: Youth::default(),
+            choice: Choice::default(),
+            recruit: Recruit::default(),
+            cartels: Cartels::default(),
+            justice: Justice::default(),
+            violence: Violence::default(),
+            territory: Territory::default(),
+            regions: vec![region],
+            cartel_list: vec![CartelSpec { name: "cartel".into(), predatory: false, territory: vec![presence] }],
+            policy: Policies::default(),
+        }
+    }
+
+    /// Total youths over all regions.
+    pub fn total_youths(&self) -> u64 {
+        self.regions.iter().map(|r| r.youths).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedule_is_half_open_and_off_in_burn_in() {
+        let s = Schedule { start_month: 3, end_month: Some(5), regions: vec![true], ramp_months: 0 };
+        let active: Vec<i64> = (-2..8).filter(|&t| s.active_at(t)).collect();
+        assert_eq!(active, vec![3, 4]);
+        assert!(!Schedule::always(1).active_at(-1));
+    }
+
+    #[test]
+    fn ramp_rises_linearly_to_one() {
+        let s = Schedule { start_month: 10, end_month: None, regions: vec![true], ramp_months: 4 };
+        let f: Vec<f64> = (9..16).map(|t| s.intensity_at(t)).collect();
+        assert_eq!(f, vec![0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 1.0]);
+    }
+}

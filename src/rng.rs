@@ -1,0 +1,1 @@
+//! Portable random streams (being written).
