@@ -3,12 +3,23 @@
 //! Everything here is sequential and deterministic given its random streams. The engine
 //! decides how youths are split into chunks and which threads run them; the model only
 //! says what happens to one chunk of youths, one region or one cartel in one month.
+//! `model` does no IO and knows nothing of rayon, serde or plotters.
 
+pub mod contact;
+pub mod init;
+pub mod jobs;
+pub mod kingpin;
+pub mod metrics;
+pub mod network;
 pub mod params;
+pub mod policy;
+pub mod region;
+pub mod state;
+pub mod youth;
 
-/// Bytes of simulation state per youth, peer network included, for `peers` peers.
-/// The scenario layer uses it to refuse populations that would not fit in memory.
-/// (Placeholder until the state layout lands; the figure is an upper bound.)
+/// Bytes of simulation state per youth, peer network included, for `peers` peers
+/// (rounded up to whole bytes, with every tie rewired at worst). The scenario layer uses it
+/// to refuse populations that would not fit in memory.
 pub fn bytes_per_youth(peers: u32) -> u64 {
-    16 + (peers as u64).div_ceil(8)
+    state::World::bytes_per_youth(peers, 1.0).ceil() as u64
 }

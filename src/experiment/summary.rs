@@ -1,0 +1,136 @@
+//! Across-replicate summaries, accumulated as replicates arrive.
+//!
+//! Each (month, metric) keeps a Welford accumulator, so memory does not grow with the
+//! number of replicates and the numbers are the same whatever the thread count (replicates
+//! are always added in replicate order). Intervals are Student t 95% intervals of the mean
+//! with n − 1 degrees of freedom: replicates are independent draws of the same stochastic
+//! process and a few dozen of them are typical, so the normal approximation would be too
+//! narrow.
+
+use super::stats::student_t_quantile;
+use crate::engine::ReplicateResult;
+use crate::model::metrics::{N_METRICS, Row};
+use crate::output::tables::{Interval, Summary};
+
+/// The confidence level of every interval the tool reports.
+pub const LEVEL: f64 = 0.95;
+
+/// Welford's running mean and sum of squared deviations.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Welford {
+    n: u64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Welford {
+    pub fn push(&mut self, x: f64) {
+        self.n += 1;
+        let d = x - self.mean;
+        self.mean += d / self.n as f64;
+        self.m2 += d * (x - self.mean);
+    }
+
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.mean }
+    }
+
+    /// Sample standard deviation (NaN below two values).
+    pub fn sd(&self) -> f64 {
+        if self.n < 2 { f64::NAN } else { (self.m2 / (self.n - 1) as f64).sqrt() }
+    }
+
+    /// The t interval of the mean; with one value the interval is the value itself.
+    pub fn interval(&self, level: f64) -> Interval {
+        let mean = self.mean();
+        if self.n < 2 {
+            return Interval { mean, lo: mean, hi: mean };
+        }
+        let half = student_t_quantile(0.5 + level / 2.0, (self.n - 1) as f64) * self.sd() / (self.n as f64).sqrt();
+        Interval { mean, lo: mean - half, hi: mean + half }
+    }
+}
+
+/// Accumulates national rows (and, optionally, every region's) over replicates.
+#[derive(Clone, Debug)]
+pub struct SummaryBuilder {
+    months: Vec<u32>,
+    national: Vec<[Welford; N_METRICS]>,
+    regions: Vec<Vec<[Welford; N_METRICS]>>,
+    replicates: usize,
+}
+
+impl SummaryBuilder {
+    pub fn new(regions: usize) -> Self {
+        SummaryBuilder { months: Vec::new(), national: Vec::new(), regions: vec![Vec::new(); regions], replicates: 0 }
+    }
+
+    pub fn add(&mut self, result: &ReplicateResult) {
+        if self.national.is_empty() {
+            self.months = result.months.iter().map(|m| m.month).collect();
+            self.national = vec![[Welford::default(); N_METRICS]; self.months.len()];
+            for r in &mut self.regions {
+                *r = vec![[Welford::default(); N_METRICS]; self.months.len()];
+            }
+        }
+        for (t, m) in result.months.iter().enumerate() {
+            push_row(&mut self.national[t], &m.metrics.national);
+            for (r, row) in m.metrics.regions.iter().enumerate() {
+                push_row(&mut self.regions[r][t], row);
+            }
+        }
+        self.replicates += 1;
+    }
+
+    pub fn national(&self) -> Summary {
+        finish(self.replicates, &self.months, &self.national)
+    }
+
+    pub fn region(&self, r: usize) -> Summary {
+        finish(self.replicates, &self.months, &self.regions[r])
+    }
+}
+
+fn push_row(acc: &mut [Welford; N_METRICS], row: &Row) {
+    for (a, &x) in acc.iter_mut().zip(row) {
+        a.push(x);
+    }
+}
+
+fn finish(replicates: usize, months: &[u32], acc: &[[Welford; N_METRICS]]) -> Summary {
+    Summary {
+        replicates,
+        months: months.to_vec(),
+        rows: acc.iter().map(|row| std::array::from_fn(|i| row[i].interval(LEVEL))).collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welford_matches_the_two_pass_formulas() {
+        let xs = [3.0, 5.0, 4.0, 10.0, 8.0];
+        let mut w = Welford::default();
+        xs.iter().for_each(|&x| w.push(x));
+        let mean = 6.0;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / 4.0;
+        assert!((w.mean() - mean).abs() < 1e-12 && (w.sd() - var.sqrt()).abs() < 1e-12);
+        let iv = w.interval(0.95);
+        // t(0.975, 4) = 2.776445.
+        let half = 2.776445105 * var.sqrt() / 5f64.sqrt();
+        assert!((iv.hi - mean - half).abs() < 1e-6 && (mean - iv.lo - half).abs() < 1e-6);
+    }
+
+    #[test]
+    fn one_value_is_its_own_interval() {
+        let mut w = Welford::default();
+        w.push(7.0);
+        assert_eq!(w.interval(0.95), Interval { mean: 7.0, lo: 7.0, hi: 7.0 });
+    }
+}

@@ -1,0 +1,88 @@
+//! `manifest.json`: what was run, with what, by which version, when and for how long, so
+//! that a result can be cited and reproduced.
+
+use std::io;
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+/// The model version the engine implements.
+pub const MODEL_VERSION: &str = "NDM-1";
+
+/// How random numbers are made, stated in every manifest.
+pub const RNG_DESCRIPTION: &str = "SplitMix64 counter-based streams keyed by (seed, replicate, month, purpose, youth \
+     slot or region); identical bytes for any thread count";
+
+/// How the intervals of summary files are computed.
+pub const INTERVAL_DESCRIPTION: &str =
+    "95% confidence interval of the mean across replicates, Student t with n-1 degrees of freedom";
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Manifest {
+    pub model_version: &'static str,
+    pub narcodoor_version: &'static str,
+    pub command: Vec<String>,
+    pub scenario_file: String,
+    /// The scenario and the files it extends.
+    pub scenario_files: Vec<String>,
+    pub seed: u64,
+    pub replicates: u32,
+    pub threads: usize,
+    pub strategy: String,
+    pub rng: &'static str,
+    pub intervals: &'static str,
+    pub started_utc: String,
+    pub run_seconds: f64,
+    pub youths: u64,
+    pub burn_in_months: u32,
+    pub months: u32,
+    pub outputs: Vec<String>,
+    /// Every parameter with its value, defaults filled in.
+    pub scenario: serde_json::Value,
+}
+
+impl Manifest {
+    pub fn write(&self, path: &Path) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for a system time (UTC, proleptic Gregorian calendar).
+pub fn utc_timestamp(t: SystemTime) -> String {
+    let secs = t.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Days since 1970-01-01 to (year, month, day), by the era arithmetic of the Gregorian
+/// calendar's 400-year cycle.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    (y, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn timestamps_are_utc_dates() {
+        assert_eq!(utc_timestamp(UNIX_EPOCH), "1970-01-01T00:00:00Z");
+        // 2026-11-28 13:48:25 UTC.
+        assert_eq!(utc_timestamp(UNIX_EPOCH + Duration::from_secs(1_795_873_705)), "2026-11-28T13:48:25Z");
+        // A leap day.
+        assert_eq!(utc_timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+    }
+}

@@ -1,0 +1,209 @@
+//! The CSV files of a run: their row types, headers and number formatting.
+//!
+//! Column names and orders here are a contract read by other tools (see the README).
+//! Counts are written as integers; real numbers with at most nine decimals, in Rust's
+//! shortest round-trip form, so the same run always writes the same bytes.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use crate::engine::{Event, ReplicateResult};
+use crate::model::metrics::{METRICS, N_METRICS, Row, is_real};
+
+/// Formats a metric value: integers for counts, trimmed decimals for reals.
+pub fn fmt_metric(i: usize, v: f64) -> String {
+    if is_real(i) { fmt_real(v) } else { format!("{}", v.round() as i64) }
+}
+
+/// A real number rounded to nine decimals, without trailing zeros.
+pub fn fmt_real(v: f64) -> String {
+    if !v.is_finite() {
+        return if v.is_nan() { "NaN".into() } else if v > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let r = (v * 1e9).round() / 1e9;
+    // Avoid "-0".
+    if r == 0.0 { "0".into() } else { format!("{r}") }
+}
+
+fn write_metrics(w: &mut impl Write, row: &Row) -> io::Result<()> {
+    for (i, v) in row.iter().enumerate() {
+        write!(w, ",{}", fmt_metric(i, *v))?;
+    }
+    writeln!(w)
+}
+
+/// `timeseries.csv`: one row per replicate × month, national metrics.
+pub struct TimeseriesWriter {
+    w: BufWriter<File>,
+}
+
+impl TimeseriesWriter {
+    pub fn header() -> String {
+        format!("replicate,month,{}", METRICS.join(","))
+    }
+
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let mut w = BufWriter::new(File::create(path)?);
+        writeln!(w, "{}", Self::header())?;
+        Ok(TimeseriesWriter { w })
+    }
+
+    pub fn write(&mut self, result: &ReplicateResult) -> io::Result<()> {
+        for m in &result.months {
+            write!(self.w, "{},{}", result.replicate, m.month)?;
+            write_metrics(&mut self.w, &m.metrics.national)?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// `regions.csv`: one row per replicate × month × region.
+pub struct RegionsWriter {
+    w: BufWriter<File>,
+    names: Vec<String>,
+}
+
+impl RegionsWriter {
+    pub fn header() -> String {
+        format!("replicate,month,region,{}", METRICS.join(","))
+    }
+
+    pub fn create(path: &Path, names: Vec<String>) -> io::Result<Self> {
+        let mut w = BufWriter::new(File::create(path)?);
+        writeln!(w, "{}", Self::header())?;
+        Ok(RegionsWriter { w, names })
+    }
+
+    pub fn write(&mut self, result: &ReplicateResult) -> io::Result<()> {
+        for m in &result.months {
+            for (r, row) in m.metrics.regions.iter().enumerate() {
+                write!(self.w, "{},{},{}", result.replicate, m.month, csv_field(&self.names[r]))?;
+                write_metrics(&mut self.w, row)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// `events.csv`: one row per kingpin removal.
+pub struct EventsWriter {
+    w: BufWriter<File>,
+    names: Vec<String>,
+}
+
+impl EventsWriter {
+    pub const HEADER: &'static str = "replicate,month,cartel,split,new_cartel,regions";
+
+    pub fn create(path: &Path, region_names: Vec<String>) -> io::Result<Self> {
+        let mut w = BufWriter::new(File::create(path)?);
+        writeln!(w, "{}", Self::HEADER)?;
+        Ok(EventsWriter { w, names: region_names })
+    }
+
+    pub fn write(&mut self, replicate: u32, events: &[Event]) -> io::Result<()> {
+        for e in events {
+            let regions: Vec<&str> = e.regions.iter().map(|&r| self.names[r].as_str()).collect();
+            writeln!(
+                self.w,
+                "{},{},{},{},{},{}",
+                replicate,
+                e.month,
+                csv_field(&e.cartel),
+                e.split,
+                csv_field(e.new_cartel.as_deref().unwrap_or("")),
+                csv_field(&regions.join(";"))
+            )?;
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> io::Result<()> {
+        self.w.flush()
+    }
+}
+
+/// Quotes a text field when it needs it (RFC 4180).
+pub fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+/// A mean with its 95% confidence interval across replicates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interval {
+    pub mean: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// The across-replicate summary of every national metric, month by month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub replicates: usize,
+    pub months: Vec<u32>,
+    /// `rows[month][metric]`.
+    pub rows: Vec<[Interval; N_METRICS]>,
+}
+
+impl Summary {
+    pub fn header() -> String {
+        let mut h = String::from("month");
+        for name in METRICS {
+            h.push_str(&format!(",{name}_mean,{name}_lo,{name}_hi"));
+        }
+        h
+    }
+
+    /// One metric's bands over the months.
+    pub fn series(&self, metric: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let mean = self.rows.iter().map(|r| r[metric].mean).collect();
+        let lo = self.rows.iter().map(|r| r[metric].lo).collect();
+        let hi = self.rows.iter().map(|r| r[metric].hi).collect();
+        (mean, lo, hi)
+    }
+
+    pub fn write(&self, path: &Path) -> io::Result<()> {
+        let mut w = BufWriter::new(File::create(path)?);
+        writeln!(w, "{}", Self::header())?;
+        for (month, row) in self.months.iter().zip(&self.rows) {
+            write!(w, "{month}")?;
+            for iv in row {
+                write!(w, ",{},{},{}", fmt_real(iv.mean), fmt_real(iv.lo), fmt_real(iv.hi))?;
+            }
+            writeln!(w)?;
+        }
+        w.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::metrics::m;
+
+    #[test]
+    fn numbers_are_formatted_stably() {
+        assert_eq!(fmt_metric(m::MEMBERS, 463.0), "463");
+        assert_eq!(fmt_metric(m::VIOLENCE, 0.1 + 0.2), "0.3");
+        assert_eq!(fmt_real(-0.0000000001), "0");
+        assert_eq!(fmt_real(1.5e10), "15000000000");
+        assert_eq!(fmt_real(f64::NAN), "NaN");
+    }
+
+    #[test]
+    fn headers_follow_the_contract() {
+        let h = TimeseriesWriter::header();
+        assert!(h.starts_with("replicate,month,school,work,idle,members,members_rank1,"));
+        assert!(h.ends_with("spending_juvenile_law,spending_asset_forfeiture,spending_demand"));
+        assert!(Summary::header().starts_with("month,school_mean,school_lo,school_hi,work_mean"));
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+    }
+}
