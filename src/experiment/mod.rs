@@ -5,4 +5,5 @@
 //! hypercubes, shards) and `sensitivity` (Morris screening, Sobol' indices). The code that
 //! runs the engine over a design and feeds its outputs to these functions sits above it.
 
+pub mod design;
 pub mod stats;
