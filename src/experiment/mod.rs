@@ -6,4 +6,5 @@
 //! runs the engine over a design and feeds its outputs to these functions sits above it.
 
 pub mod design;
+pub mod sensitivity;
 pub mod stats;
