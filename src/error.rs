@@ -19,8 +19,6 @@ impl InputError {
 
 /// Exit code 2 when any error in the chain is the user's fault, else 1.
 pub fn exit_code(err: &anyhow::Error) -> ExitCode {
-    let bad_input = err
-        .chain()
-        .any(|e| e.is::<InputError>() || e.is::<crate::scenario::ScenarioError>());
+    let bad_input = err.chain().any(|e| e.is::<InputError>() || e.is::<crate::scenario::ScenarioError>());
     if bad_input { ExitCode::from(2) } else { ExitCode::from(1) }
 }

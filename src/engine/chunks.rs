@@ -38,7 +38,10 @@ pub fn plan_chunks(region_sizes: &[usize], size: usize) -> Vec<ChunkSpec> {
 }
 
 /// Splits `v` into the given ascending, disjoint ranges.
-pub fn split_ranges<'a, T>(mut v: &'a mut [T], ranges: impl IntoIterator<Item = Range<usize>>) -> Vec<&'a mut [T]> {
+pub fn split_ranges<'a, T>(
+    mut v: &'a mut [T],
+    ranges: impl IntoIterator<Item = Range<usize>>,
+) -> Vec<&'a mut [T]> {
     let mut out = Vec::new();
     let mut offset = 0;
     for r in ranges {
@@ -52,17 +55,17 @@ pub fn split_ranges<'a, T>(mut v: &'a mut [T], ranges: impl IntoIterator<Item = 
 }
 
 /// Runs `f` over the items, in parallel or not, returning results in item order.
-pub fn map_items<I: Send, T: Send>(parallel: bool, items: Vec<I>, f: impl Fn(I) -> T + Sync + Send) -> Vec<T> {
+pub fn map_items<I: Send, T: Send>(
+    parallel: bool,
+    items: Vec<I>,
+    f: impl Fn(I) -> T + Sync + Send,
+) -> Vec<T> {
     if parallel { items.into_par_iter().map(f).collect() } else { items.into_iter().map(f).collect() }
 }
 
 /// Mutable views of the youths of every chunk of `plan`, in plan order. It takes the
 /// youths alone so that the other fields of the world stay borrowable meanwhile.
-pub fn youth_chunks<'a>(
-    youths: &'a mut Youths,
-    layout: &Layout,
-    plan: &[ChunkSpec],
-) -> Vec<YouthChunk<'a>> {
+pub fn youth_chunks<'a>(youths: &'a mut Youths, layout: &Layout, plan: &[ChunkSpec]) -> Vec<YouthChunk<'a>> {
     let ranges: Vec<Range<usize>> = plan
         .iter()
         .map(|c| layout.start[c.region] + c.local..layout.start[c.region] + c.local + c.len)
@@ -102,6 +105,9 @@ mod tests {
     fn split_ranges_gives_disjoint_slices() {
         let mut v: Vec<u32> = (0..10).collect();
         let parts = split_ranges(&mut v, [1..3, 3..4, 7..10]);
-        assert_eq!(parts.iter().map(|p| p.to_vec()).collect::<Vec<_>>(), vec![vec![1, 2], vec![3], vec![7, 8, 9]]);
+        assert_eq!(
+            parts.iter().map(|p| p.to_vec()).collect::<Vec<_>>(),
+            vec![vec![1, 2], vec![3], vec![7, 8, 9]]
+        );
     }
 }

@@ -105,22 +105,23 @@ where
     let strategy = choose_strategy(params, replicates.len(), threads);
     let abort = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(usize, ReplicateResult)>();
-    let simulate = |index: usize, replicate: u32, parallel: bool, tx: &mpsc::Sender<(usize, ReplicateResult)>| {
-        let mut rep = Replicate::new(params, replicate, parallel);
-        let total = rep.total_steps();
-        let mut months = Vec::with_capacity(params.run.months as usize);
-        for done in 1..=total {
-            if abort.load(Ordering::Relaxed) {
-                return;
+    let simulate =
+        |index: usize, replicate: u32, parallel: bool, tx: &mpsc::Sender<(usize, ReplicateResult)>| {
+            let mut rep = Replicate::new(params, replicate, parallel);
+            let total = rep.total_steps();
+            let mut months = Vec::with_capacity(params.run.months as usize);
+            for done in 1..=total {
+                if abort.load(Ordering::Relaxed) {
+                    return;
+                }
+                if let Some(report) = rep.step() {
+                    months.push(report);
+                }
+                progress(replicate, done);
             }
-            if let Some(report) = rep.step() {
-                months.push(report);
-            }
-            progress(replicate, done);
-        }
-        // The receiver only hangs up after an abort, so a failed send loses nothing.
-        let _ = tx.send((index, ReplicateResult { replicate, months }));
-    };
+            // The receiver only hangs up after an abort, so a failed send loses nothing.
+            let _ = tx.send((index, ReplicateResult { replicate, months }));
+        };
     std::thread::scope(|s| {
         s.spawn(|| {
             pool.install(|| match strategy {

@@ -3,6 +3,7 @@
 use std::ops::Range;
 
 use super::chunks::{CHUNK, ChunkSpec, map_items, plan_chunks, split_ranges, youth_chunks};
+use crate::model::contact::{self, RegionYouths};
 use crate::model::kingpin::{self, Removal};
 use crate::model::metrics::{MonthInputs, MonthMetrics, month_metrics};
 use crate::model::network;
@@ -10,7 +11,6 @@ use crate::model::params::Params;
 use crate::model::policy::LeversNow;
 use crate::model::region::{self, RegionNow};
 use crate::model::state::World;
-use crate::model::contact::{self, RegionYouths};
 use crate::model::youth::{self, Census, PeerInput, RegionTables, Tally};
 use crate::model::{init, jobs};
 use crate::rng::{Purpose, ReplicateKeys, Stream};
@@ -65,7 +65,9 @@ impl<'p> Replicate<'p> {
 
         let init_key = keys.once(Purpose::Init);
         let layout = world.layout.clone();
-        map_items(parallel, youth_chunks(&mut world.youths, &layout, &plan), |mut c| youth::init_chunk(&mut c, params, init_key));
+        map_items(parallel, youth_chunks(&mut world.youths, &layout, &plan), |mut c| {
+            youth::init_chunk(&mut c, params, init_key)
+        });
 
         let net_key = keys.once(Purpose::Network);
         network::set_keys(&mut world.network, net_key);
@@ -131,7 +133,15 @@ impl<'p> Replicate<'p> {
         let territory: Vec<Vec<f64>> = self.world.cartels.iter().map(|c| c.territory.clone()).collect();
         let tables: Vec<RegionTables> = (0..nr)
             .map(|r| {
-                youth::region_tables(params, r, &now[r], &levers.regions[r], &census[r], &self.world.counts, &territory)
+                youth::region_tables(
+                    params,
+                    r,
+                    &now[r],
+                    &levers.regions[r],
+                    &census[r],
+                    &self.world.counts,
+                    &territory,
+                )
             })
             .collect();
 
@@ -174,7 +184,8 @@ impl<'p> Replicate<'p> {
                 removals: &removals,
                 cost_per_operation: params.policy.kingpin.as_ref().map_or(0.0, |l| l.p.cost_per_operation),
             };
-            let metrics = month_metrics(params, &self.world, &inputs, self.keys.month(Purpose::Regions, self.step));
+            let metrics =
+                month_metrics(params, &self.world, &inputs, self.keys.month(Purpose::Regions, self.step));
             let events = removals
                 .iter()
                 .map(|rem| Event {
@@ -200,7 +211,11 @@ impl<'p> Replicate<'p> {
         let parts = map_items(parallel, busy, |c| {
             let r = c.region;
             let (s, e, w0) = (layout.start[r], layout.start[r + 1], layout.word[r]);
-            let y = RegionYouths { status: &w.youths.status[s..e], age: &w.youths.age[s..e], flags: &w.youths.flags[s..e] };
+            let y = RegionYouths {
+                status: &w.youths.status[s..e],
+                age: &w.youths.age[s..e],
+                flags: &w.youths.flags[s..e],
+            };
             let bits = &w.members_now[w0..w0 + (e - s).div_ceil(64) + 1];
             let blocks = c.local / 64..(c.local + c.len).div_ceil(64);
             (r, contact::member_ties(&w.network, &w.network.reverse[r], bits, r, e - s, &y, blocks))
@@ -235,7 +250,11 @@ impl<'p> Replicate<'p> {
             .map(|r| {
                 let n = layout.len(r);
                 let w0 = layout.word[r];
-                PeerInput { network: &world.network, bits: &world.members_now[w0..w0 + n.div_ceil(64) + 1], region_len: n }
+                PeerInput {
+                    network: &world.network,
+                    bits: &world.members_now[w0..w0 + n.div_ceil(64) + 1],
+                    region_len: n,
+                }
             })
             .collect();
         let chunks = youth_chunks(&mut world.youths, &layout, &self.plan);
@@ -262,7 +281,8 @@ impl<'p> Replicate<'p> {
         let mut removals = Vec::new();
         for n in 0..due {
             let Some(k) = kingpin::target(&self.world, lever, t) else { continue };
-            let removal = kingpin::remove(&mut self.world, self.params, lever, levers.kingpin, k, t, &mut rng);
+            let removal =
+                kingpin::remove(&mut self.world, self.params, lever, levers.kingpin, k, t, &mut rng);
             if let Some(split) = &removal.split {
                 let key = crate::rng::key(&[self.keys.month(Purpose::Split, self.step), n]);
                 self.move_members(k, split.splinter, &split.share, key, parallel);
@@ -296,4 +316,3 @@ impl<'p> Replicate<'p> {
         kingpin::apply_moves(&mut self.world, from, to, &moved);
     }
 }
-

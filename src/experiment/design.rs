@@ -55,23 +55,15 @@ pub enum DesignError {
     #[error("the grid would have more points than can be counted")]
     TooLarge,
     #[error("point {point} has {got} values but there are {expected} factors")]
-    PointWidth {
-        point: usize,
-        got: usize,
-        expected: usize,
-    },
-    #[error(
-        "bad shard `{0}`: expected K/N with whole numbers 0 <= K < N (shards are numbered from 0)"
-    )]
+    PointWidth { point: usize, got: usize, expected: usize },
+    #[error("bad shard `{0}`: expected K/N with whole numbers 0 <= K < N (shards are numbered from 0)")]
     BadShard(String),
 }
 
 fn check_unique_paths(factors: &[Factor]) -> Result<(), DesignError> {
     for (i, f) in factors.iter().enumerate() {
         if factors[..i].iter().any(|g| g.path() == f.path()) {
-            return Err(DesignError::DuplicatePath {
-                path: f.path().to_string(),
-            });
+            return Err(DesignError::DuplicatePath { path: f.path().to_string() });
         }
     }
     Ok(())
@@ -87,11 +79,7 @@ fn ranges(factors: &[Factor]) -> Result<Vec<(f64, f64)>, DesignError> {
                 if lo.is_finite() && hi.is_finite() && lo <= hi {
                     Ok((*lo, *hi))
                 } else {
-                    Err(DesignError::BadRange {
-                        path: path.clone(),
-                        lo: *lo,
-                        hi: *hi,
-                    })
+                    Err(DesignError::BadRange { path: path.clone(), lo: *lo, hi: *hi })
                 }
             }
             Factor::Levels { path, .. } => Err(DesignError::LevelsNotRange { path: path.clone() }),
@@ -124,10 +112,8 @@ pub fn grid(factors: &[Factor]) -> Result<Vec<Vec<String>>, DesignError> {
             }
         }
     }
-    let total = levels
-        .iter()
-        .try_fold(1usize, |acc, l| acc.checked_mul(l.len()))
-        .ok_or(DesignError::TooLarge)?;
+    let total =
+        levels.iter().try_fold(1usize, |acc, l| acc.checked_mul(l.len())).ok_or(DesignError::TooLarge)?;
     let mut points = Vec::with_capacity(total);
     for i in 0..total {
         let mut point = vec![String::new(); levels.len()];
@@ -180,11 +166,7 @@ pub(crate) fn shuffle<T, R: Rng + ?Sized>(items: &mut [T], rng: &mut R) {
 /// Reproducible for a seed: the draws are, dimension by dimension in factor order, a
 /// Fisher–Yates shuffle of 0..samples followed by `samples` uniforms. Errors for Levels
 /// factors, invalid ranges, duplicate paths and zero samples.
-pub fn latin_hypercube(
-    factors: &[Factor],
-    samples: usize,
-    seed: u64,
-) -> Result<Vec<Vec<f64>>, DesignError> {
+pub fn latin_hypercube(factors: &[Factor], samples: usize, seed: u64) -> Result<Vec<Vec<f64>>, DesignError> {
     let ranges = ranges(factors)?;
     if samples == 0 {
         return Err(DesignError::NoSamples);
@@ -214,26 +196,16 @@ pub fn latin_hypercube(
 ///
 /// Errors unless every factor is a valid Range and every point has one coordinate per
 /// factor.
-pub fn scale_to_ranges(
-    unit_points: &[Vec<f64>],
-    factors: &[Factor],
-) -> Result<Vec<Vec<f64>>, DesignError> {
+pub fn scale_to_ranges(unit_points: &[Vec<f64>], factors: &[Factor]) -> Result<Vec<Vec<f64>>, DesignError> {
     let ranges = ranges(factors)?;
     unit_points
         .iter()
         .enumerate()
         .map(|(i, u)| {
             if u.len() != ranges.len() {
-                return Err(DesignError::PointWidth {
-                    point: i,
-                    got: u.len(),
-                    expected: ranges.len(),
-                });
+                return Err(DesignError::PointWidth { point: i, got: u.len(), expected: ranges.len() });
             }
-            Ok(u.iter()
-                .zip(&ranges)
-                .map(|(x, &(lo, hi))| lo + x * (hi - lo))
-                .collect())
+            Ok(u.iter().zip(&ranges).map(|(x, &(lo, hi))| lo + x * (hi - lo)).collect())
         })
         .collect()
 }
@@ -273,34 +245,21 @@ mod tests {
     use rand_pcg::Pcg64Mcg;
 
     fn levels(path: &str, values: &[&str]) -> Factor {
-        Factor::Levels {
-            path: path.into(),
-            values: values.iter().map(|v| v.to_string()).collect(),
-        }
+        Factor::Levels { path: path.into(), values: values.iter().map(|v| v.to_string()).collect() }
     }
 
     fn range(path: &str, lo: f64, hi: f64) -> Factor {
-        Factor::Range {
-            path: path.into(),
-            lo,
-            hi,
-        }
+        Factor::Range { path: path.into(), lo, hi }
     }
 
     #[test]
     fn grid_has_every_combination_first_factor_slowest() {
-        let factors = [
-            levels("a", &["1", "2"]),
-            levels("b", &["x", "y", "z"]),
-            levels("c", &["true", "false"]),
-        ];
+        let factors =
+            [levels("a", &["1", "2"]), levels("b", &["x", "y", "z"]), levels("c", &["true", "false"])];
         let points = grid(&factors).unwrap();
         assert_eq!(points.len(), 12);
         let flat: Vec<String> = points.iter().map(|p| p.join(",")).collect();
-        assert_eq!(
-            &flat[..4],
-            ["1,x,true", "1,x,false", "1,y,true", "1,y,false"]
-        );
+        assert_eq!(&flat[..4], ["1,x,true", "1,x,false", "1,y,true", "1,y,false"]);
         assert_eq!(flat[6], "2,x,true");
         assert_eq!(flat[11], "2,z,false");
         // All distinct, so every combination appears exactly once.
@@ -313,64 +272,40 @@ mod tests {
     #[test]
     fn grid_edge_cases_and_errors() {
         assert_eq!(grid(&[]).unwrap(), vec![Vec::<String>::new()]);
-        assert_eq!(
-            grid(&[levels("a", &["only"])]).unwrap(),
-            vec![vec!["only".to_string()]]
-        );
+        assert_eq!(grid(&[levels("a", &["only"])]).unwrap(), vec![vec!["only".to_string()]]);
         assert_eq!(
             grid(&[levels("a", &["1"]), range("b", 0.0, 1.0)]),
             Err(DesignError::RangeInGrid { path: "b".into() })
         );
-        assert_eq!(
-            grid(&[levels("a", &[])]),
-            Err(DesignError::NoLevels { path: "a".into() })
-        );
+        assert_eq!(grid(&[levels("a", &[])]), Err(DesignError::NoLevels { path: "a".into() }));
         assert_eq!(
             grid(&[levels("a", &["1"]), levels("a", &["2"])]),
             Err(DesignError::DuplicatePath { path: "a".into() })
         );
         // 2^64 points cannot be counted.
-        let huge: Vec<Factor> = (0..64)
-            .map(|i| levels(&format!("f{i}"), &["0", "1"]))
-            .collect();
+        let huge: Vec<Factor> = (0..64).map(|i| levels(&format!("f{i}"), &["0", "1"])).collect();
         assert_eq!(grid(&huge), Err(DesignError::TooLarge));
     }
 
     /// The stratum (0..n) of every point in dimension j.
     fn strata(points: &[Vec<f64>], j: usize, lo: f64, hi: f64) -> Vec<usize> {
         let n = points.len();
-        let mut s: Vec<usize> = points
-            .iter()
-            .map(|p| ((p[j] - lo) / (hi - lo) * n as f64) as usize)
-            .collect();
+        let mut s: Vec<usize> =
+            points.iter().map(|p| ((p[j] - lo) / (hi - lo) * n as f64) as usize).collect();
         s.sort_unstable();
         s
     }
 
     #[test]
     fn latin_hypercube_has_one_point_per_stratum() {
-        let factors = [
-            range("u", 0.0, 1.0),
-            range("rate", -2.0, 6.0),
-            range("k", 100.0, 101.0),
-        ];
+        let factors = [range("u", 0.0, 1.0), range("rate", -2.0, 6.0), range("k", 100.0, 101.0)];
         for samples in [1, 7, 50, 1000] {
             let points = latin_hypercube(&factors, samples, 42).unwrap();
             assert_eq!(points.len(), samples);
             for (j, f) in factors.iter().enumerate() {
-                let Factor::Range { lo, hi, .. } = *f else {
-                    unreachable!()
-                };
-                assert!(
-                    points
-                        .iter()
-                        .all(|p| p.len() == 3 && p[j] >= lo && p[j] <= hi)
-                );
-                assert_eq!(
-                    strata(&points, j, lo, hi),
-                    (0..samples).collect::<Vec<_>>(),
-                    "dim {j}"
-                );
+                let Factor::Range { lo, hi, .. } = *f else { unreachable!() };
+                assert!(points.iter().all(|p| p.len() == 3 && p[j] >= lo && p[j] <= hi));
+                assert_eq!(strata(&points, j, lo, hi), (0..samples).collect::<Vec<_>>(), "dim {j}");
             }
         }
     }
@@ -396,23 +331,14 @@ mod tests {
             latin_hypercube(&[levels("a", &["1"])], 5, 1),
             Err(DesignError::LevelsNotRange { path: "a".into() })
         );
-        assert!(matches!(
-            latin_hypercube(&[range("a", 2.0, 1.0)], 5, 1),
-            Err(DesignError::BadRange { .. })
-        ));
+        assert!(matches!(latin_hypercube(&[range("a", 2.0, 1.0)], 5, 1), Err(DesignError::BadRange { .. })));
         assert!(matches!(
             latin_hypercube(&[range("a", 0.0, f64::NAN)], 5, 1),
             Err(DesignError::BadRange { .. })
         ));
-        assert_eq!(
-            latin_hypercube(&[range("a", 0.0, 1.0)], 0, 1),
-            Err(DesignError::NoSamples)
-        );
+        assert_eq!(latin_hypercube(&[range("a", 0.0, 1.0)], 0, 1), Err(DesignError::NoSamples));
         // A degenerate range is allowed: the parameter is fixed.
-        assert_eq!(
-            latin_hypercube(&[range("a", 3.0, 3.0)], 4, 1).unwrap(),
-            vec![vec![3.0]; 4]
-        );
+        assert_eq!(latin_hypercube(&[range("a", 3.0, 3.0)], 4, 1).unwrap(), vec![vec![3.0]; 4]);
     }
 
     #[test]
@@ -422,11 +348,7 @@ mod tests {
         assert_eq!(scaled, vec![vec![-1.0, 15.0], vec![1.0, 12.5]]);
         assert_eq!(
             scale_to_ranges(&[vec![0.0]], &factors),
-            Err(DesignError::PointWidth {
-                point: 0,
-                got: 1,
-                expected: 2
-            })
+            Err(DesignError::PointWidth { point: 0, got: 1, expected: 2 })
         );
     }
 
@@ -446,10 +368,7 @@ mod tests {
                         seen[i] += 1;
                     }
                 }
-                assert!(
-                    seen.iter().all(|&c| c == 1),
-                    "each point in exactly one shard"
-                );
+                assert!(seen.iter().all(|&c| c == 1), "each point in exactly one shard");
             }
         }
         assert_eq!(shard(10, 1, 4), vec![1, 5, 9]);
@@ -461,10 +380,7 @@ mod tests {
         assert_eq!(parse_shard("0/4"), Ok((0, 4)));
         assert_eq!(parse_shard(" 3 / 4 "), Ok((3, 4)));
         for bad in ["4/4", "1/0", "-1/4", "1", "a/b", "1/2/3", "", "1.5/4"] {
-            assert!(
-                matches!(parse_shard(bad), Err(DesignError::BadShard(_))),
-                "{bad:?}"
-            );
+            assert!(matches!(parse_shard(bad), Err(DesignError::BadShard(_))), "{bad:?}");
         }
     }
 
@@ -476,10 +392,7 @@ mod tests {
             counts[below(&mut rng, 3)] += 1;
         }
         // Pearson chi-square with 2 degrees of freedom; 13.8 is its 99.9% point.
-        let chi2: f64 = counts
-            .iter()
-            .map(|&c| (c as f64 - 10_000.0).powi(2) / 10_000.0)
-            .sum();
+        let chi2: f64 = counts.iter().map(|&c| (c as f64 - 10_000.0).powi(2) / 10_000.0).sum();
         assert!(chi2 < 13.8, "{counts:?}");
         let mut items: Vec<usize> = (0..50).collect();
         shuffle(&mut items, &mut rng);

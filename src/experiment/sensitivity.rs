@@ -25,11 +25,7 @@ pub enum SensitivityError {
     #[error("Morris needs an even number of levels, at least 2 (got {0})")]
     BadLevels(usize),
     #[error("expected {expected} {what} but got {got}")]
-    Length {
-        what: &'static str,
-        expected: usize,
-        got: usize,
-    },
+    Length { what: &'static str, expected: usize, got: usize },
     #[error(
         "trajectory {trajectory}, step {step}: consecutive Morris points must differ in exactly one factor"
     )]
@@ -52,11 +48,7 @@ pub struct Bootstrap {
 impl Default for Bootstrap {
     /// 1000 resamples, 95% intervals, seed 1.
     fn default() -> Self {
-        Bootstrap {
-            resamples: 1000,
-            level: 0.95,
-            seed: 1,
-        }
+        Bootstrap { resamples: 1000, level: 0.95, seed: 1 }
     }
 }
 
@@ -161,25 +153,13 @@ pub fn morris_indices(
     }
     let rows = r.checked_mul(k + 1).ok_or(SensitivityError::TooLarge)?;
     if design.len() != rows {
-        return Err(SensitivityError::Length {
-            what: "design rows",
-            expected: rows,
-            got: design.len(),
-        });
+        return Err(SensitivityError::Length { what: "design rows", expected: rows, got: design.len() });
     }
     if outputs.len() != rows {
-        return Err(SensitivityError::Length {
-            what: "outputs",
-            expected: rows,
-            got: outputs.len(),
-        });
+        return Err(SensitivityError::Length { what: "outputs", expected: rows, got: outputs.len() });
     }
     if let Some(row) = design.iter().find(|row| row.len() != k) {
-        return Err(SensitivityError::Length {
-            what: "values per design row",
-            expected: k,
-            got: row.len(),
-        });
+        return Err(SensitivityError::Length { what: "values per design row", expected: k, got: row.len() });
     }
 
     let mut effects: Vec<Vec<f64>> = vec![Vec::with_capacity(r); k];
@@ -189,10 +169,7 @@ pub fn morris_indices(
             let (before, after) = (&design[i - 1], &design[i]);
             let mut changed = (0..k).filter(|&j| before[j] != after[j]);
             let (Some(j), None) = (changed.next(), changed.next()) else {
-                return Err(SensitivityError::NotOneAtATime {
-                    trajectory: t,
-                    step,
-                });
+                return Err(SensitivityError::NotOneAtATime { trajectory: t, step });
             };
             effects[j].push((outputs[i] - outputs[i - 1]) / (after[j] - before[j]));
         }
@@ -206,12 +183,7 @@ pub fn morris_indices(
             let m = ee.len();
             if m == 0 {
                 let nan = f64::NAN;
-                return MorrisIndex {
-                    mu: nan,
-                    mu_star: nan,
-                    sigma: nan,
-                    mu_star_ci: (nan, nan),
-                };
+                return MorrisIndex { mu: nan, mu_star: nan, sigma: nan, mu_star_ci: (nan, nan) };
             }
             let mf = m as f64;
             let mu = ee.iter().sum::<f64>() / mf;
@@ -227,12 +199,7 @@ pub fn morris_indices(
                 resampled.push(total / mf);
             }
             let mu_star_ci = percentile_interval(&mut resampled, boot.level);
-            MorrisIndex {
-                mu,
-                mu_star,
-                sigma,
-                mu_star_ci,
-            }
+            MorrisIndex { mu, mu_star, sigma, mu_star_ci }
         })
         .collect();
     Ok(indices)
@@ -268,11 +235,7 @@ impl SaltelliDesign {
     /// All rows in evaluation order: the n rows of A, then the n rows of B, then AB_0,
     /// AB_1, …, AB_{k−1}, n rows each. [`sobol_indices`] expects its outputs in this order.
     pub fn rows(&self) -> impl Iterator<Item = &[f64]> {
-        self.a
-            .iter()
-            .chain(&self.b)
-            .chain(self.ab.iter().flatten())
-            .map(Vec::as_slice)
+        self.a.iter().chain(&self.b).chain(self.ab.iter().flatten()).map(Vec::as_slice)
     }
 }
 
@@ -281,11 +244,7 @@ fn first_primes(count: usize) -> Vec<usize> {
     let mut primes: Vec<usize> = Vec::with_capacity(count);
     let mut candidate = 2;
     while primes.len() < count {
-        if primes
-            .iter()
-            .take_while(|&&p| p * p <= candidate)
-            .all(|&p| candidate % p != 0)
-        {
+        if primes.iter().take_while(|&&p| p * p <= candidate).all(|&p| candidate % p != 0) {
             primes.push(candidate);
         }
         candidate += 1;
@@ -335,10 +294,7 @@ impl ScrambledHalton {
                     .collect()
             })
             .collect();
-        ScrambledHalton {
-            bases,
-            permutations,
-        }
+        ScrambledHalton { bases, permutations }
     }
 
     fn point(&self, index: usize, out: &mut Vec<f64>) {
@@ -436,13 +392,7 @@ struct SobolSums {
 
 impl SobolSums {
     fn new(k: usize) -> Self {
-        SobolSums {
-            count: 0,
-            sum_y: 0.0,
-            sum_y2: 0.0,
-            first: vec![0.0; k],
-            total: vec![0.0; k],
-        }
+        SobolSums { count: 0, sum_y: 0.0, sum_y2: 0.0, first: vec![0.0; k], total: vec![0.0; k] }
     }
 
     fn clear(&mut self) {
@@ -524,24 +474,11 @@ pub fn sobol_indices(
         return Err(SensitivityError::NoSamples("base sample"));
     }
     if y.len() != design.len() {
-        return Err(SensitivityError::Length {
-            what: "outputs",
-            expected: design.len(),
-            got: y.len(),
-        });
+        return Err(SensitivityError::Length { what: "outputs", expected: design.len(), got: y.len() });
     }
     let centre = y[..2 * n].iter().sum::<f64>() / (2 * n) as f64;
-    let block = |m: usize| {
-        y[m * n..(m + 1) * n]
-            .iter()
-            .map(|v| v - centre)
-            .collect::<Vec<f64>>()
-    };
-    let outputs = CenteredOutputs {
-        a: block(0),
-        b: block(1),
-        ab: (0..k).map(|i| block(2 + i)).collect(),
-    };
+    let block = |m: usize| y[m * n..(m + 1) * n].iter().map(|v| v - centre).collect::<Vec<f64>>();
+    let outputs = CenteredOutputs { a: block(0), b: block(1), ab: (0..k).map(|i| block(2 + i)).collect() };
 
     let mut sums = SobolSums::new(k);
     for j in 0..n {
@@ -573,14 +510,7 @@ pub fn sobol_indices(
         .map(|i| {
             let (first_lo, first_hi) = percentile_interval(&mut boot_first[i], boot.level);
             let (total_lo, total_hi) = percentile_interval(&mut boot_total[i], boot.level);
-            SobolIndex {
-                first: first[i],
-                first_lo,
-                first_hi,
-                total: total[i],
-                total_lo,
-                total_hi,
-            }
+            SobolIndex { first: first[i], first_lo, first_hi, total: total[i], total_lo, total_hi }
         })
         .collect();
     Ok(indices)
@@ -619,10 +549,7 @@ mod tests {
     use std::f64::consts::PI;
 
     fn no_boot() -> Bootstrap {
-        Bootstrap {
-            resamples: 0,
-            ..Bootstrap::default()
-        }
+        Bootstrap { resamples: 0, ..Bootstrap::default() }
     }
 
     #[test]
@@ -648,10 +575,7 @@ mod tests {
                 assert!(((b[changed[0]] - a[changed[0]]).abs() - delta).abs() < 1e-12);
                 moved[changed[0]] += 1;
             }
-            assert!(
-                moved.iter().all(|&c| c == 1),
-                "each factor moves once per trajectory"
-            );
+            assert!(moved.iter().all(|&c| c == 1), "each factor moves once per trajectory");
         }
         assert_eq!(design, morris_design(k, r, levels, 9).unwrap());
         assert_ne!(design, morris_design(k, r, levels, 10).unwrap());
@@ -665,18 +589,9 @@ mod tests {
     #[test]
     fn morris_design_rejects_bad_input() {
         assert_eq!(morris_design(0, 5, 4, 1), Err(SensitivityError::NoFactors));
-        assert!(matches!(
-            morris_design(3, 0, 4, 1),
-            Err(SensitivityError::NoSamples(_))
-        ));
-        assert_eq!(
-            morris_design(3, 5, 5, 1),
-            Err(SensitivityError::BadLevels(5))
-        );
-        assert_eq!(
-            morris_design(3, 5, 0, 1),
-            Err(SensitivityError::BadLevels(0))
-        );
+        assert!(matches!(morris_design(3, 0, 4, 1), Err(SensitivityError::NoSamples(_))));
+        assert_eq!(morris_design(3, 5, 5, 1), Err(SensitivityError::BadLevels(5)));
+        assert_eq!(morris_design(3, 5, 0, 1), Err(SensitivityError::BadLevels(0)));
         // Two levels is the smallest grid: Δ = 1, every factor jumps from 0 to 1 or back.
         let two = morris_design(2, 3, 2, 1).unwrap();
         assert!(two.iter().flatten().all(|&v| v == 0.0 || v == 1.0));
@@ -687,20 +602,15 @@ mod tests {
         let beta = [1.0, -2.0, 0.0, 5.0];
         let (k, r) = (beta.len(), 10);
         let design = morris_design(k, r, 6, 3).unwrap();
-        let y: Vec<f64> = design
-            .iter()
-            .map(|x| 0.7 + x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>())
-            .collect();
+        let y: Vec<f64> =
+            design.iter().map(|x| 0.7 + x.iter().zip(&beta).map(|(a, b)| a * b).sum::<f64>()).collect();
         let idx = morris_indices(&design, &y, k, r, &Bootstrap::default()).unwrap();
         for (m, b) in idx.iter().zip(beta) {
             assert!((m.mu - b).abs() < 1e-12, "{m:?}");
             assert!((m.mu_star - b.abs()).abs() < 1e-12);
             assert!(m.sigma < 1e-12);
             // Every effect is the same, so every resample has the same mean.
-            assert!(
-                (m.mu_star_ci.0 - b.abs()).abs() < 1e-12
-                    && (m.mu_star_ci.1 - b.abs()).abs() < 1e-12
-            );
+            assert!((m.mu_star_ci.0 - b.abs()).abs() < 1e-12 && (m.mu_star_ci.1 - b.abs()).abs() < 1e-12);
         }
     }
 
@@ -709,10 +619,7 @@ mod tests {
         // x0 and x1 interact, x2 acts non-linearly, x3 does nothing.
         let (k, r) = (4, 20);
         let design = morris_design(k, r, 4, 5).unwrap();
-        let y: Vec<f64> = design
-            .iter()
-            .map(|x| 4.0 * x[0] * x[1] + 3.0 * x[2] * x[2])
-            .collect();
+        let y: Vec<f64> = design.iter().map(|x| 4.0 * x[0] * x[1] + 3.0 * x[2] * x[2]).collect();
         let idx = morris_indices(&design, &y, k, r, &Bootstrap::default()).unwrap();
         for m in &idx[..3] {
             assert!(m.mu_star > 0.5 && m.sigma > 0.1, "{m:?}");
@@ -740,10 +647,7 @@ mod tests {
         broken[1] = broken[0].iter().map(|v| 1.0 - v).collect();
         assert_eq!(
             morris_indices(&broken, &y, 2, 3, &no_boot()),
-            Err(SensitivityError::NotOneAtATime {
-                trajectory: 0,
-                step: 1
-            })
+            Err(SensitivityError::NotOneAtATime { trajectory: 0, step: 1 })
         );
         let idx = morris_indices(&design, &y, 2, 3, &no_boot()).unwrap();
         assert!(idx[0].mu_star_ci.0.is_nan(), "no resamples, no interval");
@@ -753,10 +657,7 @@ mod tests {
     fn saltelli_design_layout() {
         let (k, n) = (3, 64);
         let d = saltelli_design(k, n, 5).unwrap();
-        assert_eq!(
-            (d.a.len(), d.b.len(), d.ab.len(), d.len()),
-            (n, n, k, n * (k + 2))
-        );
+        assert_eq!((d.a.len(), d.b.len(), d.ab.len(), d.len()), (n, n, k, n * (k + 2)));
         for i in 0..k {
             for j in 0..n {
                 for c in 0..k {
@@ -770,10 +671,7 @@ mod tests {
         assert_eq!(rows[0], &d.a[0][..]);
         assert_eq!(rows[n], &d.b[0][..]);
         assert_eq!(rows[2 * n + n + 7], &d.ab[1][7][..]);
-        assert!(
-            rows.iter()
-                .all(|r| r.len() == k && r.iter().all(|v| (0.0..1.0).contains(v)))
-        );
+        assert!(rows.iter().all(|r| r.len() == k && r.iter().all(|v| (0.0..1.0).contains(v))));
         assert_eq!(d, saltelli_design(k, n, 5).unwrap());
         assert_ne!(d, saltelli_design(k, n, 6).unwrap());
         // Stratification: the first b^m rows put one value in each interval of width
@@ -786,10 +684,8 @@ mod tests {
             (&big.b, 0, 7, 343),
             (&big.b, 2, 13, 2197),
         ] {
-            let mut cells: Vec<usize> = m[..count]
-                .iter()
-                .map(|row| (row[col] * count as f64) as usize)
-                .collect();
+            let mut cells: Vec<usize> =
+                m[..count].iter().map(|row| (row[col] * count as f64) as usize).collect();
             cells.sort_unstable();
             assert_eq!(cells, (0..count).collect::<Vec<_>>(), "base {base}");
         }
@@ -798,10 +694,7 @@ mod tests {
     }
 
     fn evaluate_ishigami(design: &SaltelliDesign) -> Vec<f64> {
-        design
-            .rows()
-            .map(|u| ishigami([u[0], u[1], u[2]].map(|v| -PI + 2.0 * PI * v), 7.0, 0.1))
-            .collect()
+        design.rows().map(|u| ishigami([u[0], u[1], u[2]].map(|v| -PI + 2.0 * PI * v), 7.0, 0.1)).collect()
     }
 
     #[test]
@@ -816,11 +709,7 @@ mod tests {
         assert!((first[0] - s1).abs() < 1e-14 && (total[2] - st3).abs() < 1e-14);
         assert!((first[1] - a * a / 8.0 / v).abs() < 1e-14 && first[2] == 0.0);
         // And against the rounded values quoted in the literature.
-        for (got, want) in first
-            .iter()
-            .chain(&total)
-            .zip([0.3139, 0.4424, 0.0, 0.5576, 0.4424, 0.2437])
-        {
+        for (got, want) in first.iter().chain(&total).zip([0.3139, 0.4424, 0.0, 0.5576, 0.4424, 0.2437]) {
             assert!((got - want).abs() < 6e-5, "{got} vs {want}");
         }
         assert!((ishigami([PI / 2.0, PI / 2.0, 1.0], a, b) - (1.1 + 7.0)).abs() < 1e-12);
@@ -856,15 +745,10 @@ mod tests {
                 s.total_hi,
                 total[i]
             );
-            for (est, lo, hi, truth) in [
-                (s.first, s.first_lo, s.first_hi, first[i]),
-                (s.total, s.total_lo, s.total_hi, total[i]),
-            ] {
-                assert!(
-                    lo <= truth && truth <= hi,
-                    "x{}: {truth} outside [{lo}, {hi}]",
-                    i + 1
-                );
+            for (est, lo, hi, truth) in
+                [(s.first, s.first_lo, s.first_hi, first[i]), (s.total, s.total_lo, s.total_hi, total[i])]
+            {
+                assert!(lo <= truth && truth <= hi, "x{}: {truth} outside [{lo}, {hi}]", i + 1);
                 assert!((est - truth).abs() <= 0.03, "x{}: {est} vs {truth}", i + 1);
                 assert!(hi - lo < 0.12 && lo <= est && est <= hi);
             }
@@ -876,18 +760,13 @@ mod tests {
         // y = Σ βᵢ uᵢ with independent uniforms: Sᵢ = S_Ti = βᵢ² / Σβ², no interactions.
         let beta = [1.0, 2.0, 0.0, 3.0];
         let design = saltelli_design(4, 2048, 3).unwrap();
-        let y: Vec<f64> = design
-            .rows()
-            .map(|u| 1000.0 + u.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>())
-            .collect();
+        let y: Vec<f64> =
+            design.rows().map(|u| 1000.0 + u.iter().zip(&beta).map(|(x, b)| x * b).sum::<f64>()).collect();
         let idx = sobol_indices(&design, &y, &no_boot()).unwrap();
         let total: f64 = beta.iter().map(|b| b * b).sum();
         for (s, b) in idx.iter().zip(beta) {
             let want = b * b / total;
-            assert!(
-                (s.first - want).abs() < 0.01 && (s.total - want).abs() < 0.01,
-                "{s:?} vs {want}"
-            );
+            assert!((s.first - want).abs() < 0.01 && (s.total - want).abs() < 0.01, "{s:?} vs {want}");
             assert!(s.first_lo.is_nan());
         }
         // The unused factor has exactly zero total effect: f(A) = f(AB_i) row by row.
@@ -899,17 +778,10 @@ mod tests {
         let design = saltelli_design(2, 16, 1).unwrap();
         assert!(matches!(
             sobol_indices(&design, &[1.0; 10], &no_boot()),
-            Err(SensitivityError::Length {
-                expected: 64,
-                got: 10,
-                ..
-            })
+            Err(SensitivityError::Length { expected: 64, got: 10, .. })
         ));
         let flat = sobol_indices(&design, &vec![5.0; design.len()], &Bootstrap::default()).unwrap();
-        assert!(
-            flat.iter()
-                .all(|s| s.first.is_nan() && s.total.is_nan() && s.first_lo.is_nan())
-        );
+        assert!(flat.iter().all(|s| s.first.is_nan() && s.total.is_nan() && s.first_lo.is_nan()));
     }
 
     #[test]

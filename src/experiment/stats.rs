@@ -103,12 +103,7 @@ struct UnitPoint {
 
 impl UnitPoint {
     fn swapped(self) -> UnitPoint {
-        UnitPoint {
-            x: self.y,
-            y: self.x,
-            ln_x: self.ln_y,
-            ln_y: self.ln_x,
-        }
+        UnitPoint { x: self.y, y: self.x, ln_x: self.ln_y, ln_y: self.ln_x }
     }
 }
 
@@ -174,11 +169,7 @@ fn beta_continued_fraction(a: f64, b: f64, x: f64, y: f64) -> f64 {
     let near_one = x > 0.5;
     let clamp = |v: f64| if v.abs() < TINY { TINY } else { v };
 
-    let first = if near_one {
-        ((1.0 - b) + (a + b) * y) / (a + 1.0)
-    } else {
-        1.0 + d(1)
-    };
+    let first = if near_one { ((1.0 - b) + (a + b) * y) / (a + 1.0) } else { 1.0 + d(1) };
     let mut f = clamp(first);
     let mut c = f;
     let mut dd = 0.0;
@@ -222,23 +213,13 @@ fn t_upper_tail(t: f64, df: f64) -> f64 {
     let point = if t <= sqrt_df {
         let r = (t / sqrt_df) * (t / sqrt_df);
         let l = r.ln_1p();
-        UnitPoint {
-            x: 1.0 / (1.0 + r),
-            y: r / (1.0 + r),
-            ln_x: -l,
-            ln_y: r.ln() - l,
-        }
+        UnitPoint { x: 1.0 / (1.0 + r), y: r / (1.0 + r), ln_x: -l, ln_y: r.ln() - l }
     } else {
         let s = (sqrt_df / t) * (sqrt_df / t);
         let l = s.ln_1p();
         // For astronomically large t, s underflows; its logarithm is still finite.
         let ln_s = 2.0 * (sqrt_df.ln() - t.ln());
-        UnitPoint {
-            x: s / (1.0 + s),
-            y: 1.0 / (1.0 + s),
-            ln_x: ln_s - l,
-            ln_y: -l,
-        }
+        UnitPoint { x: s / (1.0 + s), y: 1.0 / (1.0 + s), ln_x: ln_s - l, ln_y: -l }
     };
     0.5 * inc_beta(0.5 * df, 0.5, point)
 }
@@ -262,11 +243,7 @@ pub fn student_t_cdf(t: f64, df: f64) -> f64 {
     if t.is_nan() || !valid_df(df) {
         return f64::NAN;
     }
-    if t < 0.0 {
-        t_upper_tail(-t, df)
-    } else {
-        1.0 - t_upper_tail(t, df)
-    }
+    if t < 0.0 { t_upper_tail(-t, df) } else { 1.0 - t_upper_tail(t, df) }
 }
 
 /// Two-sided p-value P(|T| ≥ |t|) of a t statistic with `df` degrees of freedom.
@@ -304,11 +281,7 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
     if p == 0.5 {
         return 0.0;
     }
-    if p > 0.5 {
-        solve_upper_tail(1.0 - p, df)
-    } else {
-        -solve_upper_tail(p, df)
-    }
+    if p > 0.5 { solve_upper_tail(1.0 - p, df) } else { -solve_upper_tail(p, df) }
 }
 
 /// The t ≥ 0 with P(T > t) = q, for 0 < q < ½.
@@ -341,8 +314,7 @@ fn solve_upper_tail(q: f64, df: f64) -> f64 {
         if !(next > lo && next < hi && next.is_finite()) {
             next = 0.5 * (lo + hi);
         }
-        let done =
-            (next - t).abs() <= 2.0 * f64::EPSILON * next || hi - lo <= 2.0 * f64::EPSILON * hi;
+        let done = (next - t).abs() <= 2.0 * f64::EPSILON * next || hi - lo <= 2.0 * f64::EPSILON * hi;
         t = next;
         if done {
             break;
@@ -426,38 +398,17 @@ pub fn mean_ci_with_critical(xs: &[f64], t_crit: f64) -> MeanCi {
     let n = xs.len();
     let nan = f64::NAN;
     if n == 0 {
-        return MeanCi {
-            n,
-            mean: nan,
-            sd: nan,
-            se: nan,
-            lo: nan,
-            hi: nan,
-        };
+        return MeanCi { n, mean: nan, sd: nan, se: nan, lo: nan, hi: nan };
     }
     let m = mean(xs);
     if n == 1 {
-        return MeanCi {
-            n,
-            mean: m,
-            sd: nan,
-            se: nan,
-            lo: m,
-            hi: m,
-        };
+        return MeanCi { n, mean: m, sd: nan, se: nan, lo: m, hi: m };
     }
     let ss: f64 = xs.iter().map(|x| (x - m) * (x - m)).sum();
     let sd = (ss / (n - 1) as f64).sqrt();
     let se = sd / (n as f64).sqrt();
     let half = t_crit * se;
-    MeanCi {
-        n,
-        mean: m,
-        sd,
-        se,
-        lo: m - half,
-        hi: m + half,
-    }
+    MeanCi { n, mean: m, sd, se, lo: m - half, hi: m + half }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -496,10 +447,7 @@ pub struct PairedEffect {
 /// and the limits are taken: p = 1 if that difference is 0, else p = 0 and significant.
 pub fn paired(a: &[f64], b: &[f64], level: f64) -> Result<PairedEffect, StatsError> {
     if a.len() != b.len() {
-        return Err(StatsError::LengthMismatch {
-            left: a.len(),
-            right: b.len(),
-        });
+        return Err(StatsError::LengthMismatch { left: a.len(), right: b.len() });
     }
     if !(level > 0.0 && level < 1.0) {
         return Err(StatsError::BadLevel(level));
@@ -508,11 +456,7 @@ pub fn paired(a: &[f64], b: &[f64], level: f64) -> Result<PairedEffect, StatsErr
     let ci = mean_ci(&diffs, level);
     let mean_a = mean(a);
     let mean_b = mean(b);
-    let relative = if mean_a == 0.0 {
-        f64::NAN
-    } else {
-        ci.mean / mean_a
-    };
+    let relative = if mean_a == 0.0 { f64::NAN } else { ci.mean / mean_a };
     let n = ci.n;
     let p_value = if n < 2 {
         f64::NAN
@@ -601,10 +545,7 @@ pub fn cost_per_unit_averted(
     level: f64,
 ) -> Result<CostEffect, StatsError> {
     if cost_diff.len() != outcome_diff_averted.len() {
-        return Err(StatsError::LengthMismatch {
-            left: cost_diff.len(),
-            right: outcome_diff_averted.len(),
-        });
+        return Err(StatsError::LengthMismatch { left: cost_diff.len(), right: outcome_diff_averted.len() });
     }
     if !(level > 0.0 && level < 1.0) {
         return Err(StatsError::BadLevel(level));
@@ -632,11 +573,7 @@ pub fn cost_per_unit_averted(
     // Variances and covariance of the two means.
     let v_cc = cost.se * cost.se;
     let v_ee = averted.se * averted.se;
-    let v_ce = cost_diff
-        .iter()
-        .zip(outcome_diff_averted)
-        .map(|(x, y)| (x - c) * (y - e))
-        .sum::<f64>()
+    let v_ce = cost_diff.iter().zip(outcome_diff_averted).map(|(x, y)| (x - c) * (y - e)).sum::<f64>()
         / ((nf - 1.0) * nf);
     let t = student_t_quantile(0.5 + 0.5 * level, nf - 1.0);
     let t2 = t * t;
@@ -660,11 +597,7 @@ pub fn cost_per_unit_averted(
     out.ratio = c / e;
     out.lo = (qb - root) / qa;
     out.hi = (qb + root) / qa;
-    out.status = if c > 0.0 {
-        CostEffectStatus::Averted
-    } else {
-        CostEffectStatus::NoExtraCost
-    };
+    out.status = if c > 0.0 { CostEffectStatus::Averted } else { CostEffectStatus::NoExtraCost };
     Ok(out)
 }
 
@@ -694,10 +627,7 @@ pub fn percentile_interval(values: &mut [f64], level: f64) -> (f64, f64) {
     }
     values.sort_by(f64::total_cmp);
     let tail = 0.5 * (1.0 - level);
-    (
-        quantile_sorted(values, tail),
-        quantile_sorted(values, 1.0 - tail),
-    )
+    (quantile_sorted(values, tail), quantile_sorted(values, 1.0 - tail))
 }
 
 #[cfg(test)]
@@ -708,10 +638,7 @@ mod tests {
 
     fn assert_rel(got: f64, want: f64, tol: f64) {
         let err = ((got - want) / want).abs();
-        assert!(
-            err <= tol,
-            "got {got:e}, want {want:e}, relative error {err:e} > {tol:e}"
-        );
+        assert!(err <= tol, "got {got:e}, want {want:e}, relative error {err:e} > {tol:e}");
     }
 
     /// Standard normal draws by the Box–Muller transform, enough for the simulations here.
@@ -771,9 +698,7 @@ mod tests {
 
     #[test]
     fn t_quantile_matches_closed_forms() {
-        for p in [
-            1e-300f64, 1e-15, 1e-6, 0.001, 0.025, 0.3, 0.4999, 0.6, 0.9, 0.975, 0.999999,
-        ] {
+        for p in [1e-300f64, 1e-15, 1e-6, 0.001, 0.025, 0.3, 0.4999, 0.6, 0.9, 0.975, 0.999999] {
             // df = 1 (Cauchy): t = tan(π(p − ½)), written as a cotangent of the tail
             // probability away from the centre, where tan near its pole is ill-conditioned.
             let cauchy = if (p - 0.5).abs() < 0.25 {
@@ -785,11 +710,7 @@ mod tests {
             };
             assert_rel(student_t_quantile(p, 1.0), cauchy, 1e-12);
             // df = 2: t = (2p − 1) / sqrt(2p(1 − p)).
-            assert_rel(
-                student_t_quantile(p, 2.0),
-                (2.0 * p - 1.0) / (2.0 * p * (1.0 - p)).sqrt(),
-                1e-12,
-            );
+            assert_rel(student_t_quantile(p, 2.0), (2.0 * p - 1.0) / (2.0 * p * (1.0 - p)).sqrt(), 1e-12);
             // df = 4: t = ±2 sqrt(q − 1), q = cos(arccos(√α)/3)/√α, α = 4p(1 − p).
             // (Ill-conditioned near the centre, which the reference table below covers.)
             if p >= 1e-6 && (p - 0.5).abs() > 0.01 {
@@ -842,9 +763,7 @@ mod tests {
 
     #[test]
     fn t_cdf_matches_closed_forms_including_far_tails() {
-        for &t in &[
-            -1e12f64, -1e6, -300.0, -20.0, -3.0, -1.0, -0.01, 0.0, 0.5, 2.0, 40.0,
-        ] {
+        for &t in &[-1e12f64, -1e6, -300.0, -20.0, -3.0, -1.0, -0.01, 0.0, 0.5, 2.0, 40.0] {
             let a = t.abs();
             // Lower tails P(T ≤ −|t|) written without cancellation.
             let tail1 = (1.0 / a).atan() / PI;
@@ -936,10 +855,7 @@ mod tests {
 
         // The precomputed critical value gives the same interval.
         let xs = [2.0, 7.0, 1.0, 8.0];
-        assert_eq!(
-            mean_ci(&xs, 0.9),
-            mean_ci_with_critical(&xs, t_critical(0.9, 4))
-        );
+        assert_eq!(mean_ci(&xs, 0.9), mean_ci_with_critical(&xs, t_critical(0.9, 4)));
         assert!(t_critical(0.9, 1).is_nan() && t_critical(1.0, 5).is_nan());
     }
 
@@ -969,17 +885,9 @@ mod tests {
         for (n, seed) in [(10, 11), (3, 12)] {
             let t_cov = coverage(n, trials, |ci| (ci.lo, ci.hi), seed);
             assert!((t_cov - 0.95).abs() <= band, "n = {n}: t coverage {t_cov}");
-            let z_cov = coverage(
-                n,
-                trials,
-                |ci| (ci.mean - 1.96 * ci.se, ci.mean + 1.96 * ci.se),
-                seed,
-            );
+            let z_cov = coverage(n, trials, |ci| (ci.mean - 1.96 * ci.se, ci.mean + 1.96 * ci.se), seed);
             eprintln!("n = {n}: t coverage {t_cov}, z coverage {z_cov} (band ±{band:.4})");
-            assert!(
-                (z_cov - 0.95).abs() > band,
-                "n = {n}: z coverage {z_cov} not rejected"
-            );
+            assert!((z_cov - 0.95).abs() > band, "n = {n}: z coverage {z_cov} not rejected");
         }
     }
 
@@ -987,10 +895,7 @@ mod tests {
     fn paired_identical_inputs_have_no_effect() {
         let a = [3.0, 5.0, 2.5, 8.0];
         let e = paired(&a, &a, 0.95).unwrap();
-        assert_eq!(
-            (e.n, e.diff, e.lo, e.hi, e.relative),
-            (4, 0.0, 0.0, 0.0, 0.0)
-        );
+        assert_eq!((e.n, e.diff, e.lo, e.hi, e.relative), (4, 0.0, 0.0, 0.0, 0.0));
         assert!(!e.significant);
         assert_eq!(e.p_value, 1.0);
         assert_eq!((e.mean_a, e.mean_b), (4.625, 4.625));
@@ -1005,12 +910,7 @@ mod tests {
         assert!(base.mean.abs() < 1e-15);
         let shift = student_t_quantile(0.975, 5.0) * base.se;
         let a = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0];
-        let b = |s: f64| {
-            a.iter()
-                .zip(&noise)
-                .map(|(x, e)| x + e + s)
-                .collect::<Vec<_>>()
-        };
+        let b = |s: f64| a.iter().zip(&noise).map(|(x, e)| x + e + s).collect::<Vec<_>>();
 
         let edge = paired(&a, &b(shift), 0.95).unwrap();
         assert_rel(edge.p_value, 0.05, 1e-9);
@@ -1024,20 +924,14 @@ mod tests {
 
     #[test]
     fn paired_edge_cases() {
-        assert_eq!(
-            paired(&[1.0, 2.0], &[1.0], 0.95),
-            Err(StatsError::LengthMismatch { left: 2, right: 1 })
-        );
+        assert_eq!(paired(&[1.0, 2.0], &[1.0], 0.95), Err(StatsError::LengthMismatch { left: 2, right: 1 }));
         assert_eq!(paired(&[1.0], &[1.0], 0.0), Err(StatsError::BadLevel(0.0)));
         let zero_base = paired(&[0.0, 0.0, 0.0], &[1.0, 2.0, 3.0], 0.95).unwrap();
         assert!(zero_base.relative.is_nan());
         // Every replicate moves by exactly 2: certain, so significant with p = 0.
         let constant = paired(&[1.0, 4.0, 9.0], &[3.0, 6.0, 11.0], 0.95).unwrap();
         assert!(constant.significant);
-        assert_eq!(
-            (constant.lo, constant.hi, constant.p_value),
-            (2.0, 2.0, 0.0)
-        );
+        assert_eq!((constant.lo, constant.hi, constant.p_value), (2.0, 2.0, 0.0));
         let single = paired(&[1.0], &[5.0], 0.95).unwrap();
         assert_eq!(single.diff, 4.0);
         assert!(!single.significant && single.p_value.is_nan());
@@ -1051,21 +945,12 @@ mod tests {
         let averted = [6.0, 3.5, 5.0, 7.0, 4.0, 5.5];
         let ce = cost_per_unit_averted(&cost, &averted, 0.95).unwrap();
         assert_eq!(ce.status, CostEffectStatus::Averted);
-        assert_rel(
-            ce.ratio,
-            cost.iter().sum::<f64>() / averted.iter().sum::<f64>(),
-            1e-14,
-        );
+        assert_rel(ce.ratio, cost.iter().sum::<f64>() / averted.iter().sum::<f64>(), 1e-14);
         assert!(ce.lo < ce.ratio && ce.ratio < ce.hi);
         // Both bounds solve Fieller's equation (c̄ − ρē)² = t² Var(c̄ − ρē).
         let n = cost.len() as f64;
         let (c, e) = (ce.mean_cost, ce.mean_averted);
-        let d = |rho: f64| {
-            cost.iter()
-                .zip(&averted)
-                .map(|(x, y)| x - rho * y)
-                .collect::<Vec<_>>()
-        };
+        let d = |rho: f64| cost.iter().zip(&averted).map(|(x, y)| x - rho * y).collect::<Vec<_>>();
         let t = student_t_quantile(0.975, n - 1.0);
         for rho in [ce.lo, ce.hi] {
             let se = mean_ci(&d(rho), 0.95).se;
@@ -1087,8 +972,7 @@ mod tests {
     #[test]
     fn cost_ratio_statuses() {
         let cost = [5.0, 6.0, 7.0, 5.5];
-        let ce =
-            |averted: &[f64], cost: &[f64]| cost_per_unit_averted(cost, averted, 0.95).unwrap();
+        let ce = |averted: &[f64], cost: &[f64]| cost_per_unit_averted(cost, averted, 0.95).unwrap();
 
         let noise = ce(&[1.0, -1.5, 0.5, 0.2], &cost);
         assert_eq!(noise.status, CostEffectStatus::NotSignificant);
@@ -1148,10 +1032,7 @@ mod tests {
         assert!(quantile_sorted(&[], 0.5).is_nan());
         let mut values: Vec<f64> = (0..=100).rev().map(f64::from).collect();
         let (lo, hi) = percentile_interval(&mut values, 0.9);
-        assert!(
-            (lo - 5.0).abs() < 1e-12 && (hi - 95.0).abs() < 1e-12,
-            "({lo}, {hi})"
-        );
+        assert!((lo - 5.0).abs() < 1e-12 && (hi - 95.0).abs() < 1e-12, "({lo}, {hi})");
         assert!(percentile_interval(&mut [1.0, f64::NAN], 0.9).0.is_nan());
     }
 }

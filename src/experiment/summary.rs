@@ -7,7 +7,7 @@
 //! process and a few dozen of them are typical, so the normal approximation would be too
 //! narrow.
 
-use super::stats::student_t_quantile;
+use super::stats::t_critical;
 use crate::engine::ReplicateResult;
 use crate::model::metrics::{N_METRICS, Row};
 use crate::output::tables::{Interval, Summary};
@@ -46,11 +46,16 @@ impl Welford {
 
     /// The t interval of the mean; with one value the interval is the value itself.
     pub fn interval(&self, level: f64) -> Interval {
+        self.interval_with(t_critical(level, self.n as usize))
+    }
+
+    /// The interval with the critical value given (computed once for many intervals).
+    pub fn interval_with(&self, t_crit: f64) -> Interval {
         let mean = self.mean();
         if self.n < 2 {
             return Interval { mean, lo: mean, hi: mean };
         }
-        let half = student_t_quantile(0.5 + level / 2.0, (self.n - 1) as f64) * self.sd() / (self.n as f64).sqrt();
+        let half = t_crit * self.sd() / (self.n as f64).sqrt();
         Interval { mean, lo: mean - half, hi: mean + half }
     }
 }
@@ -102,10 +107,11 @@ fn push_row(acc: &mut [Welford; N_METRICS], row: &Row) {
 }
 
 fn finish(replicates: usize, months: &[u32], acc: &[[Welford; N_METRICS]]) -> Summary {
+    let t_crit = t_critical(LEVEL, replicates);
     Summary {
         replicates,
         months: months.to_vec(),
-        rows: acc.iter().map(|row| std::array::from_fn(|i| row[i].interval(LEVEL))).collect(),
+        rows: acc.iter().map(|row| std::array::from_fn(|i| row[i].interval_with(t_crit))).collect(),
     }
 }
 

@@ -44,16 +44,18 @@ pub fn next_class(st: u8, age: u16, flags: u8) -> Option<usize> {
 /// uses the region's juvenile sentence ratio (cartels prefer recruits who risk less prison).
 pub fn class_weights(params: &Params, juvenile_ratio: f64) -> [f64; CLASSES] {
     let rc = &params.recruit;
-    let ages = [
-        rc.young_teen_weight.max(0.0),
-        (1.0 + rc.minor_preference * (1.0 - juvenile_ratio)).max(0.0),
-        1.0,
-    ];
+    let ages =
+        [rc.young_teen_weight.max(0.0), (1.0 + rc.minor_preference * (1.0 - juvenile_ratio)).max(0.0), 1.0];
     std::array::from_fn(|c| ages[c / 2] * if c % 2 == 1 { rc.female_weight.max(0.0) } else { 1.0 })
 }
 
 /// Σ_j w_j from the census.
-pub fn weight_sum(weights: &[f64; CLASSES], free: &[u64; CLASSES], ties: &[u64; CLASSES], params: &Params) -> f64 {
+pub fn weight_sum(
+    weights: &[f64; CLASSES],
+    free: &[u64; CLASSES],
+    ties: &[u64; CLASSES],
+    params: &Params,
+) -> f64 {
     let per_tie = params.recruit.peer_contact / params.population.peers as f64;
     (0..CLASSES).map(|c| weights[c] * (free[c] as f64 + per_tie * ties[c] as f64)).sum()
 }

@@ -81,7 +81,9 @@ mod tests {
         assert_eq!(tally.stocks, [0, 8, 17, 0]);
         assert!((0..5).all(|i| w.youths.status[i] == status::WORK && w.youths.months_left[i] == 12));
         assert_eq!((5..25).filter(|&i| w.youths.status[i] == status::WORK).count(), 3);
-        assert!((0..25).all(|i| w.youths.status[i] != status::WORK || w.youths.flags[i] & flag::PLACEMENT != 0));
+        assert!(
+            (0..25).all(|i| w.youths.status[i] != status::WORK || w.youths.flags[i] & flag::PLACEMENT != 0)
+        );
     }
 
     #[test]

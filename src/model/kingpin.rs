@@ -65,7 +65,15 @@ pub fn target(world: &World, lever: &Lever<Kingpin>, t: i64) -> Option<usize> {
 /// region where k has territory, `spillover ×` that in their neighbours), and perhaps a
 /// split. Shocks are added to S_r here and enter next month's V_r. The splinter's
 /// territory is taken from k; its members are moved by the caller.
-pub fn remove(world: &mut World, params: &Params, lever: &Lever<Kingpin>, f: f64, k: usize, t: i64, rng: &mut Stream) -> Removal {
+pub fn remove(
+    world: &mut World,
+    params: &Params,
+    lever: &Lever<Kingpin>,
+    f: f64,
+    k: usize,
+    t: i64,
+    rng: &mut Stream,
+) -> Removal {
     let p = &lever.p;
     let nr = world.regions.len();
     world.cartels[k].leader_back = t + p.succession_months as i64;
@@ -160,7 +168,15 @@ mod tests {
         let (p, mut w, lever) = world_and_lever(2.0);
         assert_eq!(target(&w, &lever, 0), Some(0));
         let mut rng = Stream::new(1);
-        remove(&mut w, &p, &Lever { p: Kingpin { split_probability: 0.0, ..lever.p.clone() }, ..lever.clone() }, 1.0, 0, 0, &mut rng);
+        remove(
+            &mut w,
+            &p,
+            &Lever { p: Kingpin { split_probability: 0.0, ..lever.p.clone() }, ..lever.clone() },
+            1.0,
+            0,
+            0,
+            &mut rng,
+        );
         // The big one is leaderless for 6 months.
         assert_eq!(target(&w, &lever, 5), Some(1));
         assert_eq!(target(&w, &lever, 6), Some(0));

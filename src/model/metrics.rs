@@ -90,7 +90,12 @@ pub mod m {
 pub fn is_real(i: usize) -> bool {
     matches!(
         i,
-        m::HOMICIDE_RATE | m::VIOLENCE | m::CORRUPTION | m::COLLECTIVE_EFFICACY | m::CONSUMPTION | m::CAR_THEFTS
+        m::HOMICIDE_RATE
+            | m::VIOLENCE
+            | m::CORRUPTION
+            | m::COLLECTIVE_EFFICACY
+            | m::CONSUMPTION
+            | m::CAR_THEFTS
     ) || i >= m::SPENDING_TOTAL
 }
 
@@ -209,7 +214,9 @@ pub fn month_metrics(params: &Params, world: &World, inp: &MonthInputs, rng_key:
     let youths: f64 = params.regions.iter().map(|r| r.youths as f64).sum();
     let population: f64 = inp.now.iter().map(|n| n.population).sum();
     for i in [m::VIOLENCE, m::CORRUPTION, m::COLLECTIVE_EFFICACY] {
-        national[i] = regions.iter().zip(&params.regions).map(|(row, r)| row[i] * r.youths as f64).sum::<f64>() / youths;
+        national[i] =
+            regions.iter().zip(&params.regions).map(|(row, r)| row[i] * r.youths as f64).sum::<f64>()
+                / youths;
     }
     national[m::HOMICIDE_RATE] = national[m::HOMICIDES] * 12.0 / population * 1e5;
     national[m::CARTELS_ACTIVE] = (0..world.cartels.len()).filter(|&k| world.cartel_active(k)).count() as f64;

@@ -55,7 +55,9 @@ impl Network {
     /// The target (local index) of rewired tie `tie` of youth `local` in a region of `n`.
     #[inline(always)]
     pub fn rewired_target(&self, r: usize, local: usize, tie: u32, n: usize) -> usize {
-        let h = mix64(self.target_key[r].wrapping_add(((local as u64) << 6 | tie as u64).wrapping_mul(GOLDEN_ODD)));
+        let h = mix64(
+            self.target_key[r].wrapping_add(((local as u64) << 6 | tie as u64).wrapping_mul(GOLDEN_ODD)),
+        );
         let j = ((h as u128 * (n as u128 - 1)) >> 64) as usize;
         j + (j >= local) as usize
     }
@@ -136,7 +138,14 @@ pub fn set_keys(net: &mut Network, network_key: u64) {
 /// Draws the rewired-tie masks of youths `locals` of region `r` into `bytes`, the slice of
 /// `masks` that starts at youth `locals.start` (which must be a multiple of 8, so that the
 /// slice starts on a byte). Each tie is rewired with probability `rewire`.
-pub fn draw_masks(bytes: &mut [u8], r: usize, locals: std::ops::Range<usize>, peers: u32, rewire: f64, network_key: u64) {
+pub fn draw_masks(
+    bytes: &mut [u8],
+    r: usize,
+    locals: std::ops::Range<usize>,
+    peers: u32,
+    rewire: f64,
+    network_key: u64,
+) {
     debug_assert_eq!(locals.start % 8, 0);
     let rk = key(&[network_key, r as u64, 0]);
     let k = peers as usize;

@@ -555,7 +555,11 @@ impl Params {
             violence: Violence::default(),
             territory: Territory::default(),
             regions: vec![region],
-            cartel_list: vec![CartelSpec { name: "cartel".into(), predatory: false, territory: vec![presence] }],
+            cartel_list: vec![CartelSpec {
+                name: "cartel".into(),
+                predatory: false,
+                territory: vec![presence],
+            }],
             policy: Policies::default(),
         }
     }

@@ -132,7 +132,8 @@ impl LeversNow {
                     ScholarshipsNow {
                         coverage: p.coverage * f,
                         amount,
-                        dropout_factor: 1.0 - p.max_dropout_cut * amount / (amount + p.half_amount).max(1e-300),
+                        dropout_factor: 1.0
+                            - p.max_dropout_cut * amount / (amount + p.half_amount).max(1e-300),
                         cost_per_holder: amount * (1.0 + p.admin_overhead),
                     }
                 });
@@ -212,10 +213,8 @@ mod tests {
     #[test]
     fn policing_costs_and_army() {
         let mut p = Params::defaults();
-        p.policy.policing = Some(Lever {
-            schedule: Schedule::always(1),
-            p: Policing { army: true, ..Policing::default() },
-        });
+        p.policy.policing =
+            Some(Lever { schedule: Schedule::always(1), p: Policing { army: true, ..Policing::default() } });
         let r = &LeversNow::at(&p, 0).regions[0];
         assert!((r.enforcement - (1.5 + 0.5)).abs() < 1e-12);
         assert_eq!(r.army_violence, 0.3);

@@ -44,7 +44,10 @@ pub fn snapshot(world: &World, params: &Params, levers: &LeversNow) -> Vec<Regio
         .map(|r| {
             let reg = &params.regions[r];
             let pred: f64 = predatory(world, r);
-            reg.demand * reg.youths as f64 * levers.regions[r].demand_factor * (1.0 + v.extortion_labour * pred)
+            reg.demand
+                * reg.youths as f64
+                * levers.regions[r].demand_factor
+                * (1.0 + v.extortion_labour * pred)
         })
         .collect();
     displace(&mut demand, params, levers);
@@ -215,7 +218,8 @@ mod tests {
         let mut p = two_regions();
         let mut sched = Schedule::always(2);
         sched.regions = vec![true, false];
-        p.policy.policing = Some(Lever { schedule: sched, p: Policing { increase: 0.5, ..Policing::default() } });
+        p.policy.policing =
+            Some(Lever { schedule: sched, p: Policing { increase: 0.5, ..Policing::default() } });
         let lv = LeversNow::at(&p, 0);
         let mut d = vec![15.0, 15.0];
         displace(&mut d, &p, &lv);

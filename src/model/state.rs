@@ -134,7 +134,12 @@ impl Youths {
     }
 
     /// A view of slots `range` (which lie in region `region`, at local index `local`).
-    pub fn chunk_mut(&mut self, range: std::ops::Range<usize>, region: usize, local: usize) -> YouthChunk<'_> {
+    pub fn chunk_mut(
+        &mut self,
+        range: std::ops::Range<usize>,
+        region: usize,
+        local: usize,
+    ) -> YouthChunk<'_> {
         YouthChunk {
             region,
             first_slot: range.start,

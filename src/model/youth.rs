@@ -125,19 +125,22 @@ pub fn region_tables(
         s.max(1.0)
     };
     let risk = |minor: bool| {
-        12.0 * (arrest1 * sentence_of(minor) / 12.0 * ch.prison_weight + ca.death[0] * danger * ch.death_weight)
+        12.0 * (arrest1 * sentence_of(minor) / 12.0 * ch.prison_weight
+            + ca.death[0] * danger * ch.death_weight)
     };
     let lw = reg.legit_wage;
     let mut values = [0.0; DOORS];
     values[DOOR_SCHOOL] = lw * ch.school_value;
-    values[DOOR_SCHOOL_SCHOLARSHIP] = values[DOOR_SCHOOL] + levers.scholarships.as_ref().map_or(0.0, |s| s.amount);
+    values[DOOR_SCHOOL_SCHOLARSHIP] =
+        values[DOOR_SCHOOL] + levers.scholarships.as_ref().map_or(0.0, |s| s.amount);
     values[DOOR_WORK] = lw;
     values[DOOR_PLACEMENT] = params.policy.youth_jobs.as_ref().map_or(lw, |l| l.p.stipend);
     values[DOOR_IDLE] = lw * ch.idle_value;
     let mut join = vec![0; DOORS * 2 * (k + 1)];
     for (door, v) in values.iter().enumerate() {
         for minor in [false, true] {
-            let base = ch.intercept + (now.wage.max(1.0) / v.max(1.0)).ln() - (1.0 - ch.myopia) * risk(minor)
+            let base = ch.intercept + (now.wage.max(1.0) / v.max(1.0)).ln()
+                - (1.0 - ch.myopia) * risk(minor)
                 - ch.stigma * now.efficacy;
             for m in 0..=k {
                 let x = base + ch.peer_weight * m as f64 / k as f64;
@@ -245,7 +248,11 @@ pub fn region_tables(
         scholarship_lottery: levers.scholarships.as_ref().map(|s| threshold32(s.coverage)),
         retention: params.policy.youth_jobs.as_ref().map_or(0, |l| threshold32(l.p.retention)),
         hiring: levers.youth_jobs.is_some(),
-        newcomer: [threshold32(reg.poverty), threshold32(y.female_share), threshold32(y.initial_out_of_school)],
+        newcomer: [
+            threshold32(reg.poverty),
+            threshold32(y.female_share),
+            threshold32(y.initial_out_of_school),
+        ],
         stay: Vec::new(),
         beta,
     };
@@ -468,7 +475,9 @@ fn stay_table(t: &RegionTables) -> Vec<u64> {
                 let poor = fl & flag::POOR != 0;
                 let odds = match st {
                     status::SCHOOL if band == 2 => always,
-                    status::SCHOOL if poor && fl & flag::DRAWN == 0 && t.scholarship_lottery.is_some() => always,
+                    status::SCHOOL if poor && fl & flag::DRAWN == 0 && t.scholarship_lottery.is_some() => {
+                        always
+                    }
                     status::SCHOOL => {
                         let holder = fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some();
                         t.dropout[poor as usize * 4 + (band == 1) as usize * 2 + holder as usize]
@@ -476,7 +485,10 @@ fn stay_table(t: &RegionTables) -> Vec<u64> {
                     status::WORK if fl & flag::PLACEMENT != 0 => always,
                     status::WORK => t.job_loss,
                     _ if band < 2 => t.reentry,
-                    _ => t.job_finding[(fl & flag::GRADUATED != 0) as usize * 2 + (fl & flag::RECORD != 0) as usize],
+                    _ => {
+                        t.job_finding
+                            [(fl & flag::GRADUATED != 0) as usize * 2 + (fl & flag::RECORD != 0) as usize]
+                    }
                 };
                 stay[(st as usize * 3 + band) * 128 + fl as usize] = odds;
             }

@@ -19,7 +19,13 @@ pub fn fmt_metric(i: usize, v: f64) -> String {
 /// A real number rounded to nine decimals, without trailing zeros.
 pub fn fmt_real(v: f64) -> String {
     if !v.is_finite() {
-        return if v.is_nan() { "NaN".into() } else if v > 0.0 { "inf".into() } else { "-inf".into() };
+        return if v.is_nan() {
+            "NaN".into()
+        } else if v > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
     }
     let r = (v * 1e9).round() / 1e9;
     // Avoid "-0".
