@@ -146,7 +146,7 @@ impl<'p> Replicate<'p> {
             .collect();
 
         // 3. Every youth's month.
-        let mut tallies = self.update(&tables, parallel);
+        let (mut tallies, chunk_candidates) = self.update(&tables, parallel);
         for (r, tally) in tallies.iter().enumerate() {
             self.free[r] = tally.free_next;
         }
@@ -157,12 +157,7 @@ impl<'p> Replicate<'p> {
         }
 
         // 6.2: placements are filled from the month's candidates.
-        let hiring_key = self.keys.month(Purpose::Hiring, self.step);
-        for r in 0..nr {
-            if let Some(lever) = &levers.regions[r].youth_jobs {
-                jobs::hire(&mut self.world, r, lever, &mut tallies[r], hiring_key);
-            }
-        }
+        self.hire(&levers, &mut tallies, &chunk_candidates, parallel);
 
         // 4. Cartels and regions, sequentially.
         for rs in self.world.regions.iter_mut() {
@@ -230,9 +225,9 @@ impl<'p> Replicate<'p> {
         census
     }
 
-    /// The youths' pass over all chunks; returns the tally of each region and swaps the
-    /// member bitmaps.
-    fn update(&mut self, tables: &[RegionTables], parallel: bool) -> Vec<Tally> {
+    /// The youths' pass over all chunks; returns the tally of each region and the
+    /// placement candidates of each chunk, and swaps the member bitmaps.
+    fn update(&mut self, tables: &[RegionTables], parallel: bool) -> (Vec<Tally>, Vec<[u64; 2]>) {
         let key = self.keys.month(Purpose::Youths, self.step);
         let world = &mut self.world;
         let layout = world.layout.clone();
@@ -266,11 +261,56 @@ impl<'p> Replicate<'p> {
         });
         drop(peers);
         let mut tallies: Vec<Tally> = (0..layout.regions()).map(|_| Tally::new(ncartels)).collect();
+        let mut candidates = Vec::with_capacity(parts.len());
         for (r, t) in parts {
+            candidates.push(t.candidates);
             tallies[r].add(&t);
         }
         std::mem::swap(&mut world.members_now, &mut world.members_next);
-        tallies
+        (tallies, candidates)
+    }
+
+    /// 6.2: chooses each region's hires by rank, then places them chunk by chunk.
+    fn hire(&mut self, levers: &LeversNow, tallies: &mut [Tally], chunk_candidates: &[[u64; 2]], parallel: bool) {
+        let key = self.keys.month(Purpose::Hiring, self.step);
+        let hires: Vec<Option<jobs::Hires>> = levers
+            .regions
+            .iter()
+            .zip(tallies.iter())
+            .enumerate()
+            .map(|(r, (lv, t))| {
+                let j = lv.youth_jobs.as_ref()?;
+                let h = jobs::choose(j, t.candidates, t.placements, &mut Stream::for_item(key, r));
+                (h.count() > 0).then_some(h)
+            })
+            .collect();
+        if hires.iter().all(Option::is_none) {
+            return;
+        }
+        // Each chunk's candidates before it in its region.
+        let mut before = Vec::with_capacity(self.plan.len());
+        let mut running = vec![[0u64; 2]; hires.len()];
+        for (c, cand) in self.plan.iter().zip(chunk_candidates) {
+            before.push(running[c.region]);
+            running[c.region][0] += cand[0];
+            running[c.region][1] += cand[1];
+        }
+        let work: Vec<(ChunkSpec, [u64; 2])> =
+            self.plan.iter().zip(before).filter(|(c, _)| hires[c.region].is_some()).map(|(c, b)| (*c, b)).collect();
+        let specs: Vec<ChunkSpec> = work.iter().map(|w| w.0).collect();
+        let layout = self.world.layout.clone();
+        let chunks = youth_chunks(&mut self.world.youths, &layout, &specs);
+        let parts = map_items(parallel, chunks.into_iter().zip(work).collect(), |(mut c, (spec, b))| {
+            let j = levers.regions[spec.region].youth_jobs.as_ref().expect("hiring region");
+            let h = hires[spec.region].as_ref().expect("hiring region");
+            (spec.region, jobs::hire_chunk(&mut c, h, b, j.target_poor, j.months))
+        });
+        for (r, n) in parts {
+            let t = &mut tallies[r];
+            t.stocks[crate::model::state::status::IDLE as usize] -= n;
+            t.stocks[crate::model::state::status::WORK as usize] += n;
+            t.placements += n;
+        }
     }
 
     /// 6.6: this month's removals, their shocks and splits.

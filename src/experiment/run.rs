@@ -13,7 +13,8 @@ use super::summary::SummaryBuilder;
 use crate::engine::{self, ReplicateResult, Strategy};
 use crate::output::manifest::{INTERVAL_DESCRIPTION, MODEL_VERSION, Manifest, RNG_DESCRIPTION, utc_timestamp};
 use crate::output::run_charts;
-use crate::output::tables::{EventsWriter, RegionsWriter, Summary, TimeseriesWriter};
+use crate::model::metrics::m;
+use crate::output::tables::{EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter};
 use crate::scenario::{Scenario, resolved_json};
 
 /// How to run.
@@ -35,6 +36,8 @@ pub struct RunOutcome {
     pub seconds: f64,
     pub removals: usize,
     pub files: Vec<String>,
+    /// Totals over the run of the flows that matter most, across replicates.
+    pub totals: Vec<(usize, Interval)>,
 }
 
 /// The files a run writes, relative to its directory.
@@ -108,7 +111,11 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions, progress: &(dyn Fn(u
         scenario: resolved_json(p),
     };
     manifest.write(&path("manifest.json")).with_context(|| open_err("manifest.json"))?;
-    Ok(RunOutcome { out_dir: dir.to_path_buf(), summary, strategy, seconds, removals: removals.len(), files })
+    let totals = [m::RECRUITS, m::MINOR_RECRUITS, m::MEMBER_DEATHS, m::HOMICIDES, m::SPENDING_TOTAL]
+        .iter()
+        .map(|&i| (i, builder.total_interval(i)))
+        .collect();
+    Ok(RunOutcome { out_dir: dir.to_path_buf(), summary, strategy, seconds, removals: removals.len(), files, totals })
 }
 
 /// The default output directory of a scenario: `results/<run.name>`.

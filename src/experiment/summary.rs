@@ -66,12 +66,20 @@ pub struct SummaryBuilder {
     months: Vec<u32>,
     national: Vec<[Welford; N_METRICS]>,
     regions: Vec<Vec<[Welford; N_METRICS]>>,
+    /// Each replicate's national metrics summed over the months.
+    totals: Vec<Row>,
     replicates: usize,
 }
 
 impl SummaryBuilder {
     pub fn new(regions: usize) -> Self {
-        SummaryBuilder { months: Vec::new(), national: Vec::new(), regions: vec![Vec::new(); regions], replicates: 0 }
+        SummaryBuilder {
+            months: Vec::new(),
+            national: Vec::new(),
+            regions: vec![Vec::new(); regions],
+            totals: Vec::new(),
+            replicates: 0,
+        }
     }
 
     pub fn add(&mut self, result: &ReplicateResult) {
@@ -82,13 +90,30 @@ impl SummaryBuilder {
                 *r = vec![[Welford::default(); N_METRICS]; self.months.len()];
             }
         }
+        let mut total = [0.0; N_METRICS];
         for (t, m) in result.months.iter().enumerate() {
+            for (a, b) in total.iter_mut().zip(&m.metrics.national) {
+                *a += b;
+            }
             push_row(&mut self.national[t], &m.metrics.national);
             for (r, row) in m.metrics.regions.iter().enumerate() {
                 push_row(&mut self.regions[r][t], row);
             }
         }
+        self.totals.push(total);
         self.replicates += 1;
+    }
+
+    /// Each replicate's national metrics summed over the reported months.
+    pub fn totals(&self) -> &[Row] {
+        &self.totals
+    }
+
+    /// The interval of a metric's total over the run, across replicates.
+    pub fn total_interval(&self, metric: usize) -> Interval {
+        let mut w = Welford::default();
+        self.totals.iter().for_each(|row| w.push(row[metric]));
+        w.interval(LEVEL)
     }
 
     pub fn national(&self) -> Summary {

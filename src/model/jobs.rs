@@ -1,109 +1,140 @@
 //! Filling youth-jobs placements (section 6.2, with the clarifications of section 11).
 //!
 //! Candidates are the snapshot's Idle adults who were neither recruited nor hired this
-//! month (the update pass marks them). Free slots are the slots minus the placements still
-//! running after this month's ends and recruitments. Poor candidates go first when the
-//! programme targets them; within a group the choice is uniformly random.
+//! month (the youths' pass marks them and counts them per chunk). Free slots are the slots
+//! minus the placements still running after this month's ends and recruitments. Poor
+//! candidates go first when the programme targets them; within a group the choice is
+//! uniformly random. The choice is made on ranks (the k-th candidate of a group in slot
+//! order), so that the youths can then be placed chunk by chunk, in parallel, with the same
+//! result for any chunking.
+
+use std::collections::BTreeSet;
 
 use super::policy::YouthJobsNow;
-use super::state::{World, flag, status};
-use super::youth::Tally;
+use super::state::{YouthChunk, flag, status};
 use crate::rng::Stream;
 
-/// Fills region r's free placements and books them in its tally.
-pub fn hire(world: &mut World, r: usize, jobs: &YouthJobsNow, tally: &mut Tally, key: u64) {
-    let free = jobs.slots.saturating_sub(tally.placements) as usize;
-    if free == 0 || tally.candidates == [0, 0] {
-        return;
-    }
-    let (s, e) = (world.layout.start[r], world.layout.start[r + 1]);
-    let y = &mut world.youths;
-    let mut first = Vec::new();
-    let mut second = Vec::new();
-    for i in s..e {
-        if y.flags[i] & flag::CANDIDATE != 0 {
-            if jobs.target_poor && y.flags[i] & flag::POOR != 0 { first.push(i) } else { second.push(i) }
-        }
-    }
-    let mut rng = Stream::for_item(key, r);
-    let rest = free.saturating_sub(first.len());
-    let mut chosen = pick(&mut first, free, &mut rng).to_vec();
-    chosen.extend_from_slice(pick(&mut second, rest, &mut rng));
-    let months = jobs.months.clamp(1, 255) as u8;
-    for i in chosen {
-        y.status[i] = status::WORK;
-        y.flags[i] = (y.flags[i] | flag::PLACEMENT) & !flag::CANDIDATE;
-        y.months_left[i] = months;
-        tally.stocks[status::IDLE as usize] -= 1;
-        tally.stocks[status::WORK as usize] += 1;
-        tally.placements += 1;
+/// A candidate's hiring group: 0 is hired first.
+#[inline(always)]
+pub fn group(target_poor: bool, flags: u8) -> usize {
+    (target_poor && flags & flag::POOR == 0) as usize
+}
+
+/// The candidates hired in a region this month, as sorted ranks within each group.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Hires {
+    pub ranks: [Vec<u64>; 2],
+}
+
+impl Hires {
+    pub fn count(&self) -> u64 {
+        (self.ranks[0].len() + self.ranks[1].len()) as u64
     }
 }
 
-/// A uniform sample of `n` of `items` (all of them if there are fewer), as a prefix.
-fn pick<'a>(items: &'a mut [usize], n: usize, rng: &mut Stream) -> &'a [usize] {
-    let n = n.min(items.len());
-    for i in 0..n {
-        let j = i + rng.below((items.len() - i) as u64) as usize;
-        items.swap(i, j);
+/// Chooses the hires of a region with `candidates` per group and `running` placements.
+pub fn choose(jobs: &YouthJobsNow, candidates: [u64; 2], running: u64, rng: &mut Stream) -> Hires {
+    let free = jobs.slots.saturating_sub(running);
+    let first = free.min(candidates[0]);
+    let second = (free - first).min(candidates[1]);
+    Hires { ranks: [sample(first, candidates[0], rng), sample(second, candidates[1], rng)] }
+}
+
+/// `take` distinct values of 0..n, uniformly, sorted (Floyd's algorithm).
+pub fn sample(take: u64, n: u64, rng: &mut Stream) -> Vec<u64> {
+    if take >= n {
+        return (0..n).collect();
     }
-    &items[..n]
+    let mut chosen = BTreeSet::new();
+    for j in n - take..n {
+        let t = rng.below(j + 1);
+        if !chosen.insert(t) {
+            chosen.insert(j);
+        }
+    }
+    chosen.into_iter().collect()
+}
+
+/// Places the hires that fall in one chunk. `before` counts each group's candidates in the
+/// region's earlier chunks. Returns how many youths of the chunk were hired.
+pub fn hire_chunk(c: &mut YouthChunk, hires: &Hires, before: [u64; 2], target_poor: bool, months: u32) -> u64 {
+    let months = months.clamp(1, 255) as u8;
+    let mut seen = before;
+    let mut next = [0usize; 2];
+    for g in 0..2 {
+        next[g] = hires.ranks[g].partition_point(|&r| r < before[g]);
+    }
+    let mut hired = 0;
+    for i in 0..c.len() {
+        let f = c.flags[i];
+        if f & flag::CANDIDATE == 0 {
+            continue;
+        }
+        let g = group(target_poor, f);
+        if hires.ranks[g].get(next[g]) == Some(&seen[g]) {
+            c.status[i] = status::WORK;
+            c.flags[i] = (f | flag::PLACEMENT) & !flag::CANDIDATE;
+            c.months_left[i] = months;
+            next[g] += 1;
+            hired += 1;
+        }
+        seen[g] += 1;
+    }
+    hired
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::params::Params;
-
-    fn world_with_candidates(poor: usize, other: usize) -> World {
-        let mut p = Params::defaults();
-        p.regions[0].youths = (poor + other) as u64;
-        let mut w = World::empty(&p);
-        for i in 0..poor + other {
-            w.youths.status[i] = status::IDLE;
-            w.youths.age[i] = 250;
-            w.youths.flags[i] = flag::CANDIDATE | if i < poor { flag::POOR } else { 0 };
-        }
-        w
-    }
+    use crate::model::state::Youths;
 
     fn jobs(slots: u64, target_poor: bool) -> YouthJobsNow {
         YouthJobsNow { slots, stipend: 3600.0, months: 12, retention: 0.4, target_poor }
     }
 
+    fn candidates(poor: usize, other: usize) -> Youths {
+        let mut y = Youths::with_len(poor + other);
+        for i in 0..poor + other {
+            y.status[i] = status::IDLE;
+            y.age[i] = 250;
+            y.flags[i] = flag::CANDIDATE | if i >= other { flag::POOR } else { 0 };
+        }
+        y
+    }
+
     #[test]
     fn poor_candidates_go_first() {
-        let mut w = world_with_candidates(5, 20);
-        let mut tally = Tally { stocks: [0, 0, 25, 0], candidates: [5, 20], placements: 2, ..Tally::new(1) };
-        hire(&mut w, 0, &jobs(10, true), &mut tally, 1);
         // 10 slots, 2 running: 8 hired, all 5 poor and 3 others.
-        assert_eq!(tally.placements, 10);
-        assert_eq!(tally.stocks, [0, 8, 17, 0]);
-        assert!((0..5).all(|i| w.youths.status[i] == status::WORK && w.youths.months_left[i] == 12));
-        assert_eq!((5..25).filter(|&i| w.youths.status[i] == status::WORK).count(), 3);
-        assert!(
-            (0..25).all(|i| w.youths.status[i] != status::WORK || w.youths.flags[i] & flag::PLACEMENT != 0)
-        );
+        let h = choose(&jobs(10, true), [5, 20], 2, &mut Stream::new(1));
+        assert_eq!(h.ranks[0], vec![0, 1, 2, 3, 4]);
+        assert_eq!(h.ranks[1].len(), 3);
+        let mut y = candidates(5, 20);
+        // Two chunks: the hires land in the right places whatever the split.
+        let (a, b) = y.chunk_mut(0..25, 0, 0).split_at(9);
+        let (mut a, mut b) = (a, b);
+        let before_b = [0, 9];
+        let n = hire_chunk(&mut a, &h, [0, 0], true, 12) + hire_chunk(&mut b, &h, before_b, true, 12);
+        assert_eq!(n, 8);
+        assert!((20..25).all(|i| y.status[i] == status::WORK && y.months_left[i] == 12));
+        assert_eq!((0..20).filter(|&i| y.status[i] == status::WORK).count(), 3);
+        assert!((0..25).all(|i| y.status[i] != status::WORK || y.flags[i] & flag::PLACEMENT != 0));
     }
 
     #[test]
     fn no_free_slots_no_hires() {
-        let mut w = world_with_candidates(5, 5);
-        let mut tally = Tally { stocks: [0, 0, 10, 0], candidates: [5, 5], placements: 10, ..Tally::new(1) };
-        hire(&mut w, 0, &jobs(10, true), &mut tally, 1);
-        assert_eq!(tally.stocks, [0, 0, 10, 0]);
+        assert_eq!(choose(&jobs(10, true), [5, 5], 10, &mut Stream::new(1)).count(), 0);
     }
 
     #[test]
-    fn untargeted_hiring_is_uniform() {
-        let mut hired_poor = 0;
-        for seed in 0..400 {
-            let mut w = world_with_candidates(10, 10);
-            let mut tally = Tally { stocks: [0, 0, 20, 0], candidates: [10, 10], ..Tally::new(1) };
-            hire(&mut w, 0, &jobs(5, false), &mut tally, seed);
-            hired_poor += (0..10).filter(|&i| w.youths.status[i] == status::WORK).count();
+    fn samples_are_uniform_and_distinct() {
+        let mut rng = Stream::new(3);
+        let mut hits = [0u32; 10];
+        for _ in 0..5000 {
+            let s = sample(3, 10, &mut rng);
+            assert!(s.windows(2).all(|w| w[0] < w[1]) && s.len() == 3);
+            s.iter().for_each(|&v| hits[v as usize] += 1);
         }
-        // 2000 hires, half expected poor: hypergeometric sd < sqrt(2000/4) ≈ 22.4; 5 sd.
-        assert!((hired_poor as f64 - 1000.0).abs() < 112.0, "{hired_poor}");
+        // Each value is taken with probability 0.3: 1500 expected, sd ≈ 32; 5 sd.
+        assert!(hits.iter().all(|&h| (h as f64 - 1500.0).abs() < 162.0), "{hits:?}");
     }
 }

@@ -13,6 +13,7 @@
 //! once in a thousand youth-months.
 
 use super::contact::{self, CLASSES, class, class_weights, next_class, weight_sum};
+use super::jobs;
 use super::network::{Network, member_peers};
 use super::params::{AGE_ADULT, AGE_ENTRY, AGE_EXIT, AGE_UPPER_SECONDARY, Params, RANKS};
 use super::policy::{RegionLevers, round_half_up};
@@ -66,6 +67,9 @@ pub struct RegionTables {
     pub retention: u64,
     /// Mark Idle adults who stay Idle as placement candidates.
     pub hiring: bool,
+    /// Poor candidates are hired first (group 0), the others after them (group 1);
+    /// without targeting every candidate is in group 0.
+    pub target_poor: bool,
     /// Newcomers: poor, female and out-of-school odds.
     pub newcomer: [u64; 3],
     /// Odds of leaving the current door by the legitimate doors, by `stay_key`.
@@ -248,6 +252,7 @@ pub fn region_tables(
         scholarship_lottery: levers.scholarships.as_ref().map(|s| threshold32(s.coverage)),
         retention: params.policy.youth_jobs.as_ref().map_or(0, |l| threshold32(l.p.retention)),
         hiring: levers.youth_jobs.is_some(),
+        target_poor: levers.youth_jobs.as_ref().is_some_and(|j| j.target_poor),
         newcomer: [
             threshold32(reg.poverty),
             threshold32(y.female_share),
@@ -277,7 +282,7 @@ pub struct Tally {
     pub scholarship_holders: u64,
     /// Placements still running after this month's ends and recruitments.
     pub placements: u64,
-    /// Idle adults marked as youth-jobs candidates (poor, not poor).
+    /// Idle adults marked as youth-jobs candidates, by hiring group (`jobs::group`).
     pub candidates: [u64; 2],
     /// Next month's free youths by contact class (the census's `free`).
     pub free_next: [u64; CLASSES],
@@ -384,7 +389,7 @@ pub fn update_chunk(
                     // candidates when the youth-jobs lever is hiring here.
                     let candidate = t.hiring & (st == status::IDLE) & (age >= AGE_ADULT);
                     c.flags[i] = fl | if candidate { flag::CANDIDATE } else { 0 };
-                    tally.candidates[(fl & flag::POOR == 0) as usize] += candidate as u64;
+                    tally.candidates[jobs::group(t.target_poor, fl)] += candidate as u64;
                     tally.stocks[st as usize] += 1;
                     if age + 1 < AGE_EXIT {
                         tally.free_next[class(age + 1, fl)] += 1;
@@ -582,7 +587,7 @@ fn free_youth(
                     c.status[i] = status::WORK;
                 } else if t.hiring {
                     c.flags[i] |= flag::CANDIDATE;
-                    tally.candidates[(!poor) as usize] += 1;
+                    tally.candidates[jobs::group(t.target_poor, fl)] += 1;
                 }
             }
         }
