@@ -25,16 +25,35 @@ pub struct SourceMap {
     pub at: HashMap<String, Loc>,
 }
 
+impl validate::Locate for SourceMap {
+    fn origin(&self, key: &str) -> Origin {
+        SourceMap::origin(self, key)
+    }
+
+    fn written(&self, key: &str) -> Option<(usize, usize)> {
+        self.at.get(key).map(|at| (at.file, at.line))
+    }
+}
+
 impl SourceMap {
-    /// The file and line that wrote `key`, or the loaded file without a line for a default.
+    /// The file and line that wrote `key`. For a default, the line of the enclosing table
+    /// or entry (`region "North"` for `region "North".poverty`) if the file has one, else the
+    /// loaded file without a line.
     pub fn origin(&self, key: &str) -> Origin {
-        match self.at.get(key) {
-            Some(at) => self.files.origin(*at),
-            None => Origin::File {
-                path: self.files.paths.first().cloned().unwrap_or_default(),
-                line: None,
-                column: None,
-            },
+        let mut k = key;
+        loop {
+            if let Some(at) = self.at.get(k) {
+                return self.files.origin(*at);
+            }
+            match k.rsplit_once('.') {
+                Some((head, _)) => k = head,
+                None => break,
+            }
+        }
+        Origin::File {
+            path: self.files.paths.first().cloned().unwrap_or_default(),
+            line: None,
+            column: None,
         }
     }
 }
@@ -231,6 +250,7 @@ impl<'a> Builder<'a> {
         let Some(t) = self.table(table, &entry.node, &format!("a table ([{table}])")) else {
             return;
         };
+        self.map.at.insert(table.to_string(), entry.node.at);
         for e in &t.entries {
             let path = format!("{table}.{}", e.key);
             let Some(def) = self.schema.global_key(table, &e.key) else {
@@ -295,6 +315,7 @@ impl<'a> Builder<'a> {
             },
         };
         let label = region_label(name.as_deref(), index);
+        self.map.at.insert(label.clone(), node.at);
         let mut r = RegionIn {
             label: label.clone(),
             name: name.clone(),
@@ -352,13 +373,15 @@ impl<'a> Builder<'a> {
     }
 
     /// Turns the `[[region]]` entries into regions with head counts and neighbour indices.
-    fn regions(&mut self, p: &mut Params, entry: Option<&Entry>) {
+    /// Returns whether every region has a valid, unique name: only then can cartels and
+    /// levers be checked against them without reporting spurious unknown names.
+    fn regions(&mut self, p: &mut Params, entry: Option<&Entry>) -> bool {
         let Some(entry) = entry else {
             p.regions = vec![Region::with_defaults("all", p.population.youths)];
             if let Some(at) = self.map.at.get("population.youths").copied() {
                 self.map.at.insert("region \"all\".youths".into(), at);
             }
-            return;
+            return true;
         };
         let Raw::Array(items) = &entry.node.raw else {
             self.wrong_type(
@@ -366,7 +389,7 @@ impl<'a> Builder<'a> {
                 &entry.node,
                 "an array of tables (write [[region]], not [region])",
             );
-            return;
+            return false;
         };
         if items.is_empty() {
             let message =
@@ -374,7 +397,7 @@ impl<'a> Builder<'a> {
                            region \"all\")"
                     .to_string();
             self.problem(ErrorKind::OutOfRange, entry.node.at, "region", message);
-            return;
+            return false;
         }
         let mut rs: Vec<RegionIn> = Vec::new();
         for (i, node) in items.iter().enumerate() {
@@ -383,10 +406,11 @@ impl<'a> Builder<'a> {
             }
         }
         if rs.len() != items.len() {
-            return;
+            return false;
         }
         // Duplicate names would make neighbours, territory and lever regions ambiguous.
         let mut seen: HashMap<String, Loc> = HashMap::new();
+        let mut names_ok = rs.iter().all(|r| r.name.is_some());
         for r in &rs {
             if let Some(n) = &r.name {
                 if let Some(first) = seen.get(n) {
@@ -401,6 +425,7 @@ impl<'a> Builder<'a> {
                         &format!("{}.name", r.label),
                         message,
                     );
+                    names_ok = false;
                 } else {
                     seen.insert(n.clone(), r.at);
                 }
@@ -414,6 +439,7 @@ impl<'a> Builder<'a> {
             }
         }
         p.regions = rs.into_iter().map(|r| r.region).collect();
+        names_ok
     }
 
     /// Region sizes: all counts (population.youths becomes their sum), all shares of
@@ -668,6 +694,7 @@ impl<'a> Builder<'a> {
                 },
             };
             let label = cartel_label(name.as_deref(), i);
+            self.map.at.insert(label.clone(), node.at);
             if let Some(n) = &name {
                 if let Some(first) = seen.get(n) {
                     let first = self.map.files.origin(*first);
@@ -762,6 +789,7 @@ impl<'a> Builder<'a> {
         let Some(t) = self.table(&table, &e.node, &expected) else {
             return;
         };
+        self.map.at.insert(table.clone(), e.node.at);
         (lever.enable)(p);
         let mut enabled = true;
         let region_names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
@@ -931,22 +959,38 @@ pub fn build(root: &Table, files: Files, stem: &str) -> Result<(Params, SourceMa
             },
         }
     }
-    b.regions(&mut p, region_entry);
-    if b.problems.is_empty() {
+    if b.regions(&mut p, region_entry) {
         b.cartels(&mut p, cartel_entry);
-    }
-    if b.problems.is_empty() {
         b.policy(&mut p, policy_entry);
     }
     if !b.problems.is_empty() {
-        return Err(ScenarioError::from_problems(b.problems));
+        let mut problems = b.problems;
+        sort_by_place(&mut problems, &b.map.files);
+        return Err(ScenarioError::from_problems(problems));
     }
     let map = b.map;
-    let problems = validate::check(&p, &schema, &|key| map.origin(key));
+    let mut problems = validate::check(&p, &schema, &map);
     if !problems.is_empty() {
+        sort_by_place(&mut problems, &map.files);
         return Err(ScenarioError::from_problems(problems));
     }
     Ok((p, map))
+}
+
+/// Orders problems as a reader meets them: the loaded file first, then its parents, each
+/// by line. The sort is stable, so problems on one line keep the order they were found in.
+fn sort_by_place(problems: &mut [Problem], files: &Files) {
+    problems.sort_by_key(|p| match &p.origin {
+        Origin::File { path, line, .. } => {
+            let file = files
+                .paths
+                .iter()
+                .position(|f| f == path)
+                .unwrap_or(usize::MAX);
+            (file, line.unwrap_or(0))
+        }
+        _ => (usize::MAX, 0),
+    });
 }
 
 #[cfg(test)]

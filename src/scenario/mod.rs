@@ -154,7 +154,7 @@ impl Scenario {
         }
         if problems.is_empty() {
             let origin = Origin::Override(flags.join(" "));
-            problems = validate::check(&p, &schema, &|_| origin.clone());
+            problems = validate::check(&p, &schema, &validate::Fixed(origin.clone()));
             if problems.is_empty() && o.youths.is_some() {
                 problems.extend(validate::memory_problem(
                     &p,

@@ -473,7 +473,7 @@ fn set(p: &mut Params, path: &str, input: Input<'_>) -> Result<(), ScenarioError
     apply_target(&mut q, &schema, &target, path, input)
         .map_err(|(kind, m)| setting_problem(kind, path, input, m))?;
     let origin = Origin::Setting(format!("{path}={}", input.show()));
-    let problems = validate::check(&q, &schema, &|_| origin.clone());
+    let problems = validate::check(&q, &schema, &validate::Fixed(origin));
     if !problems.is_empty() {
         return Err(ScenarioError::from_problems(problems));
     }

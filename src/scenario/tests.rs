@@ -569,7 +569,7 @@ fn names_must_be_unique_and_known() {
         &[
             "cartel \"Y\".territory.North = 0.5",
             "region \"North\" add up to 1.2",
-            "X 0.7, Y 0.5",
+            "X 0.7 at scen/t.toml:7, Y 0.5",
             "at most 1",
         ],
     );
@@ -611,6 +611,30 @@ fn names_must_be_unique_and_known() {
     );
     let e = err("[[region]]\nname = \"*\"\n");
     assert_problem(&e, ErrorKind::OutOfRange, 2, &["name"]);
+}
+
+#[test]
+fn regions_without_cartels_cannot_start_with_members() {
+    let text = "[[region]]\nname = \"A\"\n[[region]]\nname = \"B\"\n[[cartel]]\nname = \"K\"\nterritory = { A = 1 }\n";
+    let e = err(text);
+    // The default initial_members is blamed at the region's [[region]] line.
+    assert_problem(
+        &e,
+        ErrorKind::Inconsistent,
+        3,
+        &[
+            "region \"B\".initial_members = 0.0045",
+            "no cartel holds territory",
+        ],
+    );
+    ok(&text.replace("name = \"B\"\n", "name = \"B\"\ninitial_members = 0\n"));
+    let e = err("[[region]]\nname = \"A\"\npresence = 0\n");
+    assert_problem(
+        &e,
+        ErrorKind::Inconsistent,
+        1,
+        &["region \"A\".initial_members"],
+    );
 }
 
 #[test]

@@ -3,7 +3,7 @@
 //! 1 per region, lever windows that open before they close, ...).
 //!
 //! The loader runs these after building, and `set_value` and `Scenario::apply` run them
-//! after every change, so no path into the model skips them. Each check asks `origin_of`
+//! after every change, so no path into the model skips them. Each check asks a `Locate`
 //! where the key it blames came from: a file and line when loading, the setting or
 //! override otherwise.
 
@@ -19,14 +19,36 @@ use super::schema::{Kind, Schema, Value, name_ok};
 /// Tolerance for sums that must be exactly 1 or at most 1.
 pub const SUM_TOLERANCE: f64 = 1e-9;
 
+/// Where the values of a `Params` came from.
+pub trait Locate {
+    /// The origin to show for a problem with `key`.
+    fn origin(&self, key: &str) -> Origin;
+
+    /// Where `key` was written as (file, line), the loaded file being file 0 and its
+    /// parents 1, 2, ...; `None` for defaults. Used to blame the most recently written of
+    /// several values that do not fit together.
+    fn written(&self, _key: &str) -> Option<(usize, usize)> {
+        None
+    }
+}
+
+/// Every problem has the same origin (a setting or a command-line override).
+pub struct Fixed(pub Origin);
+
+impl Locate for Fixed {
+    fn origin(&self, _key: &str) -> Origin {
+        self.0.clone()
+    }
+}
+
 struct Checker<'a> {
-    origin_of: &'a dyn Fn(&str) -> Origin,
+    locate: &'a dyn Locate,
     problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
     fn push(&mut self, kind: ErrorKind, key: &str, message: String) {
-        let origin = (self.origin_of)(key);
+        let origin = self.locate.origin(key);
         self.problems.push(Problem::new(kind, origin, key, message));
     }
 
@@ -43,9 +65,9 @@ impl Checker<'_> {
 }
 
 /// Every problem with `p`; empty when the model can run it.
-pub fn check(p: &Params, schema: &Schema, origin_of: &dyn Fn(&str) -> Origin) -> Vec<Problem> {
+pub fn check(p: &Params, schema: &Schema, locate: &dyn Locate) -> Vec<Problem> {
     let mut c = Checker {
-        origin_of,
+        locate,
         problems: Vec::new(),
     };
     for k in &schema.global {
@@ -186,34 +208,64 @@ fn cartels(c: &mut Checker<'_>, p: &Params) {
     }
     for (r, region) in p.regions.iter().enumerate() {
         let presence: f64 = p.cartel_list.iter().map(|k| k.territory[r]).sum();
-        if presence > 1.0 + super::validate::SUM_TOLERANCE {
-            let holders: Vec<(usize, f64)> = p
-                .cartel_list
-                .iter()
-                .enumerate()
-                .map(|(k, cartel)| (k, cartel.territory[r]))
-                .filter(|(_, x)| *x > 0.0)
-                .collect();
-            let parts: Vec<String> = holders
-                .iter()
-                .map(|(k, x)| format!("{} {x}", p.cartel_list[*k].name))
-                .collect();
-            // Blame the last holder: it is the share that pushed the region over 1.
-            let last = holders.last().map_or(0, |h| h.0);
-            let key = format!(
-                "{}.territory.{}",
-                cartel_label(Some(&p.cartel_list[last].name), last),
-                region.name
-            );
+        // Initial members join a cartel drawn in proportion to its territory; with none
+        // there is no cartel to draw.
+        if presence <= 0.0 && region.initial_members > 0.0 {
+            let key = format!("{}.initial_members", region_label(Some(&region.name), r));
             let message = format!(
-                "{key} = {}: the territory shares in {} add up to {presence} ({}); they must add up to at \
-                 most 1",
-                p.cartel_list[last].territory[r],
-                region_label(Some(&region.name), r),
-                parts.join(", ")
+                "{key} = {}: no cartel holds territory in region {:?}, so no youth can start as a member; \
+                 give a cartel territory there, or set initial_members = 0",
+                region.initial_members, region.name
             );
             c.push(ErrorKind::Inconsistent, &key, message);
         }
+        if presence <= 1.0 + SUM_TOLERANCE {
+            continue;
+        }
+        let key_of = |k: usize| {
+            let label = cartel_label(Some(&p.cartel_list[k].name), k);
+            format!("{label}.territory.{}", region.name)
+        };
+        let holders: Vec<usize> = (0..p.cartel_list.len())
+            .filter(|&k| p.cartel_list[k].territory[r] > 0.0)
+            .collect();
+        // Blame the share written most recently (the most derived file, the latest line):
+        // that is the edit which pushed the region over 1. Without locations, the last one.
+        let blamed = holders
+            .iter()
+            .copied()
+            .filter_map(|k| {
+                c.locate
+                    .written(&key_of(k))
+                    .map(|(file, line)| (k, file, line))
+            })
+            .min_by_key(|&(_, file, line)| (file, std::cmp::Reverse(line)))
+            .map(|(k, _, _)| k)
+            .or(holders.last().copied())
+            .unwrap_or(0);
+        let parts: Vec<String> = holders
+            .iter()
+            .map(|&k| {
+                let share = format!(
+                    "{} {}",
+                    p.cartel_list[k].name, p.cartel_list[k].territory[r]
+                );
+                match c.locate.origin(&key_of(k)) {
+                    o @ Origin::File { line: Some(_), .. } if k != blamed => {
+                        format!("{share} at {o}")
+                    }
+                    _ => share,
+                }
+            })
+            .collect();
+        let key = key_of(blamed);
+        let message = format!(
+            "{key} = {}: the territory shares in {} add up to {presence} ({}); they must add up to at most 1",
+            p.cartel_list[blamed].territory[r],
+            region_label(Some(&region.name), r),
+            parts.join(", ")
+        );
+        c.push(ErrorKind::Inconsistent, &key, message);
     }
 }
 
@@ -331,13 +383,11 @@ pub fn memory_problem(
 mod tests {
     use super::*;
 
-    fn no_origin(_: &str) -> Origin {
-        Origin::Unknown
-    }
+    const NO_ORIGIN: Fixed = Fixed(Origin::Unknown);
 
     #[test]
     fn defaults_pass() {
-        assert!(check(&Params::defaults(), &Schema::new(), &no_origin).is_empty());
+        assert!(check(&Params::defaults(), &Schema::new(), &NO_ORIGIN).is_empty());
     }
 
     #[test]
@@ -348,7 +398,7 @@ mod tests {
         p.population.peers = 10;
         p.regions[0].youths = 10;
         p.cartel_list[0].territory[0] = 1.5;
-        let keys: Vec<String> = check(&p, &schema, &no_origin)
+        let keys: Vec<String> = check(&p, &schema, &NO_ORIGIN)
             .into_iter()
             .map(|q| q.key)
             .collect();
