@@ -154,6 +154,13 @@ pub fn explain(s: &Scenario) -> String {
                 REGION_SPECIAL[1].1,
                 REGION_SPECIAL[1].2,
             ),
+            Line::new(
+                format!("{label}.share"),
+                &Value::Num(r.youths as f64 / p.population.youths.max(1) as f64),
+                &Value::Num(r.youths as f64 / p.population.youths.max(1) as f64),
+                REGION_SPECIAL[2].1,
+                "the region's share of population.youths, as resolved",
+            ),
             list_line(
                 format!("{label}.neighbours"),
                 &names_value(p, r.neighbours.iter().copied()),
@@ -252,6 +259,13 @@ pub fn explain(s: &Scenario) -> String {
             "all",
             SCHEDULE_SPECIAL[0].1,
             SCHEDULE_SPECIAL[0].2,
+        ));
+        lines.push(Line::new(
+            format!("{table}.enabled"),
+            &Value::Bool(true),
+            &Value::Bool(true),
+            SCHEDULE_SPECIAL[1].1,
+            SCHEDULE_SPECIAL[1].2,
         ));
         for k in &lever.keys {
             lines.push(Line::new(

@@ -35,7 +35,6 @@ pub use explain::{explain, resolved_json};
 pub use set::{get_value_f64, set_value, set_value_f64};
 pub use validate::{MEMORY_BASE_BYTES, MEMORY_FACTOR, memory_available, memory_needed};
 
-use build::SourceMap;
 use schema::{Kind, Schema, Value};
 
 /// A loaded scenario.
@@ -46,8 +45,6 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The `extends` chain, root first: the most basic parent first, `path` last.
     pub files: Vec<PathBuf>,
-    /// Where each value was written, for messages after `apply`.
-    sources: SourceMap,
 }
 
 /// Command-line overrides applied after loading.
@@ -87,7 +84,6 @@ fn load_impl(path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError>
         params,
         path: path.to_path_buf(),
         files: chain,
-        sources,
     })
 }
 
@@ -169,11 +165,6 @@ impl Scenario {
         }
         self.params = p;
         Ok(())
-    }
-
-    /// Where a key's value was written (file and line), or the loaded file for a default.
-    pub fn origin_of(&self, key: &str) -> Origin {
-        self.sources.origin(key)
     }
 }
 
