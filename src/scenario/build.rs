@@ -16,7 +16,7 @@ use super::schema::{
     CARTEL_KEYS, GLOBAL_TABLES, Kind, LeverDef, SCHEDULE_SPECIAL, Schema, TOML_INT_MAX, TOP_KEYS,
     Value, name_ok,
 };
-use super::validate;
+use super::validate::{self, fmt_sum};
 
 /// Where each key of a loaded scenario was written, by full key path.
 #[derive(Clone, Debug, Default)]
@@ -492,7 +492,18 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
-                if let Some(at) = self.map.at.get("population.youths").copied() {
+                if total > TOML_INT_MAX {
+                    let message = format!(
+                        "{count_label}.youths: the regions' youths add up to {total}, more than the largest \
+                         population, {TOML_INT_MAX}"
+                    );
+                    self.problem(
+                        ErrorKind::OutOfRange,
+                        count_at,
+                        &format!("{count_label}.youths"),
+                        message,
+                    );
+                } else if let Some(at) = self.map.at.get("population.youths").copied() {
                     if p.population.youths != total {
                         let message = format!(
                             "population.youths = {}: differs from the sum of the regions' youths ({total}); \
@@ -542,8 +553,9 @@ impl<'a> Builder<'a> {
                         .collect();
                     let key = format!("{share_label}.share");
                     let message = format!(
-                        "{key} = {}: the regions' shares add up to {sum} ({}); they must add up to 1 (±1e-9)",
+                        "{key} = {}: the regions' shares add up to {} ({}); they must add up to 1 (±1e-9)",
                         rs[0].share.unwrap_or_default().0,
+                        fmt_sum(sum),
                         parts.join(", ")
                     );
                     self.problem(ErrorKind::Inconsistent, share_at, &key, message);

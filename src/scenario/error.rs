@@ -226,7 +226,12 @@ where
             levenshtein(word, c)
         };
         let pre = prefix(c);
-        if d <= limit && best.is_none_or(|(bd, bp, _)| d < bd || (d == bd && pre > bp)) {
+        // A suggestion must keep something of the word: "C" is not a typo of "A".
+        let keeps_something = d < word.chars().count().max(c.chars().count());
+        if d <= limit
+            && keeps_something
+            && best.is_none_or(|(bd, bp, _)| d < bd || (d == bd && pre > bp))
+        {
             best = Some((d, pre, c));
         }
     }
@@ -255,6 +260,7 @@ mod tests {
         assert_eq!(closest("Amount", keys), Some("amount".into()));
         assert_eq!(closest("zzz", keys), None);
         assert_eq!(closest("B", ["A", "Bb"]), Some("Bb".into()));
+        assert_eq!(closest("C", ["A", "B"]), None);
     }
 
     #[test]

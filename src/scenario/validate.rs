@@ -19,6 +19,12 @@ use super::schema::{Kind, Schema, Value, name_ok};
 /// Tolerance for sums that must be exactly 1 or at most 1.
 pub const SUM_TOLERANCE: f64 = 1e-9;
 
+/// A sum of shares for a message: rounded to 12 decimals, so that 0.5 + 0.3 + 0.1 + 0.05
+/// shows as 0.95 and not as 0.9500000000000001 (the tolerance is far coarser).
+pub fn fmt_sum(x: f64) -> String {
+    format!("{}", (x * 1e12).round() / 1e12)
+}
+
 /// Where the values of a `Params` came from.
 pub trait Locate {
     /// The origin to show for a problem with `key`.
@@ -76,8 +82,9 @@ pub fn check(p: &Params, schema: &Schema, locate: &dyn Locate) -> Vec<Problem> {
     let sum: f64 = p.cartels.rank_shares.iter().sum();
     if (sum - 1.0).abs() > SUM_TOLERANCE {
         let message = format!(
-            "cartels.rank_shares = {}: add up to {sum}; they must add up to 1 (±1e-9)",
-            Value::Ranks(p.cartels.rank_shares).to_toml()
+            "cartels.rank_shares = {}: add up to {}; they must add up to 1 (±1e-9)",
+            Value::Ranks(p.cartels.rank_shares).to_toml(),
+            fmt_sum(sum)
         );
         c.push(ErrorKind::Inconsistent, "cartels.rank_shares", message);
     }
@@ -260,9 +267,10 @@ fn cartels(c: &mut Checker<'_>, p: &Params) {
             .collect();
         let key = key_of(blamed);
         let message = format!(
-            "{key} = {}: the territory shares in {} add up to {presence} ({}); they must add up to at most 1",
+            "{key} = {}: the territory shares in {} add up to {} ({}); they must add up to at most 1",
             p.cartel_list[blamed].territory[r],
             region_label(Some(&region.name), r),
+            fmt_sum(presence),
             parts.join(", ")
         );
         c.push(ErrorKind::Inconsistent, &key, message);
@@ -362,7 +370,7 @@ pub fn memory_problem(
         format!("{concurrent} replicates")
     };
     let message = format!(
-        "population.youths = {}: too large for this machine: {replicates} at a time need about {} \
+        "population.youths = {}: too large for this machine: {replicates} at a time needs about {} \
          ({} bytes per youth with {} peers, × {MEMORY_FACTOR} + 64 MiB margin) but only {} is available \
          (MemAvailable); use fewer youths, or run fewer replicates at once",
         p.population.youths,
