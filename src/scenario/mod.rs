@@ -14,9 +14,30 @@
 //! `scenarios/x.toml:12: policy.kingpin.shock = -1: must be a number ≥ 0 (violence shock
 //! in the target's regions per removal)`.
 //!
-//! Beyond `MODEL.md`: a lever table may say `enabled = false`, so that a child file can
-//! switch off a lever its parent switched on; `run.name` is not inherited through
-//! `extends` (a child is named after its own file unless it names itself).
+//! Every problem found in one pass is reported (up to 30 lines), ordered by file (the
+//! loaded file first, then its parents) and line.
+//!
+//! Decisions beyond `MODEL.md`:
+//! - A lever table may say `enabled = false`, so that a child file can switch off a lever
+//!   its parent switched on.
+//! - `run.name` is not inherited through `extends`: a child is named after its own file
+//!   unless it names itself. Everything else, `run.description` included, is inherited.
+//! - Inline tables merge key by key like any table, so a child's `[[cartel]]` entry with
+//!   `territory = { C = 0.2 }` keeps the parent's shares in other regions.
+//! - Regions that give neither `youths` nor `share` (all of them) split `population.youths`
+//!   equally.
+//! - Integer keys refuse floats, even `12.0`, so that a typo never rounds silently.
+//! - Limits chosen from the equations: wages, `stipend`, `half_amount`, `enforcement`
+//!   (later enforcement is divided by it), `reference_density` and `territory.gamma` are
+//!   > 0; `youth_share` is in (0, 1]; `justice.sentence_months` ≥ 1 (the mean of a
+//!   geometric on 1, 2, ...); `policing.increase` ≥ −1; `choice.intercept` and
+//!   `recruit.minor_preference` are any real (age weights floor at 0); `police_reform.purge`
+//!   is a share per year in [0, 1]; every other multiplier, rate and cost is ≥ 0.
+//! - A region with `initial_members` > 0 where no cartel holds territory is an error: the
+//!   initial members would have no cartel to join.
+//! - `run.seed` is at most 2^63 − 1, the largest integer TOML can write.
+//! - The memory check needs `youths × bytes_per_youth(peers) × replicates × 1.2 + 64 MiB`
+//!   below `MemAvailable`; `load` checks one replicate at a time.
 
 mod build;
 mod error;
