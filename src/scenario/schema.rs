@@ -1,0 +1,813 @@
+//! The schema table: the single source of truth for every scenario key.
+//!
+//! Each line of the tables below names one key: its TOML path, what values it allows, its
+//! unit and its meaning (from `MODEL.md`), and how to read and write it on `Params`. The
+//! loader, `explain`, `resolved_json` and `set_value` all walk these tables, so adding a
+//! parameter to the model means adding one line here. Defaults are not repeated: they are
+//! read from `Params::defaults()`, `Region::with_defaults` and the levers' `Default`s.
+//!
+//! A few keys are structural rather than scalar (region names, sizes and neighbours, cartel
+//! territory, a lever's `regions`); they are listed in `REGION_SPECIAL`, `CARTEL_KEYS` and
+//! `SCHEDULE_SPECIAL` for suggestions and help, and handled by hand where they are used.
+
+use crate::model::params::{Lever, MAX_PEERS, Params, RANKS, Region, Schedule};
+
+/// A parameter value in the scenario layer's own terms.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Num(f64),
+    Int(u64),
+    Bool(bool),
+    Str(String),
+    /// The per-rank arrays of `[cartels]`.
+    Ranks([f64; RANKS]),
+    /// An optional key that is absent (a lever's `end_month`).
+    Unset,
+}
+
+impl Value {
+    /// The value as TOML would write it.
+    pub fn to_toml(&self) -> String {
+        match self {
+            Value::Num(x) => fmt_num(*x),
+            Value::Int(i) => i.to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Str(s) => format!("{s:?}"),
+            Value::Ranks(a) => {
+                let parts: Vec<String> = a.iter().map(|x| fmt_num(*x)).collect();
+                format!("[{}]", parts.join(", "))
+            }
+            Value::Unset => "(none)".into(),
+        }
+    }
+
+    pub fn to_json(&self) -> Option<serde_json::Value> {
+        match self {
+            Value::Num(x) => serde_json::Number::from_f64(*x).map(serde_json::Value::Number),
+            Value::Int(i) => Some(serde_json::Value::from(*i)),
+            Value::Bool(b) => Some(serde_json::Value::Bool(*b)),
+            Value::Str(s) => Some(serde_json::Value::String(s.clone())),
+            Value::Ranks(a) => Some(serde_json::Value::from(a.to_vec())),
+            Value::Unset => None,
+        }
+    }
+}
+
+/// A float the way a person would write it (shortest form that reads back the same).
+pub fn fmt_num(x: f64) -> String {
+    if x.is_finite() && x == x.trunc() && x.abs() < 1e15 {
+        format!("{x:.1}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// What a key allows. The loader and `set_value` check values with `Kind::check`, and the
+/// messages quote `Kind::allowed`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Kind {
+    /// A probability or share in [0, 1].
+    Prob,
+    /// A number ≥ 0 (multipliers, costs, rates).
+    NonNeg,
+    /// A number > 0 (wages and amounts that are divided by or enter a logarithm).
+    Pos,
+    /// A number in (0, 1].
+    Unit,
+    /// Any finite number.
+    Real,
+    /// A number ≥ the bound.
+    AtLeast(f64),
+    /// An integer in [min, max].
+    Count {
+        min: u64,
+        max: u64,
+    },
+    /// `population.peers`: even, from 2 to `MAX_PEERS`.
+    Peers,
+    /// An optional integer month ≥ 1 (a lever's `end_month`).
+    OptMonth,
+    Bool,
+    /// Free text.
+    Text,
+    /// A name: non-empty, no path separators or control characters.
+    Name,
+    /// Four probabilities, one per rank.
+    Ranks,
+}
+
+/// The largest integer TOML can write (integers are signed 64-bit).
+pub const TOML_INT_MAX: u64 = i64::MAX as u64;
+const U32_MAX: u64 = u32::MAX as u64;
+
+impl Kind {
+    /// What the key allows, to finish the sentence "must be ...".
+    pub fn allowed(&self) -> String {
+        match *self {
+            Kind::Prob => "a probability or share in [0, 1]".into(),
+            Kind::NonNeg => "a number ≥ 0".into(),
+            Kind::Pos => "a number > 0".into(),
+            Kind::Unit => "a number in (0, 1]".into(),
+            Kind::Real => "a finite number".into(),
+            Kind::AtLeast(b) => format!("a number ≥ {b}"),
+            Kind::Count { min, max } if max == TOML_INT_MAX => format!("an integer ≥ {min}"),
+            Kind::Count { min, max } => format!("an integer from {min} to {max}"),
+            Kind::Peers => format!(
+                "an even integer from 2 to {MAX_PEERS}, {MAX_PEERS} being an implementation limit \
+                 of the peer network"
+            ),
+            Kind::OptMonth => format!("an integer from 1 to {U32_MAX}"),
+            Kind::Bool => "true or false".into(),
+            Kind::Text => "a string".into(),
+            Kind::Name => "a non-empty name without '/', '\\', '*' or control characters".into(),
+            Kind::Ranks => format!("an array of {RANKS} probabilities in [0, 1], one per rank"),
+        }
+    }
+
+    /// The TOML type the key expects, for "wrong type" messages.
+    pub fn toml_type(&self) -> &'static str {
+        match self {
+            Kind::Prob | Kind::NonNeg | Kind::Pos | Kind::Unit | Kind::Real | Kind::AtLeast(_) => {
+                "a number"
+            }
+            Kind::Count { .. } | Kind::Peers | Kind::OptMonth => "an integer",
+            Kind::Bool => "a boolean (true or false)",
+            Kind::Text | Kind::Name => "a string",
+            Kind::Ranks => "an array of 4 numbers",
+        }
+    }
+
+    /// Is the key's value a number that a sweep can set?
+    pub fn is_numeric(&self) -> bool {
+        !matches!(self, Kind::Bool | Kind::Text | Kind::Name | Kind::Ranks)
+    }
+
+    pub fn is_integer(&self) -> bool {
+        matches!(self, Kind::Count { .. } | Kind::Peers | Kind::OptMonth)
+    }
+
+    /// Does a float satisfy a numeric kind?
+    pub fn check_num(&self, x: f64) -> bool {
+        if !x.is_finite() {
+            return false;
+        }
+        match *self {
+            Kind::Prob => (0.0..=1.0).contains(&x),
+            Kind::NonNeg => x >= 0.0,
+            Kind::Pos => x > 0.0,
+            Kind::Unit => x > 0.0 && x <= 1.0,
+            Kind::Real => true,
+            Kind::AtLeast(b) => x >= b,
+            _ => false,
+        }
+    }
+
+    /// Does an integer satisfy an integer kind?
+    pub fn check_int(&self, i: i128) -> bool {
+        match *self {
+            Kind::Count { min, max } => i >= min as i128 && i <= max as i128,
+            Kind::Peers => i >= 2 && i <= MAX_PEERS as i128 && i % 2 == 0,
+            Kind::OptMonth => i >= 1 && i <= U32_MAX as i128,
+            _ => false,
+        }
+    }
+
+    /// Is the value allowed? (Its variant is assumed to match the kind.)
+    pub fn check(&self, v: &Value) -> bool {
+        match (self, v) {
+            (Kind::OptMonth, Value::Unset) => true,
+            (_, Value::Int(i)) if self.is_integer() => self.check_int(*i as i128),
+            (_, Value::Num(x)) => self.check_num(*x),
+            (Kind::Bool, Value::Bool(_)) | (Kind::Text, Value::Str(_)) => true,
+            (Kind::Name, Value::Str(s)) => name_ok(s),
+            (Kind::Ranks, Value::Ranks(a)) => a.iter().all(|x| Kind::Prob.check_num(*x)),
+            _ => false,
+        }
+    }
+}
+
+/// The rule for region, cartel and run names: they become column values, folder names and
+/// `set_value` path segments, so they must be non-empty and free of separators.
+pub fn name_ok(s: &str) -> bool {
+    !s.trim().is_empty() && s != "*" && !s.chars().any(|c| c.is_control() || c == '/' || c == '\\')
+}
+
+/// How a field of `Params` is read into and written from a `Value`.
+pub trait Field {
+    fn to_value(&self) -> Value;
+    /// Writes a value already checked against the key's kind; other variants are ignored.
+    fn assign(&mut self, v: &Value);
+}
+
+impl Field for f64 {
+    fn to_value(&self) -> Value {
+        Value::Num(*self)
+    }
+    fn assign(&mut self, v: &Value) {
+        match v {
+            Value::Num(x) => *self = *x,
+            Value::Int(i) => *self = *i as f64,
+            _ => {}
+        }
+    }
+}
+
+impl Field for u32 {
+    fn to_value(&self) -> Value {
+        Value::Int(u64::from(*self))
+    }
+    fn assign(&mut self, v: &Value) {
+        if let Value::Int(i) = v {
+            *self = u32::try_from(*i).unwrap_or(u32::MAX);
+        }
+    }
+}
+
+impl Field for u64 {
+    fn to_value(&self) -> Value {
+        Value::Int(*self)
+    }
+    fn assign(&mut self, v: &Value) {
+        if let Value::Int(i) = v {
+            *self = *i;
+        }
+    }
+}
+
+impl Field for bool {
+    fn to_value(&self) -> Value {
+        Value::Bool(*self)
+    }
+    fn assign(&mut self, v: &Value) {
+        if let Value::Bool(b) = v {
+            *self = *b;
+        }
+    }
+}
+
+impl Field for String {
+    fn to_value(&self) -> Value {
+        Value::Str(self.clone())
+    }
+    fn assign(&mut self, v: &Value) {
+        if let Value::Str(s) = v {
+            self.clone_from(s);
+        }
+    }
+}
+
+impl Field for [f64; RANKS] {
+    fn to_value(&self) -> Value {
+        Value::Ranks(*self)
+    }
+    fn assign(&mut self, v: &Value) {
+        if let Value::Ranks(a) = v {
+            *self = *a;
+        }
+    }
+}
+
+impl Field for Option<u32> {
+    fn to_value(&self) -> Value {
+        match self {
+            Some(m) => Value::Int(u64::from(*m)),
+            None => Value::Unset,
+        }
+    }
+    fn assign(&mut self, v: &Value) {
+        match v {
+            Value::Int(i) => *self = Some(u32::try_from(*i).unwrap_or(u32::MAX)),
+            Value::Unset => *self = None,
+            _ => {}
+        }
+    }
+}
+
+/// One scalar key of a table whose fields live on a `T`.
+pub struct KeyDef<T> {
+    /// The TOML table: `youth`, `policy.kingpin`; `region`, `cartel` and `policy.<lever>`
+    /// (for the common schedule keys) in the per-entry tables.
+    pub table: &'static str,
+    pub name: &'static str,
+    pub kind: Kind,
+    pub unit: &'static str,
+    pub meaning: &'static str,
+    pub get: fn(&T) -> Value,
+    pub set: fn(&mut T, &Value),
+}
+
+impl<T> KeyDef<T> {
+    pub fn path(&self) -> String {
+        format!("{}.{}", self.table, self.name)
+    }
+}
+
+/// One policy lever: its table name, how to switch it on and off, its schedule, and its own
+/// keys (which read the lever's defaults while it is off and write nothing while it is off).
+pub struct LeverDef {
+    pub name: &'static str,
+    pub meaning: &'static str,
+    /// Switches the lever on with its defaults (acting everywhere from month 0) if it is off.
+    pub enable: fn(&mut Params),
+    pub disable: fn(&mut Params),
+    pub schedule: fn(&Params) -> Option<&Schedule>,
+    pub schedule_mut: fn(&mut Params) -> Option<&mut Schedule>,
+    pub keys: Vec<KeyDef<Params>>,
+}
+
+/// Keys of every region that are not plain scalars.
+pub const REGION_SPECIAL: [(&str, &str, &str); 4] = [
+    (
+        "name",
+        "",
+        "the region's name, used by neighbours, territory and levers",
+    ),
+    (
+        "youths",
+        "youths",
+        "youths living in the region; give youths or share",
+    ),
+    (
+        "share",
+        "share",
+        "the region's share of population.youths; give youths or share",
+    ),
+    (
+        "neighbours",
+        "names",
+        "regions sharing a border; the relation is made symmetric",
+    ),
+];
+
+/// The keys of a `[[cartel]]` entry.
+pub const CARTEL_KEYS: [(&str, &str, &str); 3] = [
+    ("name", "", "the cartel's name"),
+    (
+        "predatory",
+        "",
+        "also hires for extortion and kidnapping: more labour demand, more civilian harm",
+    ),
+    (
+        "territory",
+        "shares",
+        "absolute territory share in each region, { Region = share }; missing regions are 0",
+    ),
+];
+
+/// The common lever keys that are not plain scalars.
+pub const SCHEDULE_SPECIAL: [(&str, &str, &str); 2] = [
+    (
+        "regions",
+        "names",
+        "regions where the lever acts; default all",
+    ),
+    (
+        "enabled",
+        "",
+        "false switches off a lever that a parent file switched on",
+    ),
+];
+
+/// The top-level tables, in file order, for suggestions.
+pub const TOP_KEYS: [&str; 13] = [
+    "extends",
+    "run",
+    "population",
+    "youth",
+    "choice",
+    "recruit",
+    "cartels",
+    "justice",
+    "violence",
+    "territory",
+    "region",
+    "cartel",
+    "policy",
+];
+
+/// The scalar tables of `Params`, in the order `explain` shows them.
+pub const GLOBAL_TABLES: [&str; 9] = [
+    "run",
+    "population",
+    "youth",
+    "choice",
+    "recruit",
+    "cartels",
+    "justice",
+    "violence",
+    "territory",
+];
+
+/// A key of the global tables: `p.<table>.<key>`.
+macro_rules! global {
+    ($table:ident . $key:ident, $kind:expr, $unit:literal, $meaning:literal) => {
+        KeyDef::<Params> {
+            table: stringify!($table),
+            name: stringify!($key),
+            kind: $kind,
+            unit: $unit,
+            meaning: $meaning,
+            get: |p: &Params| p.$table.$key.to_value(),
+            set: |p: &mut Params, v: &Value| p.$table.$key.assign(v),
+        }
+    };
+}
+
+/// A scalar key of every region.
+macro_rules! region {
+    ($key:ident, $kind:expr, $unit:literal, $meaning:literal) => {
+        KeyDef::<Region> {
+            table: "region",
+            name: stringify!($key),
+            kind: $kind,
+            unit: $unit,
+            meaning: $meaning,
+            get: |r: &Region| r.$key.to_value(),
+            set: |r: &mut Region, v: &Value| r.$key.assign(v),
+        }
+    };
+}
+
+/// A common key of every lever's schedule.
+macro_rules! schedule {
+    ($key:ident, $kind:expr, $unit:literal, $meaning:literal) => {
+        KeyDef::<Schedule> {
+            table: "policy.<lever>",
+            name: stringify!($key),
+            kind: $kind,
+            unit: $unit,
+            meaning: $meaning,
+            get: |s: &Schedule| s.$key.to_value(),
+            set: |s: &mut Schedule, v: &Value| s.$key.assign(v),
+        }
+    };
+}
+
+/// The defaults of a lever's own keys, for reading an off lever.
+fn lever_defaults<P: Default>(_: &Option<Lever<P>>) -> P {
+    P::default()
+}
+
+/// A lever and its own keys, `p.policy.<lever>.p.<key>`.
+macro_rules! lever {
+    ($lever:ident, $meaning:literal, [ $( ($key:ident, $kind:expr, $unit:literal, $m:literal) ),* $(,)? ]) => {{
+        fn enable(p: &mut Params) {
+            if p.policy.$lever.is_none() {
+                let schedule = Schedule::always(p.regions.len());
+                p.policy.$lever = Some(Lever { schedule, p: Default::default() });
+            }
+        }
+        fn disable(p: &mut Params) {
+            p.policy.$lever = None;
+        }
+        fn schedule(p: &Params) -> Option<&Schedule> {
+            p.policy.$lever.as_ref().map(|l| &l.schedule)
+        }
+        fn schedule_mut(p: &mut Params) -> Option<&mut Schedule> {
+            p.policy.$lever.as_mut().map(|l| &mut l.schedule)
+        }
+        LeverDef {
+            name: stringify!($lever),
+            meaning: $meaning,
+            enable,
+            disable,
+            schedule,
+            schedule_mut,
+            keys: vec![$(
+                KeyDef::<Params> {
+                    table: concat!("policy.", stringify!($lever)),
+                    name: stringify!($key),
+                    kind: $kind,
+                    unit: $unit,
+                    meaning: $m,
+                    get: |p: &Params| match &p.policy.$lever {
+                        Some(l) => l.p.$key.to_value(),
+                        None => lever_defaults(&p.policy.$lever).$key.to_value(),
+                    },
+                    set: |p: &mut Params, v: &Value| {
+                        if let Some(l) = &mut p.policy.$lever {
+                            l.p.$key.assign(v);
+                        }
+                    },
+                }
+            ),*],
+        }
+    }};
+}
+
+use Kind::*;
+
+const MONTHS: Kind = Count {
+    min: 0,
+    max: U32_MAX,
+};
+const MONTHS_1: Kind = Count {
+    min: 1,
+    max: U32_MAX,
+};
+
+/// Every table of the scenario format.
+pub struct Schema {
+    /// The keys of `[run]` ... `[territory]`, in `GLOBAL_TABLES` order.
+    pub global: Vec<KeyDef<Params>>,
+    /// The scalar keys of `[[region]]` (after `REGION_SPECIAL`).
+    pub region: Vec<KeyDef<Region>>,
+    /// `start_month`, `end_month`, `ramp_months` of every lever.
+    pub schedule: Vec<KeyDef<Schedule>>,
+    /// The nine levers in `LEVERS` order.
+    pub levers: Vec<LeverDef>,
+}
+
+impl Schema {
+    pub fn new() -> Schema {
+        Schema {
+            global: global_keys(),
+            region: region_keys(),
+            schedule: schedule_keys(),
+            levers: levers(),
+        }
+    }
+
+    pub fn global_table(&self, table: &str) -> impl Iterator<Item = &KeyDef<Params>> {
+        self.global.iter().filter(move |k| k.table == table)
+    }
+
+    pub fn global_key(&self, table: &str, name: &str) -> Option<&KeyDef<Params>> {
+        self.global
+            .iter()
+            .find(|k| k.table == table && k.name == name)
+    }
+
+    pub fn lever(&self, name: &str) -> Option<&LeverDef> {
+        self.levers.iter().find(|l| l.name == name)
+    }
+
+    /// The keys allowed in a `[[region]]` entry.
+    pub fn region_key_names(&self) -> Vec<&'static str> {
+        REGION_SPECIAL
+            .iter()
+            .map(|k| k.0)
+            .chain(self.region.iter().map(|k| k.name))
+            .collect()
+    }
+
+    /// The keys allowed in a `[policy.<lever>]` table.
+    pub fn lever_key_names(&self, lever: &LeverDef) -> Vec<&'static str> {
+        self.schedule
+            .iter()
+            .map(|k| k.name)
+            .chain(SCHEDULE_SPECIAL.iter().map(|k| k.0))
+            .chain(lever.keys.iter().map(|k| k.name))
+            .collect()
+    }
+}
+
+impl Default for Schema {
+    fn default() -> Self {
+        Schema::new()
+    }
+}
+
+#[rustfmt::skip]
+fn global_keys() -> Vec<KeyDef<Params>> {
+    vec![
+        global!(run.name, Name, "", "scenario name for outputs and the manifest; defaults to the file's stem"),
+        global!(run.description, Text, "", "free text carried into the manifest"),
+        global!(run.months, MONTHS_1, "months", "reported months, numbered 0..months-1"),
+        global!(run.burn_in_months, MONTHS, "months", "months simulated first with every lever off, then discarded"),
+        global!(run.seed, Count { min: 0, max: TOML_INT_MAX }, "", "random seed from which every stream derives"),
+        global!(run.replicates, MONTHS_1, "runs", "independent replicates; means and 95% CIs are over them"),
+        global!(population.youths, Count { min: 1, max: TOML_INT_MAX }, "youths", "national youths aged 12–29, one agent each; the regions' youths add up to it"),
+        global!(population.peers, Peers, "youths", "peers each youth observes in its region, as ring ties before rewiring"),
+        global!(population.rewire, Prob, "probability", "chance that each peer tie is replaced by a random youth of the region"),
+        global!(youth.female_share, Prob, "share", "share of youths who are female"),
+        global!(youth.initial_out_of_school, Prob, "share", "minors who start, or enter at 12, Idle instead of in School"),
+        global!(youth.initial_graduation, Prob, "share", "initial adults who finished upper secondary, non-poor"),
+        global!(youth.initial_graduation_poor, Prob, "share", "initial adults who finished upper secondary, poor"),
+        global!(youth.initial_employment, Prob, "share", "initial adults in Work; the rest are Idle"),
+        global!(youth.school_dropout, Prob, "per month", "dropout hazard of non-poor students under 15"),
+        global!(youth.poverty_dropout_multiplier, NonNeg, "×", "dropout multiplier for poor students"),
+        global!(youth.upper_secondary_multiplier, NonNeg, "×", "dropout multiplier from age 15, in upper secondary"),
+        global!(youth.school_reentry, Prob, "per month", "chance that an Idle minor returns to School"),
+        global!(youth.job_finding, Prob, "per month", "chance that an Idle adult finds Work, × region.job_finding_multiplier"),
+        global!(youth.graduate_job_bonus, NonNeg, "×", "job-finding multiplier for graduates"),
+        global!(youth.record_job_penalty, NonNeg, "×", "job-finding multiplier for youths with a prison record"),
+        global!(youth.job_loss, Prob, "per month", "chance that a worker becomes Idle, except during a placement"),
+        global!(choice.coercion, Prob, "probability", "floor of forced recruitment: contacted youths who join whatever their doors"),
+        global!(choice.intercept, Real, "log-odds", "log-odds of joining when the narco wage equals the value of the current door"),
+        global!(choice.school_value, NonNeg, "× legit_wage", "value of staying in School, relative to the legitimate wage"),
+        global!(choice.idle_value, NonNeg, "× legit_wage", "value of being Idle, a nini, relative to the legitimate wage"),
+        global!(choice.myopia, Prob, "share", "share of the career's expected yearly cost that a youth ignores"),
+        global!(choice.peer_weight, NonNeg, "log-odds", "pull of the share of peers who are members"),
+        global!(choice.stigma, NonNeg, "log-odds", "deterrence by the region's collective efficacy"),
+        global!(choice.prison_weight, NonNeg, "log-odds per year", "weight of expected prison years in the career's yearly cost"),
+        global!(choice.death_weight, NonNeg, "log-odds", "weight of the yearly death risk in the career's yearly cost"),
+        global!(recruit.intensity, NonNeg, "contacts per member-month", "contacts a member makes per month when the cartel has room to hire"),
+        global!(recruit.shield, Prob, "share", "share of contacts blocked at full collective efficacy"),
+        global!(recruit.peer_contact, NonNeg, "×", "extra contact weight per unit share of peers who are members"),
+        global!(recruit.young_teen_weight, NonNeg, "×", "contact weight of youths under 15"),
+        global!(recruit.minor_preference, Real, "×", "extra contact weight of 15–17-year-olds, × 1 − juvenile ratio; weights floor at 0"),
+        global!(recruit.female_weight, NonNeg, "×", "contact weight of females"),
+        global!(cartels.death, Ranks, "per month", "members' death hazards by rank 1–4, raised by violence"),
+        global!(cartels.arrest, Ranks, "per month", "members' arrest hazards by rank 1–4, × enforcement × 1 − corruption"),
+        global!(cartels.exit, Prob, "per month", "chance that a member walks away to Idle"),
+        global!(cartels.promotion, Prob, "per month", "chance of promotion when the next rank has vacancies"),
+        global!(cartels.rank_shares, Ranks, "shares", "target shares of ranks 1–4 for vacancies and initial ranks; add up to 1"),
+        global!(cartels.wage_response, NonNeg, "×", "rise of the narco wage per unit of labour-demand gap"),
+        global!(justice.sentence_months, AtLeast(1.0), "months", "mean prison sentence of an adult member, geometric on 1, 2, ..."),
+        global!(justice.juvenile_sentence_ratio, NonNeg, "×", "a minor's sentence relative to an adult's"),
+        global!(violence.kappa, NonNeg, "per unit V", "rise of members' death hazards per unit of violence"),
+        global!(violence.shock_decay, Prob, "per month", "share of a kingpin shock still felt the next month"),
+        global!(violence.extortion_labour, NonNeg, "×", "extra labour demand per unit of predatory territory"),
+        global!(violence.displacement, NonNeg, "share", "demand displaced to neighbours per unit of relative enforcement rise, at most half"),
+        global!(violence.conflict, NonNeg, "V", "violence of fully contested markets at the reference member density"),
+        global!(violence.reference_density, Pos, "members per youth", "member density at which conflict violence equals violence.conflict"),
+        global!(violence.civilian, NonNeg, "per 100k per year per V", "civilian homicides added per unit of excess violence"),
+        global!(territory.rate, Prob, "per month", "speed at which territory moves towards member strength"),
+        global!(territory.gamma, Pos, "exponent", "returns to size in territorial competition, M^gamma"),
+    ]
+}
+
+#[rustfmt::skip]
+fn region_keys() -> Vec<KeyDef<Region>> {
+    vec![
+        region!(youth_share, Unit, "share", "youths as a share of the total population, P = N / youth_share"),
+        region!(poverty, Prob, "share", "share of poor households: youths with ses below it are poor"),
+        region!(legit_wage, Pos, "pesos per month", "legitimate wage, the value of a job"),
+        region!(narco_wage, Pos, "pesos per month", "narco wage before the premium of a short-handed cartel"),
+        region!(job_finding_multiplier, NonNeg, "×", "multiplier of youth.job_finding"),
+        region!(enforcement, Pos, "×", "base enforcement E; later rises are relative to it"),
+        region!(corruption, Prob, "share", "initial corruption C0, also its target before reform"),
+        region!(collective_efficacy, Prob, "share", "initial and long-run collective efficacy CE0"),
+        region!(demand, NonNeg, "jobs per youth", "organised-crime jobs per youth, D(0)/N"),
+        region!(initial_members, Prob, "share of youths", "youths who are members at the start"),
+        region!(base_violence, NonNeg, "V", "violence floor"),
+        region!(civilian_homicide_rate, NonNeg, "per 100k per year", "civilian homicides outside the drug war"),
+        region!(presence, Prob, "share", "territory of the default cartel, used only without [[cartel]]"),
+    ]
+}
+
+#[rustfmt::skip]
+fn schedule_keys() -> Vec<KeyDef<Schedule>> {
+    vec![
+        schedule!(start_month, MONTHS, "month", "first reported month in which the lever acts"),
+        schedule!(end_month, OptMonth, "month", "month in which the lever stops, exclusive; absent: never"),
+        schedule!(ramp_months, MONTHS, "months", "months over which intensity rises linearly to full; 0: at once"),
+    ]
+}
+
+#[rustfmt::skip]
+fn levers() -> Vec<LeverDef> {
+    vec![
+        lever!(scholarships, "scholarships for poor students (6.1)", [
+            (coverage, Prob, "probability", "chance that a poor student wins a scholarship"),
+            (amount, NonNeg, "pesos per month", "monthly scholarship, added to the value of School"),
+            (max_dropout_cut, Prob, "share", "largest cut in dropout, approached as the amount grows"),
+            (half_amount, Pos, "pesos per month", "amount that gives half the largest cut"),
+            (admin_overhead, NonNeg, "share", "administration cost on top of the amounts paid"),
+        ]),
+        lever!(youth_jobs, "youth-jobs placements for Idle adults (6.2)", [
+            (slots_per_1000, NonNeg, "per 1000 youths", "placements per 1000 youths of the region"),
+            (stipend, Pos, "pesos per month", "placement stipend, also its value to the youth"),
+            (months, MONTHS_1, "months", "length of a placement"),
+            (retention, Prob, "probability", "chance that a finished placement stays in Work"),
+            (target_poor, Bool, "", "fill slots with poor youths first"),
+        ]),
+        lever!(public_space, "investment in public space (6.3)", [
+            (per_capita, NonNeg, "pesos per capita per month", "investment that rebuilds collective efficacy"),
+        ]),
+        lever!(policing, "more (or less) policing, optionally the army (6.4)", [
+            (increase, AtLeast(-1.0), "share", "relative rise in enforcement; negative is a cut, at least −1"),
+            (army, Bool, "", "deploy the army as well"),
+            (army_enforcement, NonNeg, "E", "enforcement added by the army"),
+            (army_violence, NonNeg, "V", "violence added by the army"),
+            (cost_per_capita, NonNeg, "pesos per capita per month", "cost of doubling enforcement, × increase"),
+            (army_cost_per_capita, NonNeg, "pesos per capita per month", "cost of the army deployment"),
+        ]),
+        lever!(police_reform, "police pay raise and purges (6.5)", [
+            (pay_raise, NonNeg, "share of salary", "pay raise; the corruption target becomes C0 / [1 + 2 pay_raise]"),
+            (purge, Prob, "share per year", "share of corruption purged per year"),
+            (registry, Bool, "", "a registry stops purged officers being rehired next door"),
+            (rehire_share, Prob, "share", "without registry, share of the purged corruption moved to neighbours"),
+            (officers_per_100k, NonNeg, "per 100k people", "police officers per 100,000 inhabitants"),
+            (salary, NonNeg, "pesos per month", "an officer's salary"),
+            (severance, NonNeg, "pesos", "severance paid per purged officer"),
+        ]),
+        lever!(kingpin, "removal of cartel leaders (6.6)", [
+            (removals_per_year, NonNeg, "per year", "leader removals per year"),
+            (succession_months, MONTHS, "months", "months a cartel stays leaderless after a removal"),
+            (shock, NonNeg, "V", "violence shock in the target's regions per removal"),
+            (spillover, NonNeg, "×", "share of the shock felt in neighbouring regions"),
+            (split_probability, Prob, "probability", "chance that a beheaded cartel splits"),
+            (cost_per_operation, NonNeg, "pesos", "cost of one removal operation"),
+        ]),
+        lever!(juvenile_law, "a different sentence ratio for minors (6.7)", [
+            (juvenile_sentence_ratio, NonNeg, "×", "a minor's sentence relative to an adult's while active"),
+        ]),
+        lever!(asset_forfeiture, "seizure of cash and vehicles (6.8)", [
+            (cash_seizure, Prob, "share", "cash seized; 0.6 × it of wages is then paid in product"),
+            (vehicle_seizure, Prob, "share", "vehicles seized, replaced by theft"),
+            (doses_per_member, NonNeg, "doses per member-month", "product a member paid in kind sells locally"),
+        ]),
+        lever!(demand, "lower consumer-country demand (6.9)", [
+            (reduction, Prob, "share", "cut in organised-crime labour demand"),
+            (cost_per_capita, NonNeg, "pesos per capita per month", "cost of the demand policy"),
+        ]),
+    ]
+}
+
+/// Reads a lever's own default for a key even when the lever is on.
+pub fn lever_default(lever: &LeverDef, key: &KeyDef<Params>) -> Value {
+    let mut p = Params::defaults();
+    (lever.enable)(&mut p);
+    (key.get)(&p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::params::LEVERS;
+
+    #[test]
+    fn schema_names_every_lever_in_order() {
+        let s = Schema::new();
+        let names: Vec<&str> = s.levers.iter().map(|l| l.name).collect();
+        assert_eq!(names, LEVERS);
+    }
+
+    #[test]
+    fn keys_are_unique_within_tables() {
+        let s = Schema::new();
+        let mut paths: Vec<String> = s.global.iter().map(|k| k.path()).collect();
+        for l in &s.levers {
+            paths.extend(l.keys.iter().map(|k| k.path()));
+        }
+        let n = paths.len();
+        paths.sort();
+        paths.dedup();
+        assert_eq!(paths.len(), n);
+        let mut r = s.region_key_names();
+        let n = r.len();
+        r.sort();
+        r.dedup();
+        assert_eq!(r.len(), n);
+    }
+
+    #[test]
+    fn every_default_satisfies_its_own_kind() {
+        let s = Schema::new();
+        let mut p = Params::defaults();
+        for l in &s.levers {
+            (l.enable)(&mut p);
+        }
+        for k in &s.global {
+            assert!(k.kind.check(&(k.get)(&p)), "{}", k.path());
+        }
+        for l in &s.levers {
+            for k in &l.keys {
+                assert!(k.kind.check(&(k.get)(&p)), "{}", k.path());
+            }
+            let sched = (l.schedule)(&p).unwrap();
+            for k in &s.schedule {
+                assert!(k.kind.check(&(k.get)(sched)), "{}", k.name);
+            }
+        }
+        for k in &s.region {
+            assert!(k.kind.check(&(k.get)(&p.regions[0])), "{}", k.name);
+        }
+    }
+
+    #[test]
+    fn set_then_get_round_trips() {
+        let s = Schema::new();
+        let mut p = Params::defaults();
+        let k = s.global_key("youth", "school_dropout").unwrap();
+        (k.set)(&mut p, &Value::Num(0.01));
+        assert_eq!(p.youth.school_dropout, 0.01);
+        let kp = s.lever("kingpin").unwrap();
+        (kp.enable)(&mut p);
+        let shock = kp.keys.iter().find(|k| k.name == "shock").unwrap();
+        (shock.set)(&mut p, &Value::Num(2.5));
+        assert_eq!(p.policy.kingpin.as_ref().unwrap().p.shock, 2.5);
+        assert_eq!((shock.get)(&p), Value::Num(2.5));
+        (kp.disable)(&mut p);
+        assert_eq!((shock.get)(&p), Value::Num(1.0));
+    }
+
+    #[test]
+    fn kinds_check_their_ranges() {
+        assert!(Prob.check(&Value::Num(1.0)) && !Prob.check(&Value::Num(1.0001)));
+        assert!(!NonNeg.check(&Value::Num(f64::NAN)) && !NonNeg.check(&Value::Num(f64::INFINITY)));
+        assert!(!Pos.check(&Value::Num(0.0)));
+        assert!(
+            Peers.check(&Value::Int(56))
+                && !Peers.check(&Value::Int(58))
+                && !Peers.check(&Value::Int(7))
+        );
+        assert!(AtLeast(-1.0).check(&Value::Num(-1.0)) && !AtLeast(-1.0).check(&Value::Num(-1.5)));
+        assert!(OptMonth.check(&Value::Unset) && !OptMonth.check(&Value::Int(0)));
+        assert!(
+            !Name.check(&Value::Str("a/b".into())) && Name.check(&Value::Str("Nuevo León".into()))
+        );
+    }
+}
