@@ -271,7 +271,13 @@ impl<'p> Replicate<'p> {
     }
 
     /// 6.2: chooses each region's hires by rank, then places them chunk by chunk.
-    fn hire(&mut self, levers: &LeversNow, tallies: &mut [Tally], chunk_candidates: &[[u64; 2]], parallel: bool) {
+    fn hire(
+        &mut self,
+        levers: &LeversNow,
+        tallies: &mut [Tally],
+        chunk_candidates: &[[u64; 2]],
+        parallel: bool,
+    ) {
         let key = self.keys.month(Purpose::Hiring, self.step);
         let hires: Vec<Option<jobs::Hires>> = levers
             .regions
@@ -295,8 +301,13 @@ impl<'p> Replicate<'p> {
             running[c.region][0] += cand[0];
             running[c.region][1] += cand[1];
         }
-        let work: Vec<(ChunkSpec, [u64; 2])> =
-            self.plan.iter().zip(before).filter(|(c, _)| hires[c.region].is_some()).map(|(c, b)| (*c, b)).collect();
+        let work: Vec<(ChunkSpec, [u64; 2])> = self
+            .plan
+            .iter()
+            .zip(before)
+            .filter(|(c, _)| hires[c.region].is_some())
+            .map(|(c, b)| (*c, b))
+            .collect();
         let specs: Vec<ChunkSpec> = work.iter().map(|w| w.0).collect();
         let layout = self.world.layout.clone();
         let chunks = youth_chunks(&mut self.world.youths, &layout, &specs);

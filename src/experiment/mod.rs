@@ -6,5 +6,7 @@
 //! runs the engine over a design and feeds its outputs to these functions sits above it.
 
 pub mod design;
+pub mod run;
 pub mod sensitivity;
 pub mod stats;
+pub mod summary;

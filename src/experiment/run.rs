@@ -11,9 +11,11 @@ use anyhow::Context;
 
 use super::summary::SummaryBuilder;
 use crate::engine::{self, ReplicateResult, Strategy};
-use crate::output::manifest::{INTERVAL_DESCRIPTION, MODEL_VERSION, Manifest, RNG_DESCRIPTION, utc_timestamp};
-use crate::output::run_charts;
 use crate::model::metrics::m;
+use crate::output::manifest::{
+    INTERVAL_DESCRIPTION, MODEL_VERSION, Manifest, RNG_DESCRIPTION, utc_timestamp,
+};
+use crate::output::run_charts;
 use crate::output::tables::{EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter};
 use crate::scenario::{Scenario, resolved_json};
 
@@ -41,22 +43,31 @@ pub struct RunOutcome {
 }
 
 /// The files a run writes, relative to its directory.
-pub const RUN_FILES: [&str; 5] = ["timeseries.csv", "summary.csv", "regions.csv", "events.csv", "manifest.json"];
+pub const RUN_FILES: [&str; 5] =
+    ["timeseries.csv", "summary.csv", "regions.csv", "events.csv", "manifest.json"];
 
 /// Runs every replicate of `scenario` and writes the run's files into `opts.out_dir`.
 /// `progress(replicate, months_done)` is called after each simulated month.
-pub fn run_scenario(scenario: &Scenario, opts: &RunOptions, progress: &(dyn Fn(u32, u64) + Sync)) -> anyhow::Result<RunOutcome> {
+pub fn run_scenario(
+    scenario: &Scenario,
+    opts: &RunOptions,
+    progress: &(dyn Fn(u32, u64) + Sync),
+) -> anyhow::Result<RunOutcome> {
     let p = &scenario.params;
     let started = SystemTime::now();
     let clock = Instant::now();
     let dir = &opts.out_dir;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
     let names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
     let path = |f: &str| dir.join(f);
     let open_err = |f: &str| format!("cannot write {}", dir.join(f).display());
-    let mut ts = TimeseriesWriter::create(&path("timeseries.csv")).with_context(|| open_err("timeseries.csv"))?;
-    let mut rg = RegionsWriter::create(&path("regions.csv"), names.clone()).with_context(|| open_err("regions.csv"))?;
-    let mut ev = EventsWriter::create(&path("events.csv"), names.clone()).with_context(|| open_err("events.csv"))?;
+    let mut ts =
+        TimeseriesWriter::create(&path("timeseries.csv")).with_context(|| open_err("timeseries.csv"))?;
+    let mut rg = RegionsWriter::create(&path("regions.csv"), names.clone())
+        .with_context(|| open_err("regions.csv"))?;
+    let mut ev =
+        EventsWriter::create(&path("events.csv"), names.clone()).with_context(|| open_err("events.csv"))?;
     let mut builder = SummaryBuilder::new(names.len());
     let mut removals = Vec::new();
 
@@ -115,7 +126,15 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions, progress: &(dyn Fn(u
         .iter()
         .map(|&i| (i, builder.total_interval(i)))
         .collect();
-    Ok(RunOutcome { out_dir: dir.to_path_buf(), summary, strategy, seconds, removals: removals.len(), files, totals })
+    Ok(RunOutcome {
+        out_dir: dir.to_path_buf(),
+        summary,
+        strategy,
+        seconds,
+        removals: removals.len(),
+        files,
+        totals,
+    })
 }
 
 /// The default output directory of a scenario: `results/<run.name>`.

@@ -57,7 +57,13 @@ pub fn sample(take: u64, n: u64, rng: &mut Stream) -> Vec<u64> {
 
 /// Places the hires that fall in one chunk. `before` counts each group's candidates in the
 /// region's earlier chunks. Returns how many youths of the chunk were hired.
-pub fn hire_chunk(c: &mut YouthChunk, hires: &Hires, before: [u64; 2], target_poor: bool, months: u32) -> u64 {
+pub fn hire_chunk(
+    c: &mut YouthChunk,
+    hires: &Hires,
+    before: [u64; 2],
+    target_poor: bool,
+    months: u32,
+) -> u64 {
     let months = months.clamp(1, 255) as u8;
     let mut seen = before;
     let mut next = [0usize; 2];

@@ -17,9 +17,9 @@ pub mod region;
 pub mod state;
 pub mod youth;
 
-/// Bytes of simulation state per youth, peer network included, for `peers` peers
-/// (rounded up to whole bytes, with every tie rewired at worst). The scenario layer uses it
-/// to refuse populations that would not fit in memory.
-pub fn bytes_per_youth(peers: u32) -> u64 {
-    state::World::bytes_per_youth(peers, 1.0).ceil() as u64
+/// Bytes of simulation state per youth, peer network included, for `peers` peers rewired
+/// with probability `rewire`. The scenario layer uses it to refuse populations that would
+/// not fit in memory.
+pub fn bytes_per_youth(peers: u32, rewire: f64) -> f64 {
+    state::World::bytes_per_youth(peers, rewire)
 }

@@ -4,4 +4,5 @@
 //! files hold (the summaries below), so a chart never shows a number the files do not.
 
 pub mod manifest;
+pub mod run_charts;
 pub mod tables;

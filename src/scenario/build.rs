@@ -13,8 +13,8 @@ use crate::model::params::{CartelSpec, LEVERS, Params, RANKS, Region};
 use super::error::{ErrorKind, Origin, Problem, ScenarioError, closest};
 use super::raw::{Entry, Files, Loc, Node, Raw, Table};
 use super::schema::{
-    CARTEL_KEYS, GLOBAL_TABLES, Kind, LeverDef, SCHEDULE_SPECIAL, Schema, TOML_INT_MAX, TOP_KEYS,
-    Value, name_ok,
+    CARTEL_KEYS, GLOBAL_TABLES, Kind, LeverDef, SCHEDULE_SPECIAL, Schema, TOML_INT_MAX, TOP_KEYS, Value,
+    name_ok,
 };
 use super::validate::{self, fmt_sum};
 
@@ -50,11 +50,7 @@ impl SourceMap {
                 None => break,
             }
         }
-        Origin::File {
-            path: self.files.paths.first().cloned().unwrap_or_default(),
-            line: None,
-            column: None,
-        }
+        Origin::File { path: self.files.paths.first().cloned().unwrap_or_default(), line: None, column: None }
     }
 }
 
@@ -107,32 +103,20 @@ impl<'a> Builder<'a> {
     }
 
     fn wrong_type(&mut self, key: &str, node: &Node, expected: &str) {
-        let message = format!(
-            "{key} = {}: wrong type: expected {expected}, found {}",
-            node.text,
-            node.raw.type_name()
-        );
+        let message =
+            format!("{key} = {}: wrong type: expected {expected}, found {}", node.text, node.raw.type_name());
         self.problem(ErrorKind::WrongType, node.at, key, message);
     }
 
     fn unknown_key(&mut self, key: &str, at: Loc, hint: String) {
-        self.problem(
-            ErrorKind::UnknownKey,
-            at,
-            key,
-            format!("{key}: unknown key{hint}"),
-        );
+        self.problem(ErrorKind::UnknownKey, at, key, format!("{key}: unknown key{hint}"));
     }
 
     /// Reads a value of `kind`; on a wrong type or a value out of range, records the
     /// problem and returns `None`.
     fn read(&mut self, key: &str, kind: Kind, meaning: &str, node: &Node) -> Option<Value> {
         let out_of_range = |b: &mut Self| {
-            let message = format!(
-                "{key} = {}: must be {} ({meaning})",
-                node.text,
-                kind.allowed()
-            );
+            let message = format!("{key} = {}: must be {} ({meaning})", node.text, kind.allowed());
             b.problem(ErrorKind::OutOfRange, node.at, key, message);
             None
         };
@@ -155,21 +139,13 @@ impl<'a> Builder<'a> {
                 } else {
                     String::new()
                 };
-                let message = format!(
-                    "{key} = {}: must be {}{hint} ({meaning})",
-                    node.text,
-                    kind.allowed()
-                );
+                let message = format!("{key} = {}: must be {}{hint} ({meaning})", node.text, kind.allowed());
                 self.problem(ErrorKind::WrongType, node.at, key, message);
                 None
             }
             (k, Raw::Int(i)) if k.is_numeric() => {
                 let x = *i as f64;
-                if k.check_num(x) {
-                    Some(Value::Num(x))
-                } else {
-                    out_of_range(self)
-                }
+                if k.check_num(x) { Some(Value::Num(x)) } else { out_of_range(self) }
             }
             (k, Raw::Float(x)) if k.is_numeric() => {
                 if k.check_num(*x) {
@@ -185,13 +161,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn read_ranks(
-        &mut self,
-        key: &str,
-        meaning: &str,
-        node: &Node,
-        items: &[Node],
-    ) -> Option<Value> {
+    fn read_ranks(&mut self, key: &str, meaning: &str, node: &Node, items: &[Node]) -> Option<Value> {
         if items.len() != RANKS {
             let message = format!(
                 "{key} = {}: must be {} (found {} values; {meaning})",
@@ -256,18 +226,9 @@ impl<'a> Builder<'a> {
             let Some(def) = self.schema.global_key(table, &e.key) else {
                 let names: Vec<&str> = self.schema.global_table(table).map(|k| k.name).collect();
                 let mut hint = suggestion(&e.key, &names, &format!("the keys of [{table}] are"));
-                if let Some(other) = self
-                    .schema
-                    .global
-                    .iter()
-                    .find(|k| k.name == e.key && k.table != table)
-                {
-                    hint = format!(
-                        "; {} is a key of [{}]: did you mean {}?",
-                        e.key,
-                        other.table,
-                        other.path()
-                    );
+                if let Some(other) = self.schema.global.iter().find(|k| k.name == e.key && k.table != table) {
+                    hint =
+                        format!("; {} is a key of [{}]: did you mean {}?", e.key, other.table, other.path());
                 }
                 self.unknown_key(&path, e.key_at, hint);
                 continue;
@@ -299,17 +260,11 @@ impl<'a> Builder<'a> {
         let t = self.table(&label0, node, "a table (write [[region]])")?;
         let name = match t.get("name") {
             None => {
-                let message =
-                    format!("{label0}: has no name; every [[region]] needs name = \"...\"");
+                let message = format!("{label0}: has no name; every [[region]] needs name = \"...\"");
                 self.problem(ErrorKind::Inconsistent, node.at, &label0, message);
                 None
             }
-            Some(e) => match self.read(
-                &format!("{label0}.name"),
-                Kind::Name,
-                "the region's name",
-                &e.node,
-            ) {
+            Some(e) => match self.read(&format!("{label0}.name"), Kind::Name, "the region's name", &e.node) {
                 Some(Value::Str(s)) => Some(s),
                 _ => None,
             },
@@ -330,10 +285,7 @@ impl<'a> Builder<'a> {
             match e.key.as_str() {
                 "name" => {}
                 "youths" => {
-                    let kind = Kind::Count {
-                        min: 1,
-                        max: TOML_INT_MAX,
-                    };
+                    let kind = Kind::Count { min: 1, max: TOML_INT_MAX };
                     if let Some(Value::Int(n)) =
                         self.read(&path, kind, "youths living in the region", &e.node)
                     {
@@ -384,18 +336,13 @@ impl<'a> Builder<'a> {
             return true;
         };
         let Raw::Array(items) = &entry.node.raw else {
-            self.wrong_type(
-                "region",
-                &entry.node,
-                "an array of tables (write [[region]], not [region])",
-            );
+            self.wrong_type("region", &entry.node, "an array of tables (write [[region]], not [region])");
             return false;
         };
         if items.is_empty() {
-            let message =
-                "region = []: a scenario needs at least one region (leave out region for one \
+            let message = "region = []: a scenario needs at least one region (leave out region for one \
                            region \"all\")"
-                    .to_string();
+                .to_string();
             self.problem(ErrorKind::OutOfRange, entry.node.at, "region", message);
             return false;
         }
@@ -415,16 +362,8 @@ impl<'a> Builder<'a> {
             if let Some(n) = &r.name {
                 if let Some(first) = seen.get(n) {
                     let first = self.map.files.origin(*first);
-                    let message = format!(
-                        "{}: duplicate region name (first defined at {first})",
-                        r.label
-                    );
-                    self.problem(
-                        ErrorKind::Duplicate,
-                        r.at,
-                        &format!("{}.name", r.label),
-                        message,
-                    );
+                    let message = format!("{}: duplicate region name (first defined at {first})", r.label);
+                    self.problem(ErrorKind::Duplicate, r.at, &format!("{}.name", r.label), message);
                     names_ok = false;
                 } else {
                     seen.insert(n.clone(), r.at);
@@ -445,14 +384,10 @@ impl<'a> Builder<'a> {
     /// Region sizes: all counts (population.youths becomes their sum), all shares of
     /// population.youths (largest remainder), or none given (equal shares).
     fn sizes(&mut self, p: &mut Params, rs: &mut [RegionIn]) {
-        let first_count = rs
-            .iter()
-            .find(|r| r.youths.is_some())
-            .map(|r| (r.label.clone(), r.youths.unwrap_or_default().1));
-        let first_share = rs
-            .iter()
-            .find(|r| r.share.is_some())
-            .map(|r| (r.label.clone(), r.share.unwrap_or_default().1));
+        let first_count =
+            rs.iter().find(|r| r.youths.is_some()).map(|r| (r.label.clone(), r.youths.unwrap_or_default().1));
+        let first_share =
+            rs.iter().find(|r| r.share.is_some()).map(|r| (r.label.clone(), r.share.unwrap_or_default().1));
         match (first_count, first_share) {
             (Some((count_label, count_at)), Some(_)) => {
                 for r in rs.iter().filter(|r| r.share.is_some()) {
@@ -463,12 +398,7 @@ impl<'a> Builder<'a> {
                         r.label,
                         self.map.files.origin(count_at)
                     );
-                    self.problem(
-                        ErrorKind::Inconsistent,
-                        at,
-                        &format!("{}.share", r.label),
-                        message,
-                    );
+                    self.problem(ErrorKind::Inconsistent, at, &format!("{}.share", r.label), message);
                 }
             }
             (Some((count_label, count_at)), None) => {
@@ -497,12 +427,7 @@ impl<'a> Builder<'a> {
                         "{count_label}.youths: the regions' youths add up to {total}, more than the largest \
                          population, {TOML_INT_MAX}"
                     );
-                    self.problem(
-                        ErrorKind::OutOfRange,
-                        count_at,
-                        &format!("{count_label}.youths"),
-                        message,
-                    );
+                    self.problem(ErrorKind::OutOfRange, count_at, &format!("{count_label}.youths"), message);
                 } else if let Some(at) = self.map.at.get("population.youths").copied() {
                     if p.population.youths != total {
                         let message = format!(
@@ -544,11 +469,7 @@ impl<'a> Builder<'a> {
                     let parts: Vec<String> = rs
                         .iter()
                         .map(|r| {
-                            format!(
-                                "{} {}",
-                                r.name.as_deref().unwrap_or("?"),
-                                r.share.unwrap_or_default().0
-                            )
+                            format!("{} {}", r.name.as_deref().unwrap_or("?"), r.share.unwrap_or_default().0)
                         })
                         .collect();
                     let key = format!("{share_label}.share");
@@ -571,12 +492,7 @@ impl<'a> Builder<'a> {
                              least one youth",
                             r.label, p.population.youths
                         );
-                        self.problem(
-                            ErrorKind::OutOfRange,
-                            at,
-                            &format!("{}.share", r.label),
-                            message,
-                        );
+                        self.problem(ErrorKind::OutOfRange, at, &format!("{}.share", r.label), message);
                     }
                 }
             }
@@ -592,12 +508,7 @@ impl<'a> Builder<'a> {
                              fewer regions",
                             r.label, p.population.youths
                         );
-                        self.problem(
-                            ErrorKind::OutOfRange,
-                            at.unwrap_or(r.at),
-                            "population.youths",
-                            message,
-                        );
+                        self.problem(ErrorKind::OutOfRange, at.unwrap_or(r.at), "population.youths", message);
                     }
                 }
             }
@@ -605,10 +516,7 @@ impl<'a> Builder<'a> {
     }
 
     fn neighbours(&mut self, rs: &mut [RegionIn]) {
-        let names: Vec<String> = rs
-            .iter()
-            .map(|r| r.name.clone().unwrap_or_default())
-            .collect();
+        let names: Vec<String> = rs.iter().map(|r| r.name.clone().unwrap_or_default()).collect();
         let name_refs: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut links: Vec<(usize, usize)> = Vec::new();
         for (i, r) in rs.iter().enumerate() {
@@ -616,9 +524,8 @@ impl<'a> Builder<'a> {
                 let key = format!("{}.neighbours", r.label);
                 match names.iter().position(|x| x == n) {
                     Some(j) if j == i => {
-                        let message = format!(
-                            "{key}: {n:?} is the region itself; a region cannot neighbour itself"
-                        );
+                        let message =
+                            format!("{key}: {n:?} is the region itself; a region cannot neighbour itself");
                         self.problem(ErrorKind::Inconsistent, *at, &key, message);
                     }
                     Some(j) => links.push((i, j)),
@@ -644,38 +551,22 @@ impl<'a> Builder<'a> {
     fn cartels(&mut self, p: &mut Params, entry: Option<&Entry>) {
         let Some(entry) = entry else {
             let territory = p.regions.iter().map(|r| r.presence).collect();
-            p.cartel_list = vec![CartelSpec {
-                name: "cartel".into(),
-                predatory: false,
-                territory,
-            }];
+            p.cartel_list = vec![CartelSpec { name: "cartel".into(), predatory: false, territory }];
             for r in &p.regions {
-                if let Some(at) = self
-                    .map
-                    .at
-                    .get(&format!("region {:?}.presence", r.name))
-                    .copied()
-                {
-                    self.map
-                        .at
-                        .insert(format!("cartel \"cartel\".territory.{}", r.name), at);
+                if let Some(at) = self.map.at.get(&format!("region {:?}.presence", r.name)).copied() {
+                    self.map.at.insert(format!("cartel \"cartel\".territory.{}", r.name), at);
                 }
             }
             return;
         };
         let Raw::Array(items) = &entry.node.raw else {
-            self.wrong_type(
-                "cartel",
-                &entry.node,
-                "an array of tables (write [[cartel]], not [cartel])",
-            );
+            self.wrong_type("cartel", &entry.node, "an array of tables (write [[cartel]], not [cartel])");
             return;
         };
         if items.is_empty() {
-            let message =
-                "cartel = []: a scenario needs at least one cartel (leave out cartel for one \
+            let message = "cartel = []: a scenario needs at least one cartel (leave out cartel for one \
                            cartel \"cartel\")"
-                    .to_string();
+                .to_string();
             self.problem(ErrorKind::OutOfRange, entry.node.at, "cartel", message);
             return;
         }
@@ -690,34 +581,24 @@ impl<'a> Builder<'a> {
             };
             let name = match t.get("name") {
                 None => {
-                    let message =
-                        format!("{label0}: has no name; every [[cartel]] needs name = \"...\"");
+                    let message = format!("{label0}: has no name; every [[cartel]] needs name = \"...\"");
                     self.problem(ErrorKind::Inconsistent, node.at, &label0, message);
                     None
                 }
-                Some(e) => match self.read(
-                    &format!("{label0}.name"),
-                    Kind::Name,
-                    "the cartel's name",
-                    &e.node,
-                ) {
-                    Some(Value::Str(s)) => Some(s),
-                    _ => None,
-                },
+                Some(e) => {
+                    match self.read(&format!("{label0}.name"), Kind::Name, "the cartel's name", &e.node) {
+                        Some(Value::Str(s)) => Some(s),
+                        _ => None,
+                    }
+                }
             };
             let label = cartel_label(name.as_deref(), i);
             self.map.at.insert(label.clone(), node.at);
             if let Some(n) = &name {
                 if let Some(first) = seen.get(n) {
                     let first = self.map.files.origin(*first);
-                    let message =
-                        format!("{label}: duplicate cartel name (first defined at {first})");
-                    self.problem(
-                        ErrorKind::Duplicate,
-                        node.at,
-                        &format!("{label}.name"),
-                        message,
-                    );
+                    let message = format!("{label}: duplicate cartel name (first defined at {first})");
+                    self.problem(ErrorKind::Duplicate, node.at, &format!("{label}.name"), message);
                 } else {
                     seen.insert(n.clone(), node.at);
                 }
@@ -732,17 +613,14 @@ impl<'a> Builder<'a> {
                 match e.key.as_str() {
                     "name" => {}
                     "predatory" => {
-                        if let Some(Value::Bool(b)) =
-                            self.read(&path, Kind::Bool, CARTEL_KEYS[1].2, &e.node)
+                        if let Some(Value::Bool(b)) = self.read(&path, Kind::Bool, CARTEL_KEYS[1].2, &e.node)
                         {
                             c.predatory = b;
                             self.map.at.insert(path, e.node.at);
                         }
                     }
                     "territory" => {
-                        let Some(tt) =
-                            self.table(&path, &e.node, "a table { Region = share, ... }")
-                        else {
+                        let Some(tt) = self.table(&path, &e.node, "a table { Region = share, ... }") else {
                             continue;
                         };
                         for te in &tt.entries {
@@ -754,9 +632,7 @@ impl<'a> Builder<'a> {
                                 continue;
                             };
                             let meaning = "the cartel's share of the region's territory";
-                            if let Some(Value::Num(x)) =
-                                self.read(&tpath, Kind::Prob, meaning, &te.node)
-                            {
+                            if let Some(Value::Num(x)) = self.read(&tpath, Kind::Prob, meaning, &te.node) {
                                 c.territory[r] = x;
                                 self.map.at.insert(tpath, te.node.at);
                             }
@@ -776,11 +652,7 @@ impl<'a> Builder<'a> {
 
     fn policy(&mut self, p: &mut Params, entry: Option<&Entry>) {
         let Some(entry) = entry else { return };
-        let Some(t) = self.table(
-            "policy",
-            &entry.node,
-            "a table of levers ([policy.<lever>])",
-        ) else {
+        let Some(t) = self.table("policy", &entry.node, "a table of levers ([policy.<lever>])") else {
             return;
         };
         let schema = self.schema;
@@ -796,8 +668,7 @@ impl<'a> Builder<'a> {
 
     fn lever(&mut self, p: &mut Params, lever: &LeverDef, e: &Entry) {
         let table = format!("policy.{}", lever.name);
-        let expected =
-            format!("a table ([{table}]; an empty one switches the lever on with its defaults)");
+        let expected = format!("a table ([{table}]; an empty one switches the lever on with its defaults)");
         let Some(t) = self.table(&table, &e.node, &expected) else {
             return;
         };
@@ -817,9 +688,7 @@ impl<'a> Builder<'a> {
             } else if le.key == "regions" {
                 self.lever_regions(p, lever, &path, &le.node, &region_names);
             } else if le.key == "enabled" {
-                if let Some(Value::Bool(b)) =
-                    self.read(&path, Kind::Bool, SCHEDULE_SPECIAL[1].2, &le.node)
-                {
+                if let Some(Value::Bool(b)) = self.read(&path, Kind::Bool, SCHEDULE_SPECIAL[1].2, &le.node) {
                     enabled = b;
                 }
             } else if let Some(def) = lever.keys.iter().find(|k| k.name == le.key) {
@@ -838,19 +707,11 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn lever_regions(
-        &mut self,
-        p: &mut Params,
-        lever: &LeverDef,
-        path: &str,
-        node: &Node,
-        names: &[String],
-    ) {
+    fn lever_regions(&mut self, p: &mut Params, lever: &LeverDef, path: &str, node: &Node, names: &[String]) {
         let given = self.names_array(path, node);
         if matches!(&node.raw, Raw::Array(a) if a.is_empty()) {
-            let message = format!(
-                "{path} = []: must name at least one region (leave regions out for every region)"
-            );
+            let message =
+                format!("{path} = []: must name at least one region (leave regions out for every region)");
             self.problem(ErrorKind::OutOfRange, node.at, path, message);
             return;
         }
@@ -939,14 +800,8 @@ fn distribute(total: u64, counts: &mut [u64], order: &[usize]) {
 /// does not.
 pub fn build(root: &Table, files: Files, stem: &str) -> Result<(Params, SourceMap), ScenarioError> {
     let schema = Schema::new();
-    let mut b = Builder {
-        schema: &schema,
-        problems: Vec::new(),
-        map: SourceMap {
-            files,
-            at: HashMap::new(),
-        },
-    };
+    let mut b =
+        Builder { schema: &schema, problems: Vec::new(), map: SourceMap { files, at: HashMap::new() } };
     let mut p = Params::defaults();
     if name_ok(stem) {
         p.run.name = stem.to_string();
@@ -994,11 +849,7 @@ pub fn build(root: &Table, files: Files, stem: &str) -> Result<(Params, SourceMa
 fn sort_by_place(problems: &mut [Problem], files: &Files) {
     problems.sort_by_key(|p| match &p.origin {
         Origin::File { path, line, .. } => {
-            let file = files
-                .paths
-                .iter()
-                .position(|f| f == path)
-                .unwrap_or(usize::MAX);
+            let file = files.paths.iter().position(|f| f == path).unwrap_or(usize::MAX);
             (file, line.unwrap_or(0))
         }
         _ => (usize::MAX, 0),
@@ -1027,9 +878,7 @@ mod tests {
         // region on a tie.
         assert_eq!(rescale_counts(7, &[3, 1, 1]), [4, 2, 1]);
         assert_eq!(
-            rescale_counts(u64::MAX / 2, &[u64::MAX / 4, u64::MAX / 4])
-                .iter()
-                .sum::<u64>(),
+            rescale_counts(u64::MAX / 2, &[u64::MAX / 4, u64::MAX / 4]).iter().sum::<u64>(),
             u64::MAX / 2
         );
     }

@@ -39,11 +39,7 @@ pub enum ErrorKind {
 pub enum Origin {
     /// A scenario file; `line` and `column` are 1-based, `column` is only given for syntax
     /// errors, and `line` is missing when the value is a default that no file wrote.
-    File {
-        path: PathBuf,
-        line: Option<usize>,
-        column: Option<usize>,
-    },
+    File { path: PathBuf, line: Option<usize>, column: Option<usize> },
     /// A `set_value` call, shown as `path=value`.
     Setting(String),
     /// A command-line override such as `--youths 500`.
@@ -55,19 +51,9 @@ pub enum Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::File {
-                path,
-                line: Some(l),
-                column: Some(c),
-            } => write!(f, "{}:{l}:{c}", path.display()),
-            Origin::File {
-                path,
-                line: Some(l),
-                column: None,
-            } => write!(f, "{}:{l}", path.display()),
-            Origin::File {
-                path, line: None, ..
-            } => write!(f, "{}", path.display()),
+            Origin::File { path, line: Some(l), column: Some(c) } => write!(f, "{}:{l}:{c}", path.display()),
+            Origin::File { path, line: Some(l), column: None } => write!(f, "{}:{l}", path.display()),
+            Origin::File { path, line: None, .. } => write!(f, "{}", path.display()),
             Origin::Setting(s) => write!(f, "setting `{s}`"),
             Origin::Override(s) => write!(f, "{s}"),
             Origin::Unknown => Ok(()),
@@ -94,12 +80,7 @@ impl Problem {
         key: impl Into<String>,
         message: impl Into<String>,
     ) -> Problem {
-        Problem {
-            kind,
-            origin,
-            key: key.into(),
-            message: message.into(),
-        }
+        Problem { kind, origin, key: key.into(), message: message.into() }
     }
 
     /// The 1-based line of the offending value, when it came from a file.
@@ -133,16 +114,9 @@ pub struct ScenarioError {
 const MAX_SHOWN: usize = 30;
 
 fn render(problems: &[Problem]) -> String {
-    let mut lines: Vec<String> = problems
-        .iter()
-        .take(MAX_SHOWN)
-        .map(|p| p.to_string())
-        .collect();
+    let mut lines: Vec<String> = problems.iter().take(MAX_SHOWN).map(|p| p.to_string()).collect();
     if problems.len() > MAX_SHOWN {
-        lines.push(format!(
-            "... and {} more problems",
-            problems.len() - MAX_SHOWN
-        ));
+        lines.push(format!("... and {} more problems", problems.len() - MAX_SHOWN));
     }
     lines.join("\n")
 }
@@ -152,20 +126,13 @@ impl ScenarioError {
     /// that the error is never blank).
     pub fn from_problems(mut problems: Vec<Problem>) -> ScenarioError {
         if problems.is_empty() {
-            problems.push(Problem::new(
-                ErrorKind::Inconsistent,
-                Origin::Unknown,
-                "",
-                "invalid scenario",
-            ));
+            problems.push(Problem::new(ErrorKind::Inconsistent, Origin::Unknown, "", "invalid scenario"));
         }
         ScenarioError { problems }
     }
 
     pub fn single(problem: Problem) -> ScenarioError {
-        ScenarioError {
-            problems: vec![problem],
-        }
+        ScenarioError { problems: vec![problem] }
     }
 
     /// Every problem found, in the order they were found.
@@ -212,26 +179,14 @@ where
 {
     let limit = (word.chars().count() / 3).clamp(1, 3);
     let lower = word.to_lowercase();
-    let prefix = |c: &str| {
-        word.chars()
-            .zip(c.chars())
-            .take_while(|(a, b)| a == b)
-            .count()
-    };
+    let prefix = |c: &str| word.chars().zip(c.chars()).take_while(|(a, b)| a == b).count();
     let mut best: Option<(usize, usize, &str)> = None;
     for c in candidates {
-        let d = if c.to_lowercase() == lower {
-            0
-        } else {
-            levenshtein(word, c)
-        };
+        let d = if c.to_lowercase() == lower { 0 } else { levenshtein(word, c) };
         let pre = prefix(c);
         // A suggestion must keep something of the word: "C" is not a typo of "A".
         let keeps_something = d < word.chars().count().max(c.chars().count());
-        if d <= limit
-            && keeps_something
-            && best.is_none_or(|(bd, bp, _)| d < bd || (d == bd && pre > bp))
-        {
+        if d <= limit && keeps_something && best.is_none_or(|(bd, bp, _)| d < bd || (d == bd && pre > bp)) {
             best = Some((d, pre, c));
         }
     }
@@ -267,18 +222,11 @@ mod tests {
     fn display_puts_the_origin_first() {
         let p = Problem::new(
             ErrorKind::OutOfRange,
-            Origin::File {
-                path: "s/x.toml".into(),
-                line: Some(12),
-                column: None,
-            },
+            Origin::File { path: "s/x.toml".into(), line: Some(12), column: None },
             "policy.kingpin.shock",
             "policy.kingpin.shock = -1: must be ≥ 0",
         );
-        assert_eq!(
-            p.to_string(),
-            "s/x.toml:12: policy.kingpin.shock = -1: must be ≥ 0"
-        );
+        assert_eq!(p.to_string(), "s/x.toml:12: policy.kingpin.shock = -1: must be ≥ 0");
         let e = ScenarioError::from_problems(vec![p.clone(), p]);
         assert_eq!(e.to_string().lines().count(), 2);
     }

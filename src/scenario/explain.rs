@@ -11,8 +11,7 @@ use crate::model::params::{CartelSpec, Params, Region};
 use super::Scenario;
 use super::build::{cartel_label, region_label};
 use super::schema::{
-    CARTEL_KEYS, Field, GLOBAL_TABLES, REGION_SPECIAL, SCHEDULE_SPECIAL, Schema, Value,
-    lever_default,
+    CARTEL_KEYS, Field, GLOBAL_TABLES, REGION_SPECIAL, SCHEDULE_SPECIAL, Schema, Value, lever_default,
 };
 
 /// One line of `explain`.
@@ -25,20 +24,8 @@ struct Line {
 }
 
 impl Line {
-    fn new(
-        path: String,
-        value: &Value,
-        default: &Value,
-        unit: &'static str,
-        meaning: &'static str,
-    ) -> Line {
-        Line {
-            path,
-            value: value.to_toml(),
-            default: default.to_toml(),
-            unit,
-            meaning,
-        }
+    fn new(path: String, value: &Value, default: &Value, unit: &'static str, meaning: &'static str) -> Line {
+        Line { path, value: value.to_toml(), default: default.to_toml(), unit, meaning }
     }
 }
 
@@ -65,32 +52,18 @@ fn group(out: &mut String, header: &str, lines: &[Line]) {
 }
 
 fn names_value(p: &Params, indices: impl Iterator<Item = usize>) -> Value {
-    let names: Vec<String> = indices
-        .filter_map(|i| p.regions.get(i))
-        .map(|r| format!("{:?}", r.name))
-        .collect();
+    let names: Vec<String> =
+        indices.filter_map(|i| p.regions.get(i)).map(|r| format!("{:?}", r.name)).collect();
     Value::Str(format!("[{}]", names.join(", ")))
 }
 
 /// The raw text of a list, shown without the quotes `Value::Str` would add.
-fn list_line(
-    path: String,
-    list: &Value,
-    default: &str,
-    unit: &'static str,
-    meaning: &'static str,
-) -> Line {
+fn list_line(path: String, list: &Value, default: &str, unit: &'static str, meaning: &'static str) -> Line {
     let value = match list {
         Value::Str(s) => s.clone(),
         other => other.to_toml(),
     };
-    Line {
-        path,
-        value,
-        default: default.to_string(),
-        unit,
-        meaning,
-    }
+    Line { path, value, default: default.to_string(), unit, meaning }
 }
 
 /// Is the cartel list the one the loader makes when a scenario has no `[[cartel]]`?
@@ -106,22 +79,14 @@ pub fn explain(s: &Scenario) -> String {
     let schema = Schema::new();
     let defaults = Params::defaults();
     let mut out = format!("Scenario {:?} from {}", p.run.name, s.path.display());
-    let parents: Vec<String> = s
-        .files
-        .iter()
-        .filter(|f| **f != s.path)
-        .map(|f| f.display().to_string())
-        .collect();
+    let parents: Vec<String> =
+        s.files.iter().filter(|f| **f != s.path).map(|f| f.display().to_string()).collect();
     if !parents.is_empty() {
         out.push_str(&format!(" (extends {})", parents.join(" ← ")));
     }
     out.push_str("\nOne line per parameter: path = value, default, unit, meaning; * marks a value that differs from its default.\n");
 
-    let stem = s
-        .path
-        .file_stem()
-        .map(|x| x.to_string_lossy().to_string())
-        .unwrap_or_default();
+    let stem = s.path.file_stem().map(|x| x.to_string_lossy().to_string()).unwrap_or_default();
     for table in GLOBAL_TABLES {
         let lines: Vec<Line> = schema
             .global_table(table)
@@ -243,15 +208,7 @@ pub fn explain(s: &Scenario) -> String {
         let regions = if sched.regions.iter().all(|&b| b) {
             Value::Str("all".into())
         } else {
-            names_value(
-                p,
-                sched
-                    .regions
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| **b)
-                    .map(|(i, _)| i),
-            )
+            names_value(p, sched.regions.iter().enumerate().filter(|(_, b)| **b).map(|(i, _)| i))
         };
         lines.push(list_line(
             format!("{table}.regions"),
@@ -268,13 +225,7 @@ pub fn explain(s: &Scenario) -> String {
             SCHEDULE_SPECIAL[1].2,
         ));
         for k in &lever.keys {
-            lines.push(Line::new(
-                k.path(),
-                &(k.get)(p),
-                &lever_default(lever, k),
-                k.unit,
-                k.meaning,
-            ));
+            lines.push(Line::new(k.path(), &(k.get)(p), &lever_default(lever, k), k.unit, k.meaning));
         }
         group(&mut out, &format!("[{table}] {}", lever.meaning), &lines);
     }
@@ -303,12 +254,8 @@ fn region_json(p: &Params, r: &Region, schema: &Schema) -> Json {
     for k in &schema.region {
         put(&mut obj, k.name, &(k.get)(r));
     }
-    let names: Vec<&str> = r
-        .neighbours
-        .iter()
-        .filter_map(|&j| p.regions.get(j))
-        .map(|x| x.name.as_str())
-        .collect();
+    let names: Vec<&str> =
+        r.neighbours.iter().filter_map(|&j| p.regions.get(j)).map(|x| x.name.as_str()).collect();
     obj.insert("neighbours".into(), json!(names));
     Json::Object(obj)
 }
@@ -316,11 +263,7 @@ fn region_json(p: &Params, r: &Region, schema: &Schema) -> Json {
 fn cartel_json(p: &Params, c: &CartelSpec) -> Json {
     let mut territory = Map::new();
     for (r, region) in p.regions.iter().enumerate() {
-        put(
-            &mut territory,
-            &region.name,
-            &Value::Num(c.territory.get(r).copied().unwrap_or(0.0)),
-        );
+        put(&mut territory, &region.name, &Value::Num(c.territory.get(r).copied().unwrap_or(0.0)));
     }
     json!({ "name": c.name, "predatory": c.predatory, "territory": territory })
 }
@@ -338,19 +281,8 @@ pub fn resolved_json(p: &Params) -> Json {
         }
         root.insert(table.to_string(), Json::Object(obj));
     }
-    root.insert(
-        "region".into(),
-        Json::Array(
-            p.regions
-                .iter()
-                .map(|r| region_json(p, r, &schema))
-                .collect(),
-        ),
-    );
-    root.insert(
-        "cartel".into(),
-        Json::Array(p.cartel_list.iter().map(|c| cartel_json(p, c)).collect()),
-    );
+    root.insert("region".into(), Json::Array(p.regions.iter().map(|r| region_json(p, r, &schema)).collect()));
+    root.insert("cartel".into(), Json::Array(p.cartel_list.iter().map(|c| cartel_json(p, c)).collect()));
     let mut policy = Map::new();
     for lever in &schema.levers {
         let Some(sched) = (lever.schedule)(p) else {

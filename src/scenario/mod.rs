@@ -33,10 +33,10 @@
 //!   geometric on 1, 2, ...); `policing.increase` ≥ −1; `choice.intercept` and
 //!   `recruit.minor_preference` are any real (age weights floor at 0); `police_reform.purge`
 //!   is a share per year in [0, 1]; every other multiplier, rate and cost is ≥ 0.
-//! - A region with `initial_members` > 0 where no cartel holds territory is an error: the
-//!   initial members would have no cartel to join.
+//! - A region where no cartel holds territory is allowed: it starts without members (the
+//!   initial draw has no cartel to give them) and nobody there is contacted.
 //! - `run.seed` is at most 2^63 − 1, the largest integer TOML can write.
-//! - The memory check needs `youths × bytes_per_youth(peers) × replicates × 1.2 + 64 MiB`
+//! - The memory check needs `youths × bytes_per_youth(peers, rewire) × replicates × 1.2 + 64 MiB`
 //!   below `MemAvailable`; `load` checks one replicate at a time.
 
 mod build;
@@ -91,21 +91,14 @@ pub fn load_str(text: &str, virtual_path: &Path) -> Result<Scenario, ScenarioErr
 
 fn load_impl(path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError> {
     let (root, files) = raw::load_chain(path, text)?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let chain: Vec<PathBuf> = files.paths.iter().rev().cloned().collect();
     let (params, sources) = build::build(&root, files, &stem)?;
     let origin = sources.origin("population.youths");
     if let Some(problem) = validate::memory_problem(&params, 1, memory_available(), origin) {
         return Err(ScenarioError::single(problem));
     }
-    Ok(Scenario {
-        params,
-        path: path.to_path_buf(),
-        files: chain,
-    })
+    Ok(Scenario { params, path: path.to_path_buf(), files: chain })
 }
 
 impl Scenario {
@@ -128,36 +121,17 @@ impl Scenario {
             if def.kind.check(&value) {
                 (def.set)(p, &value);
             } else {
-                let message = format!(
-                    "{key} = {v}: must be {} ({})",
-                    def.kind.allowed(),
-                    def.meaning
-                );
-                problems.push(Problem::new(
-                    ErrorKind::OutOfRange,
-                    Origin::Override(flag),
-                    key,
-                    message,
-                ));
+                let message = format!("{key} = {v}: must be {} ({})", def.kind.allowed(), def.meaning);
+                problems.push(Problem::new(ErrorKind::OutOfRange, Origin::Override(flag), key, message));
             }
         };
         int("months", "run.months", o.months.map(u64::from), &mut p);
-        int(
-            "replicates",
-            "run.replicates",
-            o.replicates.map(u64::from),
-            &mut p,
-        );
+        int("replicates", "run.replicates", o.replicates.map(u64::from), &mut p);
         int("seed", "run.seed", o.seed, &mut p);
         if let Some(y) = o.youths {
             let flag = format!("--youths {y}");
             flags.push(flag.clone());
-            if (Kind::Count {
-                min: 1,
-                max: schema::TOML_INT_MAX,
-            })
-            .check(&Value::Int(y))
-            {
+            if (Kind::Count { min: 1, max: schema::TOML_INT_MAX }).check(&Value::Int(y)) {
                 set::rescale_youths(&mut p, y);
             } else {
                 let message = format!("population.youths = {y}: must be an integer ≥ 1");
@@ -173,12 +147,7 @@ impl Scenario {
             let origin = Origin::Override(flags.join(" "));
             problems = validate::check(&p, &schema, &validate::Fixed(origin.clone()));
             if problems.is_empty() && o.youths.is_some() {
-                problems.extend(validate::memory_problem(
-                    &p,
-                    1,
-                    memory_available(),
-                    origin.clone(),
-                ));
+                problems.extend(validate::memory_problem(&p, 1, memory_available(), origin.clone()));
             }
         }
         if !problems.is_empty() {
@@ -201,12 +170,7 @@ pub fn numeric_paths(p: &Params) -> Vec<String> {
 /// once: `youths × bytes_per_youth(peers) × replicates × 1.2 + 64 MiB` against `MemAvailable`
 /// in `/proc/meminfo` (skipped where that cannot be read).
 pub fn check_memory(p: &Params, concurrent_replicates: u32) -> Result<(), ScenarioError> {
-    match validate::memory_problem(
-        p,
-        concurrent_replicates,
-        memory_available(),
-        Origin::Unknown,
-    ) {
+    match validate::memory_problem(p, concurrent_replicates, memory_available(), Origin::Unknown) {
         Some(problem) => Err(ScenarioError::single(problem)),
         None => Ok(()),
     }

@@ -157,17 +157,10 @@ fn convert_table(t: &DeTable<'_>, idx: &LineIndex<'_>, file: usize) -> Table {
         .collect();
     // `DeTable` sorts keys alphabetically; file order reads better in messages.
     entries.sort_by_key(|(start, _)| *start);
-    Table {
-        entries: entries.into_iter().map(|(_, e)| e).collect(),
-    }
+    Table { entries: entries.into_iter().map(|(_, e)| e).collect() }
 }
 
-fn convert_value(
-    v: &DeValue<'_>,
-    span: std::ops::Range<usize>,
-    idx: &LineIndex<'_>,
-    file: usize,
-) -> Node {
+fn convert_value(v: &DeValue<'_>, span: std::ops::Range<usize>, idx: &LineIndex<'_>, file: usize) -> Node {
     let at = idx.locate(file, span.start);
     let text = idx.text.get(span).map(shorten).unwrap_or_default();
     let raw = match v {
@@ -176,11 +169,9 @@ fn convert_value(
         DeValue::Float(f) => Raw::Float(parse_float(f.as_str())),
         DeValue::Boolean(b) => Raw::Bool(*b),
         DeValue::Datetime(_) => Raw::Datetime,
-        DeValue::Array(a) => Raw::Array(
-            a.iter()
-                .map(|e| convert_value(e.get_ref(), e.span(), idx, file))
-                .collect(),
-        ),
+        DeValue::Array(a) => {
+            Raw::Array(a.iter().map(|e| convert_value(e.get_ref(), e.span(), idx, file)).collect())
+        }
         DeValue::Table(t) => Raw::Table(convert_table(t, idx, file)),
     };
     Node { raw, at, text }
@@ -209,18 +200,10 @@ pub fn parse_text(text: &str, file: usize, path: &Path) -> Result<Table, Scenari
         Ok(t) => Ok(convert_table(t.get_ref(), &idx, file)),
         Err(e) => {
             let at = idx.locate(file, e.span().map_or(0, |s| s.start));
-            let origin = Origin::File {
-                path: path.to_path_buf(),
-                line: Some(at.line),
-                column: Some(at.column),
-            };
+            let origin =
+                Origin::File { path: path.to_path_buf(), line: Some(at.line), column: Some(at.column) };
             let message = format!("TOML syntax error: {}", e.message().trim());
-            Err(ScenarioError::single(Problem::new(
-                ErrorKind::Syntax,
-                origin,
-                "",
-                message,
-            )))
+            Err(ScenarioError::single(Problem::new(ErrorKind::Syntax, origin, "", message)))
         }
     }
 }
@@ -246,57 +229,26 @@ struct Request<'a> {
 pub fn load_chain(path: &Path, text: Option<&str>) -> Result<(Table, Files), ScenarioError> {
     let mut files = Files::default();
     let mut stack = Vec::new();
-    let table = load_one(
-        Request {
-            path: path.to_path_buf(),
-            text,
-            site: None,
-        },
-        &mut files,
-        &mut stack,
-    )?;
+    let table = load_one(Request { path: path.to_path_buf(), text, site: None }, &mut files, &mut stack)?;
     Ok((table, files))
 }
 
-fn load_one(
-    req: Request<'_>,
-    files: &mut Files,
-    stack: &mut Vec<PathBuf>,
-) -> Result<Table, ScenarioError> {
+fn load_one(req: Request<'_>, files: &mut Files, stack: &mut Vec<PathBuf>) -> Result<Table, ScenarioError> {
     let id = identity(&req.path);
     let site_problem = |files: &Files, kind: ErrorKind, message: String| match &req.site {
-        Some((at, written)) => Problem::new(
-            kind,
-            files.origin(*at),
-            "extends",
-            format!("extends = {written}: {message}"),
-        ),
-        None => Problem::new(
-            kind,
-            Origin::File {
-                path: req.path.clone(),
-                line: None,
-                column: None,
-            },
-            "",
-            message,
-        ),
+        Some((at, written)) => {
+            Problem::new(kind, files.origin(*at), "extends", format!("extends = {written}: {message}"))
+        }
+        None => {
+            Problem::new(kind, Origin::File { path: req.path.clone(), line: None, column: None }, "", message)
+        }
     };
     if let Some(pos) = stack.iter().position(|p| *p == id) {
-        let mut chain: Vec<String> = files.paths[pos..]
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect();
+        let mut chain: Vec<String> = files.paths[pos..].iter().map(|p| p.display().to_string()).collect();
         chain.push(req.path.display().to_string());
-        let message = format!(
-            "extends cycle: {}; a file cannot extend itself, directly or not",
-            chain.join(" → ")
-        );
-        return Err(ScenarioError::single(site_problem(
-            files,
-            ErrorKind::Extends,
-            message,
-        )));
+        let message =
+            format!("extends cycle: {}; a file cannot extend itself, directly or not", chain.join(" → "));
+        return Err(ScenarioError::single(site_problem(files, ErrorKind::Extends, message)));
     }
     let owned;
     let text = match req.text {
@@ -308,10 +260,7 @@ fn load_one(
             }
             Err(e) => {
                 let (kind, message) = if req.site.is_some() {
-                    (
-                        ErrorKind::Extends,
-                        format!("cannot read {}: {e}", req.path.display()),
-                    )
+                    (ErrorKind::Extends, format!("cannot read {}: {e}", req.path.display()))
                 } else {
                     (ErrorKind::Io, format!("cannot read the scenario file: {e}"))
                 };
@@ -331,34 +280,21 @@ fn load_one(
             extends.node.text,
             extends.node.raw.type_name()
         );
-        let p = Problem::new(
-            ErrorKind::WrongType,
-            files.origin(extends.node.at),
-            "extends",
-            message,
-        );
+        let p = Problem::new(ErrorKind::WrongType, files.origin(extends.node.at), "extends", message);
         return Err(ScenarioError::single(p));
     };
     // Relative parents are found beside the file that names them, not in the working directory.
     let dir = req.path.parent().unwrap_or(Path::new(""));
     let parent_path = dir.join(parent_name);
     stack.push(id);
-    let parent_req = Request {
-        path: parent_path,
-        text: None,
-        site: Some((extends.node.at, extends.node.text.clone())),
-    };
+    let parent_req =
+        Request { path: parent_path, text: None, site: Some((extends.node.at, extends.node.text.clone())) };
     let mut parent = load_one(parent_req, files, stack)?;
     stack.pop();
     // A scenario's name belongs to its own file: a child that does not name itself is
     // named after its own file, never after its parent.
-    if let Some(Entry {
-        node: Node {
-            raw: Raw::Table(run),
-            ..
-        },
-        ..
-    }) = parent.entries.iter_mut().find(|e| e.key == "run")
+    if let Some(Entry { node: Node { raw: Raw::Table(run), .. }, .. }) =
+        parent.entries.iter_mut().find(|e| e.key == "run")
     {
         run.remove("name");
     }
@@ -381,11 +317,7 @@ pub fn merge(base: &mut Table, over: Table, top: bool) {
             (Raw::Array(ba), Raw::Array(oa)) if named => merge_named(ba, oa),
             (_, raw) => {
                 b.key_at = entry.key_at;
-                b.node = Node {
-                    raw,
-                    at: entry.node.at,
-                    text: entry.node.text,
-                };
+                b.node = Node { raw, at: entry.node.at, text: entry.node.text };
             }
         }
     }
@@ -402,8 +334,9 @@ fn merge_named(base: &mut Vec<Node>, over: Vec<Node>) {
             _ => None,
         };
         let target = name.and_then(|n| {
-            (0..merged.len())
-                .find(|&i| !merged[i] && matches!(&base[i].raw, Raw::Table(t) if t.get_str("name") == Some(n.as_str())))
+            (0..merged.len()).find(|&i| {
+                !merged[i] && matches!(&base[i].raw, Raw::Table(t) if t.get_str("name") == Some(n.as_str()))
+            })
         });
         match (target, node.raw) {
             (Some(i), Raw::Table(ot)) => {
@@ -412,11 +345,7 @@ fn merge_named(base: &mut Vec<Node>, over: Vec<Node>) {
                     merge(bt, ot, false);
                 }
             }
-            (_, raw) => base.push(Node {
-                raw,
-                at: node.at,
-                text: node.text,
-            }),
+            (_, raw) => base.push(Node { raw, at: node.at, text: node.text }),
         }
     }
 }
@@ -435,14 +364,9 @@ mod tests {
         let keys: Vec<&str> = t.entries.iter().map(|e| e.key.as_str()).collect();
         assert_eq!(keys, ["zeta", "alpha", "run"]);
         assert_eq!(t.get("alpha").unwrap().node.at.line, 3);
-        let Raw::Table(run) = &t.get("run").unwrap().node.raw else {
-            panic!()
-        };
+        let Raw::Table(run) = &t.get("run").unwrap().node.raw else { panic!() };
         let m = run.get("months").unwrap();
-        assert_eq!(
-            (m.key_at.line, m.node.at.line, m.node.at.column),
-            (5, 5, 10)
-        );
+        assert_eq!((m.key_at.line, m.node.at.line, m.node.at.column), (5, 5, 10));
     }
 
     #[test]
@@ -479,14 +403,10 @@ mod tests {
              [cartels]\ndeath = [5]\n",
         );
         merge(&mut base, over, true);
-        let Raw::Table(run) = &base.get("run").unwrap().node.raw else {
-            panic!()
-        };
+        let Raw::Table(run) = &base.get("run").unwrap().node.raw else { panic!() };
         assert!(matches!(run.get("months").unwrap().node.raw, Raw::Int(1)));
         assert!(matches!(run.get("seed").unwrap().node.raw, Raw::Int(3)));
-        let Raw::Array(regions) = &base.get("region").unwrap().node.raw else {
-            panic!()
-        };
+        let Raw::Array(regions) = &base.get("region").unwrap().node.raw else { panic!() };
         let names: Vec<&str> = regions
             .iter()
             .map(|n| match &n.raw {
@@ -495,16 +415,10 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["A", "B", "C"]);
-        let Raw::Table(b) = &regions[1].raw else {
-            panic!()
-        };
+        let Raw::Table(b) = &regions[1].raw else { panic!() };
         assert!(matches!(b.get("poverty").unwrap().node.raw, Raw::Float(x) if x == 0.9));
-        let Raw::Table(c) = &base.get("cartels").unwrap().node.raw else {
-            panic!()
-        };
-        let Raw::Array(death) = &c.get("death").unwrap().node.raw else {
-            panic!()
-        };
+        let Raw::Table(c) = &base.get("cartels").unwrap().node.raw else { panic!() };
+        let Raw::Array(death) = &c.get("death").unwrap().node.raw else { panic!() };
         assert_eq!(death.len(), 1);
     }
 }

@@ -55,11 +55,7 @@ impl Value {
 
 /// A float the way a person would write it (shortest form that reads back the same).
 pub fn fmt_num(x: f64) -> String {
-    if x.is_finite() && x == x.trunc() && x.abs() < 1e15 {
-        format!("{x:.1}")
-    } else {
-        format!("{x}")
-    }
+    if x.is_finite() && x == x.trunc() && x.abs() < 1e15 { format!("{x:.1}") } else { format!("{x}") }
 }
 
 /// What a key allows. The loader and `set_value` check values with `Kind::check`, and the
@@ -127,9 +123,7 @@ impl Kind {
     /// The TOML type the key expects, for "wrong type" messages.
     pub fn toml_type(&self) -> &'static str {
         match self {
-            Kind::Prob | Kind::NonNeg | Kind::Pos | Kind::Unit | Kind::Real | Kind::AtLeast(_) => {
-                "a number"
-            }
+            Kind::Prob | Kind::NonNeg | Kind::Pos | Kind::Unit | Kind::Real | Kind::AtLeast(_) => "a number",
             Kind::Count { .. } | Kind::Peers | Kind::OptMonth => "an integer",
             Kind::Bool => "a boolean (true or false)",
             Kind::Text | Kind::Name => "a string",
@@ -317,36 +311,16 @@ pub struct LeverDef {
 
 /// Keys of every region that are not plain scalars.
 pub const REGION_SPECIAL: [(&str, &str, &str); 4] = [
-    (
-        "name",
-        "",
-        "the region's name, used by neighbours, territory and levers",
-    ),
-    (
-        "youths",
-        "youths",
-        "youths living in the region; give youths or share",
-    ),
-    (
-        "share",
-        "share",
-        "the region's share of population.youths; give youths or share",
-    ),
-    (
-        "neighbours",
-        "names",
-        "regions sharing a border; the relation is made symmetric",
-    ),
+    ("name", "", "the region's name, used by neighbours, territory and levers"),
+    ("youths", "youths", "youths living in the region; give youths or share"),
+    ("share", "share", "the region's share of population.youths; give youths or share"),
+    ("neighbours", "names", "regions sharing a border; the relation is made symmetric"),
 ];
 
 /// The keys of a `[[cartel]]` entry.
 pub const CARTEL_KEYS: [(&str, &str, &str); 3] = [
     ("name", "", "the cartel's name"),
-    (
-        "predatory",
-        "",
-        "also hires for extortion and kidnapping: more labour demand, more civilian harm",
-    ),
+    ("predatory", "", "also hires for extortion and kidnapping: more labour demand, more civilian harm"),
     (
         "territory",
         "shares",
@@ -356,16 +330,8 @@ pub const CARTEL_KEYS: [(&str, &str, &str); 3] = [
 
 /// The common lever keys that are not plain scalars.
 pub const SCHEDULE_SPECIAL: [(&str, &str, &str); 2] = [
-    (
-        "regions",
-        "names",
-        "regions where the lever acts; default all",
-    ),
-    (
-        "enabled",
-        "",
-        "false switches off a lever that a parent file switched on",
-    ),
+    ("regions", "names", "regions where the lever acts; default all"),
+    ("enabled", "", "false switches off a lever that a parent file switched on"),
 ];
 
 /// The top-level tables, in file order, for suggestions.
@@ -386,17 +352,8 @@ pub const TOP_KEYS: [&str; 13] = [
 ];
 
 /// The scalar tables of `Params`, in the order `explain` shows them.
-pub const GLOBAL_TABLES: [&str; 9] = [
-    "run",
-    "population",
-    "youth",
-    "choice",
-    "recruit",
-    "cartels",
-    "justice",
-    "violence",
-    "territory",
-];
+pub const GLOBAL_TABLES: [&str; 9] =
+    ["run", "population", "youth", "choice", "recruit", "cartels", "justice", "violence", "territory"];
 
 /// A key of the global tables: `p.<table>.<key>`.
 macro_rules! global {
@@ -497,14 +454,8 @@ macro_rules! lever {
 
 use Kind::*;
 
-const MONTHS: Kind = Count {
-    min: 0,
-    max: U32_MAX,
-};
-const MONTHS_1: Kind = Count {
-    min: 1,
-    max: U32_MAX,
-};
+const MONTHS: Kind = Count { min: 0, max: U32_MAX };
+const MONTHS_1: Kind = Count { min: 1, max: U32_MAX };
 
 /// Every table of the scenario format.
 pub struct Schema {
@@ -520,12 +471,7 @@ pub struct Schema {
 
 impl Schema {
     pub fn new() -> Schema {
-        Schema {
-            global: global_keys(),
-            region: region_keys(),
-            schedule: schedule_keys(),
-            levers: levers(),
-        }
+        Schema { global: global_keys(), region: region_keys(), schedule: schedule_keys(), levers: levers() }
     }
 
     pub fn global_table(&self, table: &str) -> impl Iterator<Item = &KeyDef<Params>> {
@@ -533,9 +479,7 @@ impl Schema {
     }
 
     pub fn global_key(&self, table: &str, name: &str) -> Option<&KeyDef<Params>> {
-        self.global
-            .iter()
-            .find(|k| k.table == table && k.name == name)
+        self.global.iter().find(|k| k.table == table && k.name == name)
     }
 
     pub fn lever(&self, name: &str) -> Option<&LeverDef> {
@@ -544,11 +488,7 @@ impl Schema {
 
     /// The keys allowed in a `[[region]]` entry.
     pub fn region_key_names(&self) -> Vec<&'static str> {
-        REGION_SPECIAL
-            .iter()
-            .map(|k| k.0)
-            .chain(self.region.iter().map(|k| k.name))
-            .collect()
+        REGION_SPECIAL.iter().map(|k| k.0).chain(self.region.iter().map(|k| k.name)).collect()
     }
 
     /// The keys allowed in a `[policy.<lever>]` table.
@@ -800,14 +740,10 @@ mod tests {
         assert!(!NonNeg.check(&Value::Num(f64::NAN)) && !NonNeg.check(&Value::Num(f64::INFINITY)));
         assert!(!Pos.check(&Value::Num(0.0)));
         assert!(
-            Peers.check(&Value::Int(56))
-                && !Peers.check(&Value::Int(58))
-                && !Peers.check(&Value::Int(7))
+            Peers.check(&Value::Int(56)) && !Peers.check(&Value::Int(58)) && !Peers.check(&Value::Int(7))
         );
         assert!(AtLeast(-1.0).check(&Value::Num(-1.0)) && !AtLeast(-1.0).check(&Value::Num(-1.5)));
         assert!(OptMonth.check(&Value::Unset) && !OptMonth.check(&Value::Int(0)));
-        assert!(
-            !Name.check(&Value::Str("a/b".into())) && Name.check(&Value::Str("Nuevo León".into()))
-        );
+        assert!(!Name.check(&Value::Str("a/b".into())) && Name.check(&Value::Str("Nuevo León".into())));
     }
 }

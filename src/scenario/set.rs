@@ -47,12 +47,7 @@ impl Input<'_> {
     }
 }
 
-fn setting_problem(
-    kind: ErrorKind,
-    path: &str,
-    input: Input<'_>,
-    message: String,
-) -> ScenarioError {
+fn setting_problem(kind: ErrorKind, path: &str, input: Input<'_>, message: String) -> ScenarioError {
     let origin = Origin::Setting(format!("{path}={}", input.show()));
     ScenarioError::single(Problem::new(kind, origin, path, message))
 }
@@ -92,11 +87,7 @@ pub fn settable_paths(p: &Params, schema: &Schema, numeric_only: bool) -> Vec<St
             out.push(format!("policy.{}.{}", l.name, k.name));
         }
         if !numeric_only {
-            out.extend(
-                SCHEDULE_SPECIAL
-                    .iter()
-                    .map(|k| format!("policy.{}.{}", l.name, k.0)),
-            );
+            out.extend(SCHEDULE_SPECIAL.iter().map(|k| format!("policy.{}.{}", l.name, k.0)));
         }
         for k in &l.keys {
             if !numeric_only || k.kind.is_numeric() {
@@ -115,12 +106,7 @@ fn unknown_path(p: &Params, schema: &Schema, path: &str, input: Input<'_>) -> Sc
                  cartel.<name>.territory.<region>, policy.<lever>.<key>"
             .to_string(),
     };
-    setting_problem(
-        ErrorKind::UnknownKey,
-        path,
-        input,
-        format!("{path}: unknown parameter{hint}"),
-    )
+    setting_problem(ErrorKind::UnknownKey, path, input, format!("{path}: unknown parameter{hint}"))
 }
 
 /// Splits `<name>.<rest>` where `<name>` is one of `names` (which may contain dots); the
@@ -129,9 +115,7 @@ fn split_name<'p>(rest: &'p str, names: &[&str]) -> Option<(usize, &'p str)> {
     names
         .iter()
         .enumerate()
-        .filter(|(_, n)| {
-            rest.len() > n.len() && rest.starts_with(*n) && rest.as_bytes()[n.len()] == b'.'
-        })
+        .filter(|(_, n)| rest.len() > n.len() && rest.starts_with(*n) && rest.as_bytes()[n.len()] == b'.')
         .max_by_key(|(_, n)| n.len())
         .map(|(i, n)| (i, &rest[n.len() + 1..]))
 }
@@ -151,11 +135,9 @@ fn resolve(p: &Params, schema: &Schema, path: &str) -> Option<Target> {
             match key {
                 "youths" => Some(Target::RegionYouths(regions)),
                 "neighbours" => Some(Target::RegionNeighbours(regions)),
-                _ => schema
-                    .region
-                    .iter()
-                    .position(|k| k.name == key)
-                    .map(|k| Target::RegionScalar(regions, k)),
+                _ => {
+                    schema.region.iter().position(|k| k.name == key).map(|k| Target::RegionScalar(regions, k))
+                }
             }
         }
         "cartel" => {
@@ -177,11 +159,7 @@ fn resolve(p: &Params, schema: &Schema, path: &str) -> Option<Target> {
             match key {
                 "regions" => Some(Target::LeverRegions(l)),
                 "enabled" => Some(Target::LeverEnabled(l)),
-                _ => schema.levers[l]
-                    .keys
-                    .iter()
-                    .position(|k| k.name == key)
-                    .map(|k| Target::LeverKey(l, k)),
+                _ => schema.levers[l].keys.iter().position(|k| k.name == key).map(|k| Target::LeverKey(l, k)),
             }
         }
         table => {
@@ -189,10 +167,7 @@ fn resolve(p: &Params, schema: &Schema, path: &str) -> Option<Target> {
                 Some((key, i)) => (key, Some(i.parse::<usize>().ok().filter(|&i| i < RANKS)?)),
                 None => (rest, None),
             };
-            let k = schema
-                .global
-                .iter()
-                .position(|k| k.table == table && k.name == key)?;
+            let k = schema.global.iter().position(|k| k.table == table && k.name == key)?;
             if index.is_some() && schema.global[k].kind != Kind::Ranks {
                 return None;
             }
@@ -202,25 +177,11 @@ fn resolve(p: &Params, schema: &Schema, path: &str) -> Option<Target> {
 }
 
 /// Reads `input` as a value of `kind`; `Err` holds the message.
-fn read(
-    kind: Kind,
-    input: Input<'_>,
-    key: &str,
-    meaning: &str,
-) -> Result<Value, (ErrorKind, String)> {
+fn read(kind: Kind, input: Input<'_>, key: &str, meaning: &str) -> Result<Value, (ErrorKind, String)> {
     let shown = input.show();
-    let range = || {
-        (
-            ErrorKind::OutOfRange,
-            format!("{key} = {shown}: must be {} ({meaning})", kind.allowed()),
-        )
-    };
-    let wrong = |what: &str| {
-        (
-            ErrorKind::WrongType,
-            format!("{key} = {shown}: wrong type: expected {what}"),
-        )
-    };
+    let range =
+        || (ErrorKind::OutOfRange, format!("{key} = {shown}: must be {} ({meaning})", kind.allowed()));
+    let wrong = |what: &str| (ErrorKind::WrongType, format!("{key} = {shown}: wrong type: expected {what}"));
     let v = match (kind, input) {
         (Kind::Bool, Input::Text(t)) => match t.trim() {
             "true" => Value::Bool(true),
@@ -229,10 +190,7 @@ fn read(
         },
         (Kind::Text | Kind::Name, Input::Text(t)) => {
             let t = t.trim();
-            let t = t
-                .strip_prefix('"')
-                .and_then(|t| t.strip_suffix('"'))
-                .unwrap_or(t);
+            let t = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t);
             Value::Str(t.to_string())
         }
         (Kind::Ranks, Input::Text(t)) => {
@@ -268,10 +226,7 @@ fn read(
         }
         (k, Input::Num(x)) if k.is_numeric() => Value::Num(x),
         (k, _) => {
-            return Err(wrong(&format!(
-                "{} (this parameter is not numeric)",
-                k.toml_type()
-            )));
+            return Err(wrong(&format!("{} (this parameter is not numeric)", k.toml_type())));
         }
     };
     if kind.check(&v) { Ok(v) } else { Err(range()) }
@@ -323,20 +278,14 @@ fn apply_target(
             }
         }
         Target::RegionYouths(regions) => {
-            let kind = Kind::Count {
-                min: 1,
-                max: super::schema::TOML_INT_MAX,
-            };
+            let kind = Kind::Count { min: 1, max: super::schema::TOML_INT_MAX };
             let Value::Int(n) = read(kind, input, path, "youths living in the region")? else {
                 return Err((ErrorKind::WrongType, format!("{path}: expected an integer")));
             };
             for &r in regions {
                 p.regions[r].youths = n;
             }
-            p.population.youths = p
-                .regions
-                .iter()
-                .fold(0u64, |s, r| s.saturating_add(r.youths));
+            p.population.youths = p.regions.iter().fold(0u64, |s, r| s.saturating_add(r.youths));
         }
         Target::RegionNeighbours(regions) => {
             let Input::Text(text) = input else {
@@ -345,11 +294,7 @@ fn apply_target(
                     format!("{path}: expected region names separated by ';'"),
                 ));
             };
-            let names: Vec<&str> = text
-                .split([';', ','])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect();
+            let names: Vec<&str> = text.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()).collect();
             let mut wanted = Vec::new();
             for n in names {
                 match p.regions.iter().position(|r| r.name == n) {
@@ -357,10 +302,7 @@ fn apply_target(
                     None => {
                         let all: Vec<&str> = p.regions.iter().map(|r| r.name.as_str()).collect();
                         let hint = suggestion(n, &all, "the regions are");
-                        return Err((
-                            ErrorKind::UnknownName,
-                            format!("{path}: unknown region {n:?}{hint}"),
-                        ));
+                        return Err((ErrorKind::UnknownName, format!("{path}: unknown region {n:?}{hint}")));
                     }
                 }
             }
@@ -386,22 +328,14 @@ fn apply_target(
             }
         }
         Target::CartelPredatory(k) => {
-            if let Value::Bool(b) = read(
-                Kind::Bool,
-                input,
-                path,
-                "hires for extortion and kidnapping",
-            )? {
+            if let Value::Bool(b) = read(Kind::Bool, input, path, "hires for extortion and kidnapping")? {
                 p.cartel_list[*k].predatory = b;
             }
         }
         Target::CartelTerritory(k, r) => {
-            if let Value::Num(x) = read(
-                Kind::Prob,
-                input,
-                path,
-                "the cartel's share of the region's territory",
-            )? {
+            if let Value::Num(x) =
+                read(Kind::Prob, input, path, "the cartel's share of the region's territory")?
+            {
                 p.cartel_list[*k].territory[*r] = x;
             }
         }
@@ -430,20 +364,13 @@ fn apply_target(
                 ));
             };
             let mut flags = vec![false; p.regions.len()];
-            for n in text
-                .split([';', ','])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
+            for n in text.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
                 match p.regions.iter().position(|r| r.name == n) {
                     Some(i) => flags[i] = true,
                     None => {
                         let all: Vec<&str> = p.regions.iter().map(|r| r.name.as_str()).collect();
                         let hint = suggestion(n, &all, "the regions are");
-                        return Err((
-                            ErrorKind::UnknownName,
-                            format!("{path}: unknown region {n:?}{hint}"),
-                        ));
+                        return Err((ErrorKind::UnknownName, format!("{path}: unknown region {n:?}{hint}")));
                     }
                 }
             }
@@ -556,15 +483,9 @@ mod tests {
         assert_eq!(s.p.amount, 800.0);
         assert_eq!(s.schedule.regions, [true, true, true]);
         set_value(&mut p, "policy.scholarships.regions", "North;East").unwrap();
-        assert_eq!(
-            p.policy.scholarships.as_ref().unwrap().schedule.regions,
-            [true, false, true]
-        );
+        assert_eq!(p.policy.scholarships.as_ref().unwrap().schedule.regions, [true, false, true]);
         set_value(&mut p, "policy.scholarships.end_month", "60").unwrap();
-        assert_eq!(
-            p.policy.scholarships.as_ref().unwrap().schedule.end_month,
-            Some(60)
-        );
+        assert_eq!(p.policy.scholarships.as_ref().unwrap().schedule.end_month, Some(60));
         set_value(&mut p, "policy.scholarships.enabled", "false").unwrap();
         assert!(p.policy.scholarships.is_none());
         set_value(&mut p, "cartels.rank_shares", "0.4;0.3;0.2;0.1").unwrap();
@@ -597,17 +518,11 @@ mod tests {
         let before = p.clone();
         let e = set_value(&mut p, "youth.school_dropout", "2").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::OutOfRange);
-        assert!(
-            e.to_string().contains("setting `youth.school_dropout=2`"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("setting `youth.school_dropout=2`"), "{e}");
         assert!(e.to_string().contains("[0, 1]"), "{e}");
         let e = set_value(&mut p, "youth.school_dropuot", "0.1").unwrap_err();
         assert_eq!(e.kind(), ErrorKind::UnknownKey);
-        assert!(
-            e.to_string().contains("did you mean youth.school_dropout?"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("did you mean youth.school_dropout?"), "{e}");
         let e = set_value(&mut p, "region.Nort.poverty", "0.1").unwrap_err();
         assert!(e.to_string().contains("region.North.poverty"), "{e}");
         // Territory above 1 in North once cartel B takes 0.6 next to A's 0.5.
@@ -616,10 +531,7 @@ mod tests {
         assert!(e.to_string().contains("region \"North\""), "{e}");
         // Every region must keep more youths than the peer count.
         let e = set_value(&mut p, "region.East.youths", "4").unwrap_err();
-        assert!(
-            e.to_string().contains("more than population.peers = 4"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("more than population.peers = 4"), "{e}");
         assert!(set_value(&mut p, "run.months", "12.5").is_err());
         assert!(set_value(&mut p, "policy.kingpin.end_month", "0").is_err());
         assert_eq!(p, before);

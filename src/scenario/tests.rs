@@ -29,10 +29,7 @@ fn assert_problem(e: &ScenarioError, kind: ErrorKind, line: usize, parts: &[&str
     let text = e.to_string();
     let p = e.first();
     assert_eq!(p.kind, kind, "{text}");
-    assert!(
-        text.starts_with(&format!("{FILE}:{line}:")),
-        "expected {FILE}:{line}: in\n{text}"
-    );
+    assert!(text.starts_with(&format!("{FILE}:{line}:")), "expected {FILE}:{line}: in\n{text}");
     for part in parts {
         assert!(text.contains(part), "expected {part:?} in\n{text}");
     }
@@ -88,16 +85,10 @@ death = [0.001, 0.002, 0.003, 0.004]
 sentence_months = 24
 "#);
     let p = &s.params;
-    assert_eq!(
-        (p.run.months, p.run.seed, p.run.description.as_str()),
-        (12, 7, "a test")
-    );
+    assert_eq!((p.run.months, p.run.seed, p.run.description.as_str()), (12, 7, "a test"));
     assert_eq!((p.population.youths, p.population.peers), (1000, 6));
     assert_eq!(p.regions.len(), 1);
-    assert_eq!(
-        (p.regions[0].name.as_str(), p.regions[0].youths),
-        ("all", 1000)
-    );
+    assert_eq!((p.regions[0].name.as_str(), p.regions[0].youths), ("all", 1000));
     assert_eq!(p.youth.school_dropout, 0.01);
     assert_eq!(p.choice.intercept, -3.0);
     assert_eq!(p.cartels.death, [0.001, 0.002, 0.003, 0.004]);
@@ -140,10 +131,7 @@ shock = 2
     assert_eq!(p.cartel_list[1].territory, [0.5, 0.0, 1.0]);
     let k = p.policy.kingpin.as_ref().unwrap();
     assert_eq!(k.schedule.regions, [false, false, true]);
-    assert_eq!(
-        (k.schedule.start_month, k.schedule.end_month),
-        (12, Some(48))
-    );
+    assert_eq!((k.schedule.start_month, k.schedule.end_month), (12, Some(48)));
     assert_eq!(k.p.shock, 2.0);
     assert_eq!(k.p.removals_per_year, 2.0);
     let sch = p.policy.scholarships.as_ref().unwrap();
@@ -180,49 +168,19 @@ share = 0.25
 #[test]
 fn unknown_keys_get_suggestions() {
     let e = err("[youth]\nschool_dropuot = 0.1\n");
-    assert_problem(
-        &e,
-        ErrorKind::UnknownKey,
-        2,
-        &["youth.school_dropuot", "did you mean school_dropout?"],
-    );
+    assert_problem(&e, ErrorKind::UnknownKey, 2, &["youth.school_dropuot", "did you mean school_dropout?"]);
     let e = err("[youth]\nstigma = 0.1\n");
-    assert_problem(
-        &e,
-        ErrorKind::UnknownKey,
-        2,
-        &["youth.stigma", "did you mean choice.stigma?"],
-    );
+    assert_problem(&e, ErrorKind::UnknownKey, 2, &["youth.stigma", "did you mean choice.stigma?"]);
     let e = err("\n[runn]\nmonths = 3\n");
     assert_problem(&e, ErrorKind::UnknownKey, 2, &["runn", "did you mean run?"]);
     let e = err("[policy.kingpen]\n");
-    assert_problem(
-        &e,
-        ErrorKind::UnknownKey,
-        1,
-        &["policy.kingpen", "did you mean kingpin?"],
-    );
+    assert_problem(&e, ErrorKind::UnknownKey, 1, &["policy.kingpen", "did you mean kingpin?"]);
     let e = err("[policy.kingpin]\nshok = 1\n");
-    assert_problem(
-        &e,
-        ErrorKind::UnknownKey,
-        2,
-        &["policy.kingpin.shok", "did you mean shock?"],
-    );
+    assert_problem(&e, ErrorKind::UnknownKey, 2, &["policy.kingpin.shok", "did you mean shock?"]);
     let e = err("[[region]]\nname = \"A\"\npovrety = 0.5\n");
-    assert_problem(
-        &e,
-        ErrorKind::UnknownKey,
-        3,
-        &["region \"A\".povrety", "did you mean poverty?"],
-    );
+    assert_problem(&e, ErrorKind::UnknownKey, 3, &["region \"A\".povrety", "did you mean poverty?"]);
     let e = err("[youth]\nzzzzzzzz = 1\n");
-    assert_problem(
-        &e,
-        ErrorKind::UnknownKey,
-        2,
-        &["the keys of [youth] are: female_share"],
-    );
+    assert_problem(&e, ErrorKind::UnknownKey, 2, &["the keys of [youth] are: female_share"]);
     let e = err("months = 12\n");
     assert_problem(&e, ErrorKind::UnknownKey, 1, &["did you mean run.months"]);
 }
@@ -234,79 +192,31 @@ fn wrong_types_say_what_was_expected() {
         &e,
         ErrorKind::WrongType,
         3,
-        &[
-            "run.months = \"12\"",
-            "expected an integer",
-            "found a string",
-        ],
+        &["run.months = \"12\"", "expected an integer", "found a string"],
     );
     let e = err("[run]\nmonths = 12.5\n");
     assert_problem(
         &e,
         ErrorKind::WrongType,
         2,
-        &[
-            "run.months = 12.5",
-            "must be an integer from 1 to 4294967295",
-        ],
+        &["run.months = 12.5", "must be an integer from 1 to 4294967295"],
     );
     let e = err("[run]\nmonths = 12.0\n");
-    assert_problem(
-        &e,
-        ErrorKind::WrongType,
-        2,
-        &["write 12, without a decimal point"],
-    );
+    assert_problem(&e, ErrorKind::WrongType, 2, &["write 12, without a decimal point"]);
     let e = err("[policy.policing]\narmy = 1\n");
-    assert_problem(
-        &e,
-        ErrorKind::WrongType,
-        2,
-        &["policy.policing.army", "expected a boolean"],
-    );
+    assert_problem(&e, ErrorKind::WrongType, 2, &["policy.policing.army", "expected a boolean"]);
     let e = err("run = 3\n");
-    assert_problem(
-        &e,
-        ErrorKind::WrongType,
-        1,
-        &["run = 3", "expected a table ([run])"],
-    );
+    assert_problem(&e, ErrorKind::WrongType, 1, &["run = 3", "expected a table ([run])"]);
     let e = err("[region]\nname = \"A\"\n");
-    assert_problem(
-        &e,
-        ErrorKind::WrongType,
-        1,
-        &["write [[region]], not [region]"],
-    );
+    assert_problem(&e, ErrorKind::WrongType, 1, &["write [[region]], not [region]"]);
     let e = err("[cartels]\ndeath = [0.1, 0.1, 0.1]\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        2,
-        &["cartels.death", "array of 4 probabilities", "found 3"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 2, &["cartels.death", "array of 4 probabilities", "found 3"]);
     let e = err("[cartels]\ndeath = [0.1, 0.1,\n \"x\", 0.1]\n");
-    assert_problem(
-        &e,
-        ErrorKind::WrongType,
-        3,
-        &["cartels.death: rank 3 = \"x\""],
-    );
+    assert_problem(&e, ErrorKind::WrongType, 3, &["cartels.death: rank 3 = \"x\""]);
     let e = err("[youth]\njob_loss = 1979-05-27\n");
-    assert_problem(
-        &e,
-        ErrorKind::WrongType,
-        2,
-        &["youth.job_loss", "found a date-time"],
-    );
+    assert_problem(&e, ErrorKind::WrongType, 2, &["youth.job_loss", "found a date-time"]);
     // Integers are fine where floats are expected.
-    assert_eq!(
-        ok("[youth]\ngraduate_job_bonus = 2\n")
-            .params
-            .youth
-            .graduate_job_bonus,
-        2.0
-    );
+    assert_eq!(ok("[youth]\ngraduate_job_bonus = 2\n").params.youth.graduate_job_bonus, 2.0);
 }
 
 #[test]
@@ -316,28 +226,16 @@ fn ranges_are_checked() {
         &e,
         ErrorKind::OutOfRange,
         2,
-        &[
-            "youth.school_dropout = 1.5",
-            "must be a probability or share in [0, 1]",
-        ],
+        &["youth.school_dropout = 1.5", "must be a probability or share in [0, 1]"],
     );
     let e = err("\n[population]\nyouths = -5\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        3,
-        &["population.youths = -5", "must be an integer ≥ 1"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 3, &["population.youths = -5", "must be an integer ≥ 1"]);
     let e = err("[population]\npeers = 7\n");
     assert_problem(
         &e,
         ErrorKind::OutOfRange,
         2,
-        &[
-            "population.peers = 7",
-            "even integer from 2 to 56",
-            "implementation limit",
-        ],
+        &["population.peers = 7", "even integer from 2 to 56", "implementation limit"],
     );
     let e = err("[population]\npeers = 58\n");
     assert_problem(&e, ErrorKind::OutOfRange, 2, &["population.peers = 58"]);
@@ -346,68 +244,25 @@ fn ranges_are_checked() {
         &e,
         ErrorKind::OutOfRange,
         3,
-        &[
-            "policy.kingpin.shock = -1",
-            "must be a number ≥ 0",
-            "(violence shock",
-        ],
+        &["policy.kingpin.shock = -1", "must be a number ≥ 0", "(violence shock"],
     );
     let e = err("[policy.policing]\nincrease = -1.5\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        2,
-        &["policy.policing.increase = -1.5", "≥ -1"],
-    );
-    assert_eq!(
-        ok("[policy.policing]\nincrease = -0.5\n")
-            .params
-            .policy
-            .policing
-            .unwrap()
-            .p
-            .increase,
-        -0.5
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 2, &["policy.policing.increase = -1.5", "≥ -1"]);
+    assert_eq!(ok("[policy.policing]\nincrease = -0.5\n").params.policy.policing.unwrap().p.increase, -0.5);
     let e = err("[[region]]\nname = \"A\"\nlegit_wage = 0\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        3,
-        &["region \"A\".legit_wage = 0", "must be a number > 0"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 3, &["region \"A\".legit_wage = 0", "must be a number > 0"]);
     let e = err("[violence]\nreference_density = nan\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        2,
-        &["violence.reference_density = nan"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 2, &["violence.reference_density = nan"]);
     let e = err("[choice]\nintercept = inf\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        2,
-        &["choice.intercept = inf", "finite"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 2, &["choice.intercept = inf", "finite"]);
     let e = err("[run]\nmonths = 0\n");
     assert_problem(&e, ErrorKind::OutOfRange, 2, &["run.months = 0"]);
     let e = err("[run]\nseed = 99999999999999999999\n");
     assert_problem(&e, ErrorKind::OutOfRange, 2, &["run.seed"]);
     let e = err("[run]\nname = \"\"\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        2,
-        &["run.name", "non-empty name"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 2, &["run.name", "non-empty name"]);
     let e = err("[justice]\nsentence_months = 0.5\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        2,
-        &["justice.sentence_months = 0.5", "≥ 1"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 2, &["justice.sentence_months = 0.5", "≥ 1"]);
 }
 
 #[test]
@@ -437,37 +292,19 @@ fn region_sizes_follow_the_rules() {
         &e,
         ErrorKind::Inconsistent,
         3,
-        &[
-            "region \"A\".share = 0.5: the regions' shares add up to 0.9",
-            "A 0.5, B 0.4",
-            "must add up to 1",
-        ],
+        &["region \"A\".share = 0.5: the regions' shares add up to 0.9", "A 0.5, B 0.4", "must add up to 1"],
     );
     let e = err("[[region]]\nname = \"A\"\nyouths = 500\n[[region]]\nname = \"B\"\nshare = 0.4\n");
     assert_problem(
         &e,
         ErrorKind::Inconsistent,
         6,
-        &[
-            "region \"B\".share",
-            "cannot mix shares and head counts",
-            "region \"A\"",
-        ],
+        &["region \"B\".share", "cannot mix shares and head counts", "region \"A\""],
     );
     let e = err("[[region]]\nname = \"A\"\nyouths = 500\n[[region]]\nname = \"B\"\n");
-    assert_problem(
-        &e,
-        ErrorKind::Inconsistent,
-        4,
-        &["region \"B\"", "has no youths"],
-    );
+    assert_problem(&e, ErrorKind::Inconsistent, 4, &["region \"B\"", "has no youths"]);
     let e = err("[[region]]\nname = \"A\"\nyouths = 0\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        3,
-        &["region \"A\".youths = 0", "integer ≥ 1"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 3, &["region \"A\".youths = 0", "integer ≥ 1"]);
     let e = err(
         "[population]\nyouths = 10\n[[region]]\nname = \"A\"\nshare = 0.99\n[[region]]\nname = \"B\"\nshare = 0.01\n",
     );
@@ -475,10 +312,7 @@ fn region_sizes_follow_the_rules() {
         &e,
         ErrorKind::OutOfRange,
         8,
-        &[
-            "region \"B\".share = 0.01",
-            "gives 0 of population.youths = 10",
-        ],
+        &["region \"B\".share = 0.01", "gives 0 of population.youths = 10"],
     );
     let e = err(
         "[population]\nyouths = 900\n[[region]]\nname = \"A\"\nyouths = 500\n[[region]]\nname = \"B\"\nyouths = 500\n",
@@ -487,10 +321,7 @@ fn region_sizes_follow_the_rules() {
         &e,
         ErrorKind::Inconsistent,
         2,
-        &[
-            "population.youths = 900",
-            "sum of the regions' youths (1000)",
-        ],
+        &["population.youths = 900", "sum of the regions' youths (1000)"],
     );
     ok(
         "[population]\nyouths = 1000\n[[region]]\nname = \"A\"\nyouths = 500\n[[region]]\nname = \"B\"\nyouths = 500\n",
@@ -502,25 +333,12 @@ fn region_sizes_follow_the_rules() {
         &e,
         ErrorKind::Inconsistent,
         9,
-        &[
-            "region \"B\" has 8 youths",
-            "more than population.peers = 8",
-        ],
+        &["region \"B\" has 8 youths", "more than population.peers = 8"],
     );
     let e = err("[population]\nyouths = 6\n");
-    assert_problem(
-        &e,
-        ErrorKind::Inconsistent,
-        2,
-        &["region \"all\" has 6 youths", "population.peers = 8"],
-    );
+    assert_problem(&e, ErrorKind::Inconsistent, 2, &["region \"all\" has 6 youths", "population.peers = 8"]);
     let e = err("[[region]]\nyouths = 100\n");
-    assert_problem(
-        &e,
-        ErrorKind::Inconsistent,
-        1,
-        &["region #1", "has no name"],
-    );
+    assert_problem(&e, ErrorKind::Inconsistent, 1, &["region #1", "has no name"]);
 }
 
 #[test]
@@ -530,34 +348,17 @@ fn names_must_be_unique_and_known() {
         &e,
         ErrorKind::Duplicate,
         3,
-        &[
-            "region \"A\"",
-            "duplicate region name",
-            "first defined at scen/t.toml:1",
-        ],
+        &["region \"A\"", "duplicate region name", "first defined at scen/t.toml:1"],
     );
     let two = "[[region]]\nname = \"North\"\n[[region]]\nname = \"South\"\n";
-    let e = err(&format!(
-        "{two}[[cartel]]\nname = \"X\"\n[[cartel]]\nname = \"X\"\n"
-    ));
-    assert_problem(
-        &e,
-        ErrorKind::Duplicate,
-        7,
-        &["cartel \"X\"", "duplicate cartel name"],
-    );
-    let e = err(&format!(
-        "{two}[[cartel]]\nname = \"X\"\nterritory = {{ Nort = 0.5 }}\n"
-    ));
+    let e = err(&format!("{two}[[cartel]]\nname = \"X\"\n[[cartel]]\nname = \"X\"\n"));
+    assert_problem(&e, ErrorKind::Duplicate, 7, &["cartel \"X\"", "duplicate cartel name"]);
+    let e = err(&format!("{two}[[cartel]]\nname = \"X\"\nterritory = {{ Nort = 0.5 }}\n"));
     assert_problem(
         &e,
         ErrorKind::UnknownName,
         7,
-        &[
-            "cartel \"X\".territory.Nort",
-            "unknown region \"Nort\"",
-            "did you mean North?",
-        ],
+        &["cartel \"X\".territory.Nort", "unknown region \"Nort\"", "did you mean North?"],
     );
     let e = err(&format!(
         "{two}[[cartel]]\nname = \"X\"\nterritory = {{ North = 0.7 }}\n[[cartel]]\nname = \"Y\"\nterritory = {{ South = 0.2, North = 0.5 }}\n"
@@ -573,68 +374,33 @@ fn names_must_be_unique_and_known() {
             "at most 1",
         ],
     );
-    let e = err(&format!(
-        "{two}[[cartel]]\nname = \"X\"\nterritory = {{ North = 1.5 }}\n"
-    ));
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        7,
-        &["cartel \"X\".territory.North = 1.5"],
-    );
+    let e = err(&format!("{two}[[cartel]]\nname = \"X\"\nterritory = {{ North = 1.5 }}\n"));
+    assert_problem(&e, ErrorKind::OutOfRange, 7, &["cartel \"X\".territory.North = 1.5"]);
     let e = err("[[region]]\nname = \"A\"\nneighbours = [\"B\"]\n[[region]]\nname = \"Bb\"\n");
     assert_problem(
         &e,
         ErrorKind::UnknownName,
         3,
-        &[
-            "region \"A\".neighbours",
-            "unknown region \"B\"",
-            "did you mean Bb?",
-        ],
+        &["region \"A\".neighbours", "unknown region \"B\"", "did you mean Bb?"],
     );
     let e = err("[[region]]\nname = \"A\"\nneighbours = [\"A\"]\n");
     assert_problem(&e, ErrorKind::Inconsistent, 3, &["cannot neighbour itself"]);
     let e = err(&format!("{two}[policy.demand]\nregions = [\"West\"]\n"));
-    assert_problem(
-        &e,
-        ErrorKind::UnknownName,
-        6,
-        &["policy.demand.regions", "unknown region \"West\""],
-    );
+    assert_problem(&e, ErrorKind::UnknownName, 6, &["policy.demand.regions", "unknown region \"West\""]);
     let e = err("[policy.demand]\nregions = []\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        2,
-        &["policy.demand.regions = []", "at least one region"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 2, &["policy.demand.regions = []", "at least one region"]);
     let e = err("[[region]]\nname = \"*\"\n");
     assert_problem(&e, ErrorKind::OutOfRange, 2, &["name"]);
 }
 
 #[test]
-fn regions_without_cartels_cannot_start_with_members() {
-    let text = "[[region]]\nname = \"A\"\n[[region]]\nname = \"B\"\n[[cartel]]\nname = \"K\"\nterritory = { A = 1 }\n";
-    let e = err(text);
-    // The default initial_members is blamed at the region's [[region]] line.
-    assert_problem(
-        &e,
-        ErrorKind::Inconsistent,
-        3,
-        &[
-            "region \"B\".initial_members = 0.0045",
-            "no cartel holds territory",
-        ],
+fn regions_without_cartels_are_allowed() {
+    // A region no cartel holds starts without members (the engine skips the draw) and is
+    // never contacted; it is not an error.
+    ok(
+        "[[region]]\nname = \"A\"\n[[region]]\nname = \"B\"\n[[cartel]]\nname = \"K\"\nterritory = { A = 1 }\n",
     );
-    ok(&text.replace("name = \"B\"\n", "name = \"B\"\ninitial_members = 0\n"));
-    let e = err("[[region]]\nname = \"A\"\npresence = 0\n");
-    assert_problem(
-        &e,
-        ErrorKind::Inconsistent,
-        1,
-        &["region \"A\".initial_members"],
-    );
+    ok("[[region]]\nname = \"A\"\npresence = 0\n");
 }
 
 #[test]
@@ -644,28 +410,13 @@ fn lever_windows_must_open_before_they_close() {
         &e,
         ErrorKind::Inconsistent,
         3,
-        &[
-            "policy.kingpin.end_month = 24",
-            "after start_month = 24",
-            "exclusive",
-        ],
+        &["policy.kingpin.end_month = 24", "after start_month = 24", "exclusive"],
     );
     let e = err("[policy.kingpin]\nramp_months = -1\n");
-    assert_problem(
-        &e,
-        ErrorKind::OutOfRange,
-        2,
-        &["policy.kingpin.ramp_months = -1"],
-    );
+    assert_problem(&e, ErrorKind::OutOfRange, 2, &["policy.kingpin.ramp_months = -1"]);
     let s = ok("[policy.kingpin]\nramp_months = 12\nend_month = 5\n");
     assert_eq!(s.params.policy.kingpin.unwrap().schedule.ramp_months, 12);
-    assert!(
-        ok("[policy.kingpin]\nenabled = false\n")
-            .params
-            .policy
-            .kingpin
-            .is_none()
-    );
+    assert!(ok("[policy.kingpin]\nenabled = false\n").params.policy.kingpin.is_none());
 }
 
 #[test]
@@ -673,16 +424,9 @@ fn syntax_errors_show_line_and_column() {
     let e = err("[run]\nmonths = 12\nseed = = 3\n");
     let text = e.to_string();
     assert_eq!(e.kind(), ErrorKind::Syntax);
-    assert!(
-        text.starts_with("scen/t.toml:3:8: TOML syntax error"),
-        "{text}"
-    );
+    assert!(text.starts_with("scen/t.toml:3:8: TOML syntax error"), "{text}");
     let e = err("[run]\nmonths = 1\nmonths = 2\n");
-    assert!(
-        e.to_string()
-            .starts_with("scen/t.toml:3:1: TOML syntax error: duplicate key"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("scen/t.toml:3:1: TOML syntax error: duplicate key"), "{e}");
 }
 
 #[test]
@@ -695,11 +439,7 @@ fn huge_populations_are_refused() {
         &e,
         ErrorKind::Memory,
         3,
-        &[
-            "population.youths = 9000000000000000000",
-            "too large",
-            "MemAvailable",
-        ],
+        &["population.youths = 9000000000000000000", "too large", "MemAvailable"],
     );
     let p = ok("").params;
     assert!(check_memory(&p, 1).is_ok());
@@ -775,23 +515,13 @@ spillover = 0.5
     assert_eq!(p.cartels.death, [0.2; 4]);
     let names: Vec<&str> = p.regions.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["A", "B", "C"]);
-    assert_eq!(
-        (
-            p.regions[0].poverty,
-            p.regions[1].poverty,
-            p.regions[2].poverty
-        ),
-        (0.3, 0.9, 0.45)
-    );
+    assert_eq!((p.regions[0].poverty, p.regions[1].poverty, p.regions[2].poverty), (0.3, 0.9, 0.45));
     assert_eq!(p.regions[1].youths, 500);
     assert_eq!(p.population.youths, 1200);
     assert_eq!(p.cartel_list[0].territory, [0.5, 0.5, 0.25]);
     let k = p.policy.kingpin.as_ref().unwrap();
     assert_eq!((k.p.shock, k.p.spillover), (3.0, 0.5));
-    assert_eq!(
-        s.files,
-        [dir.path().join("base.toml"), dir.path().join("child.toml")]
-    );
+    assert_eq!(s.files, [dir.path().join("base.toml"), dir.path().join("child.toml")]);
     // Each merged value keeps the file and line that wrote it.
     let child_bad = child.replace("poverty = 0.9", "poverty = 9");
     let base_bad = BASE.replace("poverty = 0.3", "poverty = 3");
@@ -800,25 +530,15 @@ spillover = 0.5
     let lines: Vec<String> = e.to_string().lines().map(str::to_string).collect();
     let child_path = dir.path().join("child.toml").display().to_string();
     let base_path = dir.path().join("base.toml").display().to_string();
-    assert!(
-        lines[0].starts_with(&format!("{child_path}:8: region \"B\".poverty = 9")),
-        "{e}"
-    );
-    assert!(
-        lines[1].starts_with(&format!("{base_path}:13: region \"A\".poverty = 3")),
-        "{e}"
-    );
+    assert!(lines[0].starts_with(&format!("{child_path}:8: region \"B\".poverty = 9")), "{e}");
+    assert!(lines[1].starts_with(&format!("{base_path}:13: region \"A\".poverty = 3")), "{e}");
 }
 
 #[test]
 fn extends_chains_and_can_switch_levers_off() {
     let mid = "extends = \"../base.toml\"\n[run]\nmonths = 50\n";
     let top = "extends = \"mid/mid.toml\"\n[run]\nseed = 9\n[policy.kingpin]\nenabled = false\n";
-    let dir = files(&[
-        ("base.toml", BASE),
-        ("mid/mid.toml", mid),
-        ("top.toml", top),
-    ]);
+    let dir = files(&[("base.toml", BASE), ("mid/mid.toml", mid), ("top.toml", top)]);
     let s = load(&dir.path().join("top.toml")).unwrap();
     assert_eq!((s.params.run.months, s.params.run.seed), (50, 9));
     assert_eq!(s.params.run.name, "top");
@@ -826,33 +546,21 @@ fn extends_chains_and_can_switch_levers_off() {
     assert_eq!(s.files.len(), 3);
     assert!(s.files[0].ends_with("base.toml") && s.files[2].ends_with("top.toml"));
     // load_str finds parents beside the virtual path.
-    let s = load_str(
-        "extends = \"base.toml\"\n",
-        &dir.path().join("virtual.toml"),
-    )
-    .unwrap();
+    let s = load_str("extends = \"base.toml\"\n", &dir.path().join("virtual.toml")).unwrap();
     assert_eq!(s.params.run.name, "virtual");
 }
 
 #[test]
 fn errors_in_merged_values_point_at_the_file_that_wrote_them() {
     let bad_base = BASE.replace("poverty = 0.3", "poverty = 3");
-    let dir = files(&[
-        ("base.toml", &bad_base),
-        ("child.toml", "extends = \"base.toml\"\n[run]\nseed = -1\n"),
-    ]);
+    let dir =
+        files(&[("base.toml", &bad_base), ("child.toml", "extends = \"base.toml\"\n[run]\nseed = -1\n")]);
     let e = load(&dir.path().join("child.toml")).unwrap_err();
     let text = e.to_string();
     let base = dir.path().join("base.toml").display().to_string();
     let child = dir.path().join("child.toml").display().to_string();
-    assert!(
-        text.contains(&format!("{child}:3: run.seed = -1")),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!("{base}:13: region \"A\".poverty = 3")),
-        "{text}"
-    );
+    assert!(text.contains(&format!("{child}:3: run.seed = -1")), "{text}");
+    assert!(text.contains(&format!("{base}:13: region \"A\".poverty = 3")), "{text}");
 }
 
 #[test]
@@ -868,45 +576,26 @@ fn extends_cycles_and_missing_files_are_errors() {
     // `extends` inside [run] is run.extends, an unknown key, not a parent: no cycle there.
     assert!(text.contains("run.extends: unknown key"), "{text}");
 
-    let dir = files(&[
-        ("a.toml", "extends = \"b.toml\"\n"),
-        ("b.toml", "extends = \"./a.toml\"\n"),
-    ]);
+    let dir = files(&[("a.toml", "extends = \"b.toml\"\n"), ("b.toml", "extends = \"./a.toml\"\n")]);
     let e = load(&dir.path().join("a.toml")).unwrap_err();
     let text = e.to_string();
     let b = dir.path().join("b.toml").display().to_string();
     assert_eq!(e.kind(), ErrorKind::Extends);
-    assert!(
-        text.starts_with(&format!("{b}:1: extends = \"./a.toml\": extends cycle: ")),
-        "{text}"
-    );
+    assert!(text.starts_with(&format!("{b}:1: extends = \"./a.toml\": extends cycle: ")), "{text}");
 
     let dir = files(&[("c.toml", "\nextends = \"nowhere.toml\"\n")]);
     let e = load(&dir.path().join("c.toml")).unwrap_err();
     let c = dir.path().join("c.toml").display().to_string();
     assert_eq!(e.kind(), ErrorKind::Extends);
-    assert!(
-        e.to_string()
-            .starts_with(&format!("{c}:2: extends = \"nowhere.toml\": cannot read")),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with(&format!("{c}:2: extends = \"nowhere.toml\": cannot read")), "{e}");
     assert!(e.to_string().contains("nowhere.toml"), "{e}");
 
     let e = load_str("extends = 3\n", Path::new(FILE)).unwrap_err();
-    assert_problem(
-        &e,
-        ErrorKind::WrongType,
-        1,
-        &["extends = 3", "expected a string"],
-    );
+    assert_problem(&e, ErrorKind::WrongType, 1, &["extends = 3", "expected a string"]);
 
     let e = load(Path::new("/nonexistent/dir/x.toml")).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Io);
-    assert!(
-        e.to_string()
-            .starts_with("/nonexistent/dir/x.toml: cannot read"),
-        "{e}"
-    );
+    assert!(e.to_string().starts_with("/nonexistent/dir/x.toml: cannot read"), "{e}");
 }
 
 #[test]
@@ -920,62 +609,22 @@ fn extends_cycle_through_itself() {
 #[test]
 fn youths_override_rescales_by_largest_remainder() {
     let mut s = ok(THREE_REGIONS);
-    s.apply(&Overrides {
-        youths: Some(101),
-        months: Some(24),
-        replicates: Some(3),
-        seed: Some(42),
-    })
-    .unwrap();
+    s.apply(&Overrides { youths: Some(101), months: Some(24), replicates: Some(3), seed: Some(42) }).unwrap();
     let counts: Vec<u64> = s.params.regions.iter().map(|r| r.youths).collect();
     assert_eq!(counts, [51, 30, 20]);
     assert_eq!(s.params.population.youths, 101);
-    assert_eq!(
-        (
-            s.params.run.months,
-            s.params.run.replicates,
-            s.params.run.seed
-        ),
-        (24, 3, 42)
-    );
+    assert_eq!((s.params.run.months, s.params.run.replicates, s.params.run.seed), (24, 3, 42));
     // Ten youths leave East with 2, no more than the 4 peers: refused, nothing changed.
     let before = s.params.clone();
-    let e = s
-        .apply(&Overrides {
-            youths: Some(10),
-            ..Default::default()
-        })
-        .unwrap_err();
-    assert!(
-        e.to_string()
-            .starts_with("--youths 10: region \"South\" has 3 youths"),
-        "{e}"
-    );
+    let e = s.apply(&Overrides { youths: Some(10), ..Default::default() }).unwrap_err();
+    assert!(e.to_string().starts_with("--youths 10: region \"South\" has 3 youths"), "{e}");
     assert_eq!(s.params, before);
-    let e = s
-        .apply(&Overrides {
-            months: Some(0),
-            ..Default::default()
-        })
-        .unwrap_err();
-    assert!(
-        e.to_string()
-            .starts_with("--months 0: run.months = 0: must be an integer"),
-        "{e}"
-    );
-    let e = s
-        .apply(&Overrides {
-            youths: Some(0),
-            ..Default::default()
-        })
-        .unwrap_err();
+    let e = s.apply(&Overrides { months: Some(0), ..Default::default() }).unwrap_err();
+    assert!(e.to_string().starts_with("--months 0: run.months = 0: must be an integer"), "{e}");
+    let e = s.apply(&Overrides { youths: Some(0), ..Default::default() }).unwrap_err();
     assert_eq!(e.kind(), ErrorKind::OutOfRange);
     let mut one = ok("");
-    one.apply(&Overrides {
-        youths: Some(5000),
-        ..Default::default()
-    })
-    .unwrap();
+    one.apply(&Overrides { youths: Some(5000), ..Default::default() }).unwrap();
     assert_eq!(one.params.regions[0].youths, 5000);
 }
 
@@ -1000,25 +649,14 @@ fn explain_mentions_every_key_of_every_table() {
     }
     for r in ["North", "South", "East"] {
         for k in schema.region_key_names().iter() {
-            assert!(
-                text.contains(&format!("region {r:?}.{k} ")),
-                "region {r}.{k}"
-            );
+            assert!(text.contains(&format!("region {r:?}.{k} ")), "region {r}.{k}");
         }
         assert!(text.contains(&format!("cartel \"A\".territory.{r} ")));
     }
-    assert!(
-        text.lines()
-            .any(|l| l.contains("cartel \"B\".predatory ") && l.contains("= true ")),
-        "{text}"
-    );
+    assert!(text.lines().any(|l| l.contains("cartel \"B\".predatory ") && l.contains("= true ")), "{text}");
     for l in &schema.levers {
         for k in schema.lever_key_names(l).iter() {
-            assert!(
-                text.contains(&format!("policy.{}.{k} ", l.name)),
-                "policy.{}.{k}",
-                l.name
-            );
+            assert!(text.contains(&format!("policy.{}.{k} ", l.name)), "policy.{}.{k}", l.name);
         }
     }
     assert!(text.contains("Levers off: none."));
@@ -1026,10 +664,7 @@ fn explain_mentions_every_key_of_every_table() {
         assert!(line.contains("default"), "{line}");
     }
     let plain = explain(&ok("[youth]\nschool_dropout = 0.01\n[policy.demand]\n"));
-    assert!(
-        plain.contains("Levers off: scholarships, youth_jobs,"),
-        "{plain}"
-    );
+    assert!(plain.contains("Levers off: scholarships, youth_jobs,"), "{plain}");
     assert!(!plain.contains("policy.kingpin.shock"));
     assert!(plain.contains("* youth.school_dropout"), "{plain}");
     assert!(plain.contains("  youth.job_loss"), "{plain}");
@@ -1037,42 +672,21 @@ fn explain_mentions_every_key_of_every_table() {
 
 #[test]
 fn resolved_json_round_trips_through_toml() {
-    for text in [
-        String::new(),
-        everything(),
-        BASE.replace("[run]\nname = \"base\"\n", "[run]\n"),
-    ] {
+    for text in [String::new(), everything(), BASE.replace("[run]\nname = \"base\"\n", "[run]\n")] {
         let s = ok(&text);
         let json = resolved_json(&s.params);
-        assert_eq!(
-            json["population"]["youths"],
-            serde_json::json!(s.params.population.youths)
-        );
+        assert_eq!(json["population"]["youths"], serde_json::json!(s.params.population.youths));
         let toml_text = toml::to_string(&json).unwrap();
-        let back = load_str(&toml_text, Path::new("scen/back.toml"))
-            .unwrap_or_else(|e| panic!("{e}\n{toml_text}"));
+        let back =
+            load_str(&toml_text, Path::new("scen/back.toml")).unwrap_or_else(|e| panic!("{e}\n{toml_text}"));
         assert_eq!(back.params, s.params, "{toml_text}");
     }
     let json = resolved_json(&ok(&everything()).params);
-    assert_eq!(
-        json["region"][0]["neighbours"],
-        serde_json::json!(["South"])
-    );
-    assert_eq!(
-        json["cartel"][1]["territory"]["East"],
-        serde_json::json!(0.1)
-    );
-    assert_eq!(
-        json["policy"]["kingpin"]["start_month"],
-        serde_json::json!(3)
-    );
+    assert_eq!(json["region"][0]["neighbours"], serde_json::json!(["South"]));
+    assert_eq!(json["cartel"][1]["territory"]["East"], serde_json::json!(0.1));
+    assert_eq!(json["policy"]["kingpin"]["start_month"], serde_json::json!(3));
     assert!(json["policy"]["kingpin"].get("end_month").is_none());
-    assert!(
-        resolved_json(&Params::defaults())["policy"]
-            .as_object()
-            .unwrap()
-            .is_empty()
-    );
+    assert!(resolved_json(&Params::defaults())["policy"].as_object().unwrap().is_empty());
 }
 
 #[test]
@@ -1169,9 +783,7 @@ fn malformed_inputs_never_panic() {
     }
     // Every prefix of a real scenario, and every single-character corruption of it.
     let text = everything();
-    let boundaries: Vec<usize> = (0..=text.len())
-        .filter(|&i| text.is_char_boundary(i))
-        .collect();
+    let boundaries: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
     for &i in &boundaries {
         let _ = load_str(&text[..i], Path::new("fuzz.toml"));
     }
@@ -1193,17 +805,9 @@ fn every_error_names_file_key_and_line() {
     let cases: [(&str, &str, usize); 6] = [
         ("[youth]\nschool_dropuot = 0.1\n", "youth.school_dropuot", 2),
         ("[run]\nmonths = \"x\"\n", "run.months", 2),
-        (
-            "[[region]]\nname = \"A\"\nshare = 0.5\n",
-            "region \"A\".share",
-            3,
-        ),
+        ("[[region]]\nname = \"A\"\nshare = 0.5\n", "region \"A\".share", 3),
         ("[population]\npeers = 3\n", "population.peers", 2),
-        (
-            "[[cartel]]\nname = \"K\"\nterritory = { al = 0.5 }\n",
-            "cartel \"K\".territory.al",
-            3,
-        ),
+        ("[[cartel]]\nname = \"K\"\nterritory = { al = 0.5 }\n", "cartel \"K\".territory.al", 3),
         ("[policy.kingpin]\nshock = -1\n", "policy.kingpin.shock", 2),
     ];
     for (text, key, line) in cases {
@@ -1211,9 +815,6 @@ fn every_error_names_file_key_and_line() {
         let p = e.first();
         assert_eq!(p.key, key, "{e}");
         assert_eq!(p.line(), Some(line), "{e}");
-        assert!(
-            e.to_string().starts_with(&format!("{FILE}:{line}: {key}")),
-            "{e}"
-        );
+        assert!(e.to_string().starts_with(&format!("{FILE}:{line}: {key}")), "{e}");
     }
 }

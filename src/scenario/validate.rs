@@ -60,11 +60,7 @@ impl Checker<'_> {
 
     fn range(&mut self, key: &str, kind: Kind, meaning: &str, v: &Value) {
         if !kind.check(v) {
-            let message = format!(
-                "{key} = {}: must be {} ({meaning})",
-                v.to_toml(),
-                kind.allowed()
-            );
+            let message = format!("{key} = {}: must be {} ({meaning})", v.to_toml(), kind.allowed());
             self.push(ErrorKind::OutOfRange, key, message);
         }
     }
@@ -72,10 +68,7 @@ impl Checker<'_> {
 
 /// Every problem with `p`; empty when the model can run it.
 pub fn check(p: &Params, schema: &Schema, locate: &dyn Locate) -> Vec<Problem> {
-    let mut c = Checker {
-        locate,
-        problems: Vec::new(),
-    };
+    let mut c = Checker { locate, problems: Vec::new() };
     for k in &schema.global {
         c.range(&k.path(), k.kind, k.meaning, &(k.get)(p));
     }
@@ -97,11 +90,7 @@ pub fn check(p: &Params, schema: &Schema, locate: &dyn Locate) -> Vec<Problem> {
 fn regions(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
     let n = p.regions.len();
     if n == 0 {
-        c.push(
-            ErrorKind::Inconsistent,
-            "region",
-            "a scenario needs at least one region".into(),
-        );
+        c.push(ErrorKind::Inconsistent, "region", "a scenario needs at least one region".into());
         return;
     }
     let mut names = HashSet::new();
@@ -112,19 +101,10 @@ fn regions(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
             let message = format!("{label}.name: must be {}", Kind::Name.allowed());
             c.push(ErrorKind::OutOfRange, &format!("{label}.name"), message);
         } else if !names.insert(r.name.as_str()) {
-            c.push(
-                ErrorKind::Duplicate,
-                &format!("{label}.name"),
-                format!("{label}: duplicate region name"),
-            );
+            c.push(ErrorKind::Duplicate, &format!("{label}.name"), format!("{label}: duplicate region name"));
         }
         for k in &schema.region {
-            c.range(
-                &format!("{label}.{}", k.name),
-                k.kind,
-                k.meaning,
-                &(k.get)(r),
-            );
+            c.range(&format!("{label}.{}", k.name), k.kind, k.meaning, &(k.get)(r));
         }
         let key = format!("{label}.youths");
         if r.youths == 0 {
@@ -145,18 +125,12 @@ fn regions(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
         let nb = &r.neighbours;
         let sorted = nb.windows(2).all(|w| w[0] < w[1]);
         let valid = nb.iter().all(|&j| j < n && j != i);
-        let symmetric = nb
-            .iter()
-            .all(|&j| j >= n || p.regions[j].neighbours.contains(&i));
+        let symmetric = nb.iter().all(|&j| j >= n || p.regions[j].neighbours.contains(&i));
         if !(sorted && valid && symmetric) {
             let message = format!(
                 "{label}.neighbours: must name other regions, each once, and the relation must be symmetric"
             );
-            c.push(
-                ErrorKind::Inconsistent,
-                &format!("{label}.neighbours"),
-                message,
-            );
+            c.push(ErrorKind::Inconsistent, &format!("{label}.neighbours"), message);
         }
     }
     if total != p.population.youths {
@@ -171,11 +145,7 @@ fn regions(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
 fn cartels(c: &mut Checker<'_>, p: &Params) {
     let n = p.regions.len();
     if p.cartel_list.is_empty() {
-        c.push(
-            ErrorKind::Inconsistent,
-            "cartel",
-            "a scenario needs at least one cartel".into(),
-        );
+        c.push(ErrorKind::Inconsistent, "cartel", "a scenario needs at least one cartel".into());
         return;
     }
     let mut names = HashSet::new();
@@ -185,47 +155,21 @@ fn cartels(c: &mut Checker<'_>, p: &Params) {
             let message = format!("{label}.name: must be {}", Kind::Name.allowed());
             c.push(ErrorKind::OutOfRange, &format!("{label}.name"), message);
         } else if !names.insert(cartel.name.as_str()) {
-            c.push(
-                ErrorKind::Duplicate,
-                &format!("{label}.name"),
-                format!("{label}: duplicate cartel name"),
-            );
+            c.push(ErrorKind::Duplicate, &format!("{label}.name"), format!("{label}: duplicate cartel name"));
         }
         if cartel.territory.len() != n {
-            let message = format!(
-                "{label}.territory: has {} entries for {n} regions",
-                cartel.territory.len()
-            );
-            c.push(
-                ErrorKind::Inconsistent,
-                &format!("{label}.territory"),
-                message,
-            );
+            let message =
+                format!("{label}.territory: has {} entries for {n} regions", cartel.territory.len());
+            c.push(ErrorKind::Inconsistent, &format!("{label}.territory"), message);
             return;
         }
         for (r, &x) in cartel.territory.iter().enumerate() {
             let key = format!("{label}.territory.{}", p.regions[r].name);
-            c.range(
-                &key,
-                Kind::Prob,
-                "the cartel's share of the region's territory",
-                &Value::Num(x),
-            );
+            c.range(&key, Kind::Prob, "the cartel's share of the region's territory", &Value::Num(x));
         }
     }
     for (r, region) in p.regions.iter().enumerate() {
         let presence: f64 = p.cartel_list.iter().map(|k| k.territory[r]).sum();
-        // Initial members join a cartel drawn in proportion to its territory; with none
-        // there is no cartel to draw.
-        if presence <= 0.0 && region.initial_members > 0.0 {
-            let key = format!("{}.initial_members", region_label(Some(&region.name), r));
-            let message = format!(
-                "{key} = {}: no cartel holds territory in region {:?}, so no youth can start as a member; \
-                 give a cartel territory there, or set initial_members = 0",
-                region.initial_members, region.name
-            );
-            c.push(ErrorKind::Inconsistent, &key, message);
-        }
         if presence <= 1.0 + SUM_TOLERANCE {
             continue;
         }
@@ -233,19 +177,14 @@ fn cartels(c: &mut Checker<'_>, p: &Params) {
             let label = cartel_label(Some(&p.cartel_list[k].name), k);
             format!("{label}.territory.{}", region.name)
         };
-        let holders: Vec<usize> = (0..p.cartel_list.len())
-            .filter(|&k| p.cartel_list[k].territory[r] > 0.0)
-            .collect();
+        let holders: Vec<usize> =
+            (0..p.cartel_list.len()).filter(|&k| p.cartel_list[k].territory[r] > 0.0).collect();
         // Blame the share written most recently (the most derived file, the latest line):
         // that is the edit which pushed the region over 1. Without locations, the last one.
         let blamed = holders
             .iter()
             .copied()
-            .filter_map(|k| {
-                c.locate
-                    .written(&key_of(k))
-                    .map(|(file, line)| (k, file, line))
-            })
+            .filter_map(|k| c.locate.written(&key_of(k)).map(|(file, line)| (k, file, line)))
             .min_by_key(|&(_, file, line)| (file, std::cmp::Reverse(line)))
             .map(|(k, _, _)| k)
             .or(holders.last().copied())
@@ -253,10 +192,7 @@ fn cartels(c: &mut Checker<'_>, p: &Params) {
         let parts: Vec<String> = holders
             .iter()
             .map(|&k| {
-                let share = format!(
-                    "{} {}",
-                    p.cartel_list[k].name, p.cartel_list[k].territory[r]
-                );
+                let share = format!("{} {}", p.cartel_list[k].name, p.cartel_list[k].territory[r]);
                 match c.locate.origin(&key_of(k)) {
                     o @ Origin::File { line: Some(_), .. } if k != blamed => {
                         format!("{share} at {o}")
@@ -288,21 +224,11 @@ fn levers(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
             c.range(&k.path(), k.kind, k.meaning, &(k.get)(p));
         }
         for k in &schema.schedule {
-            c.range(
-                &format!("{table}.{}", k.name),
-                k.kind,
-                k.meaning,
-                &(k.get)(s),
-            );
+            c.range(&format!("{table}.{}", k.name), k.kind, k.meaning, &(k.get)(s));
         }
         if s.regions.len() != n || !s.regions.iter().any(|&b| b) {
-            let message =
-                format!("{table}.regions: must name at least one of the scenario's {n} regions");
-            c.push(
-                ErrorKind::Inconsistent,
-                &format!("{table}.regions"),
-                message,
-            );
+            let message = format!("{table}.regions: must name at least one of the scenario's {n} regions");
+            c.push(ErrorKind::Inconsistent, &format!("{table}.regions"), message);
         }
         if let Some(end) = s.end_month {
             if end <= s.start_month {
@@ -325,7 +251,7 @@ pub const MEMORY_BASE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 
 /// Bytes that `concurrent` replicates of `p` need at once, with the margin.
 pub fn memory_needed(p: &Params, concurrent: u32) -> f64 {
-    let per_replicate = p.population.youths as f64 * bytes_per_youth(p.population.peers) as f64;
+    let per_replicate = p.population.youths as f64 * bytes_per_youth(p.population.peers, p.population.rewire);
     per_replicate * f64::from(concurrent.max(1)) * MEMORY_FACTOR + MEMORY_BASE_BYTES
 }
 
@@ -345,11 +271,7 @@ fn human_bytes(b: f64) -> String {
         x /= 1024.0;
         u += 1;
     }
-    if u == 0 {
-        format!("{x:.0} bytes")
-    } else {
-        format!("{x:.1} {}", units[u])
-    }
+    if u == 0 { format!("{x:.0} bytes") } else { format!("{x:.1} {}", units[u]) }
 }
 
 /// The memory problem, if `concurrent` replicates of `p` need more than `available` bytes.
@@ -364,27 +286,19 @@ pub fn memory_problem(
     if needed <= available as f64 {
         return None;
     }
-    let replicates = if concurrent <= 1 {
-        "1 replicate".to_string()
-    } else {
-        format!("{concurrent} replicates")
-    };
+    let replicates =
+        if concurrent <= 1 { "1 replicate".to_string() } else { format!("{concurrent} replicates") };
     let message = format!(
         "population.youths = {}: too large for this machine: {replicates} at a time needs about {} \
-         ({} bytes per youth with {} peers, × {MEMORY_FACTOR} + 64 MiB margin) but only {} is available \
+         ({:.1} bytes per youth with {} peers, × {MEMORY_FACTOR} + 64 MiB margin) but only {} is available \
          (MemAvailable); use fewer youths, or run fewer replicates at once",
         p.population.youths,
         human_bytes(needed),
-        bytes_per_youth(p.population.peers),
+        bytes_per_youth(p.population.peers, p.population.rewire),
         p.population.peers,
         human_bytes(available as f64),
     );
-    Some(Problem::new(
-        ErrorKind::Memory,
-        origin,
-        "population.youths",
-        message,
-    ))
+    Some(Problem::new(ErrorKind::Memory, origin, "population.youths", message))
 }
 
 #[cfg(test)]
@@ -406,23 +320,11 @@ mod tests {
         p.population.peers = 10;
         p.regions[0].youths = 10;
         p.cartel_list[0].territory[0] = 1.5;
-        let keys: Vec<String> = check(&p, &schema, &NO_ORIGIN)
-            .into_iter()
-            .map(|q| q.key)
-            .collect();
-        assert!(
-            keys.contains(&"cartels.rank_shares".to_string()),
-            "{keys:?}"
-        );
-        assert!(
-            keys.contains(&"region \"all\".youths".to_string()),
-            "{keys:?}"
-        );
+        let keys: Vec<String> = check(&p, &schema, &NO_ORIGIN).into_iter().map(|q| q.key).collect();
+        assert!(keys.contains(&"cartels.rank_shares".to_string()), "{keys:?}");
+        assert!(keys.contains(&"region \"all\".youths".to_string()), "{keys:?}");
         assert!(keys.contains(&"population.youths".to_string()), "{keys:?}");
-        assert!(
-            keys.contains(&"cartel \"cartel\".territory.all".to_string()),
-            "{keys:?}"
-        );
+        assert!(keys.contains(&"cartel \"cartel\".territory.all".to_string()), "{keys:?}");
     }
 
     #[test]
@@ -433,10 +335,6 @@ mod tests {
         p.population.youths = 1_000_000_000_000;
         let m = memory_problem(&p, 4, Some(8 << 30), Origin::Unknown).unwrap();
         assert_eq!(m.kind, ErrorKind::Memory);
-        assert!(
-            m.message.contains("4 replicates") && m.message.contains("8.0 GiB"),
-            "{}",
-            m.message
-        );
+        assert!(m.message.contains("4 replicates") && m.message.contains("8.0 GiB"), "{}", m.message);
     }
 }
