@@ -388,6 +388,10 @@ pub fn update_chunk(
                     // The common case: no contact, no change. Idle adults become placement
                     // candidates when the youth-jobs lever is hiring here.
                     let candidate = t.hiring & (st == status::IDLE) & (age >= AGE_ADULT);
+                    let holder = (st == status::SCHOOL)
+                        & (fl & flag::SCHOLARSHIP != 0)
+                        & t.scholarship_lottery.is_some();
+                    tally.scholarship_holders += holder as u64;
                     c.flags[i] = fl | if candidate { flag::CANDIDATE } else { 0 };
                     tally.candidates[jobs::group(t.target_poor, fl)] += candidate as u64;
                     tally.stocks[st as usize] += 1;
