@@ -104,9 +104,7 @@ pub fn remove(
                 world.cartels[k].territory[r] = (1.0 - u) * territory[r];
             }
         }
-        let parent = &world.cartels[k].name;
-        let n = world.cartels.iter().filter(|c| c.name.starts_with(&format!("{parent} splinter "))).count();
-        let name = format!("{parent} splinter {}", n + 1);
+        let name = splinter_name(&world.cartels, k);
         world.cartels.push(Cartel { name, predatory: true, territory: new_territory, leader_back: i64::MIN });
         world.counts.add_cartel();
         Some(Split { splinter, share })
@@ -114,6 +112,19 @@ pub fn remove(
         None
     };
     Removal { cartel: k, split, shock, territory }
+}
+
+/// A splinter's name: its root cartel's name and a number, "Golfo splinter 3" (splinters
+/// of splinters count under the same root, so names stay short and unique).
+fn splinter_name(cartels: &[Cartel], parent: usize) -> String {
+    let name = &cartels[parent].name;
+    let root = match name.rfind(" splinter ") {
+        Some(at) if name[at + 10..].chars().all(|c| c.is_ascii_digit()) => &name[..at],
+        _ => name.as_str(),
+    };
+    let prefix = format!("{root} splinter ");
+    let n = cartels.iter().filter(|c| c.name.starts_with(&prefix)).count();
+    format!("{prefix}{}", n + 1)
 }
 
 /// Books the members moved by a split into the counts: `moved[r]` by rank.
@@ -211,6 +222,8 @@ mod tests {
             assert!((w.presence(r) - before[r]).abs() < 1e-12);
         }
         apply_moves(&mut w, 0, 2, &[[12, 0, 0, 0], [0; 4]]);
+        assert_eq!(w.cartels[2].name, "big splinter 1");
+        assert_eq!(splinter_name(&w.cartels, 2), "big splinter 2");
         assert_eq!(w.counts.cartel_total(0) + w.counts.cartel_total(2), 30);
     }
 }

@@ -1,8 +1,13 @@
-//! The output layer: CSV files, the manifest and the charts of a run or an experiment.
+//! The output layer: what a run leaves behind for people to read. It turns results that
+//! the experiment layer has already computed into files (CSV tables, the manifest, charts)
+//! and does no modelling of its own.
 //!
 //! Row types and column names live here, not in the model. Charts only read what the CSV
-//! files hold (the summaries below), so a chart never shows a number the files do not.
+//! files hold (the summaries in `tables`), so a chart never shows a number the files do
+//! not. `charts` holds the model-agnostic chart primitives; `run_charts` assembles the
+//! figures of `narcodoor run` from them.
 
+pub mod charts;
 pub mod manifest;
 pub mod run_charts;
 pub mod tables;
