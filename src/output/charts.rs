@@ -23,12 +23,10 @@ use std::path::{Path, PathBuf};
 
 use plotters::style::RGBAColor;
 
-use canvas::{
-    Canvas, HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width, wrap_text,
-};
+use canvas::{Canvas, HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width, wrap_text};
 use frame::{
-    Frame, FrameStyle, Header, INK, LABEL_SIZE, LegendEntry, MARGIN, MUTED, NOTE_SIZE, Rect,
-    Swatch, TICK_SIZE, WHITE, draw_x_title, draw_y_title, palette, stack_labels, with_alpha,
+    Frame, FrameStyle, Header, INK, LABEL_SIZE, LegendEntry, MARGIN, MUTED, NOTE_SIZE, Rect, Swatch,
+    TICK_SIZE, WHITE, draw_x_title, draw_y_title, palette, stack_labels, with_alpha,
 };
 use scale::{Axis, TickStyle, extent, near_zero, padded, union};
 
@@ -93,12 +91,7 @@ pub struct Band {
 impl Band {
     /// A series without a band.
     pub fn line(label: impl Into<String>, mean: Vec<f64>) -> Band {
-        Band {
-            label: label.into(),
-            mean,
-            lo: Vec::new(),
-            hi: Vec::new(),
-        }
+        Band { label: label.into(), mean, lo: Vec::new(), hi: Vec::new() }
     }
 
     fn has_band(&self) -> bool {
@@ -182,9 +175,7 @@ fn check_aligned(what: &str, label: &str, len: usize, n: usize) -> Result<(), Ch
     if len == n {
         Ok(())
     } else {
-        Err(ChartError::Input(format!(
-            "{what} '{label}' has {len} values but there are {n} x values"
-        )))
+        Err(ChartError::Input(format!("{what} '{label}' has {len} values but there are {n} x values")))
     }
 }
 
@@ -201,9 +192,7 @@ fn check_count(what: &str, n: usize, max: usize) -> Result<(), ChartError> {
     if n <= max {
         Ok(())
     } else {
-        Err(ChartError::Input(format!(
-            "{n} {what} is more than the {max} a chart can show legibly"
-        )))
+        Err(ChartError::Input(format!("{n} {what} is more than the {max} a chart can show legibly")))
     }
 }
 
@@ -231,13 +220,8 @@ fn runs(n: usize, ok: impl Fn(usize) -> bool) -> Vec<std::ops::Range<usize>> {
 fn bands_extent(x: &[f64], bands: &[&Band]) -> Option<(f64, f64)> {
     let mut ext = None;
     for b in bands {
-        let at_finite_x = |v: &[f64]| {
-            v.iter()
-                .zip(x)
-                .filter(|(_, x)| x.is_finite())
-                .map(|(v, _)| *v)
-                .collect::<Vec<_>>()
-        };
+        let at_finite_x =
+            |v: &[f64]| v.iter().zip(x).filter(|(_, x)| x.is_finite()).map(|(v, _)| *v).collect::<Vec<_>>();
         ext = union(ext, extent(at_finite_x(&b.mean)));
         ext = union(ext, extent(at_finite_x(&b.lo)));
         ext = union(ext, extent(at_finite_x(&b.hi)));
@@ -307,24 +291,9 @@ fn draw_mean(
 }
 
 /// Dashed verticals for the marks inside the frame's x-range.
-fn draw_mark_lines(
-    canvas: &mut Canvas,
-    f: &Frame,
-    marks: &[Mark],
-    width: f64,
-) -> Result<(), ChartError> {
-    for m in marks
-        .iter()
-        .filter(|m| m.x.is_finite() && m.x >= f.x.lo && m.x <= f.x.hi)
-    {
-        canvas.dashed_vline(
-            f.px(m.x),
-            f.plot.y0,
-            f.plot.y1,
-            width,
-            (7.0, 5.0),
-            MARK_COLOR,
-        )?;
+fn draw_mark_lines(canvas: &mut Canvas, f: &Frame, marks: &[Mark], width: f64) -> Result<(), ChartError> {
+    for m in marks.iter().filter(|m| m.x.is_finite() && m.x >= f.x.lo && m.x <= f.x.hi) {
+        canvas.dashed_vline(f.px(m.x), f.plot.y0, f.plot.y1, width, (7.0, 5.0), MARK_COLOR)?;
     }
     Ok(())
 }
@@ -336,11 +305,7 @@ fn layout_mark_labels(f: &Frame, marks: &[Mark]) -> (Vec<Option<(usize, f64)>>, 
         .iter()
         .map(|m| {
             let inside = m.x.is_finite() && m.x >= f.x.lo && m.x <= f.x.hi;
-            let w = if inside && !m.label.is_empty() {
-                text_width(&m.label, NOTE_SIZE)
-            } else {
-                0.0
-            };
+            let w = if inside && !m.label.is_empty() { text_width(&m.label, NOTE_SIZE) } else { 0.0 };
             (f.px(m.x), w)
         })
         .collect();
@@ -350,11 +315,7 @@ fn layout_mark_labels(f: &Frame, marks: &[Mark]) -> (Vec<Option<(usize, f64)>>, 
             *p = None;
         }
     }
-    let rows = if placed.iter().any(|p| p.is_some()) {
-        rows
-    } else {
-        0
-    };
+    let rows = if placed.iter().any(|p| p.is_some()) { rows } else { 0 };
     (placed, rows)
 }
 
@@ -385,10 +346,7 @@ pub fn lines_with_bands(
         }
     }
     if any_band {
-        legend.push(LegendEntry::new(
-            BAND_NOTE,
-            Swatch::Band(RGBAColor(120, 120, 120, 0.3)),
-        ));
+        legend.push(LegendEntry::new(BAND_NOTE, Swatch::Band(RGBAColor(120, 120, 120, 0.3))));
     }
     let header = Header::new(text.title, &legend, w);
     let refs: Vec<&Band> = series.iter().collect();
@@ -413,14 +371,7 @@ pub fn lines_with_bands(
         for (m, pos) in marks.iter().zip(&mark_pos) {
             if let Some((row, left)) = pos {
                 let bottom = f.plot.y0 - 4.0 - *row as f64 * MARK_ROW;
-                c.text(
-                    &m.label,
-                    NOTE_SIZE,
-                    INK,
-                    (*left, bottom),
-                    HAlign::Left,
-                    VAlign::Bottom,
-                )?;
+                c.text(&m.label, NOTE_SIZE, INK, (*left, bottom), HAlign::Left, VAlign::Bottom)?;
             }
         }
         if y_ext.is_none() {
@@ -439,10 +390,7 @@ fn stack(x: &[f64], layers: &[&Layer], shares: bool) -> Vec<Option<Vec<f64>>> {
             if !x[i].is_finite() || layers.iter().any(|l| !l.values[i].is_finite()) {
                 return None;
             }
-            let vals: Vec<f64> = layers
-                .iter()
-                .map(|l| l.values[i].clamp(0.0, 1e300))
-                .collect();
+            let vals: Vec<f64> = layers.iter().map(|l| l.values[i].clamp(0.0, 1e300)).collect();
             let total: f64 = vals.iter().sum();
             let factor = if shares {
                 if !(total > 0.0 && total.is_finite()) {
@@ -478,11 +426,7 @@ fn draw_stack(
     for (k, &color) in colors.iter().enumerate() {
         let upper = |i: usize| tops[i].as_ref().map_or(0.0, |t| t[k]);
         let lower = |i: usize| {
-            if k == 0 {
-                0.0
-            } else {
-                tops[i].as_ref().map_or(0.0, |t| t[k - 1])
-            }
+            if k == 0 { 0.0 } else { tops[i].as_ref().map_or(0.0, |t| t[k - 1]) }
         };
         for r in &segments {
             if r.len() == 1 {
@@ -492,8 +436,7 @@ fn draw_stack(
                 canvas.rect(px - 4.0, f.py(upper(i)), px + 4.0, f.py(lower(i)), color)?;
                 continue;
             }
-            let mut pts: Vec<(f64, f64)> =
-                r.clone().map(|i| (f.px(x[i]), f.py(upper(i)))).collect();
+            let mut pts: Vec<(f64, f64)> = r.clone().map(|i| (f.px(x[i]), f.py(upper(i)))).collect();
             pts.extend(r.clone().rev().map(|i| (f.px(x[i]), f.py(lower(i)))));
             canvas.polygon(&pts, color)?;
         }
@@ -501,10 +444,8 @@ fn draw_stack(
     for k in 0..colors.len() {
         for r in &segments {
             if r.len() > 1 {
-                let pts: Vec<(f64, f64)> = r
-                    .clone()
-                    .map(|i| (f.px(x[i]), f.py(tops[i].as_ref().map_or(0.0, |t| t[k]))))
-                    .collect();
+                let pts: Vec<(f64, f64)> =
+                    r.clone().map(|i| (f.px(x[i]), f.py(tops[i].as_ref().map_or(0.0, |t| t[k])))).collect();
                 canvas.polyline(&pts, 1.0, WHITE)?;
             }
         }
@@ -536,10 +477,7 @@ fn stacked(
     let colors: Vec<RGBAColor> = shown.iter().map(|(i, _)| palette(*i)).collect();
     let tops = stack(x, &kept, shares);
     let legend: Vec<LegendEntry> = if kept.len() > 1 {
-        kept.iter()
-            .zip(&colors)
-            .map(|(l, c)| LegendEntry::new(&l.label, Swatch::Fill(*c)))
-            .collect()
+        kept.iter().zip(&colors).map(|(l, c)| LegendEntry::new(&l.label, Swatch::Fill(*c))).collect()
     } else {
         Vec::new()
     };
@@ -576,12 +514,7 @@ fn stacked(
 /// the stack has a gap. Layers with no positive value are left out, and the legend (above
 /// the plot, in layer order from the bottom of the stack up) lists the rest when there are
 /// two or more.
-pub fn stacked_shares(
-    path: &Path,
-    text: &ChartText,
-    x: &[f64],
-    layers: &[Layer],
-) -> Result<(), ChartError> {
+pub fn stacked_shares(path: &Path, text: &ChartText, x: &[f64], layers: &[Layer]) -> Result<(), ChartError> {
     stacked(path, text, x, layers, true)
 }
 
@@ -590,12 +523,7 @@ pub fn stacked_shares(
 ///
 /// Layers that are zero throughout are left out. Negative values count as zero; where a
 /// layer's value is missing the stack has a gap. The legend is as for [`stacked_shares`].
-pub fn stacked_areas(
-    path: &Path,
-    text: &ChartText,
-    x: &[f64],
-    layers: &[Layer],
-) -> Result<(), ChartError> {
+pub fn stacked_areas(path: &Path, text: &ChartText, x: &[f64], layers: &[Layer]) -> Result<(), ChartError> {
     stacked(path, text, x, layers, false)
 }
 
@@ -643,29 +571,17 @@ pub fn small_multiples(
     let mut legend = Vec::new();
     if panels.iter().any(|(_, b)| b.has_band()) {
         let mean = panels.first().map_or("mean", |(_, b)| b.label.as_str());
-        legend.push(LegendEntry::new(
-            if mean.is_empty() { "mean" } else { mean },
-            Swatch::Line(color),
-        ));
-        legend.push(LegendEntry::new(
-            BAND_NOTE,
-            Swatch::Band(with_alpha(color, BAND_ALPHA)),
-        ));
+        legend.push(LegendEntry::new(if mean.is_empty() { "mean" } else { mean }, Swatch::Line(color)));
+        legend.push(LegendEntry::new(BAND_NOTE, Swatch::Band(with_alpha(color, BAND_ALPHA))));
     }
     let mut mark_labels: Vec<&str> = Vec::new();
-    for m in marks
-        .iter()
-        .filter(|m| m.x.is_finite() && !m.label.is_empty())
-    {
+    for m in marks.iter().filter(|m| m.x.is_finite() && !m.label.is_empty()) {
         if !mark_labels.contains(&m.label.as_str()) {
             mark_labels.push(&m.label);
         }
     }
     if !mark_labels.is_empty() {
-        legend.push(LegendEntry::new(
-            mark_labels.join(", "),
-            Swatch::Dashed(MARK_COLOR),
-        ));
+        legend.push(LegendEntry::new(mark_labels.join(", "), Swatch::Dashed(MARK_COLOR)));
     }
     let w = WIDTH as f64;
     let header = Header::new(text.title, &legend, w);
@@ -678,37 +594,19 @@ pub fn small_multiples(
     let avail = HEIGHT as f64 - header.height - MARGIN - x_title_h;
     let cell_h = (avail / rows as f64).max(PANEL_MIN_HEIGHT);
     let h = (header.height + rows as f64 * cell_h + x_title_h + MARGIN).ceil();
-    let grid = Rect::new(
-        MARGIN + y_title_w,
-        header.height,
-        w - MARGIN,
-        header.height + rows as f64 * cell_h,
-    );
+    let grid = Rect::new(MARGIN + y_title_w, header.height, w - MARGIN, header.height + rows as f64 * cell_h);
 
     let refs: Vec<Vec<&Band>> = panels.iter().map(|(_, b)| vec![b]).collect();
     let extents: Vec<Option<(f64, f64)>> = refs.iter().map(|b| bands_extent(x, b)).collect();
     let shared = extents.iter().fold(None, |acc, e| union(acc, *e));
     let y_axes: Vec<Axis> = extents
         .iter()
-        .map(|e| {
-            line_y_axis(
-                if scale == PanelScale::Shared {
-                    shared
-                } else {
-                    *e
-                },
-                4,
-            )
-        })
+        .map(|e| line_y_axis(if scale == PanelScale::Shared { shared } else { *e }, 4))
         .collect();
     let xa = x_axis(x, 4);
     let label_w = y_axes
         .iter()
-        .flat_map(|a| {
-            a.ticks
-                .iter()
-                .map(move |&t| text_width(&a.label(t), PANEL_TICK_SIZE))
-        })
+        .flat_map(|a| a.ticks.iter().map(move |&t| text_width(&a.label(t), PANEL_TICK_SIZE)))
         .fold(0.0, f64::max);
     let style = FrameStyle {
         tick_size: PANEL_TICK_SIZE,
@@ -726,11 +624,7 @@ pub fn small_multiples(
     let cell_w = (grid.width() - label_room) / cols as f64;
     let style_at = |c: usize| {
         if shared_scale && c > 0 {
-            FrameStyle {
-                y_tick_labels: false,
-                min_y_label_w: 0.0,
-                ..style
-            }
+            FrameStyle { y_tick_labels: false, min_y_label_w: 0.0, ..style }
         } else {
             style
         }
@@ -757,51 +651,26 @@ pub fn small_multiples(
             f.draw_no_data(c)?;
         }
         for (i, ((title, band), f)) in panels.iter().zip(&frames).enumerate() {
-            let panel_style = FrameStyle {
-                x_tick_labels: i + cols >= n,
-                ..style_at(i % cols)
-            };
+            let panel_style = FrameStyle { x_tick_labels: i + cols >= n, ..style_at(i % cols) };
             let cell = Rect::new(f.plot.x0, f.plot.y0, f.plot.x1, f.plot.y1);
             f.draw(c, cell, "", "", &panel_style)?;
             let title = fit_text(title, PANEL_TITLE_SIZE, f.plot.width());
             let title_y = f.plot.y0 - text_height(PANEL_TICK_SIZE) / 2.0 - 8.0;
-            c.text(
-                &title,
-                PANEL_TITLE_SIZE,
-                INK,
-                (f.plot.x0, title_y),
-                HAlign::Left,
-                VAlign::Bottom,
-            )?;
+            c.text(&title, PANEL_TITLE_SIZE, INK, (f.plot.x0, title_y), HAlign::Left, VAlign::Bottom)?;
             draw_band(c, f, x, band, color)?;
             draw_mark_lines(c, f, marks, 1.2)?;
             draw_mean(c, f, x, &band.mean, color, 2.0)?;
             if extents[i].is_none() {
                 let at = ((f.plot.x0 + f.plot.x1) / 2.0, (f.plot.y0 + f.plot.y1) / 2.0);
-                c.text(
-                    "no data",
-                    PANEL_TICK_SIZE,
-                    MUTED,
-                    at,
-                    HAlign::Center,
-                    VAlign::Middle,
-                )?;
+                c.text("no data", PANEL_TICK_SIZE, MUTED, at, HAlign::Center, VAlign::Middle)?;
             }
         }
-        let plots = frames
-            .iter()
-            .map(|f| f.plot)
-            .fold(None, |acc: Option<Rect>, p| {
-                Some(match acc {
-                    None => p,
-                    Some(a) => Rect::new(
-                        a.x0.min(p.x0),
-                        a.y0.min(p.y0),
-                        a.x1.max(p.x1),
-                        a.y1.max(p.y1),
-                    ),
-                })
-            });
+        let plots = frames.iter().map(|f| f.plot).fold(None, |acc: Option<Rect>, p| {
+            Some(match acc {
+                None => p,
+                Some(a) => Rect::new(a.x0.min(p.x0), a.y0.min(p.y0), a.x1.max(p.x1), a.y1.max(p.y1)),
+            })
+        });
         let span = plots.unwrap_or(grid);
         draw_x_title(c, text.x_label, LABEL_SIZE, span.x0, span.x1, h - MARGIN)?;
         draw_y_title(c, text.y_label, LABEL_SIZE, MARGIN, span.y0, span.y1)
@@ -822,11 +691,7 @@ fn group_bars(bars: &[BarItem]) -> Vec<BarPanel<'_>> {
         let title = b.group.as_deref();
         match panels.iter_mut().find(|p| p.title == title) {
             Some(p) => p.items.push(b),
-            None => panels.push(BarPanel {
-                title,
-                items: vec![b],
-                color: palette(0),
-            }),
+            None => panels.push(BarPanel { title, items: vec![b], color: palette(0) }),
         }
     }
     if panels.len() > 1 {
@@ -839,12 +704,7 @@ fn group_bars(bars: &[BarItem]) -> Vec<BarPanel<'_>> {
 
 /// The value axis of one panel of bars: zero, the bars and their intervals.
 fn bar_axis(items: &[&BarItem], target: usize) -> Axis {
-    let ext = extent(
-        items
-            .iter()
-            .flat_map(|b| [Some(b.value), b.lo, b.hi])
-            .flatten(),
-    );
+    let ext = extent(items.iter().flat_map(|b| [Some(b.value), b.lo, b.hi]).flatten());
     let (lo, hi) = padded(ext, 0.05, true);
     Axis::new(lo, hi, target, true, TickStyle::Number)
 }
@@ -889,11 +749,7 @@ const GROUP_TITLE_SIZE: f64 = 20.0;
 fn horizontal_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result<(), ChartError> {
     let w = WIDTH as f64;
     let header = Header::new(text.title, &[], w);
-    let cat_title_w = if text.x_label.is_empty() {
-        0.0
-    } else {
-        text_height(LABEL_SIZE) + 14.0
-    };
+    let cat_title_w = if text.x_label.is_empty() { 0.0 } else { text_height(LABEL_SIZE) + 14.0 };
     let label_col = panels
         .iter()
         .flat_map(|p| &p.items)
@@ -905,11 +761,7 @@ fn horizontal_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result
     // The last tick label hangs half its width past the plot.
     let right_pad = axes
         .iter()
-        .filter_map(|a| {
-            a.ticks
-                .last()
-                .map(|&t| text_width(&a.label(t), TICK_SIZE) / 2.0)
-        })
+        .filter_map(|a| a.ticks.last().map(|&t| text_width(&a.label(t), TICK_SIZE) / 2.0))
         .fold(12.0, f64::max);
     let plot_x1 = w - MARGIN - right_pad;
 
@@ -922,9 +774,7 @@ fn horizontal_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result
     // Bars share the height of a standard chart, and the figure only grows when a slot
     // would be thinner than two lines of label.
     let slot = (avail / n_bars.max(1) as f64).max(40.0);
-    let h = (header.height + fixed + slot * n_bars.max(1) as f64 + MARGIN)
-        .max(HEIGHT as f64)
-        .ceil();
+    let h = (header.height + fixed + slot * n_bars.max(1) as f64 + MARGIN).max(HEIGHT as f64).ceil();
 
     let mut frames = Vec::new();
     let mut y = header.height;
@@ -938,11 +788,7 @@ fn horizontal_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result
         });
         y = bottom + axis_h;
     }
-    let style = FrameStyle {
-        y_tick_labels: false,
-        titles: false,
-        ..FrameStyle::full()
-    };
+    let style = FrameStyle { y_tick_labels: false, titles: false, ..FrameStyle::full() };
     render_png(path, WIDTH, h as u32, |c| {
         header.draw(c)?;
         for (p, f) in panels.iter().zip(&frames) {
@@ -959,24 +805,12 @@ fn horizontal_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result
                 if b.value.is_finite() {
                     c.rect(zero, mid - half, f.px(b.value), mid + half, p.color)?;
                 } else {
-                    c.text(
-                        "n/a",
-                        NOTE_SIZE,
-                        MUTED,
-                        (zero + 6.0, mid),
-                        HAlign::Left,
-                        VAlign::Middle,
-                    )?;
+                    c.text("n/a", NOTE_SIZE, MUTED, (zero + 6.0, mid), HAlign::Left, VAlign::Middle)?;
                 }
                 if let Some((lo, hi)) = interval(b.value, b.lo, b.hi) {
                     whisker(c, f.px(lo), f.px(hi), mid, half * 0.6, true, INK)?;
                 }
-                let lines = wrap_text(
-                    &b.label,
-                    BAR_LABEL_SIZE,
-                    label_col,
-                    if slot >= 44.0 { 2 } else { 1 },
-                );
+                let lines = wrap_text(&b.label, BAR_LABEL_SIZE, label_col, if slot >= 44.0 { 2 } else { 1 });
                 let line_h = BAR_LABEL_SIZE * 1.15;
                 let first = mid - (lines.len() as f64 - 1.0) * line_h / 2.0;
                 for (k, line) in lines.iter().enumerate() {
@@ -990,14 +824,7 @@ fn horizontal_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result
             }
         }
         if let Some(last) = frames.last() {
-            draw_x_title(
-                c,
-                text.y_label,
-                LABEL_SIZE,
-                last.plot.x0,
-                last.plot.x1,
-                h - MARGIN,
-            )?;
+            draw_x_title(c, text.y_label, LABEL_SIZE, last.plot.x0, last.plot.x1, h - MARGIN)?;
         }
         let (top, bottom) = match (frames.first(), frames.last()) {
             (Some(a), Some(b)) => (a.plot.y0, b.plot.y1),
@@ -1011,11 +838,7 @@ fn vertical_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result<(
     let (w, h) = (WIDTH as f64, HEIGHT as f64);
     let header = Header::new(text.title, &[], w);
     let value_title_w = text_height(LABEL_SIZE) + 14.0;
-    let cat_title_h = if text.x_label.is_empty() {
-        0.0
-    } else {
-        text_height(LABEL_SIZE) + 10.0
-    };
+    let cat_title_h = if text.x_label.is_empty() { 0.0 } else { text_height(LABEL_SIZE) + 10.0 };
     let label_size = NOTE_SIZE;
     let label_lines = 3usize;
     let labels_h = label_lines as f64 * label_size * 1.2 + 10.0;
@@ -1024,18 +847,11 @@ fn vertical_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result<(
     let axes: Vec<Axis> = panels.iter().map(|p| bar_axis(&p.items, 6)).collect();
     let tick_ws: Vec<f64> = axes
         .iter()
-        .map(|a| {
-            a.ticks
-                .iter()
-                .map(|&t| text_width(&a.label(t), TICK_SIZE))
-                .fold(0.0, f64::max)
-                + 18.0
-        })
+        .map(|a| a.ticks.iter().map(|&t| text_width(&a.label(t), TICK_SIZE)).fold(0.0, f64::max) + 18.0)
         .collect();
     let x0 = MARGIN + value_title_w;
     let gap = 24.0;
-    let free =
-        w - MARGIN - x0 - tick_ws.iter().sum::<f64>() - gap * (panels.len().max(1) - 1) as f64;
+    let free = w - MARGIN - x0 - tick_ws.iter().sum::<f64>() - gap * (panels.len().max(1) - 1) as f64;
     let n_bars: usize = panels.iter().map(|p| p.items.len().max(1)).sum();
     let slot = free / n_bars.max(1) as f64;
     if slot < 12.0 {
@@ -1058,30 +874,16 @@ fn vertical_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result<(
         });
         x = right + gap;
     }
-    let style = FrameStyle {
-        x_tick_labels: false,
-        vertical_grid: false,
-        titles: false,
-        ..FrameStyle::full()
-    };
+    let style =
+        FrameStyle { x_tick_labels: false, vertical_grid: false, titles: false, ..FrameStyle::full() };
     render_png(path, WIDTH, HEIGHT, |c| {
         header.draw(c)?;
         for (p, f) in panels.iter().zip(&frames) {
             f.draw(c, f.plot, "", "", &style)?;
             if let Some(t) = p.title {
                 let t = fit_text(t, GROUP_TITLE_SIZE, f.plot.width() + 20.0);
-                let at = (
-                    (f.plot.x0 + f.plot.x1) / 2.0,
-                    f.plot.y0 - text_height(TICK_SIZE) / 2.0 - 10.0,
-                );
-                c.text(
-                    &t,
-                    GROUP_TITLE_SIZE,
-                    INK,
-                    at,
-                    HAlign::Center,
-                    VAlign::Bottom,
-                )?;
+                let at = ((f.plot.x0 + f.plot.x1) / 2.0, f.plot.y0 - text_height(TICK_SIZE) / 2.0 - 10.0);
+                c.text(&t, GROUP_TITLE_SIZE, INK, at, HAlign::Center, VAlign::Bottom)?;
             }
             let zero = f.py(0.0);
             for (j, b) in p.items.iter().enumerate() {
@@ -1090,14 +892,7 @@ fn vertical_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result<(
                 if b.value.is_finite() {
                     c.rect(mid - half, f.py(b.value), mid + half, zero, p.color)?;
                 } else {
-                    c.text(
-                        "n/a",
-                        NOTE_SIZE,
-                        MUTED,
-                        (mid, zero - 6.0),
-                        HAlign::Center,
-                        VAlign::Bottom,
-                    )?;
+                    c.text("n/a", NOTE_SIZE, MUTED, (mid, zero - 6.0), HAlign::Center, VAlign::Bottom)?;
                 }
                 if let Some((lo, hi)) = interval(b.value, b.lo, b.hi) {
                     whisker(c, f.py(lo), f.py(hi), mid, half * 0.6, false, INK)?;
@@ -1130,11 +925,7 @@ fn draw_bars(
 ) -> Result<(), ChartError> {
     if panels.is_empty() {
         // An empty chart still gets a frame, so that it reads as "nothing to show".
-        panels.push(BarPanel {
-            title: None,
-            items: Vec::new(),
-            color: palette(0),
-        });
+        panels.push(BarPanel { title: None, items: Vec::new(), color: palette(0) });
     }
     match orientation {
         Orientation::Horizontal => horizontal_bars(path, text, &panels),
@@ -1171,11 +962,7 @@ pub fn tornado(path: &Path, text: &ChartText, rows: &[TornadoRow]) -> Result<(),
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let key = |i: usize| {
         let v = rows[i].value;
-        if v.is_finite() {
-            v.abs()
-        } else {
-            f64::NEG_INFINITY
-        }
+        if v.is_finite() { v.abs() } else { f64::NEG_INFINITY }
     };
     // A stable sort keeps ties in the caller's order, so the output is deterministic.
     order.sort_by(|&a, &b| key(b).total_cmp(&key(a)));
@@ -1235,28 +1022,11 @@ fn place_label(label_w: f64, label_h: f64, at: (f64, f64), plot: &Rect, taken: &
 /// cost (x) and effect (y), say. Labels are placed next to their points, avoiding other
 /// points and labels where there is room. Zero lines are drawn when zero is inside a range,
 /// since the sign of a cost or an effect matters to the reader.
-pub fn scatter_labeled(
-    path: &Path,
-    text: &ChartText,
-    points: &[PointItem],
-) -> Result<(), ChartError> {
+pub fn scatter_labeled(path: &Path, text: &ChartText, points: &[PointItem]) -> Result<(), ChartError> {
     ensure_font()?;
-    let shown: Vec<&PointItem> = points
-        .iter()
-        .filter(|p| p.x.is_finite() && p.y.is_finite())
-        .collect();
-    let x_ext = extent(
-        shown
-            .iter()
-            .flat_map(|p| [Some(p.x), p.x_lo, p.x_hi])
-            .flatten(),
-    );
-    let y_ext = extent(
-        shown
-            .iter()
-            .flat_map(|p| [Some(p.y), p.y_lo, p.y_hi])
-            .flatten(),
-    );
+    let shown: Vec<&PointItem> = points.iter().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();
+    let x_ext = extent(shown.iter().flat_map(|p| [Some(p.x), p.x_lo, p.x_hi]).flatten());
+    let y_ext = extent(shown.iter().flat_map(|p| [Some(p.y), p.y_lo, p.y_hi]).flatten());
     let (w, h) = (WIDTH as f64, HEIGHT as f64);
     let header = Header::new(text.title, &[], w);
     let (xlo, xhi) = padded(x_ext, 0.08, false);
@@ -1293,12 +1063,7 @@ pub fn scatter_labeled(
         let mut taken: Vec<Rect> = Vec::new();
         for p in &shown {
             let (px, py) = (f.px(p.x), f.py(p.y));
-            taken.push(Rect::new(
-                px - POINT_RADIUS,
-                py - POINT_RADIUS,
-                px + POINT_RADIUS,
-                py + POINT_RADIUS,
-            ));
+            taken.push(Rect::new(px - POINT_RADIUS, py - POINT_RADIUS, px + POINT_RADIUS, py + POINT_RADIUS));
             if let Some((lo, hi)) = interval(p.x, p.x_lo, p.x_hi) {
                 let (a, b) = (f.px(lo), f.px(hi));
                 taken.push(Rect::new(a.min(b), py - 5.0, a.max(b), py + 5.0));
@@ -1309,12 +1074,7 @@ pub fn scatter_labeled(
             }
         }
         for p in &shown {
-            c.disc(
-                (f.px(p.x), f.py(p.y)),
-                POINT_RADIUS,
-                color,
-                Some((2.0, WHITE)),
-            )?;
+            c.disc((f.px(p.x), f.py(p.y)), POINT_RADIUS, color, Some((2.0, WHITE)))?;
         }
         let label_h = text_height(POINT_LABEL_SIZE);
         for p in &shown {
@@ -1324,14 +1084,7 @@ pub fn scatter_labeled(
             }
             let lw = text_width(&label, POINT_LABEL_SIZE);
             let r = place_label(lw, label_h, (f.px(p.x), f.py(p.y)), &f.plot, &taken);
-            c.text(
-                &label,
-                POINT_LABEL_SIZE,
-                INK,
-                (r.x0, r.y0),
-                HAlign::Left,
-                VAlign::Top,
-            )?;
+            c.text(&label, POINT_LABEL_SIZE, INK, (r.x0, r.y0), HAlign::Left, VAlign::Top)?;
             taken.push(r);
         }
         if shown.is_empty() {

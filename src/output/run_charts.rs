@@ -23,7 +23,10 @@ pub fn removal_marks(events: &[Event]) -> Vec<Mark> {
     months
         .iter()
         .enumerate()
-        .map(|(i, &t)| Mark { x: t as f64, label: if i == 0 { "kingpin removals".into() } else { String::new() } })
+        .map(|(i, &t)| Mark {
+            x: t as f64,
+            label: if i == 0 { "kingpin removals".into() } else { String::new() },
+        })
         .collect()
 }
 
@@ -48,12 +51,22 @@ pub fn render(
     };
 
     // 1. The doors: where youths are, as shares.
-    let doors = [(m::SCHOOL, "school"), (m::WORK, "work"), (m::IDLE, "idle (nini)"), (m::MEMBERS, "cartel"), (m::PRISON, "prison")];
+    let doors = [
+        (m::SCHOOL, "school"),
+        (m::WORK, "work"),
+        (m::IDLE, "idle (nini)"),
+        (m::MEMBERS, "cartel"),
+        (m::PRISON, "prison"),
+    ];
     let layers: Vec<Layer> =
         doors.iter().map(|&(i, label)| Layer { label: label.into(), values: summary.series(i).0 }).collect();
     charts::stacked_shares(
         &file("doors.png"),
-        &ChartText { title: &format!("The doors: youths aged 12–29 by status — {scenario}"), x_label: month, y_label: "share of youths (%)" },
+        &ChartText {
+            title: &format!("The doors: youths aged 12–29 by status — {scenario}"),
+            x_label: month,
+            y_label: "share of youths (%)",
+        },
         &x,
         &layers,
     )?;
@@ -82,11 +95,17 @@ pub fn render(
         &marks,
     )?;
     if regions.len() > 1 {
-        let panels: Vec<(String, Band)> =
-            regions.iter().map(|(name, s)| (name.clone(), band(s, m::HOMICIDE_RATE, "homicide rate"))).collect();
+        let panels: Vec<(String, Band)> = regions
+            .iter()
+            .map(|(name, s)| (name.clone(), band(s, m::HOMICIDE_RATE, "homicide rate")))
+            .collect();
         charts::small_multiples(
             &file("homicide_rate_by_region.png"),
-            &ChartText { title: "Homicide rate by region (mean and 95% CI)", x_label: month, y_label: "per 100,000 per year" },
+            &ChartText {
+                title: "Homicide rate by region (mean and 95% CI)",
+                x_label: month,
+                y_label: "per 100,000 per year",
+            },
             &x,
             &panels,
             &marks,
@@ -97,16 +116,27 @@ pub fn render(
     // 4. Cartels, corruption and collective efficacy.
     charts::lines_with_bands(
         &file("cartels_active.png"),
-        &ChartText { title: "Active cartels (dashed lines: kingpin removals)", x_label: month, y_label: "cartels" },
+        &ChartText {
+            title: "Active cartels (dashed lines: kingpin removals)",
+            x_label: month,
+            y_label: "cartels",
+        },
         &x,
         &[band(summary, m::CARTELS_ACTIVE, "active cartels")],
         &marks,
     )?;
     charts::lines_with_bands(
         &file("corruption_efficacy.png"),
-        &ChartText { title: "Police corruption and collective efficacy (youth-weighted)", x_label: month, y_label: "index (0–1)" },
+        &ChartText {
+            title: "Police corruption and collective efficacy (youth-weighted)",
+            x_label: month,
+            y_label: "index (0–1)",
+        },
         &x,
-        &[band(summary, m::CORRUPTION, "police corruption"), band(summary, m::COLLECTIVE_EFFICACY, "collective efficacy")],
+        &[
+            band(summary, m::CORRUPTION, "police corruption"),
+            band(summary, m::COLLECTIVE_EFFICACY, "collective efficacy"),
+        ],
         &marks,
     )?;
 
@@ -119,7 +149,11 @@ pub fn render(
         .collect();
     charts::stacked_areas(
         &file("spending.png"),
-        &ChartText { title: "Public spending by lever (mean over replicates)", x_label: month, y_label: "pesos per month (2010)" },
+        &ChartText {
+            title: "Public spending by lever (mean over replicates)",
+            x_label: month,
+            y_label: "pesos per month (2010)",
+        },
         &x,
         &layers,
     )?;

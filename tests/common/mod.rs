@@ -67,7 +67,13 @@ pub fn mean_over(results: &[ReplicateResult], metric: &str, from: usize, to: usi
 }
 
 /// A regional metric summed over months [from, to) of each replicate.
-pub fn region_total(results: &[ReplicateResult], region: usize, metric: &str, from: usize, to: usize) -> Vec<f64> {
+pub fn region_total(
+    results: &[ReplicateResult],
+    region: usize,
+    metric: &str,
+    from: usize,
+    to: usize,
+) -> Vec<f64> {
     let i = index_of(metric).unwrap_or_else(|| panic!("no metric {metric}"));
     results.iter().map(|r| r.months[from..to].iter().map(|m| m.metrics.regions[region][i]).sum()).collect()
 }

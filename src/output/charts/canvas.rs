@@ -89,21 +89,11 @@ impl Canvas<'_> {
     }
 
     /// A filled axis-aligned rectangle between two corners.
-    pub fn rect(
-        &mut self,
-        x0: f64,
-        y0: f64,
-        x1: f64,
-        y1: f64,
-        c: RGBAColor,
-    ) -> Result<(), ChartError> {
+    pub fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, c: RGBAColor) -> Result<(), ChartError> {
         if ![x0, y0, x1, y1].iter().all(|v| v.is_finite()) {
             return Ok(());
         }
-        let (a, b) = (
-            Self::pt((x0.min(x1), y0.min(y1))),
-            Self::pt((x0.max(x1), y0.max(y1))),
-        );
+        let (a, b) = (Self::pt((x0.min(x1), y0.min(y1))), Self::pt((x0.max(x1), y0.max(y1))));
         // The backend's rectangle includes its far corner, so one pixel comes off to keep
         // adjacent rectangles from overlapping.
         let b = ((b.0 - 1).max(a.0), (b.1 - 1).max(a.1));
@@ -113,27 +103,13 @@ impl Canvas<'_> {
     /// A horizontal line of width `w` centred near `y`. The line's edge is snapped to a
     /// whole output pixel, so that thin grid lines come out crisp instead of as two rows
     /// of half-tone grey.
-    pub fn hline(
-        &mut self,
-        x0: f64,
-        x1: f64,
-        y: f64,
-        w: f64,
-        c: RGBAColor,
-    ) -> Result<(), ChartError> {
+    pub fn hline(&mut self, x0: f64, x1: f64, y: f64, w: f64, c: RGBAColor) -> Result<(), ChartError> {
         let top = (y - w / 2.0).round();
         self.rect(x0, top, x1, top + w, c)
     }
 
     /// A vertical line of width `w` centred near `x`, snapped like [`Canvas::hline`].
-    pub fn vline(
-        &mut self,
-        x: f64,
-        y0: f64,
-        y1: f64,
-        w: f64,
-        c: RGBAColor,
-    ) -> Result<(), ChartError> {
+    pub fn vline(&mut self, x: f64, y0: f64, y1: f64, w: f64, c: RGBAColor) -> Result<(), ChartError> {
         let left = (x - w / 2.0).round();
         self.rect(left, y0, left + w, y1, c)
     }
@@ -176,24 +152,14 @@ impl Canvas<'_> {
                 continue;
             }
             let (nx, ny) = (-(by - ay) / len * half, (bx - ax) / len * half);
-            let quad = [
-                (ax + nx, ay + ny),
-                (bx + nx, by + ny),
-                (bx - nx, by - ny),
-                (ax - nx, ay - ny),
-            ]
-            .map(|(x, y)| (x.round() as i32, y.round() as i32));
+            let quad = [(ax + nx, ay + ny), (bx + nx, by + ny), (bx - nx, by - ny), (ax - nx, ay - ny)]
+                .map(|(x, y)| (x.round() as i32, y.round() as i32));
             self.backend.fill_polygon(quad, &color).map_err(draw_err)?;
         }
         if pts.len() > 1 && half >= 1.5 {
             for &(x, y) in &pts {
                 self.backend
-                    .draw_circle(
-                        (x.round() as i32, y.round() as i32),
-                        half as u32,
-                        &color,
-                        true,
-                    )
+                    .draw_circle((x.round() as i32, y.round() as i32), half as u32, &color, true)
                     .map_err(draw_err)?;
             }
         }
@@ -202,11 +168,8 @@ impl Canvas<'_> {
 
     /// A filled polygon; translucent colours blend once per pixel.
     pub fn polygon(&mut self, pts: &[(f64, f64)], c: RGBAColor) -> Result<(), ChartError> {
-        let pts: Vec<(i32, i32)> = pts
-            .iter()
-            .filter(|p| p.0.is_finite() && p.1.is_finite())
-            .map(|&p| Self::pt(p))
-            .collect();
+        let pts: Vec<(i32, i32)> =
+            pts.iter().filter(|p| p.0.is_finite() && p.1.is_finite()).map(|&p| Self::pt(p)).collect();
         if pts.len() < 3 {
             return Ok(());
         }
@@ -227,18 +190,12 @@ impl Canvas<'_> {
         let centre = Self::pt((x, y));
         if let Some((w, c)) = outline {
             let outer = ((r + w / 2.0) * SS as f64).round() as u32;
-            self.backend
-                .draw_circle(centre, outer, &c, true)
-                .map_err(draw_err)?;
+            self.backend.draw_circle(centre, outer, &c, true).map_err(draw_err)?;
             let inner = ((r - w / 2.0).max(0.0) * SS as f64).round() as u32;
-            self.backend
-                .draw_circle(centre, inner, &fill, true)
-                .map_err(draw_err)
+            self.backend.draw_circle(centre, inner, &fill, true).map_err(draw_err)
         } else {
             let radius = (r * SS as f64).round() as u32;
-            self.backend
-                .draw_circle(centre, radius, &fill, true)
-                .map_err(draw_err)
+            self.backend.draw_circle(centre, radius, &fill, true).map_err(draw_err)
         }
     }
 
@@ -265,13 +222,9 @@ impl Canvas<'_> {
             HAlign::Center => HPos::Center,
             HAlign::Right => HPos::Right,
         };
-        let style = TextStyle::from(font(size))
-            .color(&c)
-            .pos(Pos::new(hpos, VPos::Top));
+        let style = TextStyle::from(font(size)).color(&c).pos(Pos::new(hpos, VPos::Top));
         let anchor = (x, baseline - BASELINE_BELOW_TOP_ANCHOR * size);
-        self.backend
-            .draw_text(s, &style, Self::pt(anchor))
-            .map_err(draw_err)
+        self.backend.draw_text(s, &style, Self::pt(anchor)).map_err(draw_err)
     }
 
     /// Draw one line of text rotated to read upwards, centred vertically on `y`, with the
@@ -295,18 +248,12 @@ impl Canvas<'_> {
             .transform(FontTransform::Rotate270)
             .pos(Pos::new(HPos::Center, VPos::Top));
         let anchor = (baseline_x - BASELINE_BELOW_TOP_ANCHOR * size, y);
-        self.backend
-            .draw_text(s, &style, Self::pt(anchor))
-            .map_err(draw_err)
+        self.backend.draw_text(s, &style, Self::pt(anchor)).map_err(draw_err)
     }
 }
 
 fn font(size: f64) -> FontDesc<'static> {
-    FontDesc::new(
-        FontFamily::Name(FAMILY),
-        size * SS as f64,
-        FontStyle::Normal,
-    )
+    FontDesc::new(FontFamily::Name(FAMILY), size * SS as f64, FontStyle::Normal)
 }
 
 /// The advance width of `s` at font size `size`, in logical pixels. Call `ensure_font`
@@ -317,10 +264,7 @@ pub(crate) fn text_width(s: &str, size: f64) -> f64 {
     }
     // A failed measurement can only mean the font is missing, which `ensure_font` reports
     // before any chart is laid out; a zero width would then merely risk an overlap.
-    font(size)
-        .box_size(s)
-        .map(|(w, _)| w as f64 / SS as f64)
-        .unwrap_or(0.0)
+    font(size).box_size(s).map(|(w, _)| w as f64 / SS as f64).unwrap_or(0.0)
 }
 
 /// Cut `s` to fit `max_w` logical pixels at `size`, ending with an ellipsis when cut.
@@ -343,12 +287,7 @@ pub(crate) fn fit_text(s: &str, size: f64, max_w: f64) -> String {
     if lo == 0 {
         String::new()
     } else {
-        chars[..lo]
-            .iter()
-            .collect::<String>()
-            .trim_end()
-            .to_string()
-            + "…"
+        chars[..lo].iter().collect::<String>().trim_end().to_string() + "…"
     }
 }
 
@@ -359,11 +298,7 @@ pub(crate) fn wrap_text(s: &str, size: f64, max_w: f64, max_lines: usize) -> Vec
     let mut current = String::new();
     let mut words = s.split_whitespace().peekable();
     while let Some(word) = words.next() {
-        let candidate = if current.is_empty() {
-            word.to_string()
-        } else {
-            format!("{current} {word}")
-        };
+        let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
         if text_width(&candidate, size) <= max_w || current.is_empty() {
             current = candidate;
         } else {
@@ -379,10 +314,7 @@ pub(crate) fn wrap_text(s: &str, size: f64, max_w: f64, max_lines: usize) -> Vec
     if !current.is_empty() {
         lines.push(current);
     }
-    lines
-        .into_iter()
-        .map(|l| fit_text(&l, size, max_w))
-        .collect()
+    lines.into_iter().map(|l| fit_text(&l, size, max_w)).collect()
 }
 
 #[cfg(test)]
@@ -403,15 +335,9 @@ pub(crate) fn render_png(
     height: u32,
     draw: impl FnOnce(&mut Canvas) -> Result<(), ChartError>,
 ) -> Result<(), ChartError> {
-    let is_png = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    let is_png = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("png"));
     if !is_png {
-        return Err(ChartError::Input(format!(
-            "chart path {} must end in .png",
-            path.display()
-        )));
+        return Err(ChartError::Input(format!("chart path {} must end in .png", path.display())));
     }
     if height > super::MAX_HEIGHT {
         return Err(ChartError::Input(format!(
@@ -466,10 +392,7 @@ fn downsample(big: &[u8], width: usize, height: usize) -> Vec<u8> {
 
 fn write_png(path: &Path, width: u32, height: u32, rgb: &[u8]) -> Result<(), ChartError> {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let io_err = |message: String| ChartError::Io {
-        path: path.to_path_buf(),
-        message,
-    };
+    let io_err = |message: String| ChartError::Io { path: path.to_path_buf(), message };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -482,9 +405,7 @@ fn write_png(path: &Path, width: u32, height: u32, rgb: &[u8]) -> Result<(), Cha
     ));
     let result = (|| {
         let mut backend = BitMapBackend::new(&tmp, (width, height));
-        backend
-            .blit_bitmap((0, 0), (width, height), rgb)
-            .map_err(|e| io_err(e.to_string()))?;
+        backend.blit_bitmap((0, 0), (width, height), rgb).map_err(|e| io_err(e.to_string()))?;
         backend.present().map_err(|e| io_err(e.to_string()))?;
         drop(backend);
         std::fs::rename(&tmp, path).map_err(|e| io_err(e.to_string()))

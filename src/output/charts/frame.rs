@@ -110,10 +110,7 @@ pub(crate) struct LegendEntry {
 
 impl LegendEntry {
     pub fn new(label: impl Into<String>, swatch: Swatch) -> LegendEntry {
-        LegendEntry {
-            label: label.into(),
-            swatch,
-        }
+        LegendEntry { label: label.into(), swatch }
     }
 }
 
@@ -144,21 +141,14 @@ impl Header {
         for e in entries {
             let label = fit_text(&e.label, LEGEND_SIZE, usable - SWATCH_W - SWATCH_GAP);
             let w = SWATCH_W + SWATCH_GAP + text_width(&label, LEGEND_SIZE);
-            let needed = if row.is_empty() {
-                w
-            } else {
-                row_w + ENTRY_GAP + w
-            };
+            let needed = if row.is_empty() { w } else { row_w + ENTRY_GAP + w };
             if needed > usable && !row.is_empty() {
                 rows.push((std::mem::take(&mut row), row_w));
                 row_w = w;
             } else {
                 row_w = needed;
             }
-            row.push(LegendEntry {
-                label,
-                swatch: e.swatch.clone(),
-            });
+            row.push(LegendEntry { label, swatch: e.swatch.clone() });
         }
         if !row.is_empty() {
             rows.push((row, row_w));
@@ -168,12 +158,7 @@ impl Header {
             height += 6.0 + rows.len() as f64 * LEGEND_ROW;
         }
         height += 14.0;
-        Header {
-            title_lines,
-            rows,
-            width,
-            height,
-        }
+        Header { title_lines, rows, width, height }
     }
 
     pub fn draw(&self, canvas: &mut Canvas) -> Result<(), ChartError> {
@@ -183,10 +168,7 @@ impl Header {
                 line,
                 TITLE_SIZE,
                 INK,
-                (
-                    self.width / 2.0,
-                    y + (TITLE_LINE - text_height(TITLE_SIZE)) / 2.0,
-                ),
+                (self.width / 2.0, y + (TITLE_LINE - text_height(TITLE_SIZE)) / 2.0),
                 HAlign::Center,
                 VAlign::Top,
             )?;
@@ -199,14 +181,7 @@ impl Header {
             for e in entries {
                 draw_swatch(canvas, &e.swatch, x, mid)?;
                 let tx = x + SWATCH_W + SWATCH_GAP;
-                canvas.text(
-                    &e.label,
-                    LEGEND_SIZE,
-                    INK,
-                    (tx, mid),
-                    HAlign::Left,
-                    VAlign::Middle,
-                )?;
+                canvas.text(&e.label, LEGEND_SIZE, INK, (tx, mid), HAlign::Left, VAlign::Middle)?;
                 x = tx + text_width(&e.label, LEGEND_SIZE) + ENTRY_GAP;
             }
             y += LEGEND_ROW;
@@ -220,14 +195,9 @@ fn draw_swatch(canvas: &mut Canvas, s: &Swatch, x: f64, mid: f64) -> Result<(), 
         Swatch::Line(c) => canvas.hline(x, x + SWATCH_W, mid, 3.5, *c),
         Swatch::Fill(c) => canvas.rect(x, mid - 9.0, x + SWATCH_W, mid + 9.0, *c),
         Swatch::Band(c) => canvas.rect(x, mid - 9.0, x + SWATCH_W, mid + 9.0, *c),
-        Swatch::Dashed(c) => canvas.dashed_vline(
-            x + SWATCH_W / 2.0,
-            mid - 11.0,
-            mid + 11.0,
-            2.0,
-            (5.0, 3.0),
-            *c,
-        ),
+        Swatch::Dashed(c) => {
+            canvas.dashed_vline(x + SWATCH_W / 2.0, mid - 11.0, mid + 11.0, 2.0, (5.0, 3.0), *c)
+        }
     }
 }
 
@@ -284,23 +254,11 @@ impl Frame {
         } else {
             0.0
         };
-        let title_room = if style.titles {
-            text_height(style.title_size) + 12.0
-        } else {
-            0.0
-        };
+        let title_room = if style.titles { text_height(style.title_size) + 12.0 } else { 0.0 };
         let left = area.x0 + title_room + y_label_w + TICK_GAP + TICK_LEN;
         let bottom = area.y1
-            - if style.titles {
-                text_height(style.title_size) + 10.0
-            } else {
-                0.0
-            }
-            - if style.x_tick_labels {
-                text_height(style.tick_size) + TICK_GAP
-            } else {
-                0.0
-            }
+            - if style.titles { text_height(style.title_size) + 10.0 } else { 0.0 }
+            - if style.x_tick_labels { text_height(style.tick_size) + TICK_GAP } else { 0.0 }
             - TICK_LEN;
         // The last x tick label is centred on its tick and may hang past the plot's edge.
         let last_x_label = x
@@ -315,11 +273,7 @@ impl Frame {
         let right = area.x1 - (12.0f64).max(last_x_label + 4.0);
         // Half a tick label above the top tick, so that its label is not cut.
         let top = area.y0 + text_height(style.tick_size) / 2.0 + 4.0;
-        Frame {
-            plot: Rect::new(left, top, right.max(left + 10.0), bottom.max(top + 10.0)),
-            x,
-            y,
-        }
+        Frame { plot: Rect::new(left, top, right.max(left + 10.0), bottom.max(top + 10.0)), x, y }
     }
 
     pub fn px(&self, x: f64) -> f64 {
@@ -356,14 +310,7 @@ impl Frame {
             canvas.hline(p.x0 - TICK_LEN, p.x0, y, 1.2, AXIS)?;
             if style.y_tick_labels {
                 let at = (p.x0 - TICK_LEN - TICK_GAP, y);
-                canvas.text(
-                    &self.y.label(t),
-                    style.tick_size,
-                    MUTED,
-                    at,
-                    HAlign::Right,
-                    VAlign::Middle,
-                )?;
+                canvas.text(&self.y.label(t), style.tick_size, MUTED, at, HAlign::Right, VAlign::Middle)?;
             }
         }
         // X tick labels are skipped rather than allowed to collide when the axis is short.
@@ -376,14 +323,7 @@ impl Frame {
                 let w = text_width(&label, style.tick_size);
                 if x - w / 2.0 > last_right + 10.0 {
                     let at = (x, p.y1 + TICK_LEN + TICK_GAP);
-                    canvas.text(
-                        &label,
-                        style.tick_size,
-                        MUTED,
-                        at,
-                        HAlign::Center,
-                        VAlign::Top,
-                    )?;
+                    canvas.text(&label, style.tick_size, MUTED, at, HAlign::Center, VAlign::Top)?;
                     last_right = x + w / 2.0;
                 }
             }
@@ -400,14 +340,7 @@ impl Frame {
     pub fn draw_no_data(&self, canvas: &mut Canvas) -> Result<(), ChartError> {
         let p = self.plot;
         let at = ((p.x0 + p.x1) / 2.0, (p.y0 + p.y1) / 2.0);
-        canvas.text(
-            "no data to show",
-            LABEL_SIZE,
-            MUTED,
-            at,
-            HAlign::Center,
-            VAlign::Middle,
-        )
+        canvas.text("no data to show", LABEL_SIZE, MUTED, at, HAlign::Center, VAlign::Middle)
     }
 }
 
@@ -494,9 +427,8 @@ mod tests {
         assert_ne!(palette(0), palette(8));
         assert_ne!(palette(8), palette(16));
         // Distinct for as many series as a legend is likely to hold.
-        let colours: std::collections::BTreeSet<_> = (0..24)
-            .map(|i| (palette(i).0, palette(i).1, palette(i).2))
-            .collect();
+        let colours: std::collections::BTreeSet<_> =
+            (0..24).map(|i| (palette(i).0, palette(i).1, palette(i).2)).collect();
         assert_eq!(colours.len(), 24);
     }
 

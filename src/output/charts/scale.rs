@@ -46,24 +46,14 @@ impl Axis {
         }
         let ticks = ticks_between(lo, hi, step);
         let format = Formatter::for_ticks(&ticks, step, style);
-        Axis {
-            lo,
-            hi,
-            ticks,
-            format,
-        }
+        Axis { lo, hi, ticks, format }
     }
 
     /// An axis over `[lo, hi]` with no ticks, for positions that are labelled some other
     /// way (bar categories).
     pub fn bare(lo: f64, hi: f64) -> Axis {
         let (lo, hi) = sane_range(lo, hi);
-        Axis {
-            lo,
-            hi,
-            ticks: Vec::new(),
-            format: Formatter::for_ticks(&[], 1.0, TickStyle::Number),
-        }
+        Axis { lo, hi, ticks: Vec::new(), format: Formatter::for_ticks(&[], 1.0, TickStyle::Number) }
     }
 
     /// The label for a value on this axis, in the axis' format.
@@ -73,11 +63,7 @@ impl Axis {
 
     /// Clamp a value into the axis range (NaN stays NaN for the caller to skip).
     pub fn clamp(&self, v: f64) -> f64 {
-        if v.is_nan() {
-            v
-        } else {
-            v.clamp(self.lo, self.hi)
-        }
+        if v.is_nan() { v } else { v.clamp(self.lo, self.hi) }
     }
 
     /// The position of `v` as a fraction of the axis, 0 at `lo` and 1 at `hi`, clamped.
@@ -89,14 +75,13 @@ impl Axis {
 
 /// The smallest and largest finite values, clamped to `±LIMIT`; `None` when there are none.
 pub(crate) fn extent(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
-    values
-        .into_iter()
-        .filter(|v| v.is_finite())
-        .map(|v| v.clamp(-LIMIT, LIMIT))
-        .fold(None, |acc, v| match acc {
+    values.into_iter().filter(|v| v.is_finite()).map(|v| v.clamp(-LIMIT, LIMIT)).fold(
+        None,
+        |acc, v| match acc {
             None => Some((v, v)),
             Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-        })
+        },
+    )
 }
 
 /// Merge two optional extents.
@@ -124,16 +109,8 @@ pub(crate) fn padded(extent: Option<(f64, f64)>, pad: f64, include_zero: bool) -
     }
     let (lo, hi) = sane_range(lo, hi);
     let span = hi - lo;
-    let lo = if include_zero && lo == 0.0 {
-        0.0
-    } else {
-        lo - pad * span
-    };
-    let hi = if include_zero && hi == 0.0 {
-        0.0
-    } else {
-        hi + pad * span
-    };
+    let lo = if include_zero && lo == 0.0 { 0.0 } else { lo - pad * span };
+    let hi = if include_zero && hi == 0.0 { 0.0 } else { hi + pad * span };
     sane_range(lo, hi)
 }
 
@@ -150,16 +127,8 @@ pub(crate) fn near_zero(extent: Option<(f64, f64)>) -> bool {
 /// A finite range with `lo < hi`: equal ends are widened (by 10% of the value, or by 1
 /// around zero), reversed ends are swapped and non-finite ends replaced.
 fn sane_range(lo: f64, hi: f64) -> (f64, f64) {
-    let lo = if lo.is_finite() {
-        lo.clamp(-LIMIT, LIMIT)
-    } else {
-        0.0
-    };
-    let hi = if hi.is_finite() {
-        hi.clamp(-LIMIT, LIMIT)
-    } else {
-        1.0
-    };
+    let lo = if lo.is_finite() { lo.clamp(-LIMIT, LIMIT) } else { 0.0 };
+    let hi = if hi.is_finite() { hi.clamp(-LIMIT, LIMIT) } else { 1.0 };
     let (lo, hi) = if lo <= hi { (lo, hi) } else { (hi, lo) };
     // A span that is tiny relative to the values cannot be divided into distinct ticks, so
     // it is treated like a single value.
@@ -168,11 +137,7 @@ fn sane_range(lo: f64, hi: f64) -> (f64, f64) {
         return (lo, hi);
     }
     let mid = lo / 2.0 + hi / 2.0;
-    let half = if mid == 0.0 || mid.abs() < 1e-200 {
-        1.0
-    } else {
-        mid.abs() * 0.1
-    };
+    let half = if mid == 0.0 || mid.abs() < 1e-200 { 1.0 } else { mid.abs() * 0.1 };
     (mid - half, mid + half)
 }
 
@@ -184,16 +149,9 @@ fn nice_step(span: f64, target: usize) -> f64 {
     }
     let magnitude = 10f64.powf(raw.log10().floor());
     let norm = raw / magnitude;
-    let factor = [1.0, 2.0, 2.5, 5.0, 10.0]
-        .into_iter()
-        .find(|&f| f >= norm * (1.0 - 1e-9))
-        .unwrap_or(10.0);
+    let factor = [1.0, 2.0, 2.5, 5.0, 10.0].into_iter().find(|&f| f >= norm * (1.0 - 1e-9)).unwrap_or(10.0);
     let step = factor * magnitude;
-    if step.is_finite() && step > 0.0 {
-        step
-    } else {
-        raw
-    }
+    if step.is_finite() && step > 0.0 { step } else { raw }
 }
 
 /// Multiples of `step` inside `[lo, hi]`, at most `MAX_TICKS` of them.
@@ -269,11 +227,7 @@ impl Formatter {
         }
         // Zero is written bare: "0" reads better than "0.0M" or "0.00e0".
         if v == 0.0 {
-            return String::from(if self.style == TickStyle::Percent {
-                "0%"
-            } else {
-                "0"
-            });
+            return String::from(if self.style == TickStyle::Percent { "0%" } else { "0" });
         }
         if self.scientific {
             let s = format!("{:.*e}", self.decimals, v);
@@ -367,15 +321,9 @@ mod tests {
     #[test]
     fn small_and_negative_values_read_well() {
         let a = Axis::new(-0.5, 0.5, 4, true, TickStyle::Number);
-        assert_eq!(
-            labels(&a),
-            ["\u{2212}0.50", "\u{2212}0.25", "0", "0.25", "0.50"]
-        );
+        assert_eq!(labels(&a), ["\u{2212}0.50", "\u{2212}0.25", "0", "0.25", "0.50"]);
         let b = Axis::new(0.0, 3e-6, 3, true, TickStyle::Number);
-        assert_eq!(
-            labels(&b),
-            ["0", "1.0e\u{2212}6", "2.0e\u{2212}6", "3.0e\u{2212}6"]
-        );
+        assert_eq!(labels(&b), ["0", "1.0e\u{2212}6", "2.0e\u{2212}6", "3.0e\u{2212}6"]);
     }
 
     #[test]
@@ -396,10 +344,7 @@ mod tests {
             (1e-320, 1e-320),
         ] {
             let a = Axis::new(lo, hi, 5, true, TickStyle::Number);
-            assert!(
-                a.lo.is_finite() && a.hi.is_finite() && a.lo < a.hi,
-                "{lo} {hi}"
-            );
+            assert!(a.lo.is_finite() && a.hi.is_finite() && a.lo < a.hi, "{lo} {hi}");
             assert!(!a.ticks.is_empty() && a.ticks.len() <= MAX_TICKS + 1);
             assert!(a.ticks.iter().all(|t| t.is_finite()));
         }
@@ -412,10 +357,7 @@ mod tests {
         assert_eq!(padded(None, 0.0, false), (0.0, 1.0));
         let (lo, hi) = padded(Some((7.0, 7.0)), 0.0, false);
         assert!(lo < 7.0 && hi > 7.0);
-        assert_eq!(
-            extent([f64::NAN, 2.0, -1.0, f64::INFINITY]),
-            Some((-1.0, 2.0))
-        );
+        assert_eq!(extent([f64::NAN, 2.0, -1.0, f64::INFINITY]), Some((-1.0, 2.0)));
         assert_eq!(extent([f64::NAN]), None);
     }
 }

@@ -18,25 +18,15 @@ fn wiggle(i: usize, seed: f64) -> f64 {
 }
 
 fn band(label: &str, x: &[f64], level: f64, trend: f64, seed: f64) -> Band {
-    let mean: Vec<f64> = (0..x.len())
-        .map(|i| level + trend * i as f64 + wiggle(i, seed) * level * 0.05)
-        .collect();
+    let mean: Vec<f64> =
+        (0..x.len()).map(|i| level + trend * i as f64 + wiggle(i, seed) * level * 0.05).collect();
     let lo = mean.iter().map(|m| m * 0.9 - 0.5).collect();
     let hi = mean.iter().map(|m| m * 1.1 + 0.5).collect();
-    Band {
-        label: label.to_string(),
-        mean,
-        lo,
-        hi,
-    }
+    Band { label: label.to_string(), mean, lo, hi }
 }
 
 fn text<'a>(title: &'a str, x: &'a str, y: &'a str) -> ChartText<'a> {
-    ChartText {
-        title,
-        x_label: x,
-        y_label: y,
-    }
+    ChartText { title, x_label: x, y_label: y }
 }
 
 fn sample_lines(path: &Path) -> Result<(), ChartError> {
@@ -47,26 +37,13 @@ fn sample_lines(path: &Path) -> Result<(), ChartError> {
         band("kingpin strategy", &x, 25.0, 0.03, 2.0),
     ];
     let marks = [
-        Mark {
-            x: 60.0,
-            label: "kingpin removed".into(),
-        },
-        Mark {
-            x: 66.0,
-            label: "kingpin removed".into(),
-        },
-        Mark {
-            x: 150.0,
-            label: "second cartel split".into(),
-        },
+        Mark { x: 60.0, label: "kingpin removed".into() },
+        Mark { x: 66.0, label: "kingpin removed".into() },
+        Mark { x: 150.0, label: "second cartel split".into() },
     ];
     lines_with_bands(
         path,
-        &text(
-            "Homicide rate under three policies",
-            "month",
-            "homicides per 100k per year",
-        ),
+        &text("Homicide rate under three policies", "month", "homicides per 100k per year"),
         &x,
         &series,
         &marks,
@@ -77,9 +54,7 @@ fn sample_shares(path: &Path) -> Result<(), ChartError> {
     let x = months(240);
     let layer = |label: &str, base: f64, seed: f64| Layer {
         label: label.into(),
-        values: (0..240)
-            .map(|i| base * (1.0 + 0.3 * wiggle(i, seed)))
-            .collect(),
+        values: (0..240).map(|i| base * (1.0 + 0.3 * wiggle(i, seed))).collect(),
     };
     let layers = [
         layer("lookouts (halcones)", 50.0, 0.0),
@@ -87,12 +62,7 @@ fn sample_shares(path: &Path) -> Result<(), ChartError> {
         layer("enforcers (sicarios)", 15.0, 2.0),
         layer("plaza bosses", 3.0, 3.0),
     ];
-    stacked_shares(
-        path,
-        &text("Cartel members by rank", "month", "share of members"),
-        &x,
-        &layers,
-    )
+    stacked_shares(path, &text("Cartel members by rank", "month", "share of members"), &x, &layers)
 }
 
 fn sample_areas(path: &Path) -> Result<(), ChartError> {
@@ -100,13 +70,7 @@ fn sample_areas(path: &Path) -> Result<(), ChartError> {
     let layer = |label: &str, base: f64, start: usize, seed: f64| Layer {
         label: label.into(),
         values: (0..240)
-            .map(|i| {
-                if i < start {
-                    0.0
-                } else {
-                    base * (1.0 + 0.1 * wiggle(i, seed))
-                }
-            })
+            .map(|i| if i < start { 0.0 } else { base * (1.0 + 0.1 * wiggle(i, seed)) })
             .collect(),
     };
     let layers = [
@@ -115,12 +79,7 @@ fn sample_areas(path: &Path) -> Result<(), ChartError> {
         layer("policing", 0.0, 0, 2.0),
         layer("prison", 18e6, 0, 3.0),
     ];
-    stacked_areas(
-        path,
-        &text("Spending by lever", "month", "pesos per month"),
-        &x,
-        &layers,
-    )
+    stacked_areas(path, &text("Spending by lever", "month", "pesos per month"), &x, &layers)
 }
 
 fn sample_multiples(path: &Path, n: usize, scale: PanelScale) -> Result<(), ChartError> {
@@ -128,23 +87,13 @@ fn sample_multiples(path: &Path, n: usize, scale: PanelScale) -> Result<(), Char
     let panels: Vec<(String, Band)> = (0..n)
         .map(|i| {
             let level = 5.0 + 3.0 * i as f64;
-            (
-                format!("State {}", i + 1),
-                band("mean", &x, level, 0.0, i as f64),
-            )
+            (format!("State {}", i + 1), band("mean", &x, level, 0.0, i as f64))
         })
         .collect();
-    let marks = [Mark {
-        x: 60.0,
-        label: "kingpin removed".into(),
-    }];
+    let marks = [Mark { x: 60.0, label: "kingpin removed".into() }];
     small_multiples(
         path,
-        &text(
-            "Homicide rate by state",
-            "month",
-            "homicides per 100k per year",
-        ),
+        &text("Homicide rate by state", "month", "homicides per 100k per year"),
         &x,
         &panels,
         &marks,
@@ -169,29 +118,15 @@ fn sample_bars(path: &Path, orientation: Orientation) -> Result<(), ChartError> 
         bar("scholarships", -2.1, 0.8, g1),
         bar("youth jobs", -1.2, 0.9, g1),
         bar("kingpin strategy", 3.4, 1.5, g1),
-        bar(
-            "scholarships and youth jobs together with community policing",
-            -3.0,
-            1.1,
-            g1,
-        ),
+        bar("scholarships and youth jobs together with community policing", -3.0, 1.1, g1),
         bar("scholarships", -0.8, 0.2, g2),
         bar("youth jobs", -1.1, 0.3, g2),
         bar("kingpin strategy", 0.4, 0.5, g2),
-        bar(
-            "scholarships and youth jobs together with community policing",
-            -1.6,
-            0.4,
-            g2,
-        ),
+        bar("scholarships and youth jobs together with community policing", -1.6, 0.4, g2),
     ];
     bars_with_intervals(
         path,
-        &text(
-            "Effects of policies against the baseline",
-            "policy",
-            "change vs baseline",
-        ),
+        &text("Effects of policies against the baseline", "policy", "change vs baseline"),
         &bars,
         orientation,
     )
@@ -217,11 +152,7 @@ fn sample_scatter(path: &Path) -> Result<(), ChartError> {
     ];
     scatter_labeled(
         path,
-        &text(
-            "Cost and effect of policies",
-            "cost (pesos over 20 years)",
-            "recruitments averted",
-        ),
+        &text("Cost and effect of policies", "cost (pesos over 20 years)", "recruitments averted"),
         &points,
     )
 }
@@ -244,29 +175,14 @@ fn sample_tornado(path: &Path) -> Result<(), ChartError> {
         .enumerate()
         .map(|(i, n)| {
             let v = ((i * 37) % 10) as f64 / 20.0 + 0.02;
-            TornadoRow {
-                label: n.to_string(),
-                value: v,
-                lo: Some((v - 0.05).max(0.0)),
-                hi: Some(v + 0.05),
-            }
+            TornadoRow { label: n.to_string(), value: v, lo: Some((v - 0.05).max(0.0)), hi: Some(v + 0.05) }
         })
         .collect();
-    tornado(
-        path,
-        &text(
-            "Sensitivity of the homicide rate",
-            "parameter",
-            "total-order Sobol index",
-        ),
-        &rows,
-    )
+    tornado(path, &text("Sensitivity of the homicide rate", "parameter", "total-order Sobol index"), &rows)
 }
 
 fn decode(path: &Path) -> image::RgbImage {
-    image::open(path)
-        .unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display()))
-        .to_rgb8()
+    image::open(path).unwrap_or_else(|e| panic!("{} does not decode: {e}", path.display())).to_rgb8()
 }
 
 /// The image has several distinct colours and some ink in its middle, where plots are.
@@ -284,19 +200,12 @@ fn assert_not_blank(img: &image::RgbImage) {
             }
         }
     }
-    assert!(
-        inked * 200 > total,
-        "plot area is nearly blank: {inked}/{total}"
-    );
+    assert!(inked * 200 > total, "plot area is nearly blank: {inked}/{total}");
 }
 
 /// Render with `f`, check the PNG and its size, and check that a second render gives the
 /// same bytes.
-fn check_chart(
-    f: impl Fn(&Path) -> Result<(), ChartError>,
-    width: u32,
-    min_height: u32,
-) -> image::RgbImage {
+fn check_chart(f: impl Fn(&Path) -> Result<(), ChartError>, width: u32, min_height: u32) -> image::RgbImage {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a.png");
     let b = dir.path().join("b.png");
@@ -306,11 +215,7 @@ fn check_chart(
     assert_eq!(img.width(), width);
     assert!(img.height() >= min_height, "height {}", img.height());
     assert_not_blank(&img);
-    assert_eq!(
-        std::fs::read(&a).unwrap(),
-        std::fs::read(&b).unwrap(),
-        "not deterministic"
-    );
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap(), "not deterministic");
     // No temporary files are left behind.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     img
@@ -353,16 +258,8 @@ fn stacked_areas_renders() {
 fn small_multiples_renders_and_grows() {
     let img = check_chart(|p| sample_multiples(p, 6, PanelScale::Free), WIDTH, HEIGHT);
     assert_eq!(img.height(), HEIGHT);
-    let img = check_chart(
-        |p| sample_multiples(p, 40, PanelScale::Shared),
-        WIDTH,
-        HEIGHT,
-    );
-    assert!(
-        img.height() > 1500,
-        "40 panels need a taller figure: {}",
-        img.height()
-    );
+    let img = check_chart(|p| sample_multiples(p, 40, PanelScale::Shared), WIDTH, HEIGHT);
+    assert!(img.height() > 1500, "40 panels need a taller figure: {}", img.height());
     renders(|p| sample_multiples(p, 1, PanelScale::Shared));
     renders(|p| sample_multiples(p, 0, PanelScale::Shared));
     draws(|p| sample_multiples(p, MAX_PANELS, PanelScale::Free));
@@ -387,26 +284,14 @@ fn tornado_renders() {
 
 #[test]
 fn many_bars_make_a_taller_figure() {
-    let bars: Vec<BarItem> = (0..60)
-        .map(|i| bar(&format!("policy {i}"), i as f64 - 30.0, 2.0, None))
-        .collect();
+    let bars: Vec<BarItem> =
+        (0..60).map(|i| bar(&format!("policy {i}"), i as f64 - 30.0, 2.0, None)).collect();
     let img = renders(|p| {
-        bars_with_intervals(
-            p,
-            &text("Many", "policy", "effect"),
-            &bars,
-            Orientation::Horizontal,
-        )
+        bars_with_intervals(p, &text("Many", "policy", "effect"), &bars, Orientation::Horizontal)
     });
     assert!(img.height() > HEIGHT);
-    let img = renders(|p| {
-        bars_with_intervals(
-            p,
-            &text("Many", "policy", "effect"),
-            &bars,
-            Orientation::Vertical,
-        )
-    });
+    let img =
+        renders(|p| bars_with_intervals(p, &text("Many", "policy", "effect"), &bars, Orientation::Vertical));
     assert_eq!(img.height(), HEIGHT);
 }
 
@@ -440,37 +325,19 @@ fn awkward_data_never_panics() {
         };
         let plain = Band::line("b", y.iter().map(|v| v * 2.0).collect());
         let marks = [
-            Mark {
-                x: 1.0,
-                label: "m".into(),
-            },
-            Mark {
-                x: f64::NAN,
-                label: "nan".into(),
-            },
-            Mark {
-                x: 1e9,
-                label: "far away".into(),
-            },
+            Mark { x: 1.0, label: "m".into() },
+            Mark { x: f64::NAN, label: "nan".into() },
+            Mark { x: 1e9, label: "far away".into() },
         ];
         draws(|p| lines_with_bands(p, &t, &x, &[with_band.clone(), plain.clone()], &marks));
         draws(|p| lines_with_bands(p, &t, &x, &[], &[]));
         let layers = [
-            Layer {
-                label: "a".into(),
-                values: y.clone(),
-            },
-            Layer {
-                label: "b".into(),
-                values: y.iter().map(|v| v.abs()).collect(),
-            },
+            Layer { label: "a".into(), values: y.clone() },
+            Layer { label: "b".into(), values: y.iter().map(|v| v.abs()).collect() },
         ];
         draws(|p| stacked_shares(p, &t, &x, &layers));
         draws(|p| stacked_areas(p, &t, &x, &layers));
-        let panels = vec![
-            ("one".to_string(), with_band.clone()),
-            ("two".to_string(), plain.clone()),
-        ];
+        let panels = vec![("one".to_string(), with_band.clone()), ("two".to_string(), plain.clone())];
         draws(|p| small_multiples(p, &t, &x, &panels, &marks, PanelScale::Shared));
         draws(|p| small_multiples(p, &t, &x, &panels, &marks, PanelScale::Free));
         let bars: Vec<BarItem> = x
@@ -498,15 +365,8 @@ fn awkward_data_never_panics() {
             })
             .collect();
         draws(|p| scatter_labeled(p, &t, &points));
-        let rows: Vec<TornadoRow> = y
-            .iter()
-            .map(|v| TornadoRow {
-                label: "row".into(),
-                value: *v,
-                lo: None,
-                hi: Some(*v),
-            })
-            .collect();
+        let rows: Vec<TornadoRow> =
+            y.iter().map(|v| TornadoRow { label: "row".into(), value: *v, lo: None, hi: Some(*v) }).collect();
         draws(|p| tornado(p, &t, &rows));
     }
 }
@@ -543,12 +403,7 @@ fn long_text_is_fitted() {
                 republic under every policy that anyone has ever proposed in any report at all";
     let x = months(10);
     let series: Vec<Band> = (0..12)
-        .map(|i| {
-            Band::line(
-                format!("series number {i} with a rather long label"),
-                vec![i as f64; 10],
-            )
-        })
+        .map(|i| Band::line(format!("series number {i} with a rather long label"), vec![i as f64; 10]))
         .collect();
     draws(|p| lines_with_bands(p, &text(long, long, long), &x, &series, &[]));
     let bars = [bar(long, 1.0, 0.5, Some(long))];
@@ -561,38 +416,20 @@ fn inconsistent_input_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("bad.png");
     let t = text("t", "x", "y");
-    let err =
-        lines_with_bands(&p, &t, &[1.0, 2.0], &[Band::line("short", vec![1.0])], &[]).unwrap_err();
+    let err = lines_with_bands(&p, &t, &[1.0, 2.0], &[Band::line("short", vec![1.0])], &[]).unwrap_err();
     assert!(matches!(err, ChartError::Input(_)), "{err}");
     assert!(err.to_string().contains("short"), "{err}");
-    let half_band = Band {
-        label: "half".into(),
-        mean: vec![1.0, 2.0],
-        lo: vec![0.0, 1.0],
-        hi: vec![],
-    };
-    assert!(matches!(
-        lines_with_bands(&p, &t, &[1.0, 2.0], &[half_band], &[]),
-        Err(ChartError::Input(_))
-    ));
-    let layer = Layer {
-        label: "l".into(),
-        values: vec![1.0; 3],
-    };
-    assert!(matches!(
-        stacked_areas(&p, &t, &[1.0], &[layer]),
-        Err(ChartError::Input(_))
-    ));
-    let too_many: Vec<BarItem> = (0..=MAX_BARS)
-        .map(|i| bar(&i.to_string(), 1.0, 0.1, None))
-        .collect();
+    let half_band = Band { label: "half".into(), mean: vec![1.0, 2.0], lo: vec![0.0, 1.0], hi: vec![] };
+    assert!(matches!(lines_with_bands(&p, &t, &[1.0, 2.0], &[half_band], &[]), Err(ChartError::Input(_))));
+    let layer = Layer { label: "l".into(), values: vec![1.0; 3] };
+    assert!(matches!(stacked_areas(&p, &t, &[1.0], &[layer]), Err(ChartError::Input(_))));
+    let too_many: Vec<BarItem> = (0..=MAX_BARS).map(|i| bar(&i.to_string(), 1.0, 0.1, None)).collect();
     assert!(matches!(
         bars_with_intervals(&p, &t, &too_many, Orientation::Horizontal),
         Err(ChartError::Input(_))
     ));
-    let one_per_group: Vec<BarItem> = (0..MAX_BARS)
-        .map(|i| bar(&i.to_string(), 1.0, 0.1, Some(&format!("group {i}"))))
-        .collect();
+    let one_per_group: Vec<BarItem> =
+        (0..MAX_BARS).map(|i| bar(&i.to_string(), 1.0, 0.1, Some(&format!("group {i}")))).collect();
     for orientation in [Orientation::Horizontal, Orientation::Vertical] {
         let err = bars_with_intervals(&p, &t, &one_per_group, orientation).unwrap_err();
         assert!(matches!(err, ChartError::Input(_)), "{err}");
@@ -604,10 +441,7 @@ fn inconsistent_input_is_a_clear_error() {
 fn bad_paths_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let not_png = dir.path().join("chart.jpg");
-    assert!(matches!(
-        sample_scatter(&not_png),
-        Err(ChartError::Input(_))
-    ));
+    assert!(matches!(sample_scatter(&not_png), Err(ChartError::Input(_))));
     let missing_dir = dir.path().join("no/such/dir/chart.png");
     let err = sample_scatter(&missing_dir).unwrap_err();
     assert!(matches!(err, ChartError::Io { .. }), "{err}");
@@ -617,9 +451,7 @@ fn bad_paths_are_reported() {
 #[test]
 fn charts_render_in_parallel_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let paths: Vec<PathBuf> = (0..4)
-        .map(|i| dir.path().join(format!("t{i}.png")))
-        .collect();
+    let paths: Vec<PathBuf> = (0..4).map(|i| dir.path().join(format!("t{i}.png"))).collect();
     std::thread::scope(|s| {
         for p in &paths {
             s.spawn(move || sample_tornado(p).unwrap());
@@ -652,34 +484,15 @@ fn write_samples() {
     lines_with_bands(&dir.join("empty_lines.png"), &t, &[], &[], &[]).unwrap();
     let one = Band::line("one point", vec![7.0]);
     lines_with_bands(&dir.join("single_point.png"), &t, &[3.0], &[one], &[]).unwrap();
-    small_multiples(
-        &dir.join("multiples_0.png"),
-        &t,
-        &[],
-        &[],
-        &[],
-        PanelScale::Free,
-    )
-    .unwrap();
-    bars_with_intervals(
-        &dir.join("bars_empty.png"),
-        &t,
-        &[],
-        Orientation::Horizontal,
-    )
-    .unwrap();
+    small_multiples(&dir.join("multiples_0.png"), &t, &[], &[], &[], PanelScale::Free).unwrap();
+    bars_with_intervals(&dir.join("bars_empty.png"), &t, &[], Orientation::Horizontal).unwrap();
 
     // Gaps, many series with long labels, many marks and a long title.
     let x = months(120);
     let series: Vec<Band> = (0..12)
         .map(|i| {
-            let mut b = band(
-                &format!("scenario {i} with a longer label"),
-                &x,
-                1e5 + 2e4 * i as f64,
-                0.0,
-                i as f64,
-            );
+            let mut b =
+                band(&format!("scenario {i} with a longer label"), &x, 1e5 + 2e4 * i as f64, 0.0, i as f64);
             for j in (30 + i)..(40 + i) {
                 b.mean[j] = f64::NAN;
             }
@@ -688,12 +501,8 @@ fn write_samples() {
             b
         })
         .collect();
-    let marks: Vec<Mark> = (0..8)
-        .map(|i| Mark {
-            x: 10.0 + 12.0 * i as f64,
-            label: format!("kingpin {i} removed"),
-        })
-        .collect();
+    let marks: Vec<Mark> =
+        (0..8).map(|i| Mark { x: 10.0 + 12.0 * i as f64, label: format!("kingpin {i} removed") }).collect();
     lines_with_bands(
         &dir.join("lines_busy.png"),
         &text(
@@ -712,25 +521,13 @@ fn write_samples() {
             label: format!("parameter {i}"),
             value: (i as f64 - 3.5) * 1234.5,
             lo: Some((i as f64 - 4.0) * 1234.5),
-            hi: if i % 3 == 0 {
-                None
-            } else {
-                Some((i as f64 - 3.0) * 1234.5)
-            },
+            hi: if i % 3 == 0 { None } else { Some((i as f64 - 3.0) * 1234.5) },
         })
         .collect();
     let long = "a very long label that goes on and on about homicide rates in every state under every policy";
-    let bars = [
-        bar(long, 1.0, 0.5, Some(long)),
-        bar("short", -0.3, 0.2, Some(long)),
-    ];
-    bars_with_intervals(
-        &dir.join("bars_long_v.png"),
-        &text(long, long, long),
-        &bars,
-        Orientation::Vertical,
-    )
-    .unwrap();
+    let bars = [bar(long, 1.0, 0.5, Some(long)), bar("short", -0.3, 0.2, Some(long))];
+    bars_with_intervals(&dir.join("bars_long_v.png"), &text(long, long, long), &bars, Orientation::Vertical)
+        .unwrap();
     bars_with_intervals(
         &dir.join("bars_long_h.png"),
         &text(long, long, long),
