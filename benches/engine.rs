@@ -1,1 +1,121 @@
-fn main() {}
+//! Criterion benchmarks of the engine. Every input is fixed and seeded.
+//!
+//! - `month_step/<youths>`: one month of the baseline scenario (no levers), scaled to
+//!   10^5, 10^6 and 10^7 youths, on all cores; throughput in youth-months per second.
+//! - `month_step_all_levers/<youths>`: the same with all nine levers on (the holistic
+//!   case: scholarships, youth jobs, public space, policing with the army, police reform,
+//!   kingpin removals, juvenile law, asset forfeiture, demand reduction).
+//! - `month_step_threads/<n>`: the all-levers step at 10^6 youths on 1 and 2 threads
+//!   (parallel efficiency; outputs are identical).
+//! - `init_and_network/<youths>`: drawing a replicate's initial state and peer network.
+//! - `replicate/baseline`: one whole replicate of the bundled baseline (200,000 youths,
+//!   120 + 240 months), end to end.
+//!
+//! Run with `cargo bench`; `cargo bench -- month_step/1000000` runs one. Figures and the
+//! machine they come from are in docs/performance.md.
+
+use std::path::Path;
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use narcodoor::engine::Replicate;
+use narcodoor::model::params::{
+    AssetForfeiture, Demand, JuvenileLaw, Kingpin, Lever, Params, PoliceReform, Policing, PublicSpace, Schedule,
+    Scholarships, YouthJobs,
+};
+use narcodoor::scenario::{self, Overrides};
+
+fn baseline(youths: u64) -> Params {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
+    let mut s = scenario::load(&path).expect("the baseline loads");
+    s.apply(&Overrides { youths: Some(youths), ..Overrides::default() }).expect("rescaled");
+    s.params
+}
+
+/// The baseline with every lever on from month 0 with its defaults (policing with the
+/// army, a purge and a pay raise for the police).
+pub fn all_levers(youths: u64) -> Params {
+    let mut p = baseline(youths);
+    let s = || Schedule::always(p.regions.len());
+    let pol = &mut p.policy;
+    pol.scholarships = Some(Lever { schedule: s(), p: Scholarships::default() });
+    pol.youth_jobs = Some(Lever { schedule: s(), p: YouthJobs::default() });
+    pol.public_space = Some(Lever { schedule: s(), p: PublicSpace::default() });
+    pol.policing = Some(Lever { schedule: s(), p: Policing { army: true, ..Policing::default() } });
+    pol.police_reform = Some(Lever { schedule: s(), p: PoliceReform { pay_raise: 0.2, purge: 0.1, ..PoliceReform::default() } });
+    pol.kingpin = Some(Lever { schedule: s(), p: Kingpin::default() });
+    pol.juvenile_law = Some(Lever { schedule: s(), p: JuvenileLaw { juvenile_sentence_ratio: 0.5 } });
+    pol.asset_forfeiture = Some(Lever { schedule: s(), p: AssetForfeiture::default() });
+    pol.demand = Some(Lever { schedule: s(), p: Demand::default() });
+    p
+}
+
+/// A replicate past its burn-in, so that every lever is active in the measured months.
+fn warmed(p: &Params) -> Replicate<'_> {
+    let mut r = Replicate::new(p, 0, true);
+    for _ in 0..p.run.burn_in_months + 2 {
+        r.step();
+    }
+    r
+}
+
+fn month_step(c: &mut Criterion) {
+    for (group, make) in [("month_step", baseline as fn(u64) -> Params), ("month_step_all_levers", all_levers)] {
+        let mut g = c.benchmark_group(group);
+        g.sample_size(10);
+        for youths in [100_000u64, 1_000_000, 10_000_000] {
+            if group == "month_step_all_levers" && youths == 100_000 {
+                continue;
+            }
+            let mut p = make(youths);
+            // Long enough that the measured months never reach the end of the run.
+            p.run.months = 100_000;
+            let mut r = warmed(&p);
+            g.throughput(Throughput::Elements(youths));
+            g.bench_function(BenchmarkId::from_parameter(youths), |b| b.iter(|| r.step()));
+        }
+        g.finish();
+    }
+}
+
+fn threads(c: &mut Criterion) {
+    let mut g = c.benchmark_group("month_step_threads");
+    g.sample_size(10);
+    let youths = 1_000_000;
+    let mut p = all_levers(youths);
+    p.run.months = 100_000;
+    g.throughput(Throughput::Elements(youths));
+    for n in [1usize, 2] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("a pool");
+        let mut r = pool.install(|| warmed(&p));
+        g.bench_function(BenchmarkId::from_parameter(n), |b| b.iter(|| pool.install(|| r.step())));
+    }
+    g.finish();
+}
+
+fn init_and_network(c: &mut Criterion) {
+    let mut g = c.benchmark_group("init_and_network");
+    g.sample_size(10);
+    for youths in [1_000_000u64, 10_000_000] {
+        let p = baseline(youths);
+        g.throughput(Throughput::Elements(youths));
+        g.bench_function(BenchmarkId::from_parameter(youths), |b| b.iter(|| Replicate::new(&p, 0, true).world.layout.total()));
+    }
+    g.finish();
+}
+
+fn replicate(c: &mut Criterion) {
+    let mut g = c.benchmark_group("replicate");
+    g.sample_size(10);
+    let p = baseline(200_000);
+    g.throughput(Throughput::Elements(200_000 * (p.run.burn_in_months + p.run.months) as u64));
+    g.bench_function("baseline", |b| {
+        b.iter(|| {
+            let mut r = Replicate::new(&p, 0, true);
+            (0..r.total_steps()).filter_map(|_| r.step()).count()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, month_step, threads, init_and_network, replicate);
+criterion_main!(benches);
