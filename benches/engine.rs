@@ -19,8 +19,8 @@ use std::path::Path;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use narcodoor::engine::Replicate;
 use narcodoor::model::params::{
-    AssetForfeiture, Demand, JuvenileLaw, Kingpin, Lever, Params, PoliceReform, Policing, PublicSpace, Schedule,
-    Scholarships, YouthJobs,
+    AssetForfeiture, Demand, JuvenileLaw, Kingpin, Lever, Params, PoliceReform, Policing, PublicSpace,
+    Schedule, Scholarships, YouthJobs,
 };
 use narcodoor::scenario::{self, Overrides};
 
@@ -41,7 +41,10 @@ pub fn all_levers(youths: u64) -> Params {
     pol.youth_jobs = Some(Lever { schedule: s(), p: YouthJobs::default() });
     pol.public_space = Some(Lever { schedule: s(), p: PublicSpace::default() });
     pol.policing = Some(Lever { schedule: s(), p: Policing { army: true, ..Policing::default() } });
-    pol.police_reform = Some(Lever { schedule: s(), p: PoliceReform { pay_raise: 0.2, purge: 0.1, ..PoliceReform::default() } });
+    pol.police_reform = Some(Lever {
+        schedule: s(),
+        p: PoliceReform { pay_raise: 0.2, purge: 0.1, ..PoliceReform::default() },
+    });
     pol.kingpin = Some(Lever { schedule: s(), p: Kingpin::default() });
     pol.juvenile_law = Some(Lever { schedule: s(), p: JuvenileLaw { juvenile_sentence_ratio: 0.5 } });
     pol.asset_forfeiture = Some(Lever { schedule: s(), p: AssetForfeiture::default() });
@@ -59,7 +62,9 @@ fn warmed(p: &Params) -> Replicate<'_> {
 }
 
 fn month_step(c: &mut Criterion) {
-    for (group, make) in [("month_step", baseline as fn(u64) -> Params), ("month_step_all_levers", all_levers)] {
+    for (group, make) in
+        [("month_step", baseline as fn(u64) -> Params), ("month_step_all_levers", all_levers)]
+    {
         let mut g = c.benchmark_group(group);
         g.sample_size(10);
         for youths in [100_000u64, 1_000_000, 10_000_000] {
@@ -98,7 +103,9 @@ fn init_and_network(c: &mut Criterion) {
     for youths in [1_000_000u64, 10_000_000] {
         let p = baseline(youths);
         g.throughput(Throughput::Elements(youths));
-        g.bench_function(BenchmarkId::from_parameter(youths), |b| b.iter(|| Replicate::new(&p, 0, true).world.layout.total()));
+        g.bench_function(BenchmarkId::from_parameter(youths), |b| {
+            b.iter(|| Replicate::new(&p, 0, true).world.layout.total())
+        });
     }
     g.finish();
 }

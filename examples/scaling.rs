@@ -23,12 +23,17 @@ fn country(youths: u64, regions: usize, cartels: usize, peers: u32) -> Params {
     p.regions = (0..regions)
         .map(|r| {
             let mut reg = Region::with_defaults(&format!("R{r}"), youths / regions as u64);
-            reg.neighbours = [r.checked_sub(1), (r + 1 < regions).then_some(r + 1)].into_iter().flatten().collect();
+            reg.neighbours =
+                [r.checked_sub(1), (r + 1 < regions).then_some(r + 1)].into_iter().flatten().collect();
             reg
         })
         .collect();
     p.cartel_list = (0..cartels)
-        .map(|k| CartelSpec { name: format!("K{k}"), predatory: false, territory: vec![0.9 / cartels as f64; regions] })
+        .map(|k| CartelSpec {
+            name: format!("K{k}"),
+            predatory: false,
+            territory: vec![0.9 / cartels as f64; regions],
+        })
         .collect();
     p
 }
@@ -64,7 +69,11 @@ fn study(name: &str, sizes: &[f64], make: impl Fn(f64) -> Params, months: u32) {
         let p = make(s);
         let t = time_per_month(&p, months);
         let youths = p.total_youths() as f64;
-        println!("  {name} = {s:>10}: {:8.2} ms per month, {:6.2} ns per youth-month", t * 1e3, t * 1e9 / youths);
+        println!(
+            "  {name} = {s:>10}: {:8.2} ms per month, {:6.2} ns per youth-month",
+            t * 1e3,
+            t * 1e9 / youths
+        );
         times.push(t);
     }
     println!("  exponent of time per month in {name}: {:.2}", exponent(sizes, &times));
@@ -75,7 +84,10 @@ fn main() {
     let threads: usize = args.get(1).map_or(1, |s| s.parse().expect("threads"));
     let months: u32 = args.get(2).map_or(24, |s| s.parse().expect("months"));
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool");
-    println!("narcodoor {} scaling study on {threads} thread(s), {months} months per point", env!("CARGO_PKG_VERSION"));
+    println!(
+        "narcodoor {} scaling study on {threads} thread(s), {months} months per point",
+        env!("CARGO_PKG_VERSION")
+    );
     pool.install(|| {
         study("youths", &[1e5, 1e6, 1e7], |n| country(n as u64, 4, 2, 8), months);
         study("regions", &[1.0, 4.0, 16.0, 64.0], |r| country(1_000_000, r as usize, 2, 8), months);

@@ -10,9 +10,19 @@ use rayon::prelude::*;
 
 use crate::model::state::{Layout, YouthChunk, Youths};
 
-/// Youths per chunk: small enough to balance two to a few dozen threads, large enough
-/// that scheduling costs nothing next to the work (about 0.1 ms per chunk and pass).
+/// The largest chunk: large enough that scheduling costs nothing next to the work (about
+/// 0.1 ms per chunk and pass), small enough to balance a few dozen threads.
 pub const CHUNK: usize = 16_384;
+
+/// The smallest chunk a population is cut into when it is small.
+pub const MIN_CHUNK: usize = 1024;
+
+/// A chunk size for `youths` youths on `threads` threads: about eight chunks per thread,
+/// between `MIN_CHUNK` and `CHUNK`, a multiple of 64. Results do not depend on it.
+pub fn chunk_size(youths: usize, threads: usize) -> usize {
+    let target = youths / (8 * threads.max(1));
+    (target.clamp(MIN_CHUNK, CHUNK) / 64) * 64
+}
 
 /// A chunk: region, first local index (a multiple of 64) and length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

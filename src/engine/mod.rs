@@ -1,6 +1,6 @@
 //! The month loop, chunks and threads: the only parallel code in the crate.
 //!
-//! A replicate's youths are cut into fixed chunks of at most `CHUNK` youths, each inside
+//! A replicate's youths are cut into chunks of at most `chunks::CHUNK` youths, each inside
 //! one region and starting on a multiple of 64 within it (so chunks never share a word of
 //! a member bitmap or a byte of the network masks). Each month runs the model's passes over
 //! the chunks, with rayon when `parallel` is set, and reduces the chunks' integer tallies

@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use super::chunks::{CHUNK, ChunkSpec, map_items, plan_chunks, split_ranges, youth_chunks};
+use super::chunks::{ChunkSpec, chunk_size, map_items, plan_chunks, split_ranges, youth_chunks};
 use crate::model::contact::{self, RegionYouths};
 use crate::model::kingpin::{self, Removal};
 use crate::model::metrics::{MonthInputs, MonthMetrics, month_metrics};
@@ -53,7 +53,8 @@ impl<'p> Replicate<'p> {
     /// Draws replicate `replicate`'s initial state and network. With `parallel`, the
     /// youths are handled by the current rayon pool; the result is the same either way.
     pub fn new(params: &'p Params, replicate: u32, parallel: bool) -> Self {
-        Self::with_chunk(params, replicate, parallel, CHUNK)
+        let threads = if parallel { rayon::current_num_threads() } else { 1 };
+        Self::with_chunk(params, replicate, parallel, chunk_size(params.total_youths() as usize, threads))
     }
 
     /// As `new`, with another chunk size (tests use it to show chunking does not matter).
