@@ -302,21 +302,23 @@ impl<'p> Replicate<'p> {
             running[c.region][0] += cand[0];
             running[c.region][1] += cand[1];
         }
-        let work: Vec<(ChunkSpec, [u64; 2])> = self
+        let work: Vec<(ChunkSpec, [u64; 2], [u64; 2])> = self
             .plan
             .iter()
             .zip(before)
-            .filter(|(c, _)| hires[c.region].is_some())
-            .map(|(c, b)| (*c, b))
+            .zip(chunk_candidates)
+            .filter(|((c, _), _)| hires[c.region].is_some())
+            .map(|((c, b), h)| (*c, b, *h))
             .collect();
         let specs: Vec<ChunkSpec> = work.iter().map(|w| w.0).collect();
         let layout = self.world.layout.clone();
         let chunks = youth_chunks(&mut self.world.youths, &layout, &specs);
-        let parts = map_items(parallel, chunks.into_iter().zip(work).collect(), |(mut c, (spec, b))| {
-            let j = levers.regions[spec.region].youth_jobs.as_ref().expect("hiring region");
-            let h = hires[spec.region].as_ref().expect("hiring region");
-            (spec.region, jobs::hire_chunk(&mut c, h, b, j.target_poor, j.months))
-        });
+        let parts =
+            map_items(parallel, chunks.into_iter().zip(work).collect(), |(mut c, (spec, b, here))| {
+                let j = levers.regions[spec.region].youth_jobs.as_ref().expect("hiring region");
+                let h = hires[spec.region].as_ref().expect("hiring region");
+                (spec.region, jobs::hire_chunk(&mut c, h, b, here, j.target_poor, j.months))
+            });
         for (r, n) in parts {
             let t = &mut tallies[r];
             t.stocks[crate::model::state::status::IDLE as usize] -= n;

@@ -56,22 +56,29 @@ pub fn sample(take: u64, n: u64, rng: &mut Stream) -> Vec<u64> {
 }
 
 /// Places the hires that fall in one chunk. `before` counts each group's candidates in the
-/// region's earlier chunks. Returns how many youths of the chunk were hired.
+/// region's earlier chunks, `here` in this chunk. Returns how many youths were hired.
 pub fn hire_chunk(
     c: &mut YouthChunk,
     hires: &Hires,
     before: [u64; 2],
+    here: [u64; 2],
     target_poor: bool,
     months: u32,
 ) -> u64 {
     let months = months.clamp(1, 255) as u8;
-    let mut seen = before;
     let mut next = [0usize; 2];
+    let mut wanted = 0;
     for g in 0..2 {
         next[g] = hires.ranks[g].partition_point(|&r| r < before[g]);
+        wanted += hires.ranks[g].partition_point(|&r| r < before[g] + here[g]) - next[g];
     }
+    let mut seen = before;
     let mut hired = 0;
+    // Stop at the last hire of the chunk: most chunks hold only a few.
     for i in 0..c.len() {
+        if hired == wanted {
+            break;
+        }
         let f = c.flags[i];
         if f & flag::CANDIDATE == 0 {
             continue;
@@ -86,7 +93,7 @@ pub fn hire_chunk(
         }
         seen[g] += 1;
     }
-    hired
+    hired as u64
 }
 
 #[cfg(test)]
@@ -118,8 +125,9 @@ mod tests {
         // Two chunks: the hires land in the right places whatever the split.
         let (a, b) = y.chunk_mut(0..25, 0, 0).split_at(9);
         let (mut a, mut b) = (a, b);
-        let before_b = [0, 9];
-        let n = hire_chunk(&mut a, &h, [0, 0], true, 12) + hire_chunk(&mut b, &h, before_b, true, 12);
+        // Chunk a holds 9 non-poor candidates; chunk b the other 11 and the 5 poor ones.
+        let n = hire_chunk(&mut a, &h, [0, 0], [0, 9], true, 12)
+            + hire_chunk(&mut b, &h, [0, 9], [5, 11], true, 12);
         assert_eq!(n, 8);
         assert!((20..25).all(|i| y.status[i] == status::WORK && y.months_left[i] == 12));
         assert_eq!((0..20).filter(|&i| y.status[i] == status::WORK).count(), 3);
