@@ -155,7 +155,13 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     );
     let tick = {
         let bar = bar.clone();
-        move |_: u32, _: u64| bar.inc(1)
+        let (name, reps, burn_in) = (p.run.name.clone(), p.run.replicates, p.run.burn_in_months as i64);
+        move |replicate: u32, done: u64| {
+            bar.inc(1);
+            let month = done as i64 - burn_in - 1;
+            let phase = if month < 0 { format!("burn-in {}", done) } else { format!("month {month}") };
+            bar.set_message(format!("{name}: replicate {}/{reps}, {phase}", replicate + 1));
+        }
     };
     let outcome = run_scenario(&scenario, &opts, &tick)?;
     bar.finish_and_clear();
