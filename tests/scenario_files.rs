@@ -42,7 +42,7 @@ fn an_extends_chain_merges_from_the_root() {
     assert_eq!(p.run.name, "kingpin-no-split");
     assert_eq!(p.run.description, "three regions, two cartels, no levers");
     let k = p.policy.kingpin.as_ref().unwrap();
-    assert_eq!((k.p.removals_per_year, k.p.split_probability, k.p.shock), (3.0, 0.0, 1.0));
+    assert_eq!((k.p.removals_per_year, k.p.split_probability, k.p.shock), (3.0, 0.0, 0.3));
     assert_eq!(k.schedule.regions, [true, false, false]);
     assert_eq!((k.schedule.start_month, k.schedule.end_month), (12, Some(72)));
     assert!(p.cartel_list[0].predatory);
