@@ -200,7 +200,8 @@ mod tests {
     #[test]
     fn shock_spills_to_neighbours() {
         let (p, mut w, lever) = world_and_lever(2.0);
-        let no_split = Lever { p: Kingpin { split_probability: 0.0, ..lever.p.clone() }, ..lever };
+        let no_split =
+            Lever { p: Kingpin { split_probability: 0.0, shock: 1.0, ..lever.p.clone() }, ..lever };
         let r = remove(&mut w, &p, &no_split, 1.0, 0, 0, &mut Stream::new(3));
         // Direct in A: 1.0 × 0.6 / 1.0; spillover to B: 0.3 × 0.6.
         assert!((r.shock[0] - 0.6).abs() < 1e-12 && (r.shock[1] - 0.18).abs() < 1e-12);

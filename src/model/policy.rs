@@ -33,6 +33,10 @@ pub struct RegionLevers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScholarshipsNow {
     pub coverage: f64,
+    /// While a ramp raises coverage from c' to c, the odds that a poor student who drew and
+    /// lost earlier draws again and wins: (c − c')/(1 − c'), so that every student ends up
+    /// a holder with probability c (docs/model.md, changed rule D2).
+    pub redraw: f64,
     pub amount: f64,
     /// `1 − max_dropout_cut × amount/(amount + half_amount)`.
     pub dropout_factor: f64,
@@ -129,8 +133,17 @@ impl LeversNow {
                 };
                 let scholarships = factor(&pol.scholarships, t, r).map(|(f, p)| {
                     let amount = p.amount * f;
+                    let (now, before) = (
+                        p.coverage * f,
+                        p.coverage * factor(&pol.scholarships, t - 1, r).map_or(0.0, |x| x.0),
+                    );
                     ScholarshipsNow {
-                        coverage: p.coverage * f,
+                        coverage: now,
+                        redraw: if now > before && before > 0.0 {
+                            (now - before) / (1.0 - before)
+                        } else {
+                            0.0
+                        },
                         amount,
                         dropout_factor: 1.0
                             - p.max_dropout_cut * amount / (amount + p.half_amount).max(1e-300),
@@ -234,6 +247,12 @@ mod tests {
         let s = LeversNow::at(&p, 0).regions[0].scholarships.clone().unwrap();
         assert_eq!(s.amount, 400.0);
         assert_eq!(s.coverage, 0.25);
+        // Nobody has drawn before the first month: no redraws.
+        assert_eq!(s.redraw, 0.0);
+        // Month 1: coverage 0.25 → 0.5; losers redraw with (0.5 − 0.25)/(1 − 0.25) = 1/3.
+        let s1 = LeversNow::at(&p, 1).regions[0].scholarships.clone().unwrap();
+        assert!((s1.redraw - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(LeversNow::at(&p, 5).regions[0].scholarships.clone().unwrap().redraw, 0.0);
         assert!((s.dropout_factor - (1.0 - 0.9 * 400.0 / 1000.0)).abs() < 1e-12);
         assert!((s.cost_per_holder - 432.0).abs() < 1e-9);
     }

@@ -63,6 +63,8 @@ pub struct RegionTables {
     pub job_loss: u64,
     /// Scholarship lottery odds when the lever is active here.
     pub scholarship_lottery: Option<u64>,
+    /// While a ramp raises coverage: the odds that an earlier loser wins now (D2).
+    pub scholarship_redraw: Option<u64>,
     /// Youth-jobs retention at the end of a placement (the lever's, even once it ended).
     pub retention: u64,
     /// Mark Idle adults who stay Idle as placement candidates.
@@ -250,6 +252,11 @@ pub fn region_tables(
         job_finding,
         job_loss: threshold32(y.job_loss),
         scholarship_lottery: levers.scholarships.as_ref().map(|s| threshold32(s.coverage)),
+        scholarship_redraw: levers
+            .scholarships
+            .as_ref()
+            .filter(|s| s.redraw > 0.0)
+            .map(|s| threshold32(s.redraw)),
         retention: params.policy.youth_jobs.as_ref().map_or(0, |l| threshold32(l.p.retention)),
         hiring: levers.youth_jobs.is_some(),
         target_poor: levers.youth_jobs.as_ref().is_some_and(|j| j.target_poor),
@@ -484,9 +491,7 @@ fn stay_table(t: &RegionTables) -> Vec<u64> {
                 let poor = fl & flag::POOR != 0;
                 let odds = match st {
                     status::SCHOOL if band == 2 => always,
-                    status::SCHOOL if poor && fl & flag::DRAWN == 0 && t.scholarship_lottery.is_some() => {
-                        always
-                    }
+                    status::SCHOOL if poor && scholarship_draw(t, fl).is_some() => always,
                     status::SCHOOL => {
                         let holder = fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some();
                         t.dropout[poor as usize * 4 + (band == 1) as usize * 2 + holder as usize]
@@ -504,6 +509,19 @@ fn stay_table(t: &RegionTables) -> Vec<u64> {
         }
     }
     stay
+}
+
+/// The odds of a poor student's scholarship draw this month, if it draws: the first month
+/// in School while the lever is active, and again while a ramp raises coverage if it lost.
+#[inline]
+fn scholarship_draw(t: &RegionTables, fl: u8) -> Option<u64> {
+    if fl & flag::DRAWN == 0 {
+        t.scholarship_lottery
+    } else if fl & flag::SCHOLARSHIP == 0 {
+        t.scholarship_redraw
+    } else {
+        None
+    }
 }
 
 /// d. A youth in School, Work or Idle: the narco door first, then the legitimate doors.
@@ -532,8 +550,7 @@ fn free_youth(
     }
     if st == status::SCHOOL
         && poor
-        && fl & flag::DRAWN == 0
-        && let Some(odds) = t.scholarship_lottery
+        && let Some(odds) = scholarship_draw(t, fl)
     {
         let won = (rng.next_u64() & 0xFFFF_FFFF) < odds;
         c.flags[i] |= flag::DRAWN | if won { flag::SCHOLARSHIP } else { 0 };

@@ -731,7 +731,7 @@ mod tests {
         assert_eq!(p.policy.kingpin.as_ref().unwrap().p.shock, 2.5);
         assert_eq!((shock.get)(&p), Value::Num(2.5));
         (kp.disable)(&mut p);
-        assert_eq!((shock.get)(&p), Value::Num(1.0));
+        assert_eq!((shock.get)(&p), Value::Num(0.3));
     }
 
     #[test]

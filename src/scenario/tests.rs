@@ -711,7 +711,7 @@ fn numeric_paths_cover_sweepable_keys() {
         }
     }
     assert_eq!(get_value_f64(&p, "region.*.poverty"), Some(0.45));
-    assert_eq!(get_value_f64(&p, "policy.kingpin.shock"), Some(1.0));
+    assert_eq!(get_value_f64(&p, "policy.kingpin.shock"), Some(0.3));
     assert_eq!(get_value_f64(&p, "policy.policing.army"), None);
 }
 
