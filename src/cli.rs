@@ -14,7 +14,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use crate::error::InputError;
 use crate::experiment::run::{RunOptions, default_out_dir, run_scenario};
 use crate::experiment::summary::LEVEL;
-use crate::model::metrics::{METRICS, m};
+use crate::experiment::{compare, outcomes, sensitivity_run, sweep};
+use crate::model::metrics::{METRICS, index_of, m};
 use crate::scenario::{self, Overrides, Scenario};
 
 #[derive(Debug, Parser)]
@@ -46,6 +47,16 @@ pub enum Command {
         /// Scenario file (TOML).
         file: PathBuf,
     },
+    /// Compare scenarios with the first (the baseline), replicate by replicate with common
+    /// random numbers: effects.csv, report.md, charts.
+    Compare(CompareArgs),
+    /// Run a scenario over a grid or a Latin hypercube of parameter values: runs.csv and
+    /// runs_timeseries.csv, one row per point × replicate; resumable and shardable.
+    Sweep(SweepArgs),
+    /// Combine the shard directories of a sweep into the outputs of the whole sweep.
+    Merge(MergeArgs),
+    /// Morris screening or Sobol' indices of an outcome over parameter ranges.
+    Sensitivity(SensitivityArgs),
 }
 
 /// Options shared by the commands that simulate.
@@ -66,9 +77,6 @@ pub struct SimArgs {
     /// Reported months after burn-in (overrides run.months).
     #[arg(long, value_name = "N")]
     pub months: Option<u32>,
-    /// Do not draw PNG charts.
-    #[arg(long)]
-    pub no_charts: bool,
     /// No progress display and no summary table.
     #[arg(long)]
     pub quiet: bool,
@@ -97,12 +105,128 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimArgs,
+    /// Do not draw PNG charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario files (TOML); the first is the baseline.
+    #[arg(required = true, num_args = 2..)]
+    pub files: Vec<PathBuf>,
+    /// Output directory [default: results/compare-NAME, NAME the baseline's run.name].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Do not draw PNG charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// The design of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum DesignArg {
+    /// Every combination of the levels (first --set varies slowest).
+    Grid,
+    /// Latin hypercube sample of --samples points over lo:hi ranges.
+    Lhs,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// A factor: path=v1,v2,... (levels), path=lo:hi:n (n levels, grid) or path=lo:hi
+    /// (range, lhs). Repeat for several factors.
+    #[arg(long = "set", value_name = "PATH=VALUES", required = true)]
+    pub sets: Vec<String>,
+    /// Design of the sweep.
+    #[arg(long, value_enum, default_value_t = DesignArg::Grid)]
+    pub design: DesignArg,
+    /// Points of a Latin hypercube.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub samples: usize,
+    /// Run only shard K of N (0 ≤ K < N): the points whose index modulo N is K.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Output directory [default: results/sweep-<run.name>, with -shard-K-of-N when sharded].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Keep the finished runs of a matching output directory (the default).
+    #[arg(long, overrides_with = "no_resume")]
+    pub resume: bool,
+    /// Start over: delete the run files of a matching output directory first.
+    #[arg(long, overrides_with = "resume")]
+    pub no_resume: bool,
+    #[command(flatten)]
+    pub sim: SimArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shard directories (every shard of one sweep).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The directory for the merged outputs.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: PathBuf,
+}
+
+/// The method of a sensitivity analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum MethodArg {
+    /// Morris elementary effects (μ*, σ): cheap screening of many parameters.
+    Morris,
+    /// Sobol' first and total order indices with Saltelli sampling.
+    Sobol,
+}
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    #[arg(long, value_enum)]
+    pub method: MethodArg,
+    /// A factor's range: path=lo:hi. Repeat for several factors.
+    #[arg(long = "set", value_name = "PATH=LO:HI", required = true)]
+    pub sets: Vec<String>,
+    /// Morris trajectories, or the Sobol' base sample size (the model runs
+    /// samples × (factors + 1) or samples × (factors + 2) design rows).
+    #[arg(long, value_name = "N")]
+    pub samples: Option<usize>,
+    /// Morris grid levels (even).
+    #[arg(long, value_name = "P", default_value_t = 4)]
+    pub levels: usize,
+    /// The outcome: any metric name of timeseries.csv.
+    #[arg(long, value_name = "METRIC", default_value = "recruits")]
+    pub outcome: String,
+    /// How the outcome's months are reduced: total, mean or horizon [default: total for
+    /// flows such as recruits, mean for stocks and rates such as members].
+    #[arg(long, value_name = "STAT")]
+    pub statistic: Option<String>,
+    /// Bootstrap resamples for the intervals.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub bootstrap: usize,
+    /// Output directory [default: results/sensitivity-<run.name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Do not draw the tornado chart.
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Run(args) => cmd_run(args),
+        Command::Compare(args) => cmd_compare(args),
+        Command::Sweep(args) => cmd_sweep(args),
+        Command::Merge(args) => cmd_merge(args),
+        Command::Sensitivity(args) => cmd_sensitivity(args),
         Command::Validate { files } => {
             for f in &files {
                 let s = scenario::load(f)?;
@@ -141,12 +265,8 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
     let out = args.out.clone().unwrap_or_else(|| default_out_dir(&scenario));
-    let opts = RunOptions {
-        out_dir: out,
-        threads,
-        charts: !args.sim.no_charts,
-        command: std::env::args().collect(),
-    };
+    let opts =
+        RunOptions { out_dir: out, threads, charts: !args.no_charts, command: std::env::args().collect() };
     let bar = progress_bar(
         args.sim.quiet,
         p.run.replicates as u64 * (p.run.burn_in_months + p.run.months) as u64,
@@ -167,6 +287,192 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
     bar.finish_and_clear();
     if !args.sim.quiet {
         print_summary(&scenario, &outcome);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
+    let scenarios =
+        args.files.iter().map(|f| load_scenario(f, &args.sim)).collect::<anyhow::Result<Vec<_>>>()?;
+    let aligned = compare::align(scenarios)?;
+    let threads = args.sim.threads()?;
+    let base = &aligned.arms[0].scenario.params;
+    let reps = base.run.replicates;
+    for arm in &aligned.arms {
+        let p = &arm.scenario.params;
+        let strategy = crate::engine::choose_strategy(p, reps as usize, threads);
+        scenario::check_memory(
+            p,
+            crate::engine::concurrent_replicates(strategy, reps as usize, threads) as u32,
+        )?;
+    }
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", aligned.arms[0].label)));
+    let opts = compare::CompareOptions {
+        out_dir: out,
+        threads,
+        charts: !args.no_charts,
+        command: std::env::args().collect(),
+    };
+    let months: u64 = aligned
+        .arms
+        .iter()
+        .map(|a| reps as u64 * (a.scenario.params.run.burn_in_months + a.scenario.params.run.months) as u64)
+        .sum();
+    let n = aligned.arms.len();
+    let bar = progress_bar(args.sim.quiet, months, base.total_youths(), &format!("compare ({n} scenarios)"));
+    let labels: Vec<String> = aligned.arms.iter().map(|a| a.label.clone()).collect();
+    let tick = {
+        let bar = bar.clone();
+        move |arm: usize, replicate: u32, _: u64| {
+            bar.inc(1);
+            bar.set_message(format!("{} ({}/{n}): replicate {}/{reps}", labels[arm], arm + 1, replicate + 1));
+        }
+    };
+    let outcome = compare::run_compare(&aligned, &opts, &tick)?;
+    bar.finish_and_clear();
+    if !args.sim.quiet {
+        print!("{}", compare::summary_text(&outcome, base.run.seed));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
+    let scenario = load_scenario(&args.file, &args.sim)?;
+    let kind = match args.design {
+        DesignArg::Grid => sweep::DesignKind::Grid,
+        DesignArg::Lhs => sweep::DesignKind::Lhs,
+    };
+    let factors = args.sets.iter().map(|s| sweep::parse_set(s, kind)).collect::<anyhow::Result<Vec<_>>>()?;
+    let shard = match &args.shard {
+        Some(text) => Some(
+            crate::experiment::design::parse_shard(text)
+                .map_err(|e| InputError::new(format!("--shard: {e}")))?,
+        ),
+        None => None,
+    };
+    let out = args.out.clone().unwrap_or_else(|| {
+        let name = match shard {
+            Some((k, n)) => format!("sweep-{}-shard-{k}-of-{n}", scenario.params.run.name),
+            None => format!("sweep-{}", scenario.params.run.name),
+        };
+        PathBuf::from("results").join(name)
+    });
+    let youths = scenario.params.total_youths();
+    let spec = sweep::SweepSpec {
+        scenario,
+        factors,
+        kind,
+        samples: args.samples,
+        shard,
+        out_dir: out,
+        resume: !args.no_resume,
+        threads: args.sim.threads()?,
+        command: std::env::args().collect(),
+    };
+    let plan = sweep::plan(spec)?;
+    let (total, done, points) = (plan.runs_total(), plan.runs_done(), plan.points_total());
+    let label = format!("sweep ({points} points, {total} runs in this shard, {done} already done)");
+    let bar = progress_bar(args.sim.quiet, plan.months_to_do(), youths, &label);
+    let tick = {
+        let bar = bar.clone();
+        move |point: usize, replicate: u32, _: u64| {
+            bar.inc(1);
+            bar.set_message(format!("sweep: point {}/{points}, replicate {}", point + 1, replicate + 1));
+        }
+    };
+    let o = plan.run(&tick)?;
+    bar.finish_and_clear();
+    if !args.sim.quiet {
+        println!(
+            "{} points, {} runs: {} ok, {} invalid (recorded with their error), {} resumed from an earlier run; {:.1} s",
+            o.points, o.runs, o.ok, o.errors, o.resumed, o.seconds
+        );
+        for e in &o.error_examples {
+            println!("  invalid {e}");
+        }
+        println!("Wrote runs.csv and runs_timeseries.csv to {}", o.out_dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let o = sweep::merge(&args.dirs, &args.out, &std::env::args().collect::<Vec<_>>())?;
+    println!(
+        "Merged {} shards: {} runs ({} ok, {} invalid) into {}",
+        o.shards,
+        o.runs,
+        o.ok,
+        o.errors,
+        o.out_dir.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn cmd_sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
+    let scenario = load_scenario(&args.file, &args.sim)?;
+    let outcome = index_of(&args.outcome).ok_or_else(|| {
+        InputError::new(format!(
+            "--outcome {}: not a metric; choose one of {}",
+            args.outcome,
+            METRICS.join(", ")
+        ))
+    })?;
+    let statistic = match &args.statistic {
+        None => outcomes::run_statistic(outcome),
+        Some(s) => outcomes::Statistic::parse(s)
+            .ok_or_else(|| InputError::new(format!("--statistic {s}: expected total, mean or horizon")))?,
+    };
+    let method = match args.method {
+        MethodArg::Morris => sensitivity_run::Method::Morris { levels: args.levels },
+        MethodArg::Sobol => sensitivity_run::Method::Sobol,
+    };
+    let factors = args
+        .sets
+        .iter()
+        .map(|s| sweep::parse_set(s, sweep::DesignKind::Lhs))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("sensitivity-{}", scenario.params.run.name))
+    });
+    let youths = scenario.params.total_youths();
+    let spec = sensitivity_run::SensitivitySpec {
+        scenario,
+        factors,
+        method,
+        samples: args.samples.unwrap_or(match method {
+            sensitivity_run::Method::Morris { .. } => 10,
+            sensitivity_run::Method::Sobol => 64,
+        }),
+        outcome,
+        statistic,
+        resamples: args.bootstrap,
+        out_dir: out,
+        threads: args.sim.threads()?,
+        charts: !args.no_charts,
+        command: std::env::args().collect(),
+    };
+    let plan = sensitivity_run::plan(spec)?;
+    let rows = plan.rows();
+    let bar = progress_bar(
+        args.sim.quiet,
+        plan.months_total(),
+        youths,
+        &format!("sensitivity ({} design rows)", rows),
+    );
+    let tick = {
+        let bar = bar.clone();
+        move |row: usize, replicate: u32, _: u64| {
+            bar.inc(1);
+            bar.set_message(format!("sensitivity: row {}/{rows}, replicate {}", row + 1, replicate + 1));
+        }
+    };
+    let o = plan.run(&tick)?;
+    bar.finish_and_clear();
+    if !args.sim.quiet {
+        print!("{}", sensitivity_run::summary_text(&o, method.name()));
     }
     Ok(ExitCode::SUCCESS)
 }

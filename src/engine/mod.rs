@@ -14,7 +14,7 @@ pub mod replicate;
 pub use replicate::{Event, MonthReport, Replicate};
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use rayon::prelude::*;
@@ -147,6 +147,102 @@ where
                     return Err(EngineError::Sink(e));
                 }
                 next += 1;
+            }
+        }
+        Ok(strategy)
+    })
+}
+
+/// One replicate of one parameter set, for [`run_jobs`].
+#[derive(Clone, Copy, Debug)]
+pub struct Job<'p> {
+    pub params: &'p Params,
+    pub replicate: u32,
+}
+
+/// Simulates a list of jobs, each a replicate of its own parameters, and hands each one to
+/// `sink(job index, result)` as soon as it is finished.
+///
+/// This is [`run_replicates`] for experiments whose parameters change from job to job
+/// (sweeps, sensitivity designs), so that many small design points keep every thread busy
+/// instead of waiting for the slowest replicate of each point. Jobs run whole on one thread
+/// each when there are enough of them and every population is small (the rule of
+/// [`choose_strategy`]); otherwise one after another, each month split among the threads.
+/// A job's result is the same either way.
+///
+/// Workers take jobs in list order from a shared counter, so jobs start in order; they are
+/// delivered in the order they finish, not in list order, so that an experiment stopped
+/// midway has received every finished job (callers that need list order sort by index).
+/// `progress(job index, months_done)` is called after every simulated month, from worker
+/// threads. If `sink` fails, the workers stop at the next month and the error is returned.
+pub fn run_jobs<E, F>(
+    jobs: &[Job<'_>],
+    threads: usize,
+    progress: &(dyn Fn(usize, u64) + Sync),
+    mut sink: F,
+) -> Result<Strategy, EngineError<E>>
+where
+    E: std::error::Error + Send + 'static,
+    F: FnMut(usize, ReplicateResult) -> Result<(), E>,
+{
+    let threads = threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| EngineError::Pool { threads, source })?;
+    let small = jobs.iter().all(|j| j.params.total_youths() <= ACROSS_REPLICATES_MAX_YOUTHS);
+    let strategy = if threads > 1 && jobs.len() >= threads && small {
+        Strategy::AcrossReplicates
+    } else {
+        Strategy::WithinReplicate
+    };
+    let abort = AtomicBool::new(false);
+    let next_job = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<(usize, ReplicateResult)>();
+    let simulate = |index: usize, parallel: bool, tx: &mpsc::Sender<(usize, ReplicateResult)>| {
+        let job = &jobs[index];
+        let mut rep = Replicate::new(job.params, job.replicate, parallel);
+        let total = rep.total_steps();
+        let mut months = Vec::with_capacity(job.params.run.months as usize);
+        for done in 1..=total {
+            if abort.load(Ordering::Relaxed) {
+                return;
+            }
+            if let Some(report) = rep.step() {
+                months.push(report);
+            }
+            progress(index, done);
+        }
+        // The receiver only hangs up after an abort, so a failed send loses nothing.
+        let _ = tx.send((index, ReplicateResult { replicate: job.replicate, months }));
+    };
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            match strategy {
+                Strategy::AcrossReplicates => {
+                    pool.broadcast(|_| {
+                        let tx = tx.clone();
+                        loop {
+                            let i = next_job.fetch_add(1, Ordering::Relaxed);
+                            if i >= jobs.len() || abort.load(Ordering::Relaxed) {
+                                break;
+                            }
+                            simulate(i, false, &tx);
+                        }
+                    });
+                }
+                Strategy::WithinReplicate => pool.install(|| {
+                    for i in 0..jobs.len() {
+                        simulate(i, true, &tx);
+                    }
+                }),
+            }
+            drop(tx);
+        });
+        for (i, result) in rx {
+            if let Err(e) = sink(i, result) {
+                abort.store(true, Ordering::Relaxed);
+                return Err(EngineError::Sink(e));
             }
         }
         Ok(strategy)

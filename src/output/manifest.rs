@@ -42,6 +42,45 @@ pub struct Manifest {
     pub scenario: serde_json::Value,
 }
 
+/// How the scenarios of an experiment share their random numbers, stated in every
+/// experiment manifest and report.
+pub const CRN_DESCRIPTION: &str = "common random numbers: every scenario or design point is run with the same seed, so \
+     replicate r of each uses the same random streams and differences between them are paired";
+
+/// `manifest.json` of `compare`, `sweep`, `merge` and `sensitivity`: the fields every
+/// experiment shares, and a `details` object particular to the command (the scenarios
+/// compared, the design swept, the analysis run).
+#[derive(Clone, Debug, Serialize)]
+pub struct ExperimentManifest {
+    /// `compare`, `sweep`, `merge` or `sensitivity`.
+    pub experiment: &'static str,
+    pub model_version: &'static str,
+    pub narcodoor_version: &'static str,
+    pub command: Vec<String>,
+    pub seed: u64,
+    pub replicates: u32,
+    pub youths: u64,
+    pub burn_in_months: u32,
+    pub months: u32,
+    pub threads: usize,
+    pub rng: &'static str,
+    pub common_random_numbers: &'static str,
+    pub intervals: &'static str,
+    pub started_utc: String,
+    pub run_seconds: f64,
+    pub outputs: Vec<String>,
+    /// Problems that did not stop the experiment (a chart that could not be drawn).
+    pub warnings: Vec<String>,
+    pub details: serde_json::Value,
+}
+
+impl ExperimentManifest {
+    pub fn write(&self, path: &Path) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
+        std::fs::write(path, text + "\n")
+    }
+}
+
 impl Manifest {
     pub fn write(&self, path: &Path) -> io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;

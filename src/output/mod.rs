@@ -5,9 +5,14 @@
 //! Row types and column names live here, not in the model. Charts only read what the CSV
 //! files hold (the summaries in `tables`), so a chart never shows a number the files do
 //! not. `charts` holds the model-agnostic chart primitives; `run_charts` assembles the
-//! figures of `narcodoor run` from them.
+//! figures of `narcodoor run` from them, `experiment_charts` those of the experiment
+//! commands. `experiment_tables` and `compare_report` write the experiments' CSV files and
+//! the comparison's Markdown report.
 
 pub mod charts;
+pub mod compare_report;
+pub mod experiment_charts;
+pub mod experiment_tables;
 pub mod manifest;
 pub mod run_charts;
 pub mod tables;

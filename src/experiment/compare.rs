@@ -1,0 +1,533 @@
+//! `narcodoor compare`: several scenarios run with common random numbers, and every one
+//! after the first compared with the first (the baseline) replicate by replicate.
+//!
+//! Pairing is what makes the comparison sharp. The engine keys every random stream by
+//! (seed, replicate, month, purpose, slot) and never by the scenario, so replicate r of two
+//! scenarios run with the same seed, burn-in and months draws the same numbers wherever
+//! the two models do the same thing; the difference between them is then mostly the
+//! policy's effect and little noise, and a paired t interval on the per-replicate
+//! differences is far narrower than comparing two independent means. To make this hold
+//! whatever the files say, every scenario is run with the baseline's seed, replicates,
+//! months and burn-in (after the command-line overrides), and each change is reported.
+//!
+//! Outputs: `effects.csv` (differences, intervals, p-values, cost per recruit and per
+//! homicide averted with Fieller intervals), `scenarios/<label>/timeseries.csv` and
+//! `summary.csv` in the formats of `narcodoor run`, charts, `report.md` and
+//! `manifest.json`, written last.
+
+use std::path::{Path, PathBuf};
+use std::time::{Instant, SystemTime};
+
+use anyhow::Context;
+
+use super::outcomes::{Reduced, Statistic, run_statistic};
+use super::stats::{CostEffectStatus, cost_per_unit_averted, paired};
+use super::summary::{LEVEL, SummaryBuilder};
+use crate::engine::{self, ReplicateResult, Strategy};
+use crate::error::InputError;
+use crate::model::metrics::{METRICS, m};
+use crate::output::compare_report::{self, ReportArm, ReportInput};
+use crate::output::experiment_charts;
+use crate::output::experiment_tables::{CostRow, EffectRow, write_effects};
+use crate::output::manifest::{
+    CRN_DESCRIPTION, ExperimentManifest, INTERVAL_DESCRIPTION, MODEL_VERSION, RNG_DESCRIPTION, utc_timestamp,
+};
+use crate::output::tables::{Summary, TimeseriesWriter};
+use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
+
+/// The metrics of `effects.csv`, in their order there; each is compared at the horizon and
+/// over the run (total of a flow, mean of a stock or rate).
+pub const KEY_METRICS: [usize; 9] = [
+    m::MEMBERS,
+    m::RECRUITS,
+    m::MINOR_RECRUITS,
+    m::HOMICIDES,
+    m::HOMICIDE_RATE,
+    m::PRISON,
+    m::SCHOOL,
+    m::IDLE,
+    m::SPENDING_TOTAL,
+];
+
+/// The outcomes whose cost per unit averted is reported (over the run).
+pub const COST_OUTCOMES: [usize; 2] = [m::RECRUITS, m::HOMICIDES];
+
+/// A scenario in a comparison, with the label that names it in every output.
+#[derive(Clone, Debug)]
+pub struct Arm {
+    pub label: String,
+    pub scenario: Scenario,
+}
+
+/// Scenarios ready to be compared: labelled, and run settings aligned on the baseline.
+#[derive(Clone, Debug)]
+pub struct Aligned {
+    pub arms: Vec<Arm>,
+    /// What was changed to pair the replicates, and differences a reader should know of.
+    pub notes: Vec<String>,
+}
+
+/// A scenario name made safe for a directory name: letters, digits, `-`, `_` and `.`.
+fn sanitize(name: &str) -> String {
+    let s: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let s = s.trim_start_matches('.').to_string();
+    if s.is_empty() { "scenario".into() } else { s }
+}
+
+/// Labels from the scenarios' names, made unique by suffixes `-2`, `-3`, ... (a scenario
+/// compared with itself gets two labels).
+pub fn labels(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for name in names {
+        let base = sanitize(name);
+        let mut label = base.clone();
+        let mut k = 2;
+        while out.contains(&label) {
+            label = format!("{base}-{k}");
+            k += 1;
+        }
+        out.push(label);
+    }
+    out
+}
+
+/// Labels the scenarios and runs every one after the first with the first's seed,
+/// replicates, months and burn-in, noting each change. Needs at least two scenarios.
+pub fn align(scenarios: Vec<Scenario>) -> anyhow::Result<Aligned> {
+    if scenarios.len() < 2 {
+        return Err(InputError::new(
+            "compare needs at least two scenario files: the baseline first, then the scenarios to compare with it",
+        )
+        .into());
+    }
+    let names: Vec<String> = scenarios.iter().map(|s| s.params.run.name.clone()).collect();
+    let labels = labels(&names);
+    let base = scenarios[0].params.run.clone();
+    let base_youths = scenarios[0].params.total_youths();
+    let mut notes = Vec::new();
+    let mut arms = Vec::with_capacity(scenarios.len());
+    for (i, (mut s, label)) in scenarios.into_iter().zip(labels).enumerate() {
+        if i > 0 {
+            let r = &s.params.run;
+            let mut changed = Vec::new();
+            if r.seed != base.seed {
+                changed.push(format!("seed {} → {}", r.seed, base.seed));
+            }
+            if r.replicates != base.replicates {
+                changed.push(format!("replicates {} → {}", r.replicates, base.replicates));
+            }
+            if r.months != base.months {
+                changed.push(format!("months {} → {}", r.months, base.months));
+            }
+            if r.burn_in_months != base.burn_in_months {
+                changed.push(format!("burn-in {} → {} months", r.burn_in_months, base.burn_in_months));
+            }
+            if !changed.is_empty() {
+                let o = Overrides {
+                    youths: None,
+                    months: Some(base.months),
+                    replicates: Some(base.replicates),
+                    seed: Some(base.seed),
+                };
+                s.apply(&o).with_context(|| format!("cannot align {} on the baseline", s.path.display()))?;
+                set_value_f64(&mut s.params, "run.burn_in_months", f64::from(base.burn_in_months))
+                    .with_context(|| format!("cannot align {} on the baseline", s.path.display()))?;
+                notes.push(format!(
+                    "{label} ({}): {} (the baseline's settings, so that its replicates pair with the baseline's)",
+                    s.path.display(),
+                    changed.join(", ")
+                ));
+            }
+            let youths = s.params.total_youths();
+            if youths != base_youths {
+                notes.push(format!(
+                    "{label} has {youths} youths against {base_youths} in the baseline: counts differ in scale as well as by policy"
+                ));
+            }
+        }
+        arms.push(Arm { label, scenario: s });
+    }
+    Ok(Aligned { arms, notes })
+}
+
+/// How to run a comparison.
+#[derive(Clone, Debug)]
+pub struct CompareOptions {
+    pub out_dir: PathBuf,
+    pub threads: usize,
+    pub charts: bool,
+    /// The command line, recorded in the manifest and the report.
+    pub command: Vec<String>,
+}
+
+/// One scenario's results.
+#[derive(Clone, Debug)]
+pub struct ArmResult {
+    pub label: String,
+    /// Every replicate reduced to its horizon and totals, in replicate order.
+    pub reduced: Vec<Reduced>,
+    pub summary: Summary,
+    pub strategy: Strategy,
+}
+
+/// What a finished comparison reports back.
+#[derive(Clone, Debug)]
+pub struct CompareOutcome {
+    pub out_dir: PathBuf,
+    pub arms: Vec<ArmResult>,
+    pub effects: Vec<EffectRow>,
+    pub notes: Vec<String>,
+    pub warnings: Vec<String>,
+    pub files: Vec<String>,
+    pub seconds: f64,
+}
+
+/// `change` of an effect row.
+fn change(diffs_all_zero: bool, significant: bool, diff: f64) -> &'static str {
+    if diffs_all_zero {
+        "none"
+    } else if !significant {
+        "not_significant"
+    } else if diff > 0.0 {
+        "higher"
+    } else {
+        "lower"
+    }
+}
+
+fn status_name(s: CostEffectStatus) -> &'static str {
+    match s {
+        CostEffectStatus::Averted => "averted",
+        CostEffectStatus::NoExtraCost => "no_extra_cost",
+        CostEffectStatus::NotSignificant => "not_significant",
+        CostEffectStatus::Worse => "worse",
+    }
+}
+
+/// The rows of `effects.csv` for one scenario against the baseline: every key metric at
+/// the horizon and over the run, in [`KEY_METRICS`] order, with the cost per unit averted
+/// on the run rows of [`COST_OUTCOMES`]. Both slices hold one reduced replicate per
+/// replicate index, paired by position.
+pub fn effects(
+    baseline_label: &str,
+    baseline: &[Reduced],
+    label: &str,
+    scenario: &[Reduced],
+) -> anyhow::Result<Vec<EffectRow>> {
+    let mut rows = Vec::new();
+    let values = |rs: &[Reduced], metric: usize, stat: Statistic| -> Vec<f64> {
+        rs.iter().map(|r| r.value(metric, stat)).collect()
+    };
+    let spend_b = values(baseline, m::SPENDING_TOTAL, Statistic::Total);
+    let spend_s = values(scenario, m::SPENDING_TOTAL, Statistic::Total);
+    let extra_cost: Vec<f64> = spend_s.iter().zip(&spend_b).map(|(s, b)| s - b).collect();
+    for &metric in &KEY_METRICS {
+        for stat in [Statistic::Horizon, run_statistic(metric)] {
+            let a = values(baseline, metric, stat);
+            let b = values(scenario, metric, stat);
+            let e = paired(&a, &b, LEVEL).context("paired comparison")?;
+            let all_zero = a.iter().zip(&b).all(|(x, y)| x == y);
+            let cost = if stat == Statistic::Total && COST_OUTCOMES.contains(&metric) {
+                let averted: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
+                let c =
+                    cost_per_unit_averted(&extra_cost, &averted, LEVEL).context("cost per unit averted")?;
+                Some(CostRow {
+                    extra_cost: c.mean_cost,
+                    averted: c.mean_averted,
+                    averted_lo: c.averted_lo,
+                    averted_hi: c.averted_hi,
+                    ratio: c.ratio,
+                    lo: c.lo,
+                    hi: c.hi,
+                    status: status_name(c.status),
+                })
+            } else {
+                None
+            };
+            rows.push(EffectRow {
+                scenario: label.to_string(),
+                baseline: baseline_label.to_string(),
+                metric: METRICS[metric].to_string(),
+                statistic: stat.name(),
+                replicates: e.n,
+                baseline_mean: e.mean_a,
+                scenario_mean: e.mean_b,
+                difference: e.diff,
+                lo: e.lo,
+                hi: e.hi,
+                relative: e.relative,
+                p_value: e.p_value,
+                change: change(all_zero, e.significant, e.diff),
+                cost,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+/// Runs every arm (one after another, each with all `threads`) and writes the comparison's
+/// files into `opts.out_dir`. `progress(arm, replicate, months_done)` is called after each
+/// simulated month.
+pub fn run_compare(
+    aligned: &Aligned,
+    opts: &CompareOptions,
+    progress: &(dyn Fn(usize, u32, u64) + Sync),
+) -> anyhow::Result<CompareOutcome> {
+    let started = SystemTime::now();
+    let clock = Instant::now();
+    let dir = &opts.out_dir;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+    let mut files = Vec::new();
+    let mut arms = Vec::with_capacity(aligned.arms.len());
+    for (i, arm) in aligned.arms.iter().enumerate() {
+        let result =
+            run_arm(arm, &dir.join("scenarios").join(&arm.label), opts.threads, &|r, d| progress(i, r, d))?;
+        files.push(format!("scenarios/{}/timeseries.csv", arm.label));
+        files.push(format!("scenarios/{}/summary.csv", arm.label));
+        arms.push(result);
+    }
+
+    let mut effects_rows = Vec::new();
+    for arm in &arms[1..] {
+        effects_rows.extend(effects(&arms[0].label, &arms[0].reduced, &arm.label, &arm.reduced)?);
+    }
+    let path = dir.join("effects.csv");
+    write_effects(&path, &effects_rows).with_context(|| format!("cannot write {}", path.display()))?;
+    files.push("effects.csv".into());
+
+    let mut warnings = Vec::new();
+    let mut charts = Vec::new();
+    if opts.charts {
+        let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
+        let summaries: Vec<&Summary> = arms.iter().map(|a| &a.summary).collect();
+        match experiment_charts::compare_charts(&dir.join("charts"), &labels, &summaries, &effects_rows) {
+            Ok(written) => charts = written,
+            Err(e) => warnings.push(format!("charts: {e}")),
+        }
+        files.extend(charts.iter().map(|c| format!("charts/{c}")));
+    }
+
+    let base = &aligned.arms[0].scenario.params;
+    let report = ReportInput {
+        narcodoor_version: env!("CARGO_PKG_VERSION"),
+        model_version: MODEL_VERSION,
+        command: opts.command.join(" "),
+        started_utc: utc_timestamp(started),
+        arms: aligned
+            .arms
+            .iter()
+            .map(|a| ReportArm {
+                label: a.label.clone(),
+                file: a.scenario.path.display().to_string(),
+                youths: a.scenario.params.total_youths(),
+                regions: a.scenario.params.regions.len(),
+            })
+            .collect(),
+        seed: base.run.seed,
+        replicates: base.run.replicates,
+        months: base.run.months,
+        burn_in_months: base.run.burn_in_months,
+        notes: aligned.notes.clone(),
+        effects: effects_rows.clone(),
+        charts: charts.clone(),
+    };
+    let path = dir.join("report.md");
+    std::fs::write(&path, compare_report::render(&report))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    files.push("report.md".into());
+    files.push("manifest.json".into());
+
+    let seconds = clock.elapsed().as_secs_f64();
+    let details = serde_json::json!({
+        "baseline": aligned.arms[0].label,
+        "notes": aligned.notes,
+        "scenarios": aligned.arms.iter().zip(&arms).map(|(a, r)| serde_json::json!({
+            "label": a.label,
+            "file": a.scenario.path.display().to_string(),
+            "files": a.scenario.files.iter().map(|f| f.display().to_string()).collect::<Vec<_>>(),
+            "youths": a.scenario.params.total_youths(),
+            "strategy": r.strategy.name(),
+            "scenario": resolved_json(&a.scenario.params),
+        })).collect::<Vec<_>>(),
+        "effects": "effects.csv: paired Student t 95% intervals of the mean difference scenario - baseline; \
+    cost per unit averted = mean extra spending / mean units averted, Fieller 95% interval",
+    });
+    let manifest = ExperimentManifest {
+        experiment: "compare",
+        model_version: MODEL_VERSION,
+        narcodoor_version: env!("CARGO_PKG_VERSION"),
+        command: opts.command.clone(),
+        seed: base.run.seed,
+        replicates: base.run.replicates,
+        youths: base.total_youths(),
+        burn_in_months: base.run.burn_in_months,
+        months: base.run.months,
+        threads: opts.threads,
+        rng: RNG_DESCRIPTION,
+        common_random_numbers: CRN_DESCRIPTION,
+        intervals: INTERVAL_DESCRIPTION,
+        started_utc: utc_timestamp(started),
+        run_seconds: seconds,
+        outputs: files.clone(),
+        warnings: warnings.clone(),
+        details,
+    };
+    let path = dir.join("manifest.json");
+    manifest.write(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(CompareOutcome {
+        out_dir: dir.clone(),
+        arms,
+        effects: effects_rows,
+        notes: aligned.notes.clone(),
+        warnings,
+        files,
+        seconds,
+    })
+}
+
+/// Runs one scenario's replicates, streaming them to `dir/timeseries.csv`, and writes
+/// `dir/summary.csv`.
+fn run_arm(
+    arm: &Arm,
+    dir: &Path,
+    threads: usize,
+    progress: &(dyn Fn(u32, u64) + Sync),
+) -> anyhow::Result<ArmResult> {
+    let p = &arm.scenario.params;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let ts_path = dir.join("timeseries.csv");
+    let mut ts =
+        TimeseriesWriter::create(&ts_path).with_context(|| format!("cannot write {}", ts_path.display()))?;
+    let mut builder = SummaryBuilder::new(p.regions.len());
+    let mut reduced = Vec::with_capacity(p.run.replicates as usize);
+    let replicates: Vec<u32> = (0..p.run.replicates).collect();
+    let strategy = engine::run_replicates(p, &replicates, threads, progress, |res: ReplicateResult| {
+        ts.write(&res)?;
+        builder.add(&res);
+        reduced.push(Reduced::of(&res));
+        Ok::<(), std::io::Error>(())
+    })
+    .with_context(|| format!("the runs of {} stopped", arm.label))?;
+    ts.finish().with_context(|| format!("cannot write {}", ts_path.display()))?;
+    let summary = builder.national();
+    let path = dir.join("summary.csv");
+    summary.write(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(ArmResult { label: arm.label.clone(), reduced, summary, strategy })
+}
+
+/// The end-of-comparison text: the horizon and run effects of each scenario, the costs per
+/// unit averted, and the statement of common random numbers.
+pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
+    use crate::output::compare_report::human;
+    let mut s = String::new();
+    let base = &o.arms[0].label;
+    let n = o.arms[0].reduced.len();
+    s.push_str(&format!(
+        "Compared with {base}: {} scenario(s), {n} paired replicates each (common random numbers: seed {seed} for all).\n",
+        o.arms.len() - 1
+    ));
+    for note in &o.notes {
+        s.push_str(&format!("  note: {note}\n"));
+    }
+    for arm in &o.arms[1..] {
+        s.push_str(&format!(
+            "{} − {base}, mean difference and paired {:.0}% CI:\n",
+            arm.label,
+            LEVEL * 100.0
+        ));
+        for r in o.effects.iter().filter(|r| r.scenario == arm.label) {
+            let name = format!("{} ({})", r.metric, r.statistic);
+            s.push_str(&format!(
+                "  {:<28} {:>14}  [{}, {}]  {}\n",
+                name,
+                human(r.difference),
+                human(r.lo),
+                human(r.hi),
+                r.change.replace('_', " ")
+            ));
+        }
+        for r in o.effects.iter().filter(|r| r.scenario == arm.label) {
+            if let Some(c) = &r.cost {
+                let what = format!("cost per {} averted", r.metric.trim_end_matches('s'));
+                let text = match c.status {
+                    "averted" | "no_extra_cost" => {
+                        format!(
+                            "{} pesos  [{}, {}]  ({})",
+                            human(c.ratio),
+                            human(c.lo),
+                            human(c.hi),
+                            c.status
+                        )
+                    }
+                    "worse" => format!("none: {} got significantly worse", r.metric),
+                    _ if r.change == "none" => format!("not reported: no difference in {}", r.metric),
+                    _ => format!("not reported: the change in {} is not significant", r.metric),
+                };
+                s.push_str(&format!("  {what:<28} {text}\n"));
+            }
+        }
+    }
+    for w in &o.warnings {
+        s.push_str(&format!("warning: {w}\n"));
+    }
+    s.push_str(&format!("Wrote {} files to {}\n", o.files.len(), o.out_dir.display()));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::metrics::N_METRICS;
+
+    fn reduced(members: f64, recruits: f64, spending: f64) -> Reduced {
+        let mut total = [0.0; N_METRICS];
+        total[m::MEMBERS] = members * 10.0;
+        total[m::RECRUITS] = recruits;
+        total[m::SPENDING_TOTAL] = spending;
+        let mut horizon = [0.0; N_METRICS];
+        horizon[m::MEMBERS] = members;
+        Reduced { horizon, total, months: 10 }
+    }
+
+    #[test]
+    fn labels_are_unique_and_safe() {
+        let names = ["base".to_string(), "base".into(), "a b/c".into(), "".into()];
+        assert_eq!(labels(&names), ["base", "base-2", "a_b_c", "scenario"]);
+    }
+
+    #[test]
+    fn identical_arms_have_no_difference_and_no_cost_ratio() {
+        let arm: Vec<Reduced> = (0..4).map(|i| reduced(100.0 + i as f64, 50.0 + i as f64, 0.0)).collect();
+        let rows = effects("a", &arm, "b", &arm).unwrap();
+        assert_eq!(rows.len(), 2 * KEY_METRICS.len());
+        for r in &rows {
+            assert_eq!(r.difference, 0.0, "{}", r.metric);
+            assert_eq!(r.change, "none");
+        }
+        let recruits = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
+        assert_eq!(recruits.cost.as_ref().unwrap().status, "not_significant");
+        assert!(recruits.cost.as_ref().unwrap().ratio.is_nan());
+    }
+
+    #[test]
+    fn a_policy_that_averts_recruits_gets_a_price() {
+        let base: Vec<Reduced> = (0..5).map(|i| reduced(100.0, 50.0 + i as f64, 0.0)).collect();
+        let policy: Vec<Reduced> =
+            (0..5).map(|i| reduced(90.0, 40.0 + i as f64 + 0.1 * (i % 2) as f64, 1000.0)).collect();
+        let rows = effects("a", &base, "b", &policy).unwrap();
+        let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
+        assert_eq!(r.change, "lower");
+        let c = r.cost.as_ref().unwrap();
+        assert_eq!(c.status, "averted");
+        assert!((c.ratio - 1000.0 / 9.96).abs() < 1e-9, "{}", c.ratio);
+        assert!(c.lo <= c.ratio && c.ratio <= c.hi);
+        let members = rows.iter().find(|r| r.metric == "members" && r.statistic == "mean").unwrap();
+        assert_eq!(members.difference, -10.0);
+        // Worse: the policy adds recruits.
+        let rows = effects("b", &policy, "a", &base).unwrap();
+        let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
+        assert_eq!(r.cost.as_ref().unwrap().status, "worse");
+    }
+}

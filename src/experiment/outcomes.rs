@@ -1,0 +1,138 @@
+//! What an experiment reads from a finished replicate: each national metric at the horizon
+//! (the last reported month), summed over the reported months, and averaged over them.
+//!
+//! Compare, sweep and sensitivity all reduce a replicate to these numbers, so that the
+//! same words mean the same thing in every output: `horizon`, `total` and `mean`. Which of
+//! `total` and `mean` is "the run's" value of a metric depends on what the metric is: a flow
+//! (recruits, homicides, pesos spent per month) adds up over months, so its run value is
+//! the total; a stock or a rate (members, youths in school, the homicide rate) does not, so
+//! its run value is the mean over the months (total member-months / months).
+
+use crate::engine::ReplicateResult;
+use crate::model::metrics::{METRICS, N_METRICS, Row, m};
+
+/// A reduction of a metric's monthly series to one number per replicate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Statistic {
+    /// The value in the last reported month.
+    Horizon,
+    /// The sum over the reported months.
+    Total,
+    /// The mean over the reported months.
+    Mean,
+}
+
+impl Statistic {
+    pub fn name(self) -> &'static str {
+        match self {
+            Statistic::Horizon => "horizon",
+            Statistic::Total => "total",
+            Statistic::Mean => "mean",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Statistic> {
+        match s {
+            "horizon" => Some(Statistic::Horizon),
+            "total" => Some(Statistic::Total),
+            "mean" => Some(Statistic::Mean),
+            _ => None,
+        }
+    }
+
+    /// How a column or a label describes the statistic of a metric.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Statistic::Horizon => "at the horizon",
+            Statistic::Total => "total over the run",
+            Statistic::Mean => "mean over the run",
+        }
+    }
+}
+
+/// True for metrics counted per month that add up over time (flows and money).
+pub fn is_flow(metric: usize) -> bool {
+    matches!(
+        metric,
+        m::RECRUITS
+            | m::MINOR_RECRUITS
+            | m::MEMBER_DEATHS
+            | m::MEMBER_ARRESTS
+            | m::MEMBER_EXITS
+            | m::MEMBER_AGEOUTS
+            | m::CIVILIAN_HOMICIDES
+            | m::HOMICIDES
+            | m::CONSUMPTION
+            | m::CAR_THEFTS
+            | m::KINGPINS_REMOVED
+    ) || metric >= m::SPENDING_TOTAL
+}
+
+/// The statistic that summarises a metric over the whole run: the total of a flow, the
+/// mean of a stock or a rate.
+pub fn run_statistic(metric: usize) -> Statistic {
+    if is_flow(metric) { Statistic::Total } else { Statistic::Mean }
+}
+
+/// The column name of a metric's statistic, such as `recruits_total`.
+pub fn column(metric: usize, stat: Statistic) -> String {
+    format!("{}_{}", METRICS[metric], stat.name())
+}
+
+/// One replicate reduced to its horizon and total rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reduced {
+    pub horizon: Row,
+    pub total: Row,
+    pub months: usize,
+}
+
+impl Reduced {
+    pub fn of(result: &ReplicateResult) -> Reduced {
+        let mut total = [0.0; N_METRICS];
+        for month in &result.months {
+            for (t, v) in total.iter_mut().zip(&month.metrics.national) {
+                *t += v;
+            }
+        }
+        let horizon = result.months.last().map_or([f64::NAN; N_METRICS], |mo| mo.metrics.national);
+        Reduced { horizon, total, months: result.months.len() }
+    }
+
+    pub fn value(&self, metric: usize, stat: Statistic) -> f64 {
+        match stat {
+            Statistic::Horizon => self.horizon[metric],
+            Statistic::Total => self.total[metric],
+            Statistic::Mean => self.total[metric] / self.months as f64,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::MonthReport;
+    use crate::model::metrics::MonthMetrics;
+
+    #[test]
+    fn reduces_a_replicate_to_horizon_total_and_mean() {
+        let month = |t: u32, recruits: f64| MonthReport {
+            month: t,
+            metrics: MonthMetrics {
+                national: std::array::from_fn(|i| if i == m::RECRUITS { recruits } else { 1.0 }),
+                regions: Vec::new(),
+            },
+            events: Vec::new(),
+        };
+        let r = ReplicateResult { replicate: 0, months: vec![month(0, 2.0), month(1, 3.0), month(2, 7.0)] };
+        let red = Reduced::of(&r);
+        assert_eq!(red.value(m::RECRUITS, Statistic::Horizon), 7.0);
+        assert_eq!(red.value(m::RECRUITS, Statistic::Total), 12.0);
+        assert_eq!(red.value(m::RECRUITS, Statistic::Mean), 4.0);
+        assert_eq!(run_statistic(m::RECRUITS), Statistic::Total);
+        assert_eq!(run_statistic(m::MEMBERS), Statistic::Mean);
+        assert_eq!(run_statistic(m::HOMICIDE_RATE), Statistic::Mean);
+        assert_eq!(run_statistic(m::SPENDING_FIRST + 3), Statistic::Total);
+        assert_eq!(column(m::HOMICIDES, Statistic::Total), "homicides_total");
+    }
+}

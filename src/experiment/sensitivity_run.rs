@@ -1,0 +1,361 @@
+//! `narcodoor sensitivity`: Morris screening or Sobol' indices of one model outcome with
+//! respect to parameter ranges, running the model over the designs of
+//! [`super::sensitivity`].
+//!
+//! Each design row (a point of the unit cube, scaled onto the ranges and applied with
+//! `scenario::set_value_f64`) is run for every replicate; the model's output at a row is
+//! the mean over its replicates of the chosen outcome statistic (a metric's total, mean or
+//! horizon value). Replicates averaged this way make the output smoother, but the indices
+//! describe the mean response, not the replicate-to-replicate noise. Every row uses the same
+//! seed (common random numbers), so the differences that elementary effects and Sobol'
+//! estimators take between rows are not swamped by noise. Unlike a sweep, every row must be
+//! valid: an estimator cannot skip a row, so a range that makes any row invalid is bad input.
+
+use std::path::PathBuf;
+use std::time::{Instant, SystemTime};
+
+use anyhow::Context;
+
+use super::design::{Factor, scale_to_ranges};
+use super::outcomes::{Reduced, Statistic};
+use super::sensitivity::{Bootstrap, morris_design, morris_indices, saltelli_design, sobol_indices};
+use super::sweep::{PointValue, apply_point, check_factors};
+use crate::engine::{self, Job, ReplicateResult};
+use crate::error::InputError;
+use crate::model::metrics::METRICS;
+use crate::model::params::Params;
+use crate::output::experiment_charts::tornado_chart;
+use crate::output::experiment_tables::{DesignRow, IndexRow, write_design, write_indices};
+use crate::output::manifest::{
+    CRN_DESCRIPTION, ExperimentManifest, INTERVAL_DESCRIPTION, MODEL_VERSION, RNG_DESCRIPTION, utc_timestamp,
+};
+use crate::scenario::{Scenario, resolved_json};
+
+/// The analysis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// Morris elementary effects: `samples` trajectories on a grid of `levels` levels.
+    Morris { levels: usize },
+    /// Sobol' first and total order indices: Saltelli's scheme with base size `samples`.
+    Sobol,
+}
+
+impl Method {
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Morris { .. } => "morris",
+            Method::Sobol => "sobol",
+        }
+    }
+}
+
+/// What to analyse and how.
+#[derive(Clone, Debug)]
+pub struct SensitivitySpec {
+    /// The scenario, with the command-line overrides applied.
+    pub scenario: Scenario,
+    /// Ranges only.
+    pub factors: Vec<Factor>,
+    pub method: Method,
+    /// Trajectories (Morris) or base sample size (Sobol').
+    pub samples: usize,
+    /// Index into `METRICS`.
+    pub outcome: usize,
+    pub statistic: Statistic,
+    /// Bootstrap resamples for the intervals.
+    pub resamples: usize,
+    pub out_dir: PathBuf,
+    pub threads: usize,
+    pub charts: bool,
+    pub command: Vec<String>,
+}
+
+/// An analysis ready to run: its design built and every row checked.
+#[derive(Debug)]
+pub struct SensitivityPlan {
+    spec: SensitivitySpec,
+    /// Rows in the unit cube, in the order the estimators expect.
+    unit: Vec<Vec<f64>>,
+    /// The same rows in parameter units.
+    scaled: Vec<Vec<f64>>,
+    blocks: Vec<String>,
+    params: Vec<Params>,
+    /// Sobol' design kept for the estimator.
+    saltelli: Option<super::sensitivity::SaltelliDesign>,
+}
+
+/// What a finished analysis reports back.
+#[derive(Clone, Debug)]
+pub struct SensitivityOutcome {
+    pub out_dir: PathBuf,
+    pub indices: Vec<IndexRow>,
+    pub files: Vec<String>,
+    pub warnings: Vec<String>,
+    pub seconds: f64,
+}
+
+fn input(msg: String) -> anyhow::Error {
+    InputError::new(msg).into()
+}
+
+/// Builds the design, applies every row, and refuses (exit code 2) factors that are not
+/// ranges of parameters and ranges that make any row invalid.
+pub fn plan(spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
+    let base = &spec.scenario.params;
+    let k = spec.factors.len();
+    if k == 0 {
+        return Err(input("a sensitivity analysis needs at least one --set path=lo:hi".into()));
+    }
+    if spec.samples == 0 {
+        return Err(input("--samples must be at least 1".into()));
+    }
+    check_factors(base, &spec.factors)?;
+    let seed = base.run.seed;
+    let bad = |e: super::sensitivity::SensitivityError| input(format!("cannot build the design: {e}"));
+    let (unit, blocks, saltelli) = match spec.method {
+        Method::Morris { levels } => {
+            let unit = morris_design(k, spec.samples, levels, seed).map_err(bad)?;
+            let blocks = (0..unit.len()).map(|i| format!("trajectory {}", i / (k + 1))).collect();
+            (unit, blocks, None)
+        }
+        Method::Sobol => {
+            let d = saltelli_design(k, spec.samples, seed).map_err(bad)?;
+            let unit: Vec<Vec<f64>> = d.rows().map(<[f64]>::to_vec).collect();
+            let n = d.n;
+            let blocks = (0..unit.len())
+                .map(|i| match i / n {
+                    0 => "A".to_string(),
+                    1 => "B".to_string(),
+                    j => format!("AB_{}", j - 2),
+                })
+                .collect();
+            (unit, blocks, Some(d))
+        }
+    };
+    let scaled =
+        scale_to_ranges(&unit, &spec.factors).map_err(|e| input(format!("cannot scale the design: {e}")))?;
+    let mut params = Vec::with_capacity(scaled.len());
+    for (i, row) in scaled.iter().enumerate() {
+        let point: Vec<PointValue> = row.iter().map(|&x| PointValue::Num(x)).collect();
+        match apply_point(base, &spec.factors, &point).params {
+            Ok(p) => params.push(p),
+            Err(message) => {
+                return Err(input(format!(
+                    "design row {i} is not a valid scenario, so the ranges cannot be analysed as given (narrow them): {message}"
+                )));
+            }
+        }
+    }
+    Ok(SensitivityPlan { spec, unit, scaled, blocks, params, saltelli })
+}
+
+impl SensitivityPlan {
+    pub fn rows(&self) -> usize {
+        self.unit.len()
+    }
+
+    /// Months the analysis will simulate (burn-in included), for a progress bar.
+    pub fn months_total(&self) -> u64 {
+        let r = &self.spec.scenario.params.run;
+        self.params.len() as u64 * u64::from(r.replicates) * u64::from(r.burn_in_months + r.months)
+    }
+
+    /// Runs every row's replicates, estimates the indices and writes `indices.csv`,
+    /// `design.csv`, the tornado chart and `manifest.json`. `progress(row, replicate,
+    /// months_done)` is called after every simulated month.
+    pub fn run(self, progress: &(dyn Fn(usize, u32, u64) + Sync)) -> anyhow::Result<SensitivityOutcome> {
+        let started = SystemTime::now();
+        let clock = Instant::now();
+        let spec = &self.spec;
+        let base = &spec.scenario.params;
+        let replicates = base.run.replicates;
+        let dir = &spec.out_dir;
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+
+        let jobs: Vec<Job> = self
+            .params
+            .iter()
+            .flat_map(|p| (0..replicates).map(move |r| Job { params: p, replicate: r }))
+            .collect();
+        let mut values = vec![f64::NAN; jobs.len()];
+        let reps = replicates as usize;
+        engine::run_jobs(
+            &jobs,
+            spec.threads,
+            &|j, d| progress(j / reps, jobs[j].replicate, d),
+            |j, res: ReplicateResult| {
+                values[j] = Reduced::of(&res).value(spec.outcome, spec.statistic);
+                Ok::<(), std::io::Error>(())
+            },
+        )
+        .context("the analysis stopped")?;
+
+        let mut outputs = Vec::with_capacity(self.rows());
+        let mut design_rows = Vec::with_capacity(self.rows());
+        for (i, row) in self.scaled.iter().enumerate() {
+            let ys = &values[i * reps..(i + 1) * reps];
+            let mean = ys.iter().sum::<f64>() / reps as f64;
+            let sd = if reps < 2 {
+                f64::NAN
+            } else {
+                (ys.iter().map(|y| (y - mean) * (y - mean)).sum::<f64>() / (reps - 1) as f64).sqrt()
+            };
+            outputs.push(mean);
+            design_rows.push(DesignRow {
+                block: self.blocks[i].clone(),
+                values: row.clone(),
+                output: mean,
+                output_sd: sd,
+            });
+        }
+
+        let boot = Bootstrap { resamples: spec.resamples, level: 0.95, seed: base.run.seed };
+        let range = |f: &Factor| match f {
+            Factor::Range { lo, hi, .. } => (*lo, *hi),
+            Factor::Levels { .. } => (f64::NAN, f64::NAN),
+        };
+        let mut indices = Vec::new();
+        let k = spec.factors.len();
+        match spec.method {
+            Method::Morris { .. } => {
+                let est =
+                    morris_indices(&self.unit, &outputs, k, spec.samples, &boot).context("Morris indices")?;
+                for (f, e) in spec.factors.iter().zip(est) {
+                    let (lo, hi) = range(f);
+                    let row = |index, estimate, ci_lo, ci_hi| IndexRow {
+                        factor: f.path().to_string(),
+                        lo,
+                        hi,
+                        index,
+                        estimate,
+                        ci_lo,
+                        ci_hi,
+                    };
+                    indices.push(row("mu", e.mu, f64::NAN, f64::NAN));
+                    indices.push(row("mu_star", e.mu_star, e.mu_star_ci.0, e.mu_star_ci.1));
+                    indices.push(row("sigma", e.sigma, f64::NAN, f64::NAN));
+                }
+            }
+            Method::Sobol => {
+                let design = self.saltelli.as_ref().expect("a Sobol' plan has its design");
+                let est = sobol_indices(design, &outputs, &boot).context("Sobol' indices")?;
+                for (f, e) in spec.factors.iter().zip(est) {
+                    let (lo, hi) = range(f);
+                    let factor = f.path().to_string();
+                    indices.push(IndexRow {
+                        factor: factor.clone(),
+                        lo,
+                        hi,
+                        index: "first",
+                        estimate: e.first,
+                        ci_lo: e.first_lo,
+                        ci_hi: e.first_hi,
+                    });
+                    indices.push(IndexRow {
+                        factor,
+                        lo,
+                        hi,
+                        index: "total",
+                        estimate: e.total,
+                        ci_lo: e.total_lo,
+                        ci_hi: e.total_hi,
+                    });
+                }
+            }
+        }
+
+        let method = spec.method.name();
+        let outcome = METRICS[spec.outcome];
+        let mut files = Vec::new();
+        let path = dir.join("indices.csv");
+        write_indices(&path, method, outcome, spec.statistic.name(), &indices)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        files.push("indices.csv".to_string());
+        let names: Vec<String> = spec.factors.iter().map(|f| f.path().to_string()).collect();
+        let path = dir.join("design.csv");
+        write_design(&path, &names, replicates, &design_rows)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        files.push("design.csv".to_string());
+        let mut warnings = Vec::new();
+        if spec.charts {
+            let label = format!("{outcome} ({})", spec.statistic.describe());
+            match tornado_chart(&dir.join("tornado.png"), method, &label, &indices) {
+                Ok(()) => files.push("tornado.png".to_string()),
+                Err(e) => warnings.push(format!("tornado chart: {e}")),
+            }
+        }
+        files.push("manifest.json".to_string());
+        let seconds = clock.elapsed().as_secs_f64();
+        let manifest = ExperimentManifest {
+            experiment: "sensitivity",
+            model_version: MODEL_VERSION,
+            narcodoor_version: env!("CARGO_PKG_VERSION"),
+            command: spec.command.clone(),
+            seed: base.run.seed,
+            replicates,
+            youths: base.total_youths(),
+            burn_in_months: base.run.burn_in_months,
+            months: base.run.months,
+            threads: spec.threads,
+            rng: RNG_DESCRIPTION,
+            common_random_numbers: CRN_DESCRIPTION,
+            intervals: INTERVAL_DESCRIPTION,
+            started_utc: utc_timestamp(started),
+            run_seconds: seconds,
+            outputs: files.clone(),
+            warnings: warnings.clone(),
+            details: serde_json::json!({
+                "method": method,
+                "levels": match spec.method { Method::Morris { levels } => Some(levels), Method::Sobol => None },
+                "samples": spec.samples,
+                "rows": self.rows(),
+                "outcome": outcome,
+                "statistic": spec.statistic.name(),
+                "output_per_row": "mean over the replicates of the outcome statistic",
+                "bootstrap": { "resamples": spec.resamples, "level": 0.95, "seed": base.run.seed },
+                "factors": spec.factors.iter().map(|f| { let (lo, hi) = range(f); serde_json::json!({"path": f.path(), "lo": lo, "hi": hi}) }).collect::<Vec<_>>(),
+                "scenario_file": spec.scenario.path.display().to_string(),
+                "scenario": resolved_json(base),
+            }),
+        };
+        let path = dir.join("manifest.json");
+        manifest.write(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(SensitivityOutcome { out_dir: dir.clone(), indices, files, warnings, seconds })
+    }
+}
+
+/// The end-of-analysis table: every factor's indices, most influential first.
+pub fn summary_text(o: &SensitivityOutcome, method: &str) -> String {
+    let key = if method == "morris" { "mu_star" } else { "total" };
+    let mut main: Vec<&IndexRow> = o.indices.iter().filter(|r| r.index == key).collect();
+    main.sort_by(|a, b| b.estimate.abs().total_cmp(&a.estimate.abs()));
+    let mut s = String::new();
+    if method == "morris" {
+        s.push_str("Morris screening (μ*: mean |elementary effect| across each factor's range, 95% bootstrap CI; σ: spread):\n");
+    } else {
+        s.push_str("Sobol' indices (first and total order, 95% bootstrap CI):\n");
+    }
+    for r in main {
+        let others: Vec<String> = o
+            .indices
+            .iter()
+            .filter(|x| x.factor == r.factor && x.index != key && x.index != "mu")
+            .map(|x| format!("{} {:.4}", x.index, x.estimate))
+            .collect();
+        s.push_str(&format!(
+            "  {:<40} {} {:>12.4} [{:.4}, {:.4}]  {}\n",
+            r.factor,
+            key,
+            r.estimate,
+            r.ci_lo,
+            r.ci_hi,
+            others.join("  ")
+        ));
+    }
+    for w in &o.warnings {
+        s.push_str(&format!("warning: {w}\n"));
+    }
+    s.push_str(&format!("Wrote {} files to {}\n", o.files.len(), o.out_dir.display()));
+    s
+}

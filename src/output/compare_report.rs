@@ -1,0 +1,246 @@
+//! `report.md` of `narcodoor compare`: the design, the statement of common random numbers,
+//! the effects and costs per unit averted as Markdown tables, the charts, and how every
+//! interval was computed, in a form a student can paste into a report.
+//!
+//! The report only shows numbers that `effects.csv` holds, rounded for reading.
+
+use super::experiment_tables::EffectRow;
+
+/// One scenario of the comparison as the report names it.
+#[derive(Clone, Debug)]
+pub struct ReportArm {
+    pub label: String,
+    pub file: String,
+    pub youths: u64,
+    pub regions: usize,
+}
+
+/// Everything the report shows.
+#[derive(Clone, Debug)]
+pub struct ReportInput {
+    pub narcodoor_version: &'static str,
+    pub model_version: &'static str,
+    pub command: String,
+    pub started_utc: String,
+    /// The baseline first.
+    pub arms: Vec<ReportArm>,
+    pub seed: u64,
+    pub replicates: u32,
+    pub months: u32,
+    pub burn_in_months: u32,
+    pub notes: Vec<String>,
+    pub effects: Vec<EffectRow>,
+    /// Chart file names inside `charts/`.
+    pub charts: Vec<String>,
+}
+
+/// A number for people: thousands separators for large values, two decimals for moderate
+/// ones, three significant digits for small ones, and an em dash for a missing value.
+pub fn human(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let a = x.abs();
+    // Rounding residue of a difference that is 0 (sums over replicates in another order).
+    if a < 1e-9 {
+        return "0".into();
+    }
+    if a >= 1000.0 {
+        let digits = format!("{}", a.round() as u128);
+        let mut grouped = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        format!("{}{grouped}", if x < 0.0 { "-" } else { "" })
+    } else {
+        // Two decimals from 1 up, three significant digits below.
+        let decimals = if a >= 1.0 { 2 } else { (2 - a.log10().floor() as i32).clamp(0, 9) as usize };
+        let s = format!("{x:.decimals$}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+fn p_text(p: f64) -> String {
+    if p.is_nan() {
+        "—".into()
+    } else if p < 0.001 {
+        "< 0.001".into()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+fn percent(x: f64) -> String {
+    if x.is_finite() { format!("{:+.1}%", x * 100.0) } else { "—".into() }
+}
+
+fn change_text(c: &str) -> &'static str {
+    match c {
+        "higher" => "higher",
+        "lower" => "lower",
+        "none" => "identical",
+        _ => "not significant",
+    }
+}
+
+fn effects_table(out: &mut String, rows: &[&EffectRow]) {
+    out.push_str(
+        "| scenario | metric | baseline | scenario | difference [95% CI] | relative | p | change |\n",
+    );
+    out.push_str("|---|---|---:|---:|---|---:|---:|---|\n");
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} [{}, {}] | {} | {} | {} |\n",
+            r.scenario,
+            r.metric.replace('_', " "),
+            human(r.baseline_mean),
+            human(r.scenario_mean),
+            human(r.difference),
+            human(r.lo),
+            human(r.hi),
+            percent(r.relative),
+            p_text(r.p_value),
+            change_text(r.change)
+        ));
+    }
+    out.push('\n');
+}
+
+/// The Markdown text of the report.
+pub fn render(input: &ReportInput) -> String {
+    let mut s = String::new();
+    let base = &input.arms[0].label;
+    let others: Vec<&str> = input.arms[1..].iter().map(|a| a.label.as_str()).collect();
+    s.push_str(&format!("# Policy comparison: {} against {base}\n\n", others.join(", ")));
+    s.push_str(&format!(
+        "narcodoor {} (model {}), started {}. Command: `{}`\n\n",
+        input.narcodoor_version, input.model_version, input.started_utc, input.command
+    ));
+
+    s.push_str("## Design\n\n| label | scenario file | youths | regions |\n|---|---|---:|---:|\n");
+    for (i, a) in input.arms.iter().enumerate() {
+        let role = if i == 0 { " (baseline)" } else { "" };
+        s.push_str(&format!(
+            "| {}{role} | `{}` | {} | {} |\n",
+            a.label,
+            a.file,
+            human(a.youths as f64),
+            a.regions
+        ));
+    }
+    s.push_str(&format!(
+        "\nEach scenario was run for {} replicates of {} months after a burn-in of {} months.\n\n",
+        input.replicates, input.months, input.burn_in_months
+    ));
+    s.push_str(&format!(
+        "**Common random numbers.** Every scenario was run with the same seed ({}), burn-in, months and \
+         replicates. The engine draws every random number from streams keyed by (seed, replicate, month, \
+         purpose, youth or region), never by the scenario, so replicate r of each scenario uses the same \
+         random numbers as replicate r of the baseline. Differences are therefore computed replicate by \
+         replicate (paired), which removes most of the noise the scenarios share.\n\n",
+        input.seed
+    ));
+    for note in &input.notes {
+        s.push_str(&format!("- Note: {note}\n"));
+    }
+    if !input.notes.is_empty() {
+        s.push('\n');
+    }
+
+    let horizon: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic == "horizon").collect();
+    let run: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic != "horizon").collect();
+    s.push_str(&format!("## Effects at the horizon (month {})\n\n", input.months.saturating_sub(1)));
+    s.push_str("Difference = scenario − baseline, mean over paired replicates.\n\n");
+    effects_table(&mut s, &horizon);
+    s.push_str("## Effects over the run\n\n");
+    s.push_str(
+        "Flows (recruits, homicides, spending) are totals over the reported months; stocks and rates \
+         (members, prison, school, idle, homicide rate) are means over the reported months.\n\n",
+    );
+    effects_table(&mut s, &run);
+
+    s.push_str("## Cost-effectiveness\n\n");
+    s.push_str(
+        "Extra cost = the scenario's spending minus the baseline's over the run (pesos of 2010, mean per \
+         replicate). Averted = the baseline's total minus the scenario's. The cost per unit averted is \
+         the ratio of the two means, with a Fieller 95% interval; it is reported only when the outcome \
+         fell significantly.\n\n",
+    );
+    s.push_str(
+        "| scenario | outcome | extra cost | averted [95% CI] | cost per unit averted [95% CI] | status |\n",
+    );
+    s.push_str("|---|---|---:|---|---|---|\n");
+    for r in &input.effects {
+        let Some(c) = &r.cost else { continue };
+        let (ratio, status) = match c.status {
+            "averted" => (format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)), "averted"),
+            "no_extra_cost" => (
+                format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)),
+                "averted at no extra cost (dominates)",
+            ),
+            "worse" => ("—".into(), "outcome got significantly worse: nothing averted"),
+            _ => ("—".into(), "change not significant: no ratio"),
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} [{}, {}] | {ratio} | {status} |\n",
+            r.scenario,
+            r.metric.replace('_', " "),
+            human(c.extra_cost),
+            human(c.averted),
+            human(c.averted_lo),
+            human(c.averted_hi)
+        ));
+    }
+    s.push('\n');
+
+    if !input.charts.is_empty() {
+        s.push_str("## Charts\n\n");
+        for c in &input.charts {
+            let alt = c.trim_end_matches(".png").replace('_', " ");
+            s.push_str(&format!("![{alt}](charts/{c})\n\n"));
+        }
+    }
+
+    s.push_str("## Methods\n\n");
+    s.push_str(
+        "- Differences: for each replicate r, d_r = scenario_r − baseline_r. The table gives the mean of \
+         d_r and its 95% Student t interval with n − 1 degrees of freedom (a paired t interval), and \
+         the two-sided p-value of the paired t-test of a zero mean difference. \"Not significant\" means \
+         the interval contains 0; \"identical\" means every d_r is exactly 0.\n\
+         - Relative change: mean difference / baseline mean.\n\
+         - Cost per unit averted: Σ extra cost / Σ units averted over replicates (a ratio of means, not a \
+         mean of ratios). Its interval is Fieller's: the ratios ρ for which mean(cost − ρ·averted) is \
+         not significantly different from 0 (t test with n − 1 degrees of freedom, using the covariance \
+         of cost and averted units). It is bounded only when the units averted differ significantly \
+         from 0, which is why no ratio is given otherwise.\n\
+         - Charts: lines are means over replicates, bands 95% Student t intervals of the mean at each \
+         month, scenario by scenario. Those bands ignore the pairing, so overlapping bands do not mean \
+         that scenarios do not differ: the paired intervals of the tables and of the effects chart \
+         (mean paired differences with their 95% intervals) are the comparison.\n\
+         - Per-scenario files: `scenarios/<label>/timeseries.csv` (every replicate and month) and \
+         `summary.csv` (mean and 95% interval per month), as written by `narcodoor run`.\n",
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(human(1234567.4), "1,234,567");
+        assert_eq!(human(-2500.0), "-2,500");
+        assert_eq!(human(12.345), "12.35");
+        assert_eq!(human(3.0), "3");
+        assert_eq!(human(0.0), "0");
+        assert_eq!(human(0.01234), "0.0123");
+        assert_eq!(human(-0.075), "-0.075");
+        assert_eq!(human(3e-15), "0");
+        assert_eq!(human(f64::NAN), "—");
+        assert_eq!(p_text(0.0001), "< 0.001");
+    }
+}

@@ -1,0 +1,161 @@
+//! The charts of the experiment commands, assembled from the chart primitives of
+//! [`super::charts`]: for `compare`, each key metric over time with one band per scenario,
+//! the effects at the horizon as bars with their paired intervals, and the cost-
+//! effectiveness plane; for `sensitivity`, a tornado of the indices.
+//!
+//! Like the run charts, they only draw numbers that the experiment's CSV files hold
+//! (`scenarios/<label>/summary.csv`, `effects.csv`, `indices.csv`).
+
+use std::path::Path;
+
+use super::charts::{self, Band, BarItem, ChartError, ChartText, Orientation, PointItem, TornadoRow};
+use super::experiment_tables::{EffectRow, IndexRow};
+use super::tables::Summary;
+use crate::model::metrics::m;
+
+/// The metrics drawn over time by `compare`, with a title and a y-axis label each.
+const OVER_TIME: [(usize, &str, &str); 8] = [
+    (m::MEMBERS, "Cartel members (end of month)", "youths"),
+    (m::RECRUITS, "Recruits per month", "youths per month"),
+    (m::MINOR_RECRUITS, "Recruits under 18 per month", "youths per month"),
+    (m::HOMICIDES, "Homicides per month", "homicides per month"),
+    (m::HOMICIDE_RATE, "Homicide rate", "homicides per 100,000 per year"),
+    (m::PRISON, "Youths in prison", "youths"),
+    (m::SCHOOL, "Youths in school", "youths"),
+    (m::IDLE, "Idle youths (neither in school nor working)", "youths"),
+];
+
+/// The unit of a metric in the effects chart's panel titles.
+fn unit(metric: &str) -> &'static str {
+    match metric {
+        "homicide_rate" => "per 100,000 per year",
+        "homicides" => "homicides per month",
+        "recruits" | "minor_recruits" => "youths per month",
+        "spending_total" => "pesos per month",
+        _ => "youths",
+    }
+}
+
+fn io_error(dir: &Path, e: std::io::Error) -> ChartError {
+    ChartError::Io { path: dir.to_path_buf(), message: e.to_string() }
+}
+
+/// Draws the charts of a comparison into `dir` and returns the file names written.
+/// `labels[0]` and `summaries[0]` are the baseline's.
+pub fn compare_charts(
+    dir: &Path,
+    labels: &[String],
+    summaries: &[&Summary],
+    effects: &[EffectRow],
+) -> Result<Vec<String>, ChartError> {
+    std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    let mut written = Vec::new();
+    let x: Vec<f64> = summaries[0].months.iter().map(|&t| t as f64).collect();
+    let reps = summaries[0].replicates;
+    for (metric, title, y_label) in OVER_TIME {
+        let bands: Vec<Band> = labels
+            .iter()
+            .zip(summaries)
+            .map(|(label, s)| {
+                let (mean, lo, hi) = s.series(metric);
+                Band { label: label.clone(), mean, lo, hi }
+            })
+            .collect();
+        let name = format!("{}.png", crate::model::metrics::METRICS[metric]);
+        let title = format!("{title} (mean and 95% CI over {reps} replicates)");
+        charts::lines_with_bands(
+            &dir.join(&name),
+            &ChartText { title: &title, x_label: "month (after burn-in)", y_label },
+            &x,
+            &bands,
+            &[],
+        )?;
+        written.push(name);
+    }
+
+    // Effects at the horizon: one panel per metric (each in its own unit), one bar per
+    // scenario with its paired interval.
+    let bars: Vec<BarItem> = effects
+        .iter()
+        .filter(|r| r.statistic == "horizon")
+        .map(|r| BarItem {
+            label: r.scenario.clone(),
+            value: r.difference,
+            lo: Some(r.lo),
+            hi: Some(r.hi),
+            group: Some(format!("{} ({})", r.metric.replace('_', " "), unit(&r.metric))),
+        })
+        .collect();
+    let title = format!(
+        "Effects at the horizon against {}: mean paired difference and 95% CI",
+        labels.first().map_or("", String::as_str)
+    );
+    charts::bars_with_intervals(
+        &dir.join("effects_horizon.png"),
+        &ChartText { title: &title, x_label: "scenario", y_label: "scenario − baseline" },
+        &bars,
+        Orientation::Horizontal,
+    )?;
+    written.push("effects_horizon.png".into());
+
+    // The cost-effectiveness plane: recruits averted against extra spending, over the run.
+    let points: Vec<PointItem> = labels[1..]
+        .iter()
+        .filter_map(|label| {
+            let of = |metric: &str| {
+                effects.iter().find(|r| &r.scenario == label && r.metric == metric && r.statistic == "total")
+            };
+            let recruits = of("recruits")?;
+            let cost = recruits.cost.as_ref()?;
+            let spending = of("spending_total")?;
+            Some(PointItem {
+                label: label.clone(),
+                x: cost.averted,
+                y: spending.difference,
+                x_lo: Some(cost.averted_lo),
+                x_hi: Some(cost.averted_hi),
+                y_lo: Some(spending.lo),
+                y_hi: Some(spending.hi),
+            })
+        })
+        .collect();
+    charts::scatter_labeled(
+        &dir.join("cost_effectiveness.png"),
+        &ChartText {
+            title: "Cost-effectiveness over the run: recruits averted and extra spending (95% CIs)",
+            x_label: "recruits averted per replicate (baseline − scenario)",
+            y_label: "extra spending (pesos of 2010)",
+        },
+        &points,
+    )?;
+    written.push("cost_effectiveness.png".into());
+    Ok(written)
+}
+
+/// Draws the tornado chart of a sensitivity analysis (μ* for Morris, the total-order
+/// index for Sobol') into `path`.
+pub fn tornado_chart(path: &Path, method: &str, outcome: &str, rows: &[IndexRow]) -> Result<(), ChartError> {
+    let index = if method == "morris" { "mu_star" } else { "total" };
+    let bars: Vec<TornadoRow> = rows
+        .iter()
+        .filter(|r| r.index == index)
+        .map(|r| TornadoRow {
+            label: r.factor.clone(),
+            value: r.estimate,
+            lo: r.ci_lo.is_finite().then_some(r.ci_lo),
+            hi: r.ci_hi.is_finite().then_some(r.ci_hi),
+        })
+        .collect();
+    let (title, y_label) = if method == "morris" {
+        (
+            format!("Morris screening of {outcome}: mean absolute elementary effect μ* (95% bootstrap CI)"),
+            format!("μ*: change in {outcome} across the factor's range"),
+        )
+    } else {
+        (
+            format!("Sobol' total-order indices of {outcome} (95% bootstrap CI)"),
+            "share of the output variance (total order)".to_string(),
+        )
+    };
+    charts::tornado(path, &ChartText { title: &title, x_label: "parameter", y_label: &y_label }, &bars)
+}
