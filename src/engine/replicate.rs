@@ -36,6 +36,7 @@ pub struct MonthReport {
 }
 
 /// One replicate being simulated.
+#[derive(Clone)]
 pub struct Replicate<'p> {
     params: &'p Params,
     pub world: World,
