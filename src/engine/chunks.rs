@@ -34,7 +34,7 @@ pub struct ChunkSpec {
 
 /// Cuts each region into chunks of `size` youths (a multiple of 64).
 pub fn plan_chunks(region_sizes: &[usize], size: usize) -> Vec<ChunkSpec> {
-    assert!(size > 0 && size.is_multiple_of(64), "chunk size must be a positive multiple of 64");
+    assert!(size > 0 && size % 64 == 0, "chunk size must be a positive multiple of 64");
     let mut out = Vec::new();
     for (r, &n) in region_sizes.iter().enumerate() {
         let mut local = 0;

@@ -81,6 +81,37 @@ pub enum EngineError<E: std::error::Error + 'static> {
     Sink(E),
 }
 
+fn thread_pool<E: std::error::Error + 'static>(threads: usize) -> Result<rayon::ThreadPool, EngineError<E>> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| EngineError::Pool { threads, source })
+}
+
+/// One whole replicate, month by month, calling `progress(months_done)` after each month
+/// (burn-in included); `None` if `abort` was raised before it finished.
+fn simulate_one(
+    params: &Params,
+    replicate: u32,
+    parallel: bool,
+    abort: &AtomicBool,
+    progress: &dyn Fn(u64),
+) -> Option<ReplicateResult> {
+    let mut rep = Replicate::new(params, replicate, parallel);
+    let total = rep.total_steps();
+    let mut months = Vec::with_capacity(params.run.months as usize);
+    for done in 1..=total {
+        if abort.load(Ordering::Relaxed) {
+            return None;
+        }
+        if let Some(report) = rep.step() {
+            months.push(report);
+        }
+        progress(done);
+    }
+    Some(ReplicateResult { replicate, months })
+}
+
 /// Simulates `replicates` of `params` on `threads` threads and hands each finished
 /// replicate to `sink` in the order of `replicates`, whatever order they finish in.
 /// `progress(replicate, months_done)` is called after every simulated month (burn-in
@@ -98,29 +129,18 @@ where
     F: FnMut(ReplicateResult) -> Result<(), E>,
 {
     let threads = threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|source| EngineError::Pool { threads, source })?;
+    let pool = thread_pool(threads)?;
     let strategy = choose_strategy(params, replicates.len(), threads);
     let abort = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(usize, ReplicateResult)>();
     let simulate =
         |index: usize, replicate: u32, parallel: bool, tx: &mpsc::Sender<(usize, ReplicateResult)>| {
-            let mut rep = Replicate::new(params, replicate, parallel);
-            let total = rep.total_steps();
-            let mut months = Vec::with_capacity(params.run.months as usize);
-            for done in 1..=total {
-                if abort.load(Ordering::Relaxed) {
-                    return;
-                }
-                if let Some(report) = rep.step() {
-                    months.push(report);
-                }
-                progress(replicate, done);
+            if let Some(result) =
+                simulate_one(params, replicate, parallel, &abort, &|done| progress(replicate, done))
+            {
+                // The receiver only hangs up after an abort, so a failed send loses nothing.
+                let _ = tx.send((index, result));
             }
-            // The receiver only hangs up after an abort, so a failed send loses nothing.
-            let _ = tx.send((index, ReplicateResult { replicate, months }));
         };
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -186,10 +206,7 @@ where
     F: FnMut(usize, ReplicateResult) -> Result<(), E>,
 {
     let threads = threads.max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|source| EngineError::Pool { threads, source })?;
+    let pool = thread_pool(threads)?;
     let small = jobs.iter().all(|j| j.params.total_youths() <= ACROSS_REPLICATES_MAX_YOUTHS);
     let strategy = if threads > 1 && jobs.len() >= threads && small {
         Strategy::AcrossReplicates
@@ -201,20 +218,12 @@ where
     let (tx, rx) = mpsc::channel::<(usize, ReplicateResult)>();
     let simulate = |index: usize, parallel: bool, tx: &mpsc::Sender<(usize, ReplicateResult)>| {
         let job = &jobs[index];
-        let mut rep = Replicate::new(job.params, job.replicate, parallel);
-        let total = rep.total_steps();
-        let mut months = Vec::with_capacity(job.params.run.months as usize);
-        for done in 1..=total {
-            if abort.load(Ordering::Relaxed) {
-                return;
-            }
-            if let Some(report) = rep.step() {
-                months.push(report);
-            }
-            progress(index, done);
+        if let Some(result) =
+            simulate_one(job.params, job.replicate, parallel, &abort, &|done| progress(index, done))
+        {
+            // The receiver only hangs up after an abort, so a failed send loses nothing.
+            let _ = tx.send((index, result));
         }
-        // The receiver only hangs up after an abort, so a failed send loses nothing.
-        let _ = tx.send((index, ReplicateResult { replicate: job.replicate, months }));
     };
     std::thread::scope(|s| {
         s.spawn(|| {

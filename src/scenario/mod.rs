@@ -28,8 +28,8 @@
 //!   equally.
 //! - Integer keys refuse floats, even `12.0`, so that a typo never rounds silently.
 //! - Limits chosen from the equations: wages, `stipend`, `half_amount`, `enforcement`
-//!   (later enforcement is divided by it), `reference_density` and `territory.gamma` are
-//!   > 0; `youth_share` is in (0, 1]; `justice.sentence_months` ≥ 1 (the mean of a
+//!   (later enforcement is divided by it), `reference_density` and `territory.gamma` must
+//!   be positive; `youth_share` is in (0, 1]; `justice.sentence_months` ≥ 1 (the mean of a
 //!   geometric on 1, 2, ...); `policing.increase` ≥ −1; `choice.intercept` and
 //!   `recruit.minor_preference` are any real (age weights floor at 0); `police_reform.purge`
 //!   is a share per year in [0, 1]; every other multiplier, rate and cost is ≥ 0.
