@@ -399,7 +399,13 @@ pub fn update_chunk(
                         & (fl & flag::SCHOLARSHIP != 0)
                         & t.scholarship_lottery.is_some();
                     tally.scholarship_holders += holder as u64;
-                    c.flags[i] = fl | if candidate { flag::CANDIDATE } else { 0 };
+                    // Most youths' flags do not change; not writing them back keeps their
+                    // cache lines clean, which saves memory bandwidth when two threads
+                    // stream through a large population (docs/performance.md).
+                    let new_flags = fl | if candidate { flag::CANDIDATE } else { 0 };
+                    if new_flags != c.flags[i] {
+                        c.flags[i] = new_flags;
+                    }
                     tally.candidates[jobs::group(t.target_poor, fl)] += candidate as u64;
                     tally.stocks[st as usize] += 1;
                     if age + 1 < AGE_EXIT {
