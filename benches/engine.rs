@@ -2,9 +2,9 @@
 //!
 //! - `month_step/<youths>`: one month of the baseline scenario (no levers), scaled to
 //!   10^5, 10^6 and 10^7 youths, on all cores; throughput in youth-months per second.
-//! - `month_step_all_levers/<youths>`: the same with all nine levers on (the holistic
-//!   case: scholarships, youth jobs, public space, policing with the army, police reform,
-//!   kingpin removals, juvenile law, asset forfeiture, demand reduction).
+//! - `month_step_all_levers/<youths>`: the same with all nine levers on
+//!   (`benches/all_levers.toml`: scholarships, youth jobs, public space, policing with the
+//!   army, police reform, kingpin removals, juvenile law, asset forfeiture, demand).
 //! - `month_step_threads/<n>`: the all-levers step at 10^6 youths on 1 and 2 threads
 //!   (parallel efficiency; outputs are identical).
 //! - `init_and_network/<youths>`: drawing a replicate's initial state and peer network.
@@ -26,38 +26,25 @@ use std::time::{Duration, Instant};
 
 use criterion::{Bencher, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use narcodoor::engine::Replicate;
-use narcodoor::model::params::{
-    AssetForfeiture, Demand, JuvenileLaw, Kingpin, Lever, Params, PoliceReform, Policing, PublicSpace,
-    Schedule, Scholarships, YouthJobs,
-};
+use narcodoor::model::params::Params;
 use narcodoor::scenario::{self, Overrides};
 
-fn baseline(youths: u64) -> Params {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/baseline.toml");
-    let mut s = scenario::load(&path).expect("the baseline loads");
+/// A scenario file of this repository, rescaled to `youths`.
+fn scenario_at(file: &str, youths: u64) -> Params {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let mut s = scenario::load(&path).unwrap_or_else(|e| panic!("{file} loads: {e}"));
     s.apply(&Overrides { youths: Some(youths), ..Overrides::default() }).expect("rescaled");
     s.params
 }
 
-/// The baseline with every lever on from month 0 with its defaults (policing with the
-/// army, a purge and a pay raise for the police).
-pub fn all_levers(youths: u64) -> Params {
-    let mut p = baseline(youths);
-    let s = || Schedule::always(p.regions.len());
-    let pol = &mut p.policy;
-    pol.scholarships = Some(Lever { schedule: s(), p: Scholarships::default() });
-    pol.youth_jobs = Some(Lever { schedule: s(), p: YouthJobs::default() });
-    pol.public_space = Some(Lever { schedule: s(), p: PublicSpace::default() });
-    pol.policing = Some(Lever { schedule: s(), p: Policing { army: true, ..Policing::default() } });
-    pol.police_reform = Some(Lever {
-        schedule: s(),
-        p: PoliceReform { pay_raise: 0.2, purge: 0.1, ..PoliceReform::default() },
-    });
-    pol.kingpin = Some(Lever { schedule: s(), p: Kingpin::default() });
-    pol.juvenile_law = Some(Lever { schedule: s(), p: JuvenileLaw { juvenile_sentence_ratio: 0.5 } });
-    pol.asset_forfeiture = Some(Lever { schedule: s(), p: AssetForfeiture::default() });
-    pol.demand = Some(Lever { schedule: s(), p: Demand::default() });
-    p
+fn baseline(youths: u64) -> Params {
+    scenario_at("scenarios/baseline.toml", youths)
+}
+
+/// The baseline with every lever on (`benches/all_levers.toml`, which `benches/efficiency.sh`
+/// also runs, so that whole runs and these benches time the same workload).
+fn all_levers(youths: u64) -> Params {
+    scenario_at("benches/all_levers.toml", youths)
 }
 
 /// A replicate two years past its burn-in, so that every lever is active and kingpin

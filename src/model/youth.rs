@@ -387,7 +387,8 @@ pub fn update_chunk(
             let age = c.age[i] + 1;
             c.age[i] = age;
             let st = c.status[i];
-            let fl = c.flags[i] & !flag::CANDIDATE;
+            let stored = c.flags[i];
+            let fl = stored & !flag::CANDIDATE;
 
             if status::is_free(st) && age < AGE_EXIT {
                 let cls = class(age, fl);
@@ -403,7 +404,7 @@ pub fn update_chunk(
                     // cache lines clean, which saves memory bandwidth when two threads
                     // stream through a large population (docs/performance.md).
                     let new_flags = fl | if candidate { flag::CANDIDATE } else { 0 };
-                    if new_flags != c.flags[i] {
+                    if new_flags != stored {
                         c.flags[i] = new_flags;
                     }
                     tally.candidates[jobs::group(t.target_poor, fl)] += candidate as u64;
