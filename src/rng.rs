@@ -92,6 +92,13 @@ impl Stream {
         Stream { state: key.wrapping_add((slot as u64).wrapping_mul(DRAWS_PER_SLOT.wrapping_mul(GAMMA))) }
     }
 
+    /// Moves a fresh slot stream to the next slot's start: `for_slot(key, s)` becomes
+    /// `for_slot(key, s + 1)` with an addition instead of a multiplication.
+    #[inline(always)]
+    pub fn skip_slot(&mut self) {
+        self.state = self.state.wrapping_add(DRAWS_PER_SLOT.wrapping_mul(GAMMA));
+    }
+
     /// A sub-stream of `key` for item `i` (a region, a cartel), unrelated to the others.
     #[inline]
     pub fn for_item(key: u64, i: usize) -> Self {

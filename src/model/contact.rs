@@ -84,6 +84,11 @@ pub struct RegionYouths<'a> {
 /// region's member bitmap of the snapshot; ages are those of the snapshot, so a youth's
 /// class this month is that of `age + 1`. Summing over blocks that cover the region gives
 /// the region's census.
+///
+/// Members are scattered over the region, so nearly every youth this reads is a cache miss.
+/// The members are therefore taken in batches: first their neighbourhoods and the sources
+/// of their rewired ties are read with nothing depending on the values, so that the misses
+/// overlap, then the ties are counted from the cache.
 pub fn member_ties(
     net: &Network,
     rev: &Reverse,
@@ -93,41 +98,83 @@ pub fn member_ties(
     y: &RegionYouths,
     blocks: std::ops::Range<usize>,
 ) -> [u64; CLASSES] {
+    const BATCH: usize = 32;
+    let mut ties = [0u64; CLASSES];
+    let mut batch = [0usize; BATCH];
+    let mut len = 0;
+    let mut sources = Vec::new();
+    for b in blocks {
+        let mut x = bits[b];
+        while x != 0 {
+            batch[len] = b * 64 + x.trailing_zeros() as usize;
+            x &= x - 1;
+            len += 1;
+            if len == BATCH {
+                count_batch(net, rev, r, n, y, &batch[..len], &mut sources, &mut ties);
+                len = 0;
+            }
+        }
+    }
+    count_batch(net, rev, r, n, y, &batch[..len], &mut sources, &mut ties);
+    ties
+}
+
+/// Adds to `ties` the ties pointing at the members `members` (see `member_ties`).
+#[allow(clippy::too_many_arguments)]
+fn count_batch(
+    net: &Network,
+    rev: &Reverse,
+    r: usize,
+    n: usize,
+    y: &RegionYouths,
+    members: &[usize],
+    sources: &mut Vec<u32>,
+    ties: &mut [u64; CLASSES],
+) {
     let k = net.peers as usize;
     let h = k / 2;
-    let mut ties = [0u64; CLASSES];
     let mut count = |i: usize| {
         let (st, age) = (y.status[i], y.age[i]);
         if status::is_free(st) && age + 1 < AGE_EXIT {
             ties[class(age + 1, y.flags[i])] += 1;
         }
     };
-    for b in blocks {
-        let mut x = bits[b];
-        while x != 0 {
-            let q = x.trailing_zeros();
-            x &= x - 1;
-            let j = b * 64 + q as usize;
-            // Ring ties: youth i's tie t points at i + offset(t), so member j is the target
-            // of tie t of youth j − offset(t), unless that tie was rewired.
-            for t in 0..k {
-                let off = ring_offset(t, h);
-                let i = if j >= h && j + h < n {
-                    (j as isize - off) as usize
-                } else {
-                    (j as isize - off).rem_euclid(n as isize) as usize
-                };
-                if net.mask(r, i) >> t & 1 == 0 {
-                    count(i);
-                }
-            }
-            // Rewired ties pointing at j.
-            for &i in rev.sources(b, q) {
-                count(i as usize);
+    // Warm the caches: independent reads whose values only feed `black_box`.
+    let mut touch = 0u64;
+    for &j in members {
+        touch ^= y.status[j] as u64 ^ y.age[j] as u64 ^ y.flags[j] as u64 ^ net.mask(r, j);
+        let first = rev.block_start[j / 64] as usize;
+        touch ^= rev.target_bit.get(first).map_or(0, |&v| v as u64);
+        touch ^= rev.source.get(first).map_or(0, |&v| v as u64);
+    }
+    std::hint::black_box(touch);
+    sources.clear();
+    for &j in members {
+        // Ring ties: youth i's tie t points at i + offset(t), so member j is the target
+        // of tie t of youth j − offset(t), unless that tie was rewired.
+        for t in 0..k {
+            let off = ring_offset(t, h);
+            let i = if j >= h && j + h < n {
+                (j as isize - off) as usize
+            } else {
+                (j as isize - off).rem_euclid(n as isize) as usize
+            };
+            if net.mask(r, i) >> t & 1 == 0 {
+                count(i);
             }
         }
+        // Rewired ties pointing at j, counted below.
+        sources.extend_from_slice(rev.sources(j / 64, (j % 64) as u32));
     }
-    ties
+    let mut touch = 0u64;
+    for &i in sources.iter() {
+        let i = i as usize;
+        touch ^= y.status[i] as u64 ^ y.age[i] as u64 ^ y.flags[i] as u64;
+    }
+    std::hint::black_box(touch);
+    for &i in sources.iter() {
+        count(i as usize);
+    }
 }
 
 #[cfg(test)]

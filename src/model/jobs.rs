@@ -8,8 +8,6 @@
 //! order), so that the youths can then be placed chunk by chunk, in parallel, with the same
 //! result for any chunking.
 
-use std::collections::BTreeSet;
-
 use super::policy::YouthJobsNow;
 use super::state::{YouthChunk, flag, status};
 use crate::rng::Stream;
@@ -40,19 +38,35 @@ pub fn choose(jobs: &YouthJobsNow, candidates: [u64; 2], running: u64, rng: &mut
     Hires { ranks: [sample(first, candidates[0], rng), sample(second, candidates[1], rng)] }
 }
 
-/// `take` distinct values of 0..n, uniformly, sorted (Floyd's algorithm).
+/// `take` distinct values of 0..n, uniformly, sorted (Floyd's algorithm). The chosen
+/// values are kept in a bitmap of n bits: a month's hires can be in the thousands, and
+/// this runs sequentially between two parallel passes.
 pub fn sample(take: u64, n: u64, rng: &mut Stream) -> Vec<u64> {
     if take >= n {
         return (0..n).collect();
     }
-    let mut chosen = BTreeSet::new();
+    let mut chosen = vec![0u64; n.div_ceil(64) as usize];
+    let mut insert = |v: u64| {
+        let (w, b) = ((v / 64) as usize, v % 64);
+        let was = chosen[w] >> b & 1 == 1;
+        chosen[w] |= 1 << b;
+        !was
+    };
     for j in n - take..n {
         let t = rng.below(j + 1);
-        if !chosen.insert(t) {
-            chosen.insert(j);
+        if !insert(t) {
+            insert(j);
         }
     }
-    chosen.into_iter().collect()
+    let mut out = Vec::with_capacity(take as usize);
+    for (w, &word) in chosen.iter().enumerate() {
+        let mut x = word;
+        while x != 0 {
+            out.push(w as u64 * 64 + x.trailing_zeros() as u64);
+            x &= x - 1;
+        }
+    }
+    out
 }
 
 /// Places the hires that fall in one chunk. `before` counts each group's candidates in the
@@ -74,26 +88,53 @@ pub fn hire_chunk(
     }
     let mut seen = before;
     let mut hired = 0;
-    // Stop at the last hire of the chunk: most chunks hold only a few.
-    for i in 0..c.len() {
-        if hired == wanted {
-            break;
+    // Candidates are a large share of the youths, hires a few, so the scan mostly counts:
+    // eight flags at a time, looked at one by one only in the words that hold the next hire
+    // of a group. Stop at the last hire of the chunk.
+    let len = c.len();
+    let mut i = 0;
+    while hired < wanted && i < len {
+        if i + 8 <= len {
+            let x = u64::from_le_bytes(c.flags[i..i + 8].try_into().expect("eight flags"));
+            let [in0, in1] = word_candidates(x, target_poor);
+            let next_rank = |g: usize| hires.ranks[g].get(next[g]).copied().unwrap_or(u64::MAX);
+            if seen[0] + in0 <= next_rank(0) && seen[1] + in1 <= next_rank(1) {
+                seen[0] += in0;
+                seen[1] += in1;
+                i += 8;
+                continue;
+            }
         }
-        let f = c.flags[i];
-        if f & flag::CANDIDATE == 0 {
-            continue;
+        for i in i..(i + 8).min(len) {
+            let f = c.flags[i];
+            if f & flag::CANDIDATE == 0 {
+                continue;
+            }
+            let g = group(target_poor, f);
+            if hires.ranks[g].get(next[g]) == Some(&seen[g]) {
+                c.status[i] = status::WORK;
+                c.flags[i] = (f | flag::PLACEMENT) & !flag::CANDIDATE;
+                c.months_left[i] = months;
+                next[g] += 1;
+                hired += 1;
+            }
+            seen[g] += 1;
         }
-        let g = group(target_poor, f);
-        if hires.ranks[g].get(next[g]) == Some(&seen[g]) {
-            c.status[i] = status::WORK;
-            c.flags[i] = (f | flag::PLACEMENT) & !flag::CANDIDATE;
-            c.months_left[i] = months;
-            next[g] += 1;
-            hired += 1;
-        }
-        seen[g] += 1;
+        i += 8;
     }
     hired as u64
+}
+
+/// Candidates among eight youths' flags packed in a word (one byte each), by hiring group.
+#[inline(always)]
+fn word_candidates(x: u64, target_poor: bool) -> [u64; 2] {
+    const LOW: u64 = 0x0101_0101_0101_0101;
+    let candidate = (x >> 7) & LOW;
+    debug_assert_eq!(flag::CANDIDATE, 0x80);
+    debug_assert_eq!(flag::POOR, 0x01);
+    let all = candidate.count_ones() as u64;
+    let second = if target_poor { (candidate & !x).count_ones() as u64 } else { 0 };
+    [all - second, second]
 }
 
 #[cfg(test)]
@@ -132,6 +173,64 @@ mod tests {
         assert!((20..25).all(|i| y.status[i] == status::WORK && y.months_left[i] == 12));
         assert_eq!((0..20).filter(|&i| y.status[i] == status::WORK).count(), 3);
         assert!((0..25).all(|i| y.status[i] != status::WORK || y.flags[i] & flag::PLACEMENT != 0));
+    }
+
+    /// The word-at-a-time scan places the same youths as looking at every youth in turn,
+    /// for chunks that split a region anywhere and hires that fall anywhere.
+    #[test]
+    fn word_scan_matches_a_youth_by_youth_scan() {
+        let mut rng = Stream::new(11);
+        for case in 0..200 {
+            let n = 1 + rng.below(300) as usize;
+            let target_poor = case % 2 == 0;
+            let mut y = Youths::with_len(n);
+            for i in 0..n {
+                y.status[i] = status::IDLE;
+                let r = rng.next_u64();
+                y.flags[i] =
+                    if r & 3 != 0 { flag::CANDIDATE } else { 0 } | if r & 4 != 0 { flag::POOR } else { 0 };
+            }
+            let mut count = [0u64; 2];
+            for &f in &y.flags {
+                if f & flag::CANDIDATE != 0 {
+                    count[group(target_poor, f)] += 1;
+                }
+            }
+            let h = choose(&jobs(rng.below(40), target_poor), count, 0, &mut rng);
+            // Reference: the k-th candidate of group g is hired when k is in ranks[g].
+            let mut expect = y.clone();
+            let mut seen = [0u64; 2];
+            for i in 0..n {
+                let f = expect.flags[i];
+                if f & flag::CANDIDATE != 0 {
+                    let g = group(target_poor, f);
+                    if h.ranks[g].contains(&seen[g]) {
+                        expect.status[i] = status::WORK;
+                        expect.flags[i] = (f | flag::PLACEMENT) & !flag::CANDIDATE;
+                        expect.months_left[i] = 6;
+                    }
+                    seen[g] += 1;
+                }
+            }
+            // Two chunks, split at a random point.
+            let cut = rng.below(n as u64 + 1) as usize;
+            let mut here = [0u64; 2];
+            for &f in &y.flags[..cut] {
+                if f & flag::CANDIDATE != 0 {
+                    here[group(target_poor, f)] += 1;
+                }
+            }
+            let rest = [count[0] - here[0], count[1] - here[1]];
+            let (a, b) = y.chunk_mut(0..n, 0, 0).split_at(cut);
+            let (mut a, mut b) = (a, b);
+            let hired = hire_chunk(&mut a, &h, [0, 0], here, target_poor, 6)
+                + hire_chunk(&mut b, &h, here, rest, target_poor, 6);
+            assert_eq!(hired, h.count(), "case {case}");
+            assert_eq!(
+                (&y.status, &y.flags, &y.months_left),
+                (&expect.status, &expect.flags, &expect.months_left)
+            );
+        }
     }
 
     #[test]

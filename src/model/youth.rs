@@ -365,8 +365,12 @@ pub fn sentence(mean: f64, rng: &mut Stream) -> u8 {
 /// snapshot's member bitmap (the chunk starts on a word).
 ///
 /// Most youth-months are a free youth who is not contacted and does not change door. That
-/// case is decided by two table reads (`contact_max` and `stay`) and handled inline without
-/// branching on the status; everything else goes through the full rules below.
+/// case is decided by two table reads (`contact_max` and `stay`) and handled by a tight loop
+/// over each block of 64 youths (`common_block`), which only marks the others; they then go
+/// one by one through the full rules (`rare_youth`). Keeping the rare rules out of the
+/// tight loop leaves it few live values, so it runs from registers instead of spilling to
+/// the stack. The order in which youths are handled does not matter: each reads only the
+/// snapshot, its own state and its own random stream, and the tallies are integer sums.
 pub fn update_chunk(
     c: &mut YouthChunk,
     t: &RegionTables,
@@ -377,96 +381,201 @@ pub fn update_chunk(
 ) {
     let k1 = t.peers as usize + 1;
     let len = c.len();
+    let common = CommonTables::new(t);
+    let mut acc = CommonTally::default();
     for (b, bits) in next_bits.iter_mut().enumerate().take(len.div_ceil(64)) {
+        let block = b * 64..(b * 64 + 64).min(len);
+        let mut rare = common_block(
+            &mut c.age[block.clone()],
+            &c.status[block.clone()],
+            &mut c.flags[block.clone()],
+            c.first_slot + block.start,
+            key,
+            &common,
+            &mut acc,
+        );
         let mut word = 0u64;
-        for i in b * 64..(b * 64 + 64).min(len) {
-            let mut rng = Stream::for_slot(key, c.first_slot + i);
-            let r0 = rng.next_u64();
-            let u_lo = r0 & 0xFFFF_FFFF;
-            let u_hi = r0 >> 32;
-            let age = c.age[i] + 1;
-            c.age[i] = age;
-            let st = c.status[i];
-            let stored = c.flags[i];
-            let fl = stored & !flag::CANDIDATE;
-
-            if status::is_free(st) && age < AGE_EXIT {
-                let cls = class(age, fl);
-                if u_lo >= t.contact_max[cls] && u_hi >= t.stay[stay_key(st, age, fl)] {
-                    // The common case: no contact, no change. Idle adults become placement
-                    // candidates when the youth-jobs lever is hiring here.
-                    let candidate = t.hiring & (st == status::IDLE) & (age >= AGE_ADULT);
-                    let holder = (st == status::SCHOOL)
-                        & (fl & flag::SCHOLARSHIP != 0)
-                        & t.scholarship_lottery.is_some();
-                    tally.scholarship_holders += holder as u64;
-                    // Most youths' flags do not change; not writing them back keeps their
-                    // cache lines clean, which saves memory bandwidth when two threads
-                    // stream through a large population (docs/performance.md).
-                    let new_flags = fl | if candidate { flag::CANDIDATE } else { 0 };
-                    if new_flags != stored {
-                        c.flags[i] = new_flags;
-                    }
-                    tally.candidates[jobs::group(t.target_poor, fl)] += candidate as u64;
-                    tally.stocks[st as usize] += 1;
-                    if age + 1 < AGE_EXIT {
-                        tally.free_next[class(age + 1, fl)] += 1;
-                    }
-                    continue;
-                }
-            }
-            c.flags[i] = fl;
-
-            if age >= AGE_EXIT {
-                // a. Ageing out: the slot gets a newcomer; that is the month's change.
-                tally.ageouts += status::is_member(st) as u64;
-                newcomer(c, i, t, &mut rng);
-            } else if status::is_member(st) {
-                // b. Careers: one draw split into competing risks.
-                let j = status::rank(st);
-                let cum = &t.member[c.cartel[i] as usize * RANKS + j];
-                if u_lo < cum[0] {
-                    tally.deaths += 1;
-                    newcomer(c, i, t, &mut rng);
-                } else if u_lo < cum[1] {
-                    tally.arrests += 1;
-                    c.status[i] = status::PRISON;
-                    c.flags[i] = fl | flag::RECORD;
-                    c.months_left[i] = sentence(t.sentence[(age < AGE_ADULT) as usize], &mut rng);
-                } else if u_lo < cum[2] {
-                    tally.exits += 1;
-                    c.status[i] = status::IDLE;
-                } else if u_lo < cum[3] {
-                    c.status[i] = st + 1;
-                }
-            } else if st == status::PRISON {
-                // c. Serving a sentence.
-                let left = c.months_left[i].saturating_sub(1);
-                c.months_left[i] = left;
-                if left == 0 {
-                    c.status[i] = status::IDLE;
-                    c.flags[i] = fl | flag::RECORD;
-                }
-            } else {
-                free_youth(c, i, t, peers, k1, age, st, fl, u_lo, u_hi, &mut rng, tally);
-            }
-
-            // End-of-month stocks, next month's census class and the member bit.
-            let s = c.status[i];
-            if status::is_member(s) {
-                tally.members[c.cartel[i] as usize][status::rank(s)] += 1;
-                word |= 1 << (i % 64);
-            } else {
-                tally.stocks[s as usize] += 1;
-                if s == status::WORK && c.flags[i] & flag::PLACEMENT != 0 {
-                    tally.placements += 1;
-                }
-                if let Some(cls) = next_class(s, c.age[i], c.flags[i]) {
-                    tally.free_next[cls] += 1;
-                }
+        while rare != 0 {
+            let j = rare.trailing_zeros();
+            rare &= rare - 1;
+            if rare_youth(c, block.start + j as usize, t, peers, key, k1, tally) {
+                word |= 1 << j;
             }
         }
         *bits = word;
+    }
+    acc.add_to(tally);
+}
+
+/// What the common path needs of `RegionTables`, borrowed once per chunk.
+struct CommonTables<'a> {
+    contact_max: [u64; CLASSES],
+    stay: &'a [u64],
+    hiring: bool,
+    target_poor: bool,
+    lottery: bool,
+}
+
+impl<'a> CommonTables<'a> {
+    fn new(t: &'a RegionTables) -> Self {
+        CommonTables {
+            contact_max: t.contact_max,
+            stay: &t.stay,
+            hiring: t.hiring,
+            target_poor: t.target_poor,
+            lottery: t.scholarship_lottery.is_some(),
+        }
+    }
+}
+
+/// The common path's tallies, added to the chunk's `Tally` once at the end.
+#[derive(Default)]
+struct CommonTally {
+    stocks: [u64; 3],
+    free_next: [u64; CLASSES],
+    candidates: [u64; 2],
+    holders: u64,
+}
+
+impl CommonTally {
+    fn add_to(&self, tally: &mut Tally) {
+        for s in 0..3 {
+            tally.stocks[s] += self.stocks[s];
+        }
+        for c in 0..CLASSES {
+            tally.free_next[c] += self.free_next[c];
+        }
+        tally.candidates[0] += self.candidates[0];
+        tally.candidates[1] += self.candidates[1];
+        tally.scholarship_holders += self.holders;
+    }
+}
+
+/// The common path over one block of at most 64 youths starting at global slot `slot`:
+/// ages every youth, settles those who are free, not contacted and stay at their door, and
+/// returns the mask of the others, which `rare_youth` must handle.
+#[inline(always)]
+fn common_block(
+    age: &mut [u16],
+    status: &[u8],
+    flags: &mut [u8],
+    slot: usize,
+    key: u64,
+    t: &CommonTables,
+    acc: &mut CommonTally,
+) -> u64 {
+    let n = age.len();
+    let (status, flags) = (&status[..n], &mut flags[..n]);
+    let mut rare = 0u64;
+    let mut stream = Stream::for_slot(key, slot);
+    for j in 0..n {
+        let r0 = stream.clone().next_u64();
+        stream.skip_slot();
+        let u_lo = r0 & 0xFFFF_FFFF;
+        let u_hi = r0 >> 32;
+        let a = age[j] + 1;
+        age[j] = a;
+        let st = status[j];
+        let stored = flags[j];
+        let fl = stored & !flag::CANDIDATE;
+        let common = status::is_free(st)
+            && a < AGE_EXIT
+            && u_lo >= t.contact_max[class(a, fl)]
+            && u_hi >= t.stay[stay_key(st, a, fl)];
+        if !common {
+            rare |= 1 << j;
+            continue;
+        }
+        // Idle adults become placement candidates when the youth-jobs lever is hiring here.
+        let candidate = t.hiring & (st == status::IDLE) & (a >= AGE_ADULT);
+        let holder = (st == status::SCHOOL) & (fl & flag::SCHOLARSHIP != 0) & t.lottery;
+        acc.holders += holder as u64;
+        // Most youths' flags do not change; not writing them back keeps their cache lines
+        // clean, which saves memory bandwidth when two threads stream through a large
+        // population (docs/performance.md).
+        let new_flags = fl | if candidate { flag::CANDIDATE } else { 0 };
+        if new_flags != stored {
+            flags[j] = new_flags;
+        }
+        acc.candidates[jobs::group(t.target_poor, fl)] += candidate as u64;
+        acc.stocks[st as usize] += 1;
+        if a + 1 < AGE_EXIT {
+            acc.free_next[class(a + 1, fl)] += 1;
+        }
+    }
+    rare
+}
+
+/// The full rules for youth `i` of the chunk, already aged by `common_block`: ageing out,
+/// careers, prison, and free youths who are contacted or may change door. Returns whether
+/// the youth is a member at the end of the month.
+#[inline(never)]
+fn rare_youth(
+    c: &mut YouthChunk,
+    i: usize,
+    t: &RegionTables,
+    peers: &PeerInput,
+    key: u64,
+    k1: usize,
+    tally: &mut Tally,
+) -> bool {
+    let mut rng = Stream::for_slot(key, c.first_slot + i);
+    let r0 = rng.next_u64();
+    let u_lo = r0 & 0xFFFF_FFFF;
+    let u_hi = r0 >> 32;
+    let age = c.age[i];
+    let st = c.status[i];
+    let fl = c.flags[i] & !flag::CANDIDATE;
+    c.flags[i] = fl;
+
+    if age >= AGE_EXIT {
+        // a. Ageing out: the slot gets a newcomer; that is the month's change.
+        tally.ageouts += status::is_member(st) as u64;
+        newcomer(c, i, t, &mut rng);
+    } else if status::is_member(st) {
+        // b. Careers: one draw split into competing risks.
+        let j = status::rank(st);
+        let cum = &t.member[c.cartel[i] as usize * RANKS + j];
+        if u_lo < cum[0] {
+            tally.deaths += 1;
+            newcomer(c, i, t, &mut rng);
+        } else if u_lo < cum[1] {
+            tally.arrests += 1;
+            c.status[i] = status::PRISON;
+            c.flags[i] = fl | flag::RECORD;
+            c.months_left[i] = sentence(t.sentence[(age < AGE_ADULT) as usize], &mut rng);
+        } else if u_lo < cum[2] {
+            tally.exits += 1;
+            c.status[i] = status::IDLE;
+        } else if u_lo < cum[3] {
+            c.status[i] = st + 1;
+        }
+    } else if st == status::PRISON {
+        // c. Serving a sentence.
+        let left = c.months_left[i].saturating_sub(1);
+        c.months_left[i] = left;
+        if left == 0 {
+            c.status[i] = status::IDLE;
+            c.flags[i] = fl | flag::RECORD;
+        }
+    } else {
+        free_youth(c, i, t, peers, k1, age, st, fl, u_lo, u_hi, &mut rng, tally);
+    }
+
+    // End-of-month stocks, next month's census class and the member bit.
+    let s = c.status[i];
+    if status::is_member(s) {
+        tally.members[c.cartel[i] as usize][status::rank(s)] += 1;
+        true
+    } else {
+        tally.stocks[s as usize] += 1;
+        if s == status::WORK && c.flags[i] & flag::PLACEMENT != 0 {
+            tally.placements += 1;
+        }
+        if let Some(cls) = next_class(s, c.age[i], c.flags[i]) {
+            tally.free_next[cls] += 1;
+        }
+        false
     }
 }
 
