@@ -389,6 +389,7 @@ pub fn update_chunk(
             &mut c.age[block.clone()],
             &c.status[block.clone()],
             &mut c.flags[block.clone()],
+            &mut c.months_left[block.clone()],
             c.first_slot + block.start,
             key,
             &common,
@@ -435,6 +436,7 @@ struct CommonTally {
     free_next: [u64; CLASSES],
     candidates: [u64; 2],
     holders: u64,
+    placements: u64,
 }
 
 impl CommonTally {
@@ -448,24 +450,28 @@ impl CommonTally {
         tally.candidates[0] += self.candidates[0];
         tally.candidates[1] += self.candidates[1];
         tally.scholarship_holders += self.holders;
+        tally.placements += self.placements;
     }
 }
 
 /// The common path over one block of at most 64 youths starting at global slot `slot`:
 /// ages every youth, settles those who are free, not contacted and stay at their door, and
-/// returns the mask of the others, which `rare_youth` must handle.
+/// returns the mask of the others, which `rare_youth` must handle. A running youth-jobs
+/// placement counts down here too, unless this is its last month (its end is a change of
+/// door, with a draw against `retention`, left to the full rules).
 #[inline(always)]
 fn common_block(
     age: &mut [u16],
     status: &[u8],
     flags: &mut [u8],
+    months_left: &mut [u8],
     slot: usize,
     key: u64,
     t: &CommonTables,
     acc: &mut CommonTally,
 ) -> u64 {
     let n = age.len();
-    let (status, flags) = (&status[..n], &mut flags[..n]);
+    let (status, flags, months_left) = (&status[..n], &mut flags[..n], &mut months_left[..n]);
     let mut rare = 0u64;
     let mut stream = Stream::for_slot(key, slot);
     for j in 0..n {
@@ -485,6 +491,16 @@ fn common_block(
         if !common {
             rare |= 1 << j;
             continue;
+        }
+        if fl & flag::PLACEMENT != 0 {
+            // Only Work youths hold a placement; its `stay` odds are 0 (no job loss).
+            let left = months_left[j];
+            if left <= 1 {
+                rare |= 1 << j;
+                continue;
+            }
+            months_left[j] = left - 1;
+            acc.placements += 1;
         }
         // Idle adults become placement candidates when the youth-jobs lever is hiring here.
         let candidate = t.hiring & (st == status::IDLE) & (a >= AGE_ADULT);
@@ -594,7 +610,8 @@ fn stay_key(st: u8, age: u16, fl: u8) -> usize {
 
 /// The odds that a free youth leaves its door this month by the legitimate doors, by
 /// `stay_key`; situations that need the full rules whatever the draw (graduation at 216, a
-/// running placement, a scholarship lottery to draw) get odds 1.
+/// scholarship lottery to draw) get odds 1. A running placement gets odds 0: the common
+/// path counts it down and sends its last month to the full rules.
 fn stay_table(t: &RegionTables) -> Vec<u64> {
     let always = 1u64 << 32;
     let mut stay = vec![0; STAY_KEYS];
@@ -612,7 +629,8 @@ fn stay_table(t: &RegionTables) -> Vec<u64> {
                         let holder = fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some();
                         t.dropout[poor as usize * 4 + (band == 1) as usize * 2 + holder as usize]
                     }
-                    status::WORK if fl & flag::PLACEMENT != 0 => always,
+                    // A placement has no job loss; its end is handled by the full rules.
+                    status::WORK if fl & flag::PLACEMENT != 0 => 0,
                     status::WORK => t.job_loss,
                     _ if band < 2 => t.reentry,
                     _ => {
