@@ -74,8 +74,9 @@ pub struct RegionTables {
     pub target_poor: bool,
     /// Newcomers: poor, female and out-of-school odds.
     pub newcomer: [u64; 3],
-    /// Odds of leaving the current door by the legitimate doors, by `stay_key`.
-    pub stay: Vec<u64>,
+    /// Everything the common path needs to know of a free youth's situation, by
+    /// `situation` (see `situation_table`).
+    pub situations: Box<[u64; SITUATIONS]>,
     /// β_r, for reporting and tests.
     pub beta: f64,
 }
@@ -265,10 +266,10 @@ pub fn region_tables(
             threshold32(y.female_share),
             threshold32(y.initial_out_of_school),
         ],
-        stay: Vec::new(),
+        situations: Box::new([0; SITUATIONS]),
         beta,
     };
-    tables.stay = stay_table(&tables);
+    tables.situations = situation_table(&tables);
     tables
 }
 
@@ -410,22 +411,16 @@ pub fn update_chunk(
 
 /// What the common path needs of `RegionTables`, borrowed once per chunk.
 struct CommonTables<'a> {
-    contact_max: [u64; CLASSES],
-    stay: &'a [u64],
-    hiring: bool,
-    target_poor: bool,
-    lottery: bool,
+    /// `RegionTables::contact_max`, padded to eight so that a 3-bit class indexes it.
+    contact_max: [u64; 8],
+    situations: &'a [u64; SITUATIONS],
 }
 
 impl<'a> CommonTables<'a> {
     fn new(t: &'a RegionTables) -> Self {
-        CommonTables {
-            contact_max: t.contact_max,
-            stay: &t.stay,
-            hiring: t.hiring,
-            target_poor: t.target_poor,
-            lottery: t.scholarship_lottery.is_some(),
-        }
+        let mut contact_max = [0; 8];
+        contact_max[..CLASSES].copy_from_slice(&t.contact_max);
+        CommonTables { contact_max, situations: &t.situations }
     }
 }
 
@@ -483,16 +478,16 @@ fn common_block(
         age[j] = a;
         let st = status[j];
         let stored = flags[j];
-        let fl = stored & !flag::CANDIDATE;
-        let common = status::is_free(st)
-            && a < AGE_EXIT
-            && u_lo >= t.contact_max[class(a, fl)]
-            && u_hi >= t.stay[stay_key(st, a, fl)];
-        if !common {
+        if !status::is_free(st) || a >= AGE_EXIT {
             rare |= 1 << j;
             continue;
         }
-        if fl & flag::PLACEMENT != 0 {
+        let e = t.situations[situation(st, a, stored)];
+        if u_lo < t.contact_max[(e >> sit::CLASS_SHIFT) as usize & 7] || u_hi < e & sit::STAY {
+            rare |= 1 << j;
+            continue;
+        }
+        if stored & flag::PLACEMENT != 0 {
             // Only Work youths hold a placement; its `stay` odds are 0 (no job loss).
             let left = months_left[j];
             if left <= 1 {
@@ -502,21 +497,18 @@ fn common_block(
             months_left[j] = left - 1;
             acc.placements += 1;
         }
-        // Idle adults become placement candidates when the youth-jobs lever is hiring here.
-        let candidate = t.hiring & (st == status::IDLE) & (a >= AGE_ADULT);
-        let holder = (st == status::SCHOOL) & (fl & flag::SCHOLARSHIP != 0) & t.lottery;
-        acc.holders += holder as u64;
+        acc.holders += e >> sit::HOLDER_SHIFT & 1;
+        acc.candidates[(e >> sit::GROUP_SHIFT & 1) as usize] += e >> sit::CANDIDATE_SHIFT & 1;
         // Most youths' flags do not change; not writing them back keeps their cache lines
         // clean, which saves memory bandwidth when two threads stream through a large
         // population (docs/performance.md).
-        let new_flags = fl | if candidate { flag::CANDIDATE } else { 0 };
+        let new_flags = (e >> sit::FLAGS_SHIFT) as u8;
         if new_flags != stored {
             flags[j] = new_flags;
         }
-        acc.candidates[jobs::group(t.target_poor, fl)] += candidate as u64;
         acc.stocks[st as usize] += 1;
         if a + 1 < AGE_EXIT {
-            acc.free_next[class(a + 1, fl)] += 1;
+            acc.free_next[class(a + 1, stored)] += 1;
         }
     }
     rare
@@ -595,41 +587,58 @@ fn rare_youth(
     }
 }
 
-/// Flags that decide a free youth's legitimate door (not sex, not the candidate mark).
-const STAY_FLAGS: u8 =
-    flag::POOR | flag::GRADUATED | flag::RECORD | flag::SCHOLARSHIP | flag::DRAWN | flag::PLACEMENT;
+/// Entries of the situation table: 4 status codes (the three free ones used) × 4 age-band
+/// codes (three used) × 256 flag patterns, so that any such triple indexes it in bounds.
+pub const SITUATIONS: usize = 4 * 4 * 256;
 
-/// Entries of the `stay` table: 3 free statuses × 3 age bands × 128 flag patterns.
-const STAY_KEYS: usize = 3 * 3 * 128;
-
-/// Index of a free youth's situation in `RegionTables::stay`.
+/// Index of a free youth's situation (status, age band after this month's increment, stored
+/// flags) in `RegionTables::situations`.
 #[inline(always)]
-fn stay_key(st: u8, age: u16, fl: u8) -> usize {
-    (st as usize * 3 + contact::band(age)) * 128 + (fl & STAY_FLAGS) as usize
+fn situation(st: u8, age: u16, stored: u8) -> usize {
+    ((st as usize & 3) << 10) | contact::band(age) << 8 | stored as usize
 }
 
-/// The odds that a free youth leaves its door this month by the legitimate doors, by
-/// `stay_key`; situations that need the full rules whatever the draw (graduation at 216, a
-/// scholarship lottery to draw) get odds 1. A running placement gets odds 0: the common
-/// path counts it down and sends its last month to the full rules.
-fn stay_table(t: &RegionTables) -> Vec<u64> {
+/// The fields of a situation table entry.
+mod sit {
+    /// Bits 0–32: the odds of leaving the current door by the legitimate doors (a 32-bit
+    /// threshold; 2^32 = always).
+    pub const STAY: u64 = (1 << 33) - 1;
+    /// Bits 33–35: the contact class (age band × sex).
+    pub const CLASS_SHIFT: u32 = 33;
+    /// Bit 36: an Idle adult who stays Idle becomes a youth-jobs candidate.
+    pub const CANDIDATE_SHIFT: u32 = 36;
+    /// Bit 37: a scholarship holder in School (counted for the lever's cost).
+    pub const HOLDER_SHIFT: u32 = 37;
+    /// Bit 38: the candidate's hiring group.
+    pub const GROUP_SHIFT: u32 = 38;
+    /// Bits 40–47: the flags a youth who stays keeps (the candidate mark set or cleared).
+    pub const FLAGS_SHIFT: u32 = 40;
+}
+
+/// What the common path needs of each free situation, decided once a month per region:
+/// the odds of leaving the door (situations that need the full rules whatever the draw,
+/// graduation at 216 and a scholarship lottery to draw, get odds 1; a running placement
+/// gets odds 0, since the common path counts it down and sends its last month to the full
+/// rules), the contact class, and the candidate mark, holder count and flags of a youth who
+/// stays.
+fn situation_table(t: &RegionTables) -> Box<[u64; SITUATIONS]> {
     let always = 1u64 << 32;
-    let mut stay = vec![0; STAY_KEYS];
+    let mut table = Box::new([0; SITUATIONS]);
     for st in [status::SCHOOL, status::WORK, status::IDLE] {
-        for band in 0..3 {
-            for fl in 0..128u8 {
-                if fl & !STAY_FLAGS != 0 {
-                    continue;
-                }
+        for band in 0..3u16 {
+            // An age in the band, for `situation`.
+            let age = [AGE_ENTRY, AGE_UPPER_SECONDARY, AGE_ADULT][band as usize];
+            for stored in 0..=255u8 {
+                let fl = stored & !flag::CANDIDATE;
                 let poor = fl & flag::POOR != 0;
-                let odds = match st {
+                let holder =
+                    st == status::SCHOOL && fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some();
+                let stay = match st {
                     status::SCHOOL if band == 2 => always,
                     status::SCHOOL if poor && scholarship_draw(t, fl).is_some() => always,
                     status::SCHOOL => {
-                        let holder = fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some();
                         t.dropout[poor as usize * 4 + (band == 1) as usize * 2 + holder as usize]
                     }
-                    // A placement has no job loss; its end is handled by the full rules.
                     status::WORK if fl & flag::PLACEMENT != 0 => 0,
                     status::WORK => t.job_loss,
                     _ if band < 2 => t.reentry,
@@ -638,11 +647,18 @@ fn stay_table(t: &RegionTables) -> Vec<u64> {
                             [(fl & flag::GRADUATED != 0) as usize * 2 + (fl & flag::RECORD != 0) as usize]
                     }
                 };
-                stay[(st as usize * 3 + band) * 128 + fl as usize] = odds;
+                let candidate = t.hiring && st == status::IDLE && band == 2;
+                let new_flags = fl | if candidate { flag::CANDIDATE } else { 0 };
+                table[situation(st, age, stored)] = stay
+                    | (class(age, fl) as u64) << sit::CLASS_SHIFT
+                    | (candidate as u64) << sit::CANDIDATE_SHIFT
+                    | (holder as u64) << sit::HOLDER_SHIFT
+                    | (jobs::group(t.target_poor, fl) as u64) << sit::GROUP_SHIFT
+                    | (new_flags as u64) << sit::FLAGS_SHIFT;
             }
         }
     }
-    stay
+    table
 }
 
 /// The odds of a poor student's scholarship draw this month, if it draws: the first month
@@ -839,6 +855,71 @@ mod tests {
     /// A one-youth chunk for rule tests.
     fn one(y: &mut Youths) -> YouthChunk<'_> {
         y.chunk_mut(0..1, 0, 0)
+    }
+
+    /// The common path is a shortcut, not a rule of its own: a chunk run by `update_chunk`
+    /// ends exactly as if every youth had gone through the full rules, with every lever's
+    /// marks (candidates, holders, lotteries, placements) in play and contact both rare and
+    /// frequent.
+    #[test]
+    fn common_path_agrees_with_the_full_rules() {
+        let p = Params::defaults();
+        let mut w = World::empty(&p);
+        w.counts.get_mut(0, 0)[0] = 450;
+        let n = 4096;
+        for free in [2000u64, 5] {
+            let mut t = tables_for(&p, &w, &Census { free: [free; CLASSES], member_ties: [0; CLASSES] });
+            t.hiring = true;
+            t.target_poor = true;
+            t.scholarship_lottery = Some(threshold32(0.5));
+            t.scholarship_redraw = Some(threshold32(0.1));
+            t.retention = threshold32(0.4);
+            t.situations = situation_table(&t);
+            let mut rng = Stream::new(free);
+            let mut y = Youths::with_len(n);
+            let mut bits = vec![0u64; n / 64 + 1];
+            for i in 0..n {
+                let r = rng.next_u64();
+                y.age[i] = AGE_ENTRY + (r % (AGE_EXIT - AGE_ENTRY) as u64) as u16;
+                y.status[i] = [0, 0, 0, 1, 1, 2, 2, 2, 3, 4, 5, 6, 7][(r >> 16) as usize % 13];
+                y.flags[i] = (r >> 24) as u8 & !flag::PLACEMENT;
+                if y.status[i] == status::WORK && r >> 40 & 1 == 1 {
+                    y.flags[i] |= flag::PLACEMENT;
+                    y.months_left[i] = 1 + (r >> 48) as u8 % 12;
+                } else if y.status[i] == status::PRISON {
+                    y.months_left[i] = 1 + (r >> 48) as u8 % 30;
+                }
+                if status::is_member(y.status[i]) {
+                    bits[i / 64] |= 1 << (i % 64);
+                }
+            }
+            let input = PeerInput { network: &w.network, bits: &bits, region_len: w.layout.len(0) };
+            let key = 77;
+
+            let mut shortcut = y.clone();
+            let mut tally_a = Tally::new(1);
+            let mut next_a = vec![0u64; n / 64];
+            update_chunk(&mut shortcut.chunk_mut(0..n, 0, 0), &t, &input, key, &mut next_a, &mut tally_a);
+
+            let mut full = y.clone();
+            let mut tally_b = Tally::new(1);
+            let mut next_b = vec![0u64; n / 64];
+            let mut c = full.chunk_mut(0..n, 0, 0);
+            for i in 0..n {
+                c.age[i] += 1;
+                if rare_youth(&mut c, i, &t, &input, key, t.peers as usize + 1, &mut tally_b) {
+                    next_b[i / 64] |= 1 << (i % 64);
+                }
+            }
+            let state =
+                |y: &Youths| (y.age.clone(), y.status.clone(), y.flags.clone(), y.months_left.clone());
+            assert_eq!(state(&shortcut), state(&full), "free = {free}");
+            assert_eq!(tally_a, tally_b, "free = {free}");
+            assert_eq!(next_a, next_b, "free = {free}");
+            // Both paths were taken.
+            let changed = (0..n).filter(|&i| shortcut.status[i] != y.status[i]).count();
+            assert!(changed > 50 && changed < n - 50, "{changed} of {n} changed");
+        }
     }
 
     #[test]
