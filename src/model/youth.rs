@@ -386,16 +386,7 @@ pub fn update_chunk(
     let mut acc = CommonTally::default();
     for (b, bits) in next_bits.iter_mut().enumerate().take(len.div_ceil(64)) {
         let block = b * 64..(b * 64 + 64).min(len);
-        let mut rare = common_block(
-            &mut c.age[block.clone()],
-            &c.status[block.clone()],
-            &mut c.flags[block.clone()],
-            &mut c.months_left[block.clone()],
-            c.first_slot + block.start,
-            key,
-            &common,
-            &mut acc,
-        );
+        let mut rare = common_block(c, block.clone(), key, &common, &mut acc);
         let mut word = 0u64;
         while rare != 0 {
             let j = rare.trailing_zeros();
@@ -449,24 +440,25 @@ impl CommonTally {
     }
 }
 
-/// The common path over one block of at most 64 youths starting at global slot `slot`:
+/// The common path over one block of at most 64 youths of the chunk:
 /// ages every youth, settles those who are free, not contacted and stay at their door, and
 /// returns the mask of the others, which `rare_youth` must handle. A running youth-jobs
 /// placement counts down here too, unless this is its last month (its end is a change of
 /// door, with a draw against `retention`, left to the full rules).
 #[inline(always)]
 fn common_block(
-    age: &mut [u16],
-    status: &[u8],
-    flags: &mut [u8],
-    months_left: &mut [u8],
-    slot: usize,
+    c: &mut YouthChunk,
+    block: std::ops::Range<usize>,
     key: u64,
     t: &CommonTables,
     acc: &mut CommonTally,
 ) -> u64 {
+    let slot = c.first_slot + block.start;
+    let age = &mut c.age[block.clone()];
     let n = age.len();
-    let (status, flags, months_left) = (&status[..n], &mut flags[..n], &mut months_left[..n]);
+    let status = &c.status[block.clone()][..n];
+    let flags = &mut c.flags[block.clone()][..n];
+    let months_left = &mut c.months_left[block][..n];
     let mut rare = 0u64;
     let mut stream = Stream::for_slot(key, slot);
     for j in 0..n {
