@@ -199,6 +199,16 @@ mod tests {
     }
 
     #[test]
+    fn skip_slot_moves_to_the_next_slot() {
+        let k = key(&[9]);
+        for slot in [0usize, 1, 1_000_003, usize::MAX / 64] {
+            let mut s = Stream::for_slot(k, slot);
+            s.skip_slot();
+            assert_eq!(s.next_u64(), Stream::for_slot(k, slot + 1).next_u64());
+        }
+    }
+
+    #[test]
     fn keys_separate_their_inputs() {
         let keys = ReplicateKeys::new(1, 0);
         assert_ne!(keys.month(Purpose::Youths, 0), keys.month(Purpose::Youths, 1));
