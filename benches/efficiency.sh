@@ -9,6 +9,11 @@
 #   default: benches/all_levers.toml 1000000 120 24 15
 #
 # Times only the month loop (examples/kernel_rate.rs), not initialisation or output.
+#
+# With LOADED=1, each one-thread run has an identical one-thread run beside it on the other
+# core, so that it suffers the same sharing of caches, memory and host as a two-thread run;
+# the ratio then measures what the parallel code itself loses (fork-joins, sequential
+# parts, imbalance), not what the machine loses when both cores are busy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SCENARIO=${1:-benches/all_levers.toml}
@@ -18,12 +23,23 @@ BURN_IN=${4:-24}
 PAIRS=${5:-15}
 cargo build --release --quiet --example kernel_rate
 ENGINE=target/release/examples/kernel_rate
+LOADED=${LOADED:-0}
 secs() { "$ENGINE" "$SCENARIO" "$YOUTHS" "$MONTHS" "$BURN_IN" "$1" | sed -n 's/.*stepping \([0-9.]*\)s.*/\1/p'; }
+one() {
+    if [[ $LOADED == 1 ]]; then
+        "$ENGINE" "$SCENARIO" "$YOUTHS" "$MONTHS" "$BURN_IN" 1 >/dev/null &
+        local beside=$!
+        secs 1
+        wait "$beside"
+    else
+        secs 1
+    fi
+}
 
-echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); $SCENARIO, $YOUTHS youths, $BURN_IN + $MONTHS months, $PAIRS pairs"
+echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1); $SCENARIO, $YOUTHS youths, $BURN_IN + $MONTHS months, $PAIRS pairs; loaded one-thread runs: $LOADED"
 secs 1 >/dev/null # warm-up: page cache, frequency
 for ((i = 0; i < PAIRS; i++)); do
-    echo "$(secs 1) $(secs 2)"
+    echo "$(one) $(secs 2)"
 done | awk -v n="$YOUTHS" -v m="$((MONTHS + BURN_IN))" '
     function median(a, k,   i, j, t) {
         for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
