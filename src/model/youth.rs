@@ -480,7 +480,8 @@ fn common_block(
             continue;
         }
         if stored & flag::PLACEMENT != 0 {
-            // Only Work youths hold a placement; its `stay` odds are 0 (no job loss).
+            // A Work youth in a placement (the situation table sends any other status with
+            // the mark to the full rules); its `stay` odds are 0, as it cannot lose the job.
             let left = months_left[j];
             if left <= 1 {
                 rare |= 1 << j;
@@ -626,6 +627,9 @@ fn situation_table(t: &RegionTables) -> Box<[u64; SITUATIONS]> {
                 let holder =
                     st == status::SCHOOL && fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some();
                 let stay = match st {
+                    // Only Work youths hold a placement; any other status with the mark
+                    // (which the rules never produce) is left to the full rules.
+                    _ if st != status::WORK && fl & flag::PLACEMENT != 0 => always,
                     status::SCHOOL if band == 2 => always,
                     status::SCHOOL if poor && scholarship_draw(t, fl).is_some() => always,
                     status::SCHOOL => {
