@@ -57,6 +57,27 @@ fn a_run_writes_every_file_with_the_contracted_columns() {
     assert_eq!(std::fs::read_to_string(out.join("timeseries.csv")).unwrap().lines().count(), 1 + 48);
     assert_eq!(std::fs::read_to_string(out.join("regions.csv")).unwrap().lines().count(), 1 + 48 * 3);
     assert_eq!(std::fs::read_to_string(out.join("summary.csv")).unwrap().lines().count(), 1 + 24);
+    assert_eq!(first_line(&out.join("regions_summary.csv")), format!("month,region,{}", summary.join(",")));
+    let regional = std::fs::read_to_string(out.join("regions_summary.csv")).unwrap();
+    assert_eq!(regional.lines().count(), 1 + 24 * 3);
+    // Counts add up over regions, and so do their means: each month's regional means of
+    // members and homicides sum to the national mean in summary.csv.
+    let national = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let col = |header: &str, name: &str| header.split(',').position(|c| c == name).unwrap();
+    for metric in ["members_mean", "homicides_mean", "spending_total_mean"] {
+        let (nc, rc) =
+            (col(national.lines().next().unwrap(), metric), col(regional.lines().next().unwrap(), metric));
+        for (t, line) in national.lines().skip(1).enumerate() {
+            let nat: f64 = line.split(',').nth(nc).unwrap().parse().unwrap();
+            let sum: f64 = regional
+                .lines()
+                .skip(1 + 3 * t)
+                .take(3)
+                .map(|l| l.split(',').nth(rc).unwrap().parse::<f64>().unwrap())
+                .sum();
+            assert!((nat - sum).abs() <= 1e-6 * nat.abs().max(1.0), "{metric} month {t}: {nat} vs {sum}");
+        }
+    }
 
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
@@ -110,7 +131,7 @@ fn thread_counts_do_not_change_a_byte() {
         assert!(!out.join("charts").exists(), "--no-charts draws nothing");
         outs.push(out);
     }
-    for f in ["timeseries.csv", "regions.csv", "events.csv", "summary.csv"] {
+    for f in ["timeseries.csv", "regions.csv", "events.csv", "summary.csv", "regions_summary.csv"] {
         let a = std::fs::read(outs[0].join(f)).unwrap();
         for o in &outs[1..] {
             assert!(a == std::fs::read(o.join(f)).unwrap(), "{f} differs with {}", o.display());

@@ -16,7 +16,9 @@ use crate::output::manifest::{
     INTERVAL_DESCRIPTION, MODEL_VERSION, Manifest, RNG_DESCRIPTION, utc_timestamp,
 };
 use crate::output::run_charts;
-use crate::output::tables::{EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter};
+use crate::output::tables::{
+    EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter, write_regions_summary,
+};
 use crate::scenario::{Scenario, resolved_json};
 
 /// How to run.
@@ -43,8 +45,8 @@ pub struct RunOutcome {
 }
 
 /// The files a run writes, relative to its directory.
-pub const RUN_FILES: [&str; 5] =
-    ["timeseries.csv", "summary.csv", "regions.csv", "events.csv", "manifest.json"];
+pub const RUN_FILES: [&str; 6] =
+    ["timeseries.csv", "summary.csv", "regions.csv", "regions_summary.csv", "events.csv", "manifest.json"];
 
 /// Runs every replicate of `scenario` and writes the run's files into `opts.out_dir`.
 /// `progress(replicate, months_done)` is called after each simulated month.
@@ -90,11 +92,13 @@ pub fn run_scenario(
     ev.finish().with_context(|| open_err("events.csv"))?;
     let summary = builder.national();
     summary.write(&path("summary.csv")).with_context(|| open_err("summary.csv"))?;
+    let region_summaries: Vec<Summary> = (0..names.len()).map(|r| builder.region(r)).collect();
+    write_regions_summary(&path("regions_summary.csv"), &names, &region_summaries)
+        .with_context(|| open_err("regions_summary.csv"))?;
 
     let mut files: Vec<String> = RUN_FILES.iter().map(|s| s.to_string()).collect();
     if opts.charts {
-        let regions: Vec<(String, Summary)> =
-            names.iter().enumerate().map(|(r, n)| (n.clone(), builder.region(r))).collect();
+        let regions: Vec<(String, Summary)> = names.iter().cloned().zip(region_summaries).collect();
         let charts = run_charts::render(&dir.join("charts"), &p.run.name, &summary, &regions, &removals)
             .context("cannot draw the charts")?;
         files.extend(charts.into_iter().map(|c| format!("charts/{c}")));

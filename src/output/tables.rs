@@ -190,6 +190,26 @@ impl Summary {
     }
 }
 
+/// `regions_summary.csv`: each region's metrics across replicates, one row per month ×
+/// region (in the order of `regions.csv`): `month`, `region`, then the columns of
+/// `summary.csv`. `regions` holds one summary per region, in scenario order.
+pub fn write_regions_summary(path: &Path, names: &[String], regions: &[Summary]) -> io::Result<()> {
+    let mut w = BufWriter::new(File::create(path)?);
+    let header = Summary::header();
+    writeln!(w, "month,region{}", &header["month".len()..])?;
+    let months = regions.first().map_or(&[][..], |s| &s.months[..]);
+    for (t, month) in months.iter().enumerate() {
+        for (name, summary) in names.iter().zip(regions) {
+            write!(w, "{month},{}", csv_field(name))?;
+            for iv in &summary.rows[t] {
+                write!(w, ",{},{},{}", fmt_real(iv.mean), fmt_real(iv.lo), fmt_real(iv.hi))?;
+            }
+            writeln!(w)?;
+        }
+    }
+    w.flush()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
