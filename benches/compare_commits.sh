@@ -31,10 +31,5 @@ echo "old $(git rev-parse --short "$OLD_REV"), new: working tree; $SCENARIO, $YO
 secs "$NEW" >/dev/null # warm-up
 for ((i = 0; i < PAIRS; i++)); do
     echo "$(secs "$OLD") $(secs "$NEW")"
-done | awk '
-    { k++; r[k] = $2 / $1; printf "pair %2d: old %.3f s, new %.3f s, new/old %.3f\n", k, $1, $2, r[k] }
-    END {
-        for (i = 2; i <= k; i++) { t = r[i]; for (j = i - 1; j >= 1 && r[j] > t; j--) r[j + 1] = r[j]; r[j + 1] = t }
-        m = k % 2 ? r[(k + 1) / 2] : (r[k / 2] + r[k / 2 + 1]) / 2
-        printf "new/old: median %.3f (min %.3f, max %.3f) over %d pairs\n", m, r[1], r[k], k
-    }'
+done | awk -v first=old -v second=new -v ratio=new/old \
+    -v youth_months="$((YOUTHS * (MONTHS + BURN_IN)))" -f benches/pairs.awk

@@ -40,17 +40,5 @@ echo "machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | 
 secs 1 >/dev/null # warm-up: page cache, frequency
 for ((i = 0; i < PAIRS; i++)); do
     echo "$(one) $(secs 2)"
-done | awk -v n="$YOUTHS" -v m="$((MONTHS + BURN_IN))" '
-    function median(a, k,   i, j, t) {
-        for (i = 2; i <= k; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
-        return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-    }
-    { k++; t1[k] = $1; t2[k] = $2; e[k] = $1 / (2 * $2)
-      printf "pair %2d: 1 thread %.3f s, 2 threads %.3f s, efficiency %.3f\n", k, $1, $2, e[k] }
-    END {
-        lo = 1e9; hi = 0
-        for (i = 1; i <= k; i++) { if (e[i] < lo) lo = e[i]; if (e[i] > hi) hi = e[i] }
-        me = median(e, k); m1 = median(t1, k); m2 = median(t2, k)
-        printf "efficiency 1 -> 2 threads: median %.3f (min %.3f, max %.3f) over %d pairs\n", me, lo, hi, k
-        printf "median rate: 1 thread %.1f M youth-months/s, 2 threads %.1f M youth-months/s\n", n * m / m1 / 1e6, n * m / m2 / 1e6
-    }'
+done | awk -v first="1 thread" -v second="2 threads" -v ratio=efficiency \
+    -v youth_months="$((YOUTHS * (MONTHS + BURN_IN)))" -f benches/pairs.awk

@@ -99,6 +99,7 @@ pub fn member_ties(
     blocks: std::ops::Range<usize>,
 ) -> [u64; CLASSES] {
     const BATCH: usize = 32;
+    let region = CensusRegion { net, rev, r, n, y };
     let mut ties = [0u64; CLASSES];
     let mut batch = [0usize; BATCH];
     let mut len = 0;
@@ -110,70 +111,73 @@ pub fn member_ties(
             x &= x - 1;
             len += 1;
             if len == BATCH {
-                count_batch(net, rev, r, n, y, &batch[..len], &mut sources, &mut ties);
+                region.count_batch(&batch[..len], &mut sources, &mut ties);
                 len = 0;
             }
         }
     }
-    count_batch(net, rev, r, n, y, &batch[..len], &mut sources, &mut ties);
+    region.count_batch(&batch[..len], &mut sources, &mut ties);
     ties
 }
 
-/// Adds to `ties` the ties pointing at the members `members` (see `member_ties`).
-#[allow(clippy::too_many_arguments)]
-fn count_batch(
-    net: &Network,
-    rev: &Reverse,
+/// What `member_ties` reads of region r (of `n` youths).
+struct CensusRegion<'a> {
+    net: &'a Network,
+    rev: &'a Reverse,
     r: usize,
     n: usize,
-    y: &RegionYouths,
-    members: &[usize],
-    sources: &mut Vec<u32>,
-    ties: &mut [u64; CLASSES],
-) {
-    let k = net.peers as usize;
-    let h = k / 2;
-    let mut count = |i: usize| {
-        let (st, age) = (y.status[i], y.age[i]);
-        if status::is_free(st) && age + 1 < AGE_EXIT {
-            ties[class(age + 1, y.flags[i])] += 1;
-        }
-    };
-    // Warm the caches: independent reads whose values only feed `black_box`.
-    let mut touch = 0u64;
-    for &j in members {
-        touch ^= y.status[j] as u64 ^ y.age[j] as u64 ^ y.flags[j] as u64 ^ net.mask(r, j);
-        let first = rev.block_start[j / 64] as usize;
-        touch ^= rev.target_bit.get(first).map_or(0, |&v| v as u64);
-        touch ^= rev.source.get(first).map_or(0, |&v| v as u64);
-    }
-    std::hint::black_box(touch);
-    sources.clear();
-    for &j in members {
-        // Ring ties: youth i's tie t points at i + offset(t), so member j is the target
-        // of tie t of youth j − offset(t), unless that tie was rewired.
-        for t in 0..k {
-            let off = ring_offset(t, h);
-            let i = if j >= h && j + h < n {
-                (j as isize - off) as usize
-            } else {
-                (j as isize - off).rem_euclid(n as isize) as usize
-            };
-            if net.mask(r, i) >> t & 1 == 0 {
-                count(i);
+    y: &'a RegionYouths<'a>,
+}
+
+impl CensusRegion<'_> {
+    /// Adds to `ties` the ties pointing at the members `members` (see `member_ties`);
+    /// `sources` is scratch space.
+    fn count_batch(&self, members: &[usize], sources: &mut Vec<u32>, ties: &mut [u64; CLASSES]) {
+        let CensusRegion { net, rev, r, n, y } = *self;
+        let k = net.peers as usize;
+        let h = k / 2;
+        let mut count = |i: usize| {
+            let (st, age) = (y.status[i], y.age[i]);
+            if status::is_free(st) && age + 1 < AGE_EXIT {
+                ties[class(age + 1, y.flags[i])] += 1;
             }
+        };
+        // Warm the caches: independent reads whose values only feed `black_box`.
+        let mut touch = 0u64;
+        for &j in members {
+            touch ^= y.status[j] as u64 ^ y.age[j] as u64 ^ y.flags[j] as u64 ^ net.mask(r, j);
+            let first = rev.block_start[j / 64] as usize;
+            touch ^= rev.target_bit.get(first).map_or(0, |&v| v as u64);
+            touch ^= rev.source.get(first).map_or(0, |&v| v as u64);
         }
-        // Rewired ties pointing at j, counted below.
-        sources.extend_from_slice(rev.sources(j / 64, (j % 64) as u32));
-    }
-    let mut touch = 0u64;
-    for &i in sources.iter() {
-        let i = i as usize;
-        touch ^= y.status[i] as u64 ^ y.age[i] as u64 ^ y.flags[i] as u64;
-    }
-    std::hint::black_box(touch);
-    for &i in sources.iter() {
-        count(i as usize);
+        std::hint::black_box(touch);
+        sources.clear();
+        for &j in members {
+            // Ring ties: youth i's tie t points at i + offset(t), so member j is the target
+            // of tie t of youth j − offset(t), unless that tie was rewired.
+            for t in 0..k {
+                let off = ring_offset(t, h);
+                let i = if j >= h && j + h < n {
+                    (j as isize - off) as usize
+                } else {
+                    (j as isize - off).rem_euclid(n as isize) as usize
+                };
+                if net.mask(r, i) >> t & 1 == 0 {
+                    count(i);
+                }
+            }
+            // Rewired ties pointing at j, counted below.
+            sources.extend_from_slice(rev.sources(j / 64, (j % 64) as u32));
+        }
+        let mut touch = 0u64;
+        for &i in sources.iter() {
+            let i = i as usize;
+            touch ^= y.status[i] as u64 ^ y.age[i] as u64 ^ y.flags[i] as u64;
+        }
+        std::hint::black_box(touch);
+        for &i in sources.iter() {
+            count(i as usize);
+        }
     }
 }
 

@@ -125,13 +125,14 @@ pub fn hire_chunk(
     hired as u64
 }
 
+// `word_candidates` reads the candidate mark as bit 7 and poverty as bit 0 of each byte.
+const _: () = assert!(flag::CANDIDATE == 0x80 && flag::POOR == 0x01);
+
 /// Candidates among eight youths' flags packed in a word (one byte each), by hiring group.
 #[inline(always)]
 fn word_candidates(x: u64, target_poor: bool) -> [u64; 2] {
     const LOW: u64 = 0x0101_0101_0101_0101;
     let candidate = (x >> 7) & LOW;
-    debug_assert_eq!(flag::CANDIDATE, 0x80);
-    debug_assert_eq!(flag::POOR, 0x01);
     let all = candidate.count_ones() as u64;
     let second = if target_poor { (candidate & !x).count_ones() as u64 } else { 0 };
     [all - second, second]
@@ -190,12 +191,14 @@ mod tests {
                 y.flags[i] =
                     if r & 3 != 0 { flag::CANDIDATE } else { 0 } | if r & 4 != 0 { flag::POOR } else { 0 };
             }
-            let mut count = [0u64; 2];
-            for &f in &y.flags {
-                if f & flag::CANDIDATE != 0 {
+            let by_group = |flags: &[u8]| {
+                let mut count = [0u64; 2];
+                for &f in flags.iter().filter(|&&f| f & flag::CANDIDATE != 0) {
                     count[group(target_poor, f)] += 1;
                 }
-            }
+                count
+            };
+            let count = by_group(&y.flags);
             let h = choose(&jobs(rng.below(40), target_poor), count, 0, &mut rng);
             // Reference: the k-th candidate of group g is hired when k is in ranks[g].
             let mut expect = y.clone();
@@ -214,12 +217,7 @@ mod tests {
             }
             // Two chunks, split at a random point.
             let cut = rng.below(n as u64 + 1) as usize;
-            let mut here = [0u64; 2];
-            for &f in &y.flags[..cut] {
-                if f & flag::CANDIDATE != 0 {
-                    here[group(target_poor, f)] += 1;
-                }
-            }
+            let here = by_group(&y.flags[..cut]);
             let rest = [count[0] - here[0], count[1] - here[1]];
             let (a, b) = y.chunk_mut(0..n, 0, 0).split_at(cut);
             let (mut a, mut b) = (a, b);

@@ -43,8 +43,10 @@ pub struct RegionTables {
     pub peers: u32,
     /// P(contact) by `m × CLASSES + class`.
     pub contact: Vec<u64>,
-    /// The highest P(contact) of each class (over m): below it, m must be counted.
-    pub contact_max: [u64; CLASSES],
+    /// The highest P(contact) of each class (over m): below it, m must be counted. Padded
+    /// with zeros to eight entries, so that the 3-bit class of a situation indexes it
+    /// without a bounds check.
+    pub contact_max: [u64; 8],
     /// P(join) by `(door × 2 + minor) × (peers + 1) + m`.
     pub join: Vec<u64>,
     /// Contacting cartel: cumulative probabilities over `cartel_ids`.
@@ -114,7 +116,7 @@ pub fn region_tables(
     let no_cartel_here = now.presence <= 0.0;
     let beta = if sum_w > 0.0 && !no_cartel_here { now.contacts / sum_w } else { 0.0 };
     let mut contact = vec![0; (k + 1) * CLASSES];
-    let mut contact_max = [0; CLASSES];
+    let mut contact_max = [0; 8];
     for m in 0..=k {
         for c in 0..CLASSES {
             let w = (1.0 + params.recruit.peer_contact * m as f64 / k as f64) * weights[c];
@@ -366,7 +368,7 @@ pub fn sentence(mean: f64, rng: &mut Stream) -> u8 {
 /// snapshot's member bitmap (the chunk starts on a word).
 ///
 /// Most youth-months are a free youth who is not contacted and does not change door. That
-/// case is decided by two table reads (`contact_max` and `stay`) and handled by a tight loop
+/// case is decided by two table reads (`situations` and `contact_max`) and handled by a tight loop
 /// over each block of 64 youths (`common_block`), which only marks the others; they then go
 /// one by one through the full rules (`rare_youth`). Keeping the rare rules out of the
 /// tight loop leaves it few live values, so it runs from registers instead of spilling to
@@ -382,11 +384,11 @@ pub fn update_chunk(
 ) {
     let k1 = t.peers as usize + 1;
     let len = c.len();
-    let common = CommonTables::new(t);
-    let mut acc = CommonTally::default();
+    // The common path's tallies, kept apart so that they stay in registers or nearby.
+    let mut acc = Tally::default();
     for (b, bits) in next_bits.iter_mut().enumerate().take(len.div_ceil(64)) {
         let block = b * 64..(b * 64 + 64).min(len);
-        let mut rare = common_block(c, block.clone(), key, &common, &mut acc);
+        let mut rare = common_block(c, block.clone(), key, t, &mut acc);
         let mut word = 0u64;
         while rare != 0 {
             let j = rare.trailing_zeros();
@@ -397,47 +399,7 @@ pub fn update_chunk(
         }
         *bits = word;
     }
-    acc.add_to(tally);
-}
-
-/// What the common path needs of `RegionTables`, borrowed once per chunk.
-struct CommonTables<'a> {
-    /// `RegionTables::contact_max`, padded to eight so that a 3-bit class indexes it.
-    contact_max: [u64; 8],
-    situations: &'a [u64; SITUATIONS],
-}
-
-impl<'a> CommonTables<'a> {
-    fn new(t: &'a RegionTables) -> Self {
-        let mut contact_max = [0; 8];
-        contact_max[..CLASSES].copy_from_slice(&t.contact_max);
-        CommonTables { contact_max, situations: &t.situations }
-    }
-}
-
-/// The common path's tallies, added to the chunk's `Tally` once at the end.
-#[derive(Default)]
-struct CommonTally {
-    stocks: [u64; 3],
-    free_next: [u64; CLASSES],
-    candidates: [u64; 2],
-    holders: u64,
-    placements: u64,
-}
-
-impl CommonTally {
-    fn add_to(&self, tally: &mut Tally) {
-        for s in 0..3 {
-            tally.stocks[s] += self.stocks[s];
-        }
-        for c in 0..CLASSES {
-            tally.free_next[c] += self.free_next[c];
-        }
-        tally.candidates[0] += self.candidates[0];
-        tally.candidates[1] += self.candidates[1];
-        tally.scholarship_holders += self.holders;
-        tally.placements += self.placements;
-    }
+    tally.add(&acc);
 }
 
 /// The common path over one block of at most 64 youths of the chunk:
@@ -450,8 +412,8 @@ fn common_block(
     c: &mut YouthChunk,
     block: std::ops::Range<usize>,
     key: u64,
-    t: &CommonTables,
-    acc: &mut CommonTally,
+    t: &RegionTables,
+    acc: &mut Tally,
 ) -> u64 {
     let slot = c.first_slot + block.start;
     let age = &mut c.age[block.clone()];
@@ -490,7 +452,7 @@ fn common_block(
             months_left[j] = left - 1;
             acc.placements += 1;
         }
-        acc.holders += e >> sit::HOLDER_SHIFT & 1;
+        acc.scholarship_holders += e >> sit::HOLDER_SHIFT & 1;
         acc.candidates[(e >> sit::GROUP_SHIFT & 1) as usize] += e >> sit::CANDIDATE_SHIFT & 1;
         // Most youths' flags do not change; not writing them back keeps their cache lines
         // clean, which saves memory bandwidth when two threads stream through a large
@@ -500,8 +462,8 @@ fn common_block(
             flags[j] = new_flags;
         }
         acc.stocks[st as usize] += 1;
-        if a + 1 < AGE_EXIT {
-            acc.free_next[class(a + 1, stored)] += 1;
+        if let Some(cls) = next_class(st, a, stored) {
+            acc.free_next[cls] += 1;
         }
     }
     rare
@@ -624,24 +586,18 @@ fn situation_table(t: &RegionTables) -> Box<[u64; SITUATIONS]> {
             for stored in 0..=255u8 {
                 let fl = stored & !flag::CANDIDATE;
                 let poor = fl & flag::POOR != 0;
-                let holder =
-                    st == status::SCHOOL && fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some();
+                let holder = holds_scholarship(t, st, fl);
                 let stay = match st {
                     // Only Work youths hold a placement; any other status with the mark
                     // (which the rules never produce) is left to the full rules.
                     _ if st != status::WORK && fl & flag::PLACEMENT != 0 => always,
                     status::SCHOOL if band == 2 => always,
                     status::SCHOOL if poor && scholarship_draw(t, fl).is_some() => always,
-                    status::SCHOOL => {
-                        t.dropout[poor as usize * 4 + (band == 1) as usize * 2 + holder as usize]
-                    }
+                    status::SCHOOL => dropout_odds(t, fl, band == 1, holder),
                     status::WORK if fl & flag::PLACEMENT != 0 => 0,
                     status::WORK => t.job_loss,
                     _ if band < 2 => t.reentry,
-                    _ => {
-                        t.job_finding
-                            [(fl & flag::GRADUATED != 0) as usize * 2 + (fl & flag::RECORD != 0) as usize]
-                    }
+                    _ => job_finding_odds(t, fl),
                 };
                 let candidate = t.hiring && st == status::IDLE && band == 2;
                 let new_flags = fl | if candidate { flag::CANDIDATE } else { 0 };
@@ -655,6 +611,25 @@ fn situation_table(t: &RegionTables) -> Box<[u64; SITUATIONS]> {
         }
     }
     table
+}
+
+/// Whether a youth's scholarship counts this month (6.1): a holder in School where the
+/// lever is active (start-of-month state, for its effect on dropout and its cost).
+#[inline(always)]
+fn holds_scholarship(t: &RegionTables, st: u8, fl: u8) -> bool {
+    st == status::SCHOOL && fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some()
+}
+
+/// A student's dropout odds, by poverty, level (upper secondary or not) and scholarship.
+#[inline(always)]
+fn dropout_odds(t: &RegionTables, fl: u8, upper_secondary: bool, holder: bool) -> u64 {
+    t.dropout[(fl & flag::POOR != 0) as usize * 4 + upper_secondary as usize * 2 + holder as usize]
+}
+
+/// An Idle adult's odds of finding a job, by diploma and record.
+#[inline(always)]
+fn job_finding_odds(t: &RegionTables, fl: u8) -> u64 {
+    t.job_finding[(fl & flag::GRADUATED != 0) as usize * 2 + (fl & flag::RECORD != 0) as usize]
 }
 
 /// The odds of a poor student's scholarship draw this month, if it draws: the first month
@@ -690,7 +665,7 @@ fn free_youth(
     let minor = age < AGE_ADULT;
     let poor = fl & flag::POOR != 0;
     // 6.1: the scholarship's effect and cost use the start-of-month holders in School.
-    let holder = st == status::SCHOOL && fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some();
+    let holder = holds_scholarship(t, st, fl);
     if holder {
         tally.scholarship_holders += 1;
     }
@@ -737,8 +712,7 @@ fn free_youth(
                 c.status[i] = status::IDLE;
                 c.flags[i] |= flag::GRADUATED;
             } else {
-                let idx = poor as usize * 4 + (age >= AGE_UPPER_SECONDARY) as usize * 2 + holder as usize;
-                if u_hi < t.dropout[idx] {
+                if u_hi < dropout_odds(t, fl, age >= AGE_UPPER_SECONDARY, holder) {
                     c.status[i] = status::IDLE;
                 }
             }
@@ -749,8 +723,7 @@ fn free_youth(
                     c.status[i] = status::SCHOOL;
                 }
             } else {
-                let idx = (fl & flag::GRADUATED != 0) as usize * 2 + (fl & flag::RECORD != 0) as usize;
-                if u_hi < t.job_finding[idx] {
+                if u_hi < job_finding_odds(t, fl) {
                     c.status[i] = status::WORK;
                 } else if t.hiring {
                     c.flags[i] |= flag::CANDIDATE;

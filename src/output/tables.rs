@@ -159,13 +159,23 @@ pub struct Summary {
     pub rows: Vec<[Interval; N_METRICS]>,
 }
 
+/// The interval columns of the summary files, each preceded by a comma:
+/// `,<metric>_mean,<metric>_lo,<metric>_hi` for every metric.
+fn interval_columns() -> String {
+    METRICS.iter().map(|name| format!(",{name}_mean,{name}_lo,{name}_hi")).collect()
+}
+
+/// Writes one month's intervals (see `interval_columns`) and ends the line.
+fn write_intervals(w: &mut impl Write, row: &[Interval]) -> io::Result<()> {
+    for iv in row {
+        write!(w, ",{},{},{}", fmt_real(iv.mean), fmt_real(iv.lo), fmt_real(iv.hi))?;
+    }
+    writeln!(w)
+}
+
 impl Summary {
     pub fn header() -> String {
-        let mut h = String::from("month");
-        for name in METRICS {
-            h.push_str(&format!(",{name}_mean,{name}_lo,{name}_hi"));
-        }
-        h
+        format!("month{}", interval_columns())
     }
 
     /// One metric's bands over the months.
@@ -181,10 +191,7 @@ impl Summary {
         writeln!(w, "{}", Self::header())?;
         for (month, row) in self.months.iter().zip(&self.rows) {
             write!(w, "{month}")?;
-            for iv in row {
-                write!(w, ",{},{},{}", fmt_real(iv.mean), fmt_real(iv.lo), fmt_real(iv.hi))?;
-            }
-            writeln!(w)?;
+            write_intervals(&mut w, row)?;
         }
         w.flush()
     }
@@ -195,16 +202,12 @@ impl Summary {
 /// `summary.csv`. `regions` holds one summary per region, in scenario order.
 pub fn write_regions_summary(path: &Path, names: &[String], regions: &[Summary]) -> io::Result<()> {
     let mut w = BufWriter::new(File::create(path)?);
-    let header = Summary::header();
-    writeln!(w, "month,region{}", &header["month".len()..])?;
+    writeln!(w, "month,region{}", interval_columns())?;
     let months = regions.first().map_or(&[][..], |s| &s.months[..]);
     for (t, month) in months.iter().enumerate() {
         for (name, summary) in names.iter().zip(regions) {
             write!(w, "{month},{}", csv_field(name))?;
-            for iv in &summary.rows[t] {
-                write!(w, ",{},{},{}", fmt_real(iv.mean), fmt_real(iv.lo), fmt_real(iv.hi))?;
-            }
-            writeln!(w)?;
+            write_intervals(&mut w, &summary.rows[t])?;
         }
     }
     w.flush()
