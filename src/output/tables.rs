@@ -4,9 +4,10 @@
 //! Counts are written as integers; real numbers with at most nine decimals, in Rust's
 //! shortest round-trip form, so the same run always writes the same bytes.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
+
+use crate::output::atomic::AtomicFile;
 
 use crate::engine::{Event, ReplicateResult};
 use crate::model::metrics::{METRICS, N_METRICS, Row, is_real};
@@ -41,7 +42,7 @@ fn write_metrics(w: &mut impl Write, row: &Row) -> io::Result<()> {
 
 /// `timeseries.csv`: one row per replicate × month, national metrics.
 pub struct TimeseriesWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
 }
 
 impl TimeseriesWriter {
@@ -50,7 +51,7 @@ impl TimeseriesWriter {
     }
 
     pub fn create(path: &Path) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
+        let mut w = AtomicFile::create(path)?;
         writeln!(w, "{}", Self::header())?;
         Ok(TimeseriesWriter { w })
     }
@@ -63,14 +64,15 @@ impl TimeseriesWriter {
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
 /// `regions.csv`: one row per replicate × month × region.
 pub struct RegionsWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
     names: Vec<String>,
 }
 
@@ -80,7 +82,7 @@ impl RegionsWriter {
     }
 
     pub fn create(path: &Path, names: Vec<String>) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
+        let mut w = AtomicFile::create(path)?;
         writeln!(w, "{}", Self::header())?;
         Ok(RegionsWriter { w, names })
     }
@@ -95,14 +97,15 @@ impl RegionsWriter {
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
 /// `events.csv`: one row per kingpin removal.
 pub struct EventsWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
     names: Vec<String>,
 }
 
@@ -110,7 +113,7 @@ impl EventsWriter {
     pub const HEADER: &'static str = "replicate,month,cartel,split,new_cartel,regions";
 
     pub fn create(path: &Path, region_names: Vec<String>) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
+        let mut w = AtomicFile::create(path)?;
         writeln!(w, "{}", Self::HEADER)?;
         Ok(EventsWriter { w, names: region_names })
     }
@@ -132,8 +135,9 @@ impl EventsWriter {
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
@@ -187,13 +191,13 @@ impl Summary {
     }
 
     pub fn write(&self, path: &Path) -> io::Result<()> {
-        let mut w = BufWriter::new(File::create(path)?);
+        let mut w = AtomicFile::create(path)?;
         writeln!(w, "{}", Self::header())?;
         for (month, row) in self.months.iter().zip(&self.rows) {
             write!(w, "{month}")?;
             write_intervals(&mut w, row)?;
         }
-        w.flush()
+        w.commit()
     }
 }
 
@@ -201,7 +205,7 @@ impl Summary {
 /// region (in the order of `regions.csv`): `month`, `region`, then the columns of
 /// `summary.csv`. `regions` holds one summary per region, in scenario order.
 pub fn write_regions_summary(path: &Path, names: &[String], regions: &[Summary]) -> io::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
+    let mut w = AtomicFile::create(path)?;
     writeln!(w, "month,region{}", interval_columns())?;
     let months = regions.first().map_or(&[][..], |s| &s.months[..]);
     for (t, month) in months.iter().enumerate() {
@@ -210,7 +214,7 @@ pub fn write_regions_summary(path: &Path, names: &[String], regions: &[Summary])
             write_intervals(&mut w, &summary.rows[t])?;
         }
     }
-    w.flush()
+    w.commit()
 }
 
 #[cfg(test)]
