@@ -11,6 +11,7 @@
 
 pub mod compare;
 pub mod design;
+pub mod nsga2;
 pub mod outcomes;
 pub mod run;
 pub mod sensitivity;
