@@ -42,6 +42,7 @@
 mod build;
 mod error;
 mod explain;
+mod keys;
 mod raw;
 mod schema;
 mod set;
