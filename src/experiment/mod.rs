@@ -9,6 +9,7 @@
 //! `sensitivity_run` (Morris and Sobol' on the model), with `outcomes` reducing each
 //! replicate to the numbers they all report and `summary` accumulating replicates.
 
+pub mod abc;
 pub mod compare;
 pub mod design;
 pub mod nsga2;
