@@ -12,6 +12,7 @@
 pub mod abc;
 pub mod compare;
 pub mod design;
+pub mod generations;
 pub mod nsga2;
 pub mod outcomes;
 pub mod run;
