@@ -14,6 +14,7 @@ pub mod abc;
 pub mod compare;
 pub mod design;
 pub mod design_file;
+pub mod generations;
 pub mod nsga2;
 pub mod outcomes;
 pub mod run;
