@@ -12,6 +12,7 @@ use super::runner::{Experiment, Runner, Settings};
 use super::summary::SummaryBuilder;
 use crate::engine::{Job, Strategy};
 use crate::model::metrics::m;
+use crate::model::params::Params;
 use crate::output::manifest::Scale;
 use crate::output::run_charts;
 use crate::output::tables::{
@@ -57,13 +58,16 @@ struct Streams {
 }
 
 impl Streams {
-    fn create(dir: &Path, names: &[String]) -> anyhow::Result<Self> {
+    fn create(dir: &Path, names: &[String], p: &Params) -> anyhow::Result<Self> {
         let open_err = |f: &str| format!("cannot write {}", dir.join(f).display());
+        let start = p.run.start;
+        let dated_events = p.policy.kingpin.as_ref().is_some_and(|k| !k.p.events.is_empty());
         Ok(Streams {
-            ts: TimeseriesWriter::create(&dir.join(STREAMED[0])).with_context(|| open_err(STREAMED[0]))?,
-            rg: RegionsWriter::create(&dir.join(STREAMED[1]), names.to_vec())
+            ts: TimeseriesWriter::create_dated(&dir.join(STREAMED[0]), start)
+                .with_context(|| open_err(STREAMED[0]))?,
+            rg: RegionsWriter::create_dated(&dir.join(STREAMED[1]), names.to_vec(), start)
                 .with_context(|| open_err(STREAMED[1]))?,
-            ev: EventsWriter::create(&dir.join(STREAMED[2]), names.to_vec())
+            ev: EventsWriter::create_dated(&dir.join(STREAMED[2]), names.to_vec(), start, dated_events)
                 .with_context(|| open_err(STREAMED[2]))?,
         })
     }
@@ -85,7 +89,8 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let experiment = Experiment { name: "run", out_dir: dir, scale: Scale::of(p), inputs: scenario.files.clone(), paired: false };
     let mut runner = Runner::start(experiment, opts.settings.clone())?;
     let names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
-    let mut streams = Streams::create(dir, &names)?;
+    let start = p.run.start;
+    let mut streams = Streams::create(dir, &names, p)?;
     let mut builder = SummaryBuilder::new(names.len());
     let mut removals = Vec::new();
 
@@ -116,15 +121,15 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let path = |f: &str| dir.join(f);
     let open_err = |f: &str| format!("cannot write {}", dir.join(f).display());
     let summary = builder.national();
-    summary.write(&path("summary.csv")).with_context(|| open_err("summary.csv"))?;
+    summary.write_dated(&path("summary.csv"), start).with_context(|| open_err("summary.csv"))?;
     let region_summaries: Vec<Summary> = (0..names.len()).map(|r| builder.region(r)).collect();
-    write_regions_summary(&path("regions_summary.csv"), &names, &region_summaries)
+    write_regions_summary(&path("regions_summary.csv"), &names, &region_summaries, start)
         .with_context(|| open_err("regions_summary.csv"))?;
 
     let mut files: Vec<String> = RUN_FILES[..5].iter().map(|s| s.to_string()).collect();
     if opts.charts {
         let regions: Vec<(String, Summary)> = names.iter().cloned().zip(region_summaries).collect();
-        let charts = run_charts::render(&dir.join("charts"), &p.run.name, &summary, &regions, &removals)
+        let charts = run_charts::render(&dir.join("charts"), &p.run.name, &summary, &regions, &removals, start)
             .context("cannot draw the charts")?;
         files.extend(charts.into_iter().map(|c| format!("charts/{c}")));
     }

@@ -45,7 +45,7 @@ use crate::error::InputError;
 use crate::model::metrics::m;
 use crate::model::params::Params;
 use crate::output::experiment_tables::{runs_header, runs_row, runs_timeseries_header, runs_timeseries_rows};
-use crate::output::atomic::{AtomicFile, write_file};
+use crate::output::atomic::{AtomicFile, write_in};
 use crate::output::manifest::{MODEL_VERSION, Scale, fnv1a};
 use crate::scenario::{
     ErrorKind, Scenario, ScenarioError, check_memory, resolved_json, set_value, set_value_f64,
@@ -85,6 +85,8 @@ pub enum DesignKind {
     Grid,
     /// A Latin hypercube sample of `--samples` points over the factors' ranges.
     Lhs,
+    /// The points of a CSV file (`--design-file`, see [`super::design_file`]).
+    File,
 }
 
 impl DesignKind {
@@ -92,6 +94,7 @@ impl DesignKind {
         match self {
             DesignKind::Grid => "grid",
             DesignKind::Lhs => "lhs",
+            DesignKind::File => "file",
         }
     }
 }
@@ -169,6 +172,7 @@ pub fn parse_set(text: &str, kind: DesignKind) -> anyhow::Result<Factor> {
             DesignKind::Lhs => Err(input(format!(
                 "--set {text}: a Latin hypercube needs a range path=lo:hi, not a list of levels"
             ))),
+            DesignKind::File => Err(input(format!("--set {text}: a design file gives the points itself"))),
         }
     }
 }
@@ -241,6 +245,7 @@ pub fn design_points(
             .into_iter()
             .map(|p| p.into_iter().map(PointValue::Num).collect())
             .collect(),
+        DesignKind::File => return Err(input("the points of a file design come from the file".into())),
     })
 }
 
@@ -316,6 +321,9 @@ pub struct StoredDesign {
     pub youths: u64,
     /// `[K, N]`, or none for the whole design (or a merge).
     pub shard: Option<[usize; 2]>,
+    /// For `--design-file`: FNV-1a (64 bits) of the file's bytes, which hold the points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_file_hash: Option<String>,
 }
 
 impl StoredDesign {
@@ -333,6 +341,7 @@ impl StoredDesign {
         check(self.scenario_hash == other.scenario_hash, "scenario contents");
         check(self.design == other.design, "design");
         check(self.samples == other.samples, "samples");
+        check(self.design_file_hash == other.design_file_hash, "design file contents");
         check(self.factors == other.factors, "factors");
         check(self.points == other.points, "points");
         check(self.seed == other.seed, "seed");
@@ -361,8 +370,7 @@ impl StoredDesign {
 
     fn write(&self, dir: &Path) -> anyhow::Result<()> {
         let text = serde_json::to_string_pretty(self).context("design.json")? + "\n";
-        let path = dir.join("design.json");
-        write_file(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
+        write_in(dir, "design.json", text.as_bytes())
     }
 
     /// The sweep's scale, for the manifest.
@@ -395,6 +403,9 @@ impl StoredDesign {
                 self.youths
             ),
         ];
+        if let Some(hash) = &self.design_file_hash {
+            lines.push(format!("# design file: the points as given (FNV-1a 64 of its bytes: {hash})"));
+        }
         for f in &self.factors {
             let spec = if f.kind == "range" {
                 format!("range [{}, {}]", f.values[0], f.values[1])
@@ -586,6 +597,8 @@ pub struct SweepSpec {
     pub kind: DesignKind,
     /// Points of a Latin hypercube (ignored by grids).
     pub samples: usize,
+    /// The points of `DesignKind::File` (its `factors` are then `DesignFile::factors`).
+    pub design_file: Option<super::design_file::DesignFile>,
     /// `(K, N)`: run only the points with index ≡ K (mod N).
     pub shard: Option<(usize, usize)>,
     pub out_dir: PathBuf,
@@ -632,7 +645,11 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
     if spec.kind == DesignKind::Lhs && spec.samples == 0 {
         return Err(input("--samples must be at least 1".into()));
     }
-    let points = design_points(&spec.factors, spec.kind, spec.samples, base.run.seed)?;
+    let points = match (&spec.design_file, spec.kind) {
+        (Some(file), DesignKind::File) => file.rows.clone(),
+        (None, DesignKind::File) => return Err(input("a file design needs --design-file".into())),
+        _ => design_points(&spec.factors, spec.kind, spec.samples, base.run.seed)?,
+    };
     let stored = StoredDesign {
         format: FORMAT,
         narcodoor_version: env!("CARGO_PKG_VERSION").into(),
@@ -649,6 +666,7 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
         burn_in_months: base.run.burn_in_months,
         youths: base.total_youths(),
         shard: spec.shard.map(|(k, n)| [k, n]),
+        design_file_hash: spec.design_file.as_ref().map(|f| f.hash.clone()),
     };
     let point_ids = match spec.shard {
         Some((k, n)) => design::shard(points.len(), k, n),
@@ -791,8 +809,7 @@ fn sweep_outputs() -> Vec<String> {
 
 /// Writes the run file of (point, replicate) atomically.
 fn write_run_file(runs_dir: &Path, point: usize, replicate: u32, text: String) -> anyhow::Result<()> {
-    let path = runs_dir.join(run_file_name(point, replicate));
-    write_file(&path, text.as_bytes()).with_context(|| format!("cannot write {}", path.display()))
+    write_in(runs_dir, &run_file_name(point, replicate), text.as_bytes())
 }
 
 // ---------------------------------------------------------------------------------------

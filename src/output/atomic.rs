@@ -73,6 +73,12 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     f.commit()
 }
 
+/// Writes `bytes` to `dir/name` atomically, with the path in the error.
+pub fn write_in(dir: &Path, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = dir.join(name);
+    anyhow::Context::with_context(write_file(&path, bytes), || format!("cannot write {}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
