@@ -359,30 +359,7 @@ fn write_results(
         files.extend(charts.iter().map(|c| format!("charts/{c}")));
     }
 
-    let base = &aligned.arms[0].scenario.params;
-    let report = ReportInput {
-        narcodoor_version: env!("CARGO_PKG_VERSION"),
-        model_version: MODEL_VERSION,
-        command: opts.settings.command.join(" "),
-        started_utc: runner.started_utc().to_string(),
-        arms: aligned
-            .arms
-            .iter()
-            .map(|a| ReportArm {
-                label: a.label.clone(),
-                file: a.scenario.path.display().to_string(),
-                youths: a.scenario.params.total_youths(),
-                regions: a.scenario.params.regions.len(),
-            })
-            .collect(),
-        seed: base.run.seed,
-        replicates: base.run.replicates,
-        months: base.run.months,
-        burn_in_months: base.run.burn_in_months,
-        notes: aligned.notes.clone(),
-        effects: effects_rows.clone(),
-        charts: charts.clone(),
-    };
+    let report = report_input(aligned, opts, &runner, &effects_rows, &charts);
     let path = dir.join("report.md");
     write_file(&path, compare_report::render(&report).as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -412,6 +389,40 @@ fn write_results(
         files: manifest.outputs,
         seconds: manifest.run_seconds,
     })
+}
+
+/// What `report.md` shows.
+fn report_input(
+    aligned: &Aligned,
+    opts: &CompareOptions,
+    runner: &Runner,
+    effects: &[EffectRow],
+    charts: &[String],
+) -> ReportInput {
+    let base = &aligned.arms[0].scenario.params;
+    ReportInput {
+        narcodoor_version: env!("CARGO_PKG_VERSION"),
+        model_version: MODEL_VERSION,
+        command: opts.settings.command.join(" "),
+        started_utc: runner.started_utc().to_string(),
+        arms: aligned
+            .arms
+            .iter()
+            .map(|a| ReportArm {
+                label: a.label.clone(),
+                file: a.scenario.path.display().to_string(),
+                youths: a.scenario.params.total_youths(),
+                regions: a.scenario.params.regions.len(),
+            })
+            .collect(),
+        seed: base.run.seed,
+        replicates: base.run.replicates,
+        months: base.run.months,
+        burn_in_months: base.run.burn_in_months,
+        notes: aligned.notes.clone(),
+        effects: effects.to_vec(),
+        charts: charts.to_vec(),
+    }
 }
 
 /// The end-of-comparison text: the horizon and run effects of each scenario, the costs per

@@ -183,6 +183,90 @@ impl SensitivityPlan {
         self.params.len() as u64 * u64::from(r.replicates) * u64::from(r.burn_in_months + r.months)
     }
 
+    /// Each design row's output (the mean over its replicates of the outcome) and its row
+    /// of `design.csv`, from `values` held row by row.
+    fn row_outputs(&self, values: &[f64]) -> (Vec<f64>, Vec<DesignRow>) {
+        let reps = self.spec.scenario.params.run.replicates as usize;
+        let mut outputs = Vec::with_capacity(self.rows());
+        let mut design_rows = Vec::with_capacity(self.rows());
+        for (i, row) in self.scaled.iter().enumerate() {
+            let ys = &values[i * reps..(i + 1) * reps];
+            let mean = ys.iter().sum::<f64>() / reps as f64;
+            let sd = if reps < 2 {
+                f64::NAN
+            } else {
+                (ys.iter().map(|y| (y - mean) * (y - mean)).sum::<f64>() / (reps - 1) as f64).sqrt()
+            };
+            outputs.push(mean);
+            design_rows.push(DesignRow {
+                block: self.blocks[i].clone(),
+                values: row.clone(),
+                output: mean,
+                output_sd: sd,
+            });
+        }
+
+        (outputs, design_rows)
+    }
+
+    /// The estimators' indices from the rows' outputs, with bootstrap intervals.
+    fn indices(&self, outputs: &[f64]) -> anyhow::Result<Vec<IndexRow>> {
+        let spec = &self.spec;
+        let base = &spec.scenario.params;
+        let boot = Bootstrap { resamples: spec.resamples, level: 0.95, seed: base.run.seed };
+        let mut indices = Vec::new();
+        let k = spec.factors.len();
+        match spec.method {
+            Method::Morris { .. } => {
+                let est =
+                    morris_indices(&self.unit, outputs, k, spec.samples, &boot).context("Morris indices")?;
+                for (f, e) in spec.factors.iter().zip(est) {
+                    let (lo, hi) = range(f);
+                    let row = |index, estimate, ci_lo, ci_hi| IndexRow {
+                        factor: f.path().to_string(),
+                        lo,
+                        hi,
+                        index,
+                        estimate,
+                        ci_lo,
+                        ci_hi,
+                    };
+                    indices.push(row("mu", e.mu, f64::NAN, f64::NAN));
+                    indices.push(row("mu_star", e.mu_star, e.mu_star_ci.0, e.mu_star_ci.1));
+                    indices.push(row("sigma", e.sigma, f64::NAN, f64::NAN));
+                }
+            }
+            Method::Sobol => {
+                let design = self.saltelli.as_ref().expect("a Sobol' plan has its design");
+                let est = sobol_indices(design, outputs, &boot).context("Sobol' indices")?;
+                for (f, e) in spec.factors.iter().zip(est) {
+                    let (lo, hi) = range(f);
+                    let factor = f.path().to_string();
+                    indices.push(IndexRow {
+                        factor: factor.clone(),
+                        lo,
+                        hi,
+                        index: "first",
+                        estimate: e.first,
+                        ci_lo: e.first_lo,
+                        ci_hi: e.first_hi,
+                    });
+                    indices.push(IndexRow {
+                        factor,
+                        lo,
+                        hi,
+                        index: "total",
+                        estimate: e.total,
+                        ci_lo: e.total_lo,
+                        ci_hi: e.total_hi,
+                    });
+                }
+            }
+        }
+
+        Ok(indices)
+    }
+
     /// Runs every row's replicates, estimates the indices and writes `indices.csv`,
     /// `design.csv`, the tornado chart and `manifest.json`.
     pub fn run(self) -> anyhow::Result<SensitivityOutcome> {
@@ -217,79 +301,8 @@ impl SensitivityPlan {
             return Err(runner.abandon(Vec::new(), e.context("the analysis stopped")));
         }
 
-        let mut outputs = Vec::with_capacity(self.rows());
-        let mut design_rows = Vec::with_capacity(self.rows());
-        for (i, row) in self.scaled.iter().enumerate() {
-            let ys = &values[i * reps..(i + 1) * reps];
-            let mean = ys.iter().sum::<f64>() / reps as f64;
-            let sd = if reps < 2 {
-                f64::NAN
-            } else {
-                (ys.iter().map(|y| (y - mean) * (y - mean)).sum::<f64>() / (reps - 1) as f64).sqrt()
-            };
-            outputs.push(mean);
-            design_rows.push(DesignRow {
-                block: self.blocks[i].clone(),
-                values: row.clone(),
-                output: mean,
-                output_sd: sd,
-            });
-        }
-
-        let boot = Bootstrap { resamples: spec.resamples, level: 0.95, seed: base.run.seed };
-        let range = |f: &Factor| match f {
-            Factor::Range { lo, hi, .. } => (*lo, *hi),
-            Factor::Levels { .. } => (f64::NAN, f64::NAN),
-        };
-        let mut indices = Vec::new();
-        let k = spec.factors.len();
-        match spec.method {
-            Method::Morris { .. } => {
-                let est =
-                    morris_indices(&self.unit, &outputs, k, spec.samples, &boot).context("Morris indices")?;
-                for (f, e) in spec.factors.iter().zip(est) {
-                    let (lo, hi) = range(f);
-                    let row = |index, estimate, ci_lo, ci_hi| IndexRow {
-                        factor: f.path().to_string(),
-                        lo,
-                        hi,
-                        index,
-                        estimate,
-                        ci_lo,
-                        ci_hi,
-                    };
-                    indices.push(row("mu", e.mu, f64::NAN, f64::NAN));
-                    indices.push(row("mu_star", e.mu_star, e.mu_star_ci.0, e.mu_star_ci.1));
-                    indices.push(row("sigma", e.sigma, f64::NAN, f64::NAN));
-                }
-            }
-            Method::Sobol => {
-                let design = self.saltelli.as_ref().expect("a Sobol' plan has its design");
-                let est = sobol_indices(design, &outputs, &boot).context("Sobol' indices")?;
-                for (f, e) in spec.factors.iter().zip(est) {
-                    let (lo, hi) = range(f);
-                    let factor = f.path().to_string();
-                    indices.push(IndexRow {
-                        factor: factor.clone(),
-                        lo,
-                        hi,
-                        index: "first",
-                        estimate: e.first,
-                        ci_lo: e.first_lo,
-                        ci_hi: e.first_hi,
-                    });
-                    indices.push(IndexRow {
-                        factor,
-                        lo,
-                        hi,
-                        index: "total",
-                        estimate: e.total,
-                        ci_lo: e.total_lo,
-                        ci_hi: e.total_hi,
-                    });
-                }
-            }
-        }
+        let (outputs, design_rows) = self.row_outputs(&values);
+        let indices = self.indices(&outputs)?;
 
         let method = spec.method.name();
         let outcome = METRICS[spec.outcome];
@@ -332,6 +345,14 @@ impl SensitivityPlan {
             warnings,
             seconds: manifest.run_seconds,
         })
+    }
+}
+
+/// A factor's range (NaN for levels, which an analysis refuses).
+fn range(f: &Factor) -> (f64, f64) {
+    match f {
+        Factor::Range { lo, hi, .. } => (*lo, *hi),
+        Factor::Levels { .. } => (f64::NAN, f64::NAN),
     }
 }
 

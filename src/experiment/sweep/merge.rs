@@ -56,35 +56,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
             )));
         }
     }
-    // Which directory holds which residue class of points.
-    let n = match first.shard {
-        Some([_, n]) => n,
-        None => 1,
-    };
-    let mut by_shard: Vec<Option<&PathBuf>> = vec![None; n];
-    for (d, s) in dirs.iter().zip(&designs) {
-        let (k, nn) = match s.shard {
-            Some([k, nn]) => (k, nn),
-            None => (0, 1),
-        };
-        if nn != n {
-            return Err(input(format!(
-                "{} is shard {k} of {nn} but {} is of {n}: all shards must come from the same --shard K/N split",
-                d.display(),
-                dirs[0].display()
-            )));
-        }
-        if let Some(other) = by_shard[k] {
-            return Err(input(format!("{} and {} are both shard {k}/{n}", other.display(), d.display())));
-        }
-        by_shard[k] = Some(d);
-    }
-    let missing: Vec<String> =
-        by_shard.iter().enumerate().filter(|(_, d)| d.is_none()).map(|(k, _)| k.to_string()).collect();
-    if !missing.is_empty() {
-        return Err(input(format!("shards missing from the merge: {} (of {n})", missing.join(", "))));
-    }
-    let sources: Vec<PathBuf> = by_shard.into_iter().map(|d| d.expect("checked").join("runs")).collect();
+    let (n, sources) = shard_sources(dirs, &designs)?;
     let mut absent = Vec::new();
     for point in 0..first.points {
         for r in 0..first.replicates {
@@ -133,4 +105,39 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
     });
     runner.finish(sweep_outputs(), Vec::new(), details_field(details))?;
     Ok(MergeOutcome { out_dir: out.to_path_buf(), shards: n, runs: ok + errors, ok, errors })
+}
+
+/// The number of shards and, for each residue class of points, the `runs/` directory that
+/// holds it; refuses a mix of shard counts, a shard given twice and a missing shard.
+fn shard_sources(dirs: &[PathBuf], designs: &[StoredDesign]) -> anyhow::Result<(usize, Vec<PathBuf>)> {
+    let first = &designs[0];
+    // Which directory holds which residue class of points.
+    let n = match first.shard {
+        Some([_, n]) => n,
+        None => 1,
+    };
+    let mut by_shard: Vec<Option<&PathBuf>> = vec![None; n];
+    for (d, s) in dirs.iter().zip(designs) {
+        let (k, nn) = match s.shard {
+            Some([k, nn]) => (k, nn),
+            None => (0, 1),
+        };
+        if nn != n {
+            return Err(input(format!(
+                "{} is shard {k} of {nn} but {} is of {n}: all shards must come from the same --shard K/N split",
+                d.display(),
+                dirs[0].display()
+            )));
+        }
+        if let Some(other) = by_shard[k] {
+            return Err(input(format!("{} and {} are both shard {k}/{n}", other.display(), d.display())));
+        }
+        by_shard[k] = Some(d);
+    }
+    let missing: Vec<String> =
+        by_shard.iter().enumerate().filter(|(_, d)| d.is_none()).map(|(k, _)| k.to_string()).collect();
+    if !missing.is_empty() {
+        return Err(input(format!("shards missing from the merge: {} (of {n})", missing.join(", "))));
+    }
+    Ok((n, by_shard.into_iter().map(|d| d.expect("checked").join("runs")).collect()))
 }

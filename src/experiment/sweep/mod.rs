@@ -211,26 +211,13 @@ impl SweepPlan {
         }
     }
 
-    /// Runs every unfinished (point, replicate) of the shard, writes each as it finishes,
-    /// then assembles `runs.csv` and `runs_timeseries.csv` and writes `manifest.json`. If
-    /// the sweep is cancelled, every run finished by then is on disk and the next run of
-    /// the same command resumes from there.
-    pub fn run(self) -> anyhow::Result<SweepOutcome> {
-        let dir = &self.spec.out_dir;
-        let experiment = Experiment {
-            name: "sweep",
-            out_dir: dir,
-            scale: self.stored.scale(),
-            inputs: self.spec.scenario.files.clone(),
-            paired: true,
-        };
-        let mut runner = Runner::start(experiment, self.spec.settings.clone())?;
-        let runs_dir = dir.join("runs");
+    /// The jobs still to run with their (point, prepared point), replicate by replicate,
+    /// after writing the rows of invalid points (which need no simulation); and the first
+    /// error message of a few invalid points.
+    #[allow(clippy::type_complexity)]
+    fn jobs(&self, runs_dir: &Path) -> anyhow::Result<(Vec<Job<'_>>, Vec<(usize, &Prepared)>, Vec<String>)> {
         let seed = self.stored.seed;
         let n_out = outcome_columns().len();
-        let resumed = self.runs_done();
-
-        // Invalid points first: their rows need no simulation.
         let mut error_examples = Vec::new();
         let mut jobs = Vec::new();
         let mut keys = Vec::new();
@@ -260,6 +247,29 @@ impl SweepPlan {
         order.sort_by_key(|&j| jobs[j].replicate);
         let jobs: Vec<Job> = order.iter().map(|&j| jobs[j]).collect();
         let keys: Vec<(usize, &Prepared)> = order.iter().map(|&j| keys[j]).collect();
+        Ok((jobs, keys, error_examples))
+    }
+
+    /// Runs every unfinished (point, replicate) of the shard, writes each as it finishes,
+    /// then assembles `runs.csv` and `runs_timeseries.csv` and writes `manifest.json`. If
+    /// the sweep is cancelled, every run finished by then is on disk and the next run of
+    /// the same command resumes from there.
+    pub fn run(self) -> anyhow::Result<SweepOutcome> {
+        let dir = &self.spec.out_dir;
+        let experiment = Experiment {
+            name: "sweep",
+            out_dir: dir,
+            scale: self.stored.scale(),
+            inputs: self.spec.scenario.files.clone(),
+            paired: true,
+        };
+        let mut runner = Runner::start(experiment, self.spec.settings.clone())?;
+        let runs_dir = dir.join("runs");
+        let seed = self.stored.seed;
+        let n_out = outcome_columns().len();
+        let resumed = self.runs_done();
+
+        let (jobs, keys, error_examples) = self.jobs(&runs_dir)?;
         let points = self.points_total();
         let label = format!(
             "sweep ({points} points, {} runs in this shard, {resumed} already done)",
