@@ -122,7 +122,8 @@ pub struct MonthInputs<'a> {
 
 /// Assembles the month's metrics; civilian homicides are drawn here from `rng_key`.
 pub fn month_metrics(params: &Params, world: &World, inp: &MonthInputs, rng_key: u64) -> MonthMetrics {
-    let regions: Vec<Row> = (0..params.regions.len()).map(|r| region_row(params, world, inp, r, rng_key)).collect();
+    let regions: Vec<Row> =
+        (0..params.regions.len()).map(|r| region_row(params, world, inp, r, rng_key)).collect();
     let national = national_row(params, world, inp, &regions);
     MonthMetrics { national, regions }
 }

@@ -245,4 +245,3 @@ pub fn split_chunk(c: &mut YouthChunk, from: u16, to: u16, u: f64, key: u64) -> 
     }
     moved
 }
-

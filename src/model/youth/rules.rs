@@ -3,7 +3,9 @@
 //! change door (3, 6.1, 6.2).
 
 use super::situation::{dropout_odds, holds_scholarship, job_finding_odds, scholarship_draw};
-use super::tables::{DOOR_IDLE, DOOR_PLACEMENT, DOOR_SCHOOL, DOOR_SCHOOL_SCHOLARSHIP, DOOR_WORK, RegionTables};
+use super::tables::{
+    DOOR_IDLE, DOOR_PLACEMENT, DOOR_SCHOOL, DOOR_SCHOOL_SCHOLARSHIP, DOOR_WORK, RegionTables,
+};
 use super::{PeerInput, Tally};
 use crate::model::contact::{CLASSES, class, next_class};
 use crate::model::jobs;

@@ -107,7 +107,8 @@ pub(super) fn situation_table(t: &RegionTables) -> Box<[Situation; SITUATIONS]> 
                 let keep = fl | if candidate { flag::CANDIDATE } else { 0 };
                 let group = jobs::group(t.target_poor, fl);
                 let leave = leave_odds(t, st, band, fl, holder);
-                table[index(st, age, stored)] = Situation::new(leave, class(age, fl), candidate, holder, group, keep);
+                table[index(st, age, stored)] =
+                    Situation::new(leave, class(age, fl), candidate, holder, group, keep);
             }
         }
     }

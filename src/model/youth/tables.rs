@@ -267,7 +267,12 @@ fn member_risks(params: &Params, now: &RegionNow, counts: &MemberCounts, cartels
         for j in 0..RANKS {
             let death = death_hazard(ca, danger, j);
             let arrest = arrest_hazard(ca, now, j);
-            member.push(cumulative([death.max(0.0), arrest.max(0.0), ca.exit, promotion(ca, &ranks, total, j)]));
+            member.push(cumulative([
+                death.max(0.0),
+                arrest.max(0.0),
+                ca.exit,
+                promotion(ca, &ranks, total, j),
+            ]));
         }
     }
     member

@@ -6,11 +6,11 @@ use super::situation::situation_table;
 use super::tables::{DOOR_IDLE, DOOR_SCHOOL, DOOR_WORK};
 use super::*;
 use crate::model::contact::CLASSES;
-use crate::rng::threshold32;
 use crate::model::params::Params;
 use crate::model::policy::LeversNow;
 use crate::model::region::snapshot;
 use crate::model::state::{World, Youths};
+use crate::rng::threshold32;
 
 fn tables_for(p: &Params, w: &World, census: &Census) -> RegionTables {
     let lv = LeversNow::at(p, 0);
@@ -90,8 +90,7 @@ fn common_path_agrees_with_the_full_rules() {
                 next_b[i / 64] |= 1 << (i % 64);
             }
         }
-        let state =
-            |y: &Youths| (y.age.clone(), y.status.clone(), y.flags.clone(), y.months_left.clone());
+        let state = |y: &Youths| (y.age.clone(), y.status.clone(), y.flags.clone(), y.months_left.clone());
         assert_eq!(state(&shortcut), state(&full), "free = {free}");
         assert_eq!(tally_a, tally_b, "free = {free}");
         assert_eq!(next_a, next_b, "free = {free}");
