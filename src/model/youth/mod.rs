@@ -116,7 +116,7 @@ pub fn update_chunk(
     next_bits: &mut [u64],
     tally: &mut Tally,
 ) {
-    let month = Month { t, peers, key, k1: t.peers as usize + 1 };
+    let k1 = t.peers as usize + 1;
     let len = c.len();
     // The common path's tallies, kept apart so that they stay in registers or nearby.
     let mut acc = Tally::default();
@@ -124,6 +124,7 @@ pub fn update_chunk(
         let block = b * 64..(b * 64 + 64).min(len);
         let mut rare = common_block(c, block.clone(), key, t, &mut acc);
         let mut word = 0u64;
+        let month = Month { t, peers, key, k1 };
         while rare != 0 {
             let j = rare.trailing_zeros();
             rare &= rare - 1;
