@@ -155,7 +155,7 @@ fn run(
     let s = prepare(scenario, is_text, &sim, &sets).map_err(to_py)?;
     check_memory(&s.params, sim.threads).map_err(to_py)?;
     let cmd = command("run", scenario, is_text);
-    interrupt::run(py, |cancel| {
+    interrupt::run(py, move |cancel| {
         let dir = temp_dir()?;
         let opts = RunOptions { out_dir: dir.path().to_path_buf(), threads: sim.threads, charts: false, command: cmd };
         run_scenario(&s, &opts, &|_, _| cancel.check())?;
@@ -187,7 +187,7 @@ fn compare(
         check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
     }
     let cmd = command("compare", &scenarios[0].0, scenarios[0].1);
-    interrupt::run(py, |cancel| {
+    interrupt::run(py, move |cancel| {
         let dir = temp_dir()?;
         let opts = CompareOptions { out_dir: dir.path().to_path_buf(), threads: sim.threads, charts: false, command: cmd };
         compare_cmd::run_compare(&aligned, &opts, &|_, _, _| cancel.check())?;
@@ -226,7 +226,7 @@ fn sweep(
     let hash = sweep_cmd::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
     let design = DesignFile { file: "<design from Python>".into(), paths, rows, hash };
     let cmd = command("sweep", scenario, is_text);
-    interrupt::run(py, |cancel| {
+    interrupt::run(py, move |cancel| {
         let dir = temp_dir()?;
         let spec = SweepSpec {
             scenario: s,
