@@ -10,9 +10,12 @@
 //! files by other tools), with `outcomes` reducing each
 //! replicate to the numbers they all report and `summary` accumulating replicates.
 
+pub mod abc;
 pub mod compare;
 pub mod design;
 pub mod design_file;
+pub mod generations;
+pub mod nsga2;
 pub mod outcomes;
 pub mod run;
 pub mod sensitivity;
