@@ -40,8 +40,9 @@ fn quiet_cancellation_panics() {
     HOOK.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            let scoped = info.payload().downcast_ref::<&str>().is_some_and(|m| m.contains("scoped thread panicked"))
-                && std::thread::current().name() == Some(WORKER);
+            let scoped =
+                info.payload().downcast_ref::<&str>().is_some_and(|m| m.contains("scoped thread panicked"))
+                    && std::thread::current().name() == Some(WORKER);
             if info.payload().is::<Cancelled>() || scoped {
                 return;
             }
@@ -81,7 +82,9 @@ where
             // The caller may have gone (interrupted): nobody to tell then.
             let _ = tx.send(result);
         })
-        .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start a worker thread: {e}")))?;
+        .map_err(|e| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start a worker thread: {e}"))
+        })?;
     py.detach(move || {
         loop {
             match rx.recv_timeout(POLL) {
