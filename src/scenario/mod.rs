@@ -52,7 +52,7 @@ use std::path::{Path, PathBuf};
 use crate::model::params::Params;
 
 pub use error::{ErrorKind, Origin, Problem, ScenarioError, levenshtein};
-pub use explain::{explain, resolved_json};
+pub use explain::{Parameter, explain, parameters, resolved_json};
 pub use set::{get_value_f64, set_value, set_value_f64};
 pub use validate::{MEMORY_BASE_BYTES, MEMORY_FACTOR, memory_available, memory_needed};
 

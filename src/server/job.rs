@@ -1,0 +1,213 @@
+//! A server run: both arms of a comparison stepped month by month in lockstep, so that
+//! every reported month can be streamed with both arms' means and 95% intervals across
+//! replicates as soon as it exists.
+//!
+//! Replicate r of the two arms uses the same random streams (the engine never keys them
+//! by scenario), so the run is `narcodoor compare` of the scenario with the changes
+//! against the unchanged scenario: the files it writes and the effects it reports are
+//! those of `compare` on the same inputs (`tests/server.rs` checks the bytes). The
+//! replicates are stepped across the worker threads, each replicate on one thread; the
+//! engine's results do not depend on that.
+
+use std::path::Path;
+
+use anyhow::Context;
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+
+use super::request::Prepared;
+use crate::engine::{MonthReport, Replicate, ReplicateResult};
+use crate::experiment::compare;
+use crate::experiment::outcomes::Reduced;
+use crate::experiment::summary::{LEVEL, SummaryBuilder, Welford};
+use crate::model::metrics::{METRICS, m};
+use crate::output::experiment_tables::{EffectRow, write_effects};
+use crate::output::tables::TimeseriesWriter;
+use crate::scenario::resolved_json;
+
+/// The series drawn on the page and sent with every month.
+pub const HEADLINE: [usize; 4] = [m::MEMBERS, m::RECRUITS, m::HOMICIDE_RATE, m::SPENDING_TOTAL];
+
+/// The files a finished run offers, by the name a client asks for.
+pub const FILES: [&str; 6] =
+    ["timeseries.csv", "summary.csv", "effects.csv", "scenario.toml", "baseline_timeseries.csv", "baseline_summary.csv"];
+
+/// Why a run did not finish.
+#[derive(Debug)]
+pub enum JobError {
+    Cancelled,
+    Failed(anyhow::Error),
+}
+
+impl From<anyhow::Error> for JobError {
+    fn from(e: anyhow::Error) -> Self {
+        JobError::Failed(e)
+    }
+}
+
+/// Both arms' intervals of the headline series at one reported month.
+fn month_event(month: u32, labels: &[String; 2], arms: [&[Vec<MonthReport>]; 2]) -> Json {
+    let mut out = serde_json::Map::new();
+    out.insert("month".into(), json!(month));
+    for (key, outs) in ["baseline", "policy"].into_iter().zip(arms) {
+        let mut series = serde_json::Map::new();
+        for &metric in &HEADLINE {
+            let mut w = Welford::default();
+            for reports in outs {
+                if let Some(r) = reports.last() {
+                    w.push(r.metrics.national[metric]);
+                }
+            }
+            let iv = w.interval(LEVEL);
+            series.insert(METRICS[metric].into(), json!({"mean": iv.mean, "lo": iv.lo, "hi": iv.hi}));
+        }
+        out.insert(key.into(), Json::Object(series));
+    }
+    out.insert("labels".into(), json!(labels));
+    Json::Object(out)
+}
+
+/// Runs `prep` on `pool`, calling `emit(event, data)` for the start and every reported
+/// month; `stop()` is asked before every month. Writes the files of [`FILES`] into `dir`
+/// and returns the final result.
+pub fn execute(
+    prep: &Prepared,
+    pool: &rayon::ThreadPool,
+    dir: &Path,
+    stop: &dyn Fn() -> bool,
+    emit: &mut dyn FnMut(&str, Json),
+) -> Result<Json, JobError> {
+    let clock = std::time::Instant::now();
+    let run = &prep.base.params.run;
+    let n = run.replicates as usize;
+    let arms = [&prep.base.params, &prep.policy.params];
+    emit("start", start_event(prep));
+    let mut reps: Vec<Replicate<'_>> = pool.install(|| {
+        (0..2 * n).into_par_iter().map(|i| Replicate::new(arms[i / n], (i % n) as u32, false)).collect()
+    });
+    let mut outs: Vec<Vec<MonthReport>> = vec![Vec::with_capacity(run.months as usize); 2 * n];
+    let total = u64::from(run.burn_in_months) + u64::from(run.months);
+    for _ in 0..total {
+        if stop() {
+            return Err(JobError::Cancelled);
+        }
+        let reported = pool.install(|| {
+            reps.par_iter_mut()
+                .zip(outs.par_iter_mut())
+                .map(|(rep, out)| rep.step().map(|r| out.push(r)).is_some())
+                .reduce(|| false, |a, b| a || b)
+        });
+        if reported {
+            let month = outs[0].last().map_or(0, |r| r.month);
+            emit("month", month_event(month, &prep.labels, [&outs[..n], &outs[n..]]));
+        }
+    }
+    drop(reps);
+    let results: Vec<ReplicateResult> = outs
+        .into_iter()
+        .enumerate()
+        .map(|(i, months)| ReplicateResult { replicate: (i % n) as u32, months })
+        .collect();
+    let effects = write_files(prep, dir, &results[..n], &results[n..])?;
+    Ok(json!({
+        "scenario": prep.name,
+        "labels": prep.labels,
+        "changes": changes_json(prep),
+        "youths": prep.base.params.total_youths(),
+        "replicates": n,
+        "months": run.months,
+        "burn_in_months": run.burn_in_months,
+        "seed": run.seed,
+        "effects": effects.iter().map(effect_json).collect::<Vec<_>>(),
+        "files": FILES,
+        "seconds": clock.elapsed().as_secs_f64(),
+    }))
+}
+
+fn changes_json(prep: &Prepared) -> Json {
+    Json::Object(prep.changes.iter().map(|(p, v)| (p.clone(), Json::String(v.clone()))).collect())
+}
+
+fn start_event(prep: &Prepared) -> Json {
+    let run = &prep.base.params.run;
+    json!({
+        "scenario": prep.name,
+        "labels": prep.labels,
+        "changes": changes_json(prep),
+        "youths": prep.base.params.total_youths(),
+        "replicates": run.replicates,
+        "months": run.months,
+        "burn_in_months": run.burn_in_months,
+        "series": HEADLINE.map(|i| METRICS[i]),
+    })
+}
+
+/// Writes one arm's `timeseries.csv` and `summary.csv` (as `narcodoor run` does) and
+/// returns its replicates reduced for the effects.
+fn write_arm(dir: &Path, prefix: &str, results: &[ReplicateResult], regions: usize) -> anyhow::Result<Vec<Reduced>> {
+    let path = dir.join(format!("{prefix}timeseries.csv"));
+    let mut ts = TimeseriesWriter::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut builder = SummaryBuilder::new(regions);
+    for r in results {
+        ts.write(r)?;
+        builder.add(r);
+    }
+    ts.finish()?;
+    let path = dir.join(format!("{prefix}summary.csv"));
+    builder.national().write(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(results.iter().map(Reduced::of).collect())
+}
+
+fn write_files(
+    prep: &Prepared,
+    dir: &Path,
+    base: &[ReplicateResult],
+    policy: &[ReplicateResult],
+) -> anyhow::Result<Vec<EffectRow>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let regions = prep.base.params.regions.len();
+    let rb = write_arm(dir, "baseline_", base, regions)?;
+    let rp = write_arm(dir, "", policy, regions)?;
+    let rows = compare::effects(&prep.labels[0], &rb, &prep.labels[1], &rp)?;
+    write_effects(&dir.join("effects.csv"), &rows)?;
+    std::fs::write(dir.join("scenario.toml"), scenario_toml(prep)?)?;
+    Ok(rows)
+}
+
+/// The policy arm as a complete scenario file (every key resolved, no `extends`), headed by
+/// the changes it makes, so that `narcodoor run` and `compare` accept it anywhere.
+pub fn scenario_toml(prep: &Prepared) -> anyhow::Result<String> {
+    let body = toml::to_string(&resolved_json(&prep.policy.params)).context("cannot write scenario.toml")?;
+    let mut head = format!("# Written by `narcodoor serve`: scenario {:?}", prep.name);
+    if prep.changes.is_empty() {
+        head.push_str(" unchanged.\n");
+    } else {
+        head.push_str(" with\n");
+        for (path, value) in &prep.changes {
+            head.push_str(&format!("#   {path} = {value}\n"));
+        }
+    }
+    head.push_str("# Every parameter is written out, defaults included.\n\n");
+    Ok(head + &body)
+}
+
+/// An `effects.csv` row as JSON, with the file's column names (NaN as null).
+fn effect_json(r: &EffectRow) -> Json {
+    let mut v = json!({
+        "scenario": r.scenario, "baseline": r.baseline, "metric": r.metric, "statistic": r.statistic,
+        "replicates": r.replicates, "baseline_mean": r.baseline_mean, "scenario_mean": r.scenario_mean,
+        "difference": r.difference, "difference_lo": r.lo, "difference_hi": r.hi,
+        "relative_change": r.relative, "p_value": r.p_value, "change": r.change,
+    });
+    if let (Some(c), Some(obj)) = (&r.cost, v.as_object_mut()) {
+        let cost = json!({
+            "extra_cost": c.extra_cost, "averted": c.averted, "averted_lo": c.averted_lo,
+            "averted_hi": c.averted_hi, "cost_per_averted": c.ratio, "cost_per_averted_lo": c.lo,
+            "cost_per_averted_hi": c.hi, "cost_status": c.status,
+        });
+        if let Json::Object(cost) = cost {
+            obj.extend(cost);
+        }
+    }
+    v
+}
