@@ -183,7 +183,7 @@ fn scenarios_parameters_and_page() {
     let youths = find("population.youths").unwrap();
     assert_eq!(youths["value"], 200000);
     assert_eq!(youths["kind"], "integer");
-    assert!(find("region.Norte.poverty").is_some());
+    assert!(find("region \"Norte\".poverty").is_some(), "regions as explain names them");
 
     assert_eq!(server.get("/api/scenarios/nosuch/parameters").status, 404);
     assert_eq!(server.get("/api/scenarios/..%2Fbaseline/parameters").status, 404);
@@ -286,9 +286,10 @@ fn two_concurrent_runs_stream_months_and_equal_compare() {
         small_run(json!({"policy.policing.increase": 1.0})),
     ];
     let ids: Vec<String> = runs.iter().map(|b| submit(&server, b)).collect();
+    let server = &server;
     let streams: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> =
-            ids.iter().map(|id| s.spawn(|| server.get(&format!("/api/runs/{id}/events")).body)).collect();
+            ids.iter().map(|id| s.spawn(move || server.get(&format!("/api/runs/{id}/events")).body)).collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     for (id, stream) in ids.iter().zip(&streams) {
@@ -355,5 +356,72 @@ fn runs_are_cancelled_on_request_and_when_nobody_listens() {
     let doc = server.get(&format!("/api/runs/{id}")).json();
     assert_eq!(doc["status"], "cancelled", "{doc}");
     assert!(doc["months_done"].as_u64().unwrap() < 1200);
+    server.alive();
+}
+
+/// The server's resident memory in kB (Linux).
+fn rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A bounded load test on loopback: 20 clients send 10 requests each (listings, parameters,
+/// small runs, statuses, bad requests) at once. Nothing fails but the intended 429s, and
+/// memory stays bounded. Prints the figures quoted in docs/server.md.
+#[test]
+fn load_200_requests_from_20_clients() {
+    let server = Server::start(&["--max-queued", "4"]);
+    let before = rss_kb(server.child.id());
+    let clock = Instant::now();
+    let results: Vec<(u16, &str, Duration)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|client| {
+                let server = &server;
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for i in 0..10 {
+                        let t = Instant::now();
+                        let (kind, status) = match (client + i) % 5 {
+                            0 => ("list", server.get("/api/scenarios").status),
+                            1 => ("parameters", server.get("/api/scenarios/kingpin/parameters").status),
+                            2 => ("run", server.post(&json!({"scenario": "baseline", "youths": 2000, "replicates": 2, "months": 6})).status),
+                            3 => ("bad", server.post(&json!({"scenario": "baseline", "youths": 2000, "set": {"youth.nosuch": 1}})).status),
+                            _ => ("page", server.get("/").status),
+                        };
+                        out.push((status, kind, t.elapsed()));
+                    }
+                    out
+                })
+            })
+            .collect();
+        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+    });
+    let seconds = clock.elapsed().as_secs_f64();
+    let after = rss_kb(server.child.id());
+    assert_eq!(results.len(), 200);
+    for (status, kind, _) in &results {
+        let ok = match *kind {
+            "run" => *status == 202 || *status == 429,
+            "bad" => *status == 400,
+            _ => *status == 200,
+        };
+        assert!(ok, "{kind}: {status}");
+    }
+    let runs = results.iter().filter(|r| r.1 == "run").count();
+    let refused = results.iter().filter(|r| r.0 == 429).count();
+    let mut times: Vec<f64> = results.iter().map(|r| r.2.as_secs_f64() * 1000.0).collect();
+    times.sort_by(f64::total_cmp);
+    println!(
+        "load: 200 requests from 20 clients in {seconds:.2} s; {runs} run submissions, {refused} refused with 429; \
+         latency median {:.1} ms, 95th percentile {:.1} ms, max {:.1} ms; server RSS {} kB before, {} kB after",
+        times[100], times[190], times[199], before, after
+    );
+    assert!(seconds < 60.0);
+    assert!(after < before + 200 * 1024, "memory grew from {before} kB to {after} kB");
     server.alive();
 }
