@@ -149,7 +149,9 @@ fn small_run(set: Json) -> Json {
 fn submit(server: &Server, body: &Json) -> String {
     let r = server.post(body);
     assert_eq!(r.status, 202, "{}", r.body);
-    r.json()["id"].as_str().unwrap().to_string()
+    let id = r.json()["id"].as_str().unwrap().to_string();
+    assert!(r.headers.to_ascii_lowercase().contains(&format!("location: /api/runs/{id}")), "{}", r.headers);
+    id
 }
 
 fn wait_status(server: &Server, id: &str, want: &str, limit: Duration) -> Json {
@@ -282,8 +284,10 @@ fn compare_outputs(scenario_toml: &str, dir: &Path, size: &[&str]) {
 fn two_concurrent_runs_stream_months_and_equal_compare() {
     let server = Server::start(&[]);
     let runs = [
-        small_run(json!({"policy.scholarships.coverage": 0.6, "policy.demand.reduction": 0.3})),
-        small_run(json!({"policy.policing.increase": 1.0})),
+        // Levers only: the policy arm is forked from the baseline's burn-in.
+        small_run(json!({"policy.scholarships.coverage": 0.6, "policy.demand.reduction": 0.3, "policy.youth_jobs.slots_per_1000": 20})),
+        // A rule changes too: both arms simulate their own burn-in.
+        small_run(json!({"policy.policing.increase": 1.0, "youth.job_loss": 0.03})),
     ];
     let ids: Vec<String> = runs.iter().map(|b| submit(&server, b)).collect();
     let server = &server;
@@ -304,6 +308,7 @@ fn two_concurrent_runs_stream_months_and_equal_compare() {
         let (last, done) = ev.last().unwrap();
         assert_eq!(last, "done");
         assert_eq!(done["effects"].as_array().unwrap().len(), 18);
+        assert_eq!(done["shared_burn_in"], stream == &streams[0], "the burn-in is shared for levers only");
 
         let status = server.get(&format!("/api/runs/{id}")).json();
         assert_eq!(status["status"], "done");

@@ -27,6 +27,7 @@ let months = [];     // month events received
 function fmt(x) {
   if (x === null || x === undefined || Number.isNaN(x)) return "–";
   const a = Math.abs(x);
+  if (Number.isInteger(x) && a < 1e6) return x.toLocaleString("en");
   if (a >= 1e9) return (x / 1e9).toFixed(2) + " G";
   if (a >= 1e6) return (x / 1e6).toFixed(2) + " M";
   if (a >= 1e4) return Math.round(x).toLocaleString("en");

@@ -7,7 +7,8 @@
 //! against the unchanged scenario: the files it writes and the effects it reports are
 //! those of `compare` on the same inputs (`tests/server.rs` checks the bytes). The
 //! replicates are stepped across the worker threads, each replicate on one thread; the
-//! engine's results do not depend on that.
+//! engine's results do not depend on that. When the arms differ in levers only, the
+//! burn-in (levers off) is simulated once and the policy arm forked from it.
 
 use std::path::Path;
 
@@ -21,6 +22,7 @@ use crate::experiment::compare;
 use crate::experiment::outcomes::Reduced;
 use crate::experiment::summary::{LEVEL, SummaryBuilder, Welford};
 use crate::model::metrics::{METRICS, m};
+use crate::model::params::Params;
 use crate::output::experiment_tables::{EffectRow, write_effects};
 use crate::output::tables::TimeseriesWriter;
 use crate::scenario::resolved_json;
@@ -67,6 +69,56 @@ fn month_event(month: u32, labels: &[String; 2], arms: [&[Vec<MonthReport>]; 2])
     Json::Object(out)
 }
 
+/// Can the policy arm start from the baseline's state after burn-in? Yes when the two
+/// parameter sets differ in levers alone (and the name): levers are off during burn-in, so
+/// both arms reach the same state, and simulating it once halves the burn-in's work.
+/// `tests/server.rs` checks the results against `compare`, which never forks.
+fn shares_burn_in(base: &Params, policy: &Params) -> bool {
+    let mut q = policy.clone();
+    q.policy = base.policy.clone();
+    q.run.name = base.run.name.clone();
+    q == *base
+}
+
+/// Steps every replicate one month (each on one thread); true if it was a reported month.
+fn step_all(pool: &rayon::ThreadPool, reps: &mut [Replicate<'_>], outs: &mut [Vec<MonthReport>]) -> bool {
+    pool.install(|| {
+        reps.par_iter_mut()
+            .zip(outs.par_iter_mut())
+            .map(|(rep, out)| rep.step().map(|r| out.push(r)).is_some())
+            .reduce(|| false, |a, b| a || b)
+    })
+}
+
+/// Both arms' replicates, baseline's first, ready for their first reported month. With a
+/// shared burn-in, the baseline's replicates simulate it and the policy's are forked.
+fn burn_in<'p>(
+    prep: &'p Prepared,
+    pool: &rayon::ThreadPool,
+    stop: &dyn Fn() -> bool,
+) -> Result<Vec<Replicate<'p>>, JobError> {
+    let (base, policy) = (&prep.base.params, &prep.policy.params);
+    let n = base.run.replicates as usize;
+    let shared = shares_burn_in(base, policy);
+    let first = if shared { n } else { 2 * n };
+    let arms = [base, policy];
+    let mut reps: Vec<Replicate<'p>> = pool.install(|| {
+        (0..first).into_par_iter().map(|i| Replicate::new(arms[i / n], (i % n) as u32, false)).collect()
+    });
+    let mut none = vec![Vec::new(); first];
+    for _ in 0..base.run.burn_in_months {
+        if stop() {
+            return Err(JobError::Cancelled);
+        }
+        step_all(pool, &mut reps, &mut none);
+    }
+    if shared {
+        let forks: Vec<Replicate<'p>> = reps.iter().map(|r| r.fork(policy)).collect();
+        reps.extend(forks);
+    }
+    Ok(reps)
+}
+
 /// Runs `prep` on `pool`, calling `emit(event, data)` for the start and every reported
 /// month; `stop()` is asked before every month. Writes the files of [`FILES`] into `dir`
 /// and returns the final result.
@@ -80,24 +132,14 @@ pub fn execute(
     let clock = std::time::Instant::now();
     let run = &prep.base.params.run;
     let n = run.replicates as usize;
-    let arms = [&prep.base.params, &prep.policy.params];
     emit("start", start_event(prep));
-    let mut reps: Vec<Replicate<'_>> = pool.install(|| {
-        (0..2 * n).into_par_iter().map(|i| Replicate::new(arms[i / n], (i % n) as u32, false)).collect()
-    });
+    let mut reps = burn_in(prep, pool, stop)?;
     let mut outs: Vec<Vec<MonthReport>> = vec![Vec::with_capacity(run.months as usize); 2 * n];
-    let total = u64::from(run.burn_in_months) + u64::from(run.months);
-    for _ in 0..total {
+    for _ in 0..run.months {
         if stop() {
             return Err(JobError::Cancelled);
         }
-        let reported = pool.install(|| {
-            reps.par_iter_mut()
-                .zip(outs.par_iter_mut())
-                .map(|(rep, out)| rep.step().map(|r| out.push(r)).is_some())
-                .reduce(|| false, |a, b| a || b)
-        });
-        if reported {
+        if step_all(pool, &mut reps, &mut outs) {
             let month = outs[0].last().map_or(0, |r| r.month);
             emit("month", month_event(month, &prep.labels, [&outs[..n], &outs[n..]]));
         }
@@ -118,6 +160,7 @@ pub fn execute(
         "months": run.months,
         "burn_in_months": run.burn_in_months,
         "seed": run.seed,
+        "shared_burn_in": shares_burn_in(&prep.base.params, &prep.policy.params),
         "effects": effects.iter().map(effect_json).collect::<Vec<_>>(),
         "files": FILES,
         "seconds": clock.elapsed().as_secs_f64(),
