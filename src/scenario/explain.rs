@@ -22,8 +22,8 @@ struct Line {
     default: String,
     unit: &'static str,
     meaning: &'static str,
-    /// The typed value, default and kind, for [`parameters`] (absent for lists and names).
-    typed: Option<(Value, Value, Kind)>,
+    /// The key's kind, for [`ExplainRow`] (absent for lists and names).
+    typed: Option<Kind>,
 }
 
 impl Line {
@@ -41,29 +41,29 @@ impl Line {
         meaning: &'static str,
     ) -> Line {
         let mut line = Line::new(path, value, default, unit, meaning);
-        line.typed = Some((value.clone(), default.clone(), kind));
+        line.typed = Some(kind);
         line
     }
 }
 
-/// One parameter of a scenario as `explain` shows it, for programs (the web API).
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Parameter {
-    /// The group `explain` shows it under: `[run]`, `[policy.scholarships] ...`.
+/// One parameter as `explain` shows it, for programs (the Python package's `parameters`,
+/// the web API's `/api/scenarios/{name}/parameters`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ExplainRow {
+    /// The group header (`[youth]`, `[[region]] "North"`, ...).
     pub group: String,
     pub path: String,
-    /// The value and default as JSON when the key is a scalar, else as TOML text.
-    pub value: Json,
-    pub default: Json,
+    /// The value and default as `explain` prints them (TOML text).
+    pub value: String,
+    pub default: String,
     pub unit: &'static str,
     pub meaning: &'static str,
-    /// Bounds of the allowed range (`null` where the key is unbounded or not a number).
+    /// Bounds of the allowed range (`None` where the key is unbounded or not a number).
     pub min: Option<f64>,
     pub max: Option<f64>,
     /// `number`, `integer`, `bool`, `text` or `list`.
     pub kind: &'static str,
-    /// For a lever's keys: whether the lever is on in the scenario (setting any of its
-    /// keys switches it on).
+    /// For a lever's keys: whether the lever is on (setting any of its keys switches it on).
     pub enabled: Option<bool>,
 }
 
@@ -137,30 +137,37 @@ pub fn explain(s: &Scenario) -> String {
     out
 }
 
-/// Every parameter of the scenario as `explain` shows it, with the keys of the levers that
-/// are off too (at their defaults, `enabled: false`), in `explain`'s order.
-pub fn parameters(s: &Scenario) -> Vec<Parameter> {
-    let (sections, _) = sections(s, true);
+/// Every parameter of the scenario, as the rows `explain` prints.
+pub fn explain_rows(s: &Scenario) -> Vec<ExplainRow> {
+    rows(s, false)
+}
+
+/// As [`explain_rows`], with the keys of the levers that are off too (at their defaults,
+/// `enabled: Some(false)`), which `explain` only names.
+pub fn explain_rows_all_levers(s: &Scenario) -> Vec<ExplainRow> {
+    rows(s, true)
+}
+
+fn rows(s: &Scenario, with_off: bool) -> Vec<ExplainRow> {
+    let (sections, _) = sections(s, with_off);
+    let schema = Schema::new();
     let mut out = Vec::new();
     for (header, lines) in sections {
-        let schema = Schema::new();
         let enabled = header
             .strip_prefix("[policy.")
             .and_then(|h| h.split(']').next())
             .and_then(|name| schema.lever(name))
             .map(|lever| (lever.schedule)(&s.params).is_some());
         for l in lines {
-            let (value, default, kind, (min, max)) = match &l.typed {
-                Some((v, d, k)) => (json_of(v), json_of(d), kind_name(k), k.bounds()),
-                None => {
-                    (Json::String(l.value.clone()), Json::String(l.default.clone()), "list", (None, None))
-                }
+            let (kind, (min, max)) = match &l.typed {
+                Some(k) => (kind_name(k), k.bounds()),
+                None => ("list", (None, None)),
             };
-            out.push(Parameter {
+            out.push(ExplainRow {
                 group: header.clone(),
                 path: l.path,
-                value,
-                default,
+                value: l.value,
+                default: l.default,
                 unit: l.unit,
                 meaning: l.meaning,
                 min,
@@ -173,14 +180,10 @@ pub fn parameters(s: &Scenario) -> Vec<Parameter> {
     out
 }
 
-fn json_of(v: &Value) -> Json {
-    v.to_json().unwrap_or(Json::Null)
-}
-
 fn kind_name(k: &Kind) -> &'static str {
     match k {
         Kind::Bool => "bool",
-        Kind::Text | Kind::Name => "text",
+        Kind::Text | Kind::Name | Kind::Date => "text",
         Kind::Ranks => "list",
         k if k.is_integer() => "integer",
         _ => "number",

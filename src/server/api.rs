@@ -67,8 +67,22 @@ async fn scenarios(State(st): Shared) -> axum::Json<Json> {
 
 async fn parameters(State(st): Shared, Path(name): Path<String>) -> Result<axum::Json<Json>, ApiError> {
     let entry = st.catalog.get(&name).ok_or_else(|| not_found(format!("unknown scenario {name:?}")))?;
-    let params = crate::scenario::parameters(&entry.scenario);
-    Ok(axum::Json(serde_json::to_value(params).unwrap_or(Json::Null)))
+    let rows = crate::scenario::explain_rows_all_levers(&entry.scenario);
+    Ok(axum::Json(Json::Array(rows.iter().map(parameter_json).collect())))
+}
+
+/// A row of `explain` as JSON, with numbers and booleans as JSON values.
+fn parameter_json(row: &crate::scenario::ExplainRow) -> Json {
+    let typed = |text: &str| match row.kind {
+        "number" | "integer" | "bool" => serde_json::from_str(text).unwrap_or(Json::Null),
+        _ => Json::String(text.to_string()),
+    };
+    let mut v = serde_json::to_value(row).unwrap_or(Json::Null);
+    if let Some(obj) = v.as_object_mut() {
+        obj.insert("value".into(), typed(&row.value));
+        obj.insert("default".into(), typed(&row.default));
+    }
+    v
 }
 
 async fn create_run(State(st): Shared, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {
