@@ -11,7 +11,12 @@ if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; the
 fi
 venv=target/browser-venv
 if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv"
+    if ! python3 -m venv "$venv"; then
+        rm -rf "$venv"
+        apt-get update
+        apt-get install -y --no-install-recommends python3-venv
+        python3 -m venv "$venv"
+    fi
 fi
 "$venv/bin/python" -c 'import selenium' 2>/dev/null || "$venv/bin/pip" install --quiet 'selenium>=4.15,<5'
 cargo build --release --locked
