@@ -183,7 +183,8 @@ function ticks(lo, hi, n) {
   const raw = span / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
   const step = [1, 2, 5, 10].map((f) => f * mag).find((s) => span / s <= n) || 10 * mag;
   const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) out.push(v);
+  // Whole multiples of the step, so that no tick reads "-0" or 0.30000000000000004.
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * span; k++) out.push(k === 0 ? 0 : k * step);
   return out;
 }
 
