@@ -327,6 +327,8 @@ fn two_concurrent_runs_stream_months_and_equal_compare() {
         assert_eq!(file("summary.csv"), cmp("scenarios/baseline-lab/summary.csv"));
         assert_eq!(file("baseline_timeseries.csv"), cmp("scenarios/baseline/timeseries.csv"));
         assert_eq!(file("baseline_summary.csv"), cmp("scenarios/baseline/summary.csv"));
+        let manifest: Json = serde_json::from_str(&file("manifest.json")).unwrap();
+        assert_eq!((manifest["experiment"].as_str(), manifest["complete"].as_bool()), (Some("serve"), Some(true)));
         // The streamed month is the summary's row.
         let summary = file("summary.csv");
         let last_row = summary.lines().last().unwrap();

@@ -157,8 +157,8 @@ fn run(
     let cmd = command("run", scenario, is_text);
     interrupt::run(py, |cancel| {
         let dir = temp_dir()?;
-        let opts = RunOptions { out_dir: dir.path().to_path_buf(), threads: sim.threads, charts: false, command: cmd };
-        run_scenario(&s, &opts, &|_, _| cancel.check())?;
+        let opts = RunOptions { out_dir: dir.path().to_path_buf(), charts: false, settings: cancel.settings(sim.threads, cmd) };
+        run_scenario(&s, &opts)?;
         read_files(dir.path(), &RUN_FILES)
     })?
     .map_err(to_py)
@@ -189,8 +189,8 @@ fn compare(
     let cmd = command("compare", &scenarios[0].0, scenarios[0].1);
     interrupt::run(py, |cancel| {
         let dir = temp_dir()?;
-        let opts = CompareOptions { out_dir: dir.path().to_path_buf(), threads: sim.threads, charts: false, command: cmd };
-        compare_cmd::run_compare(&aligned, &opts, &|_, _, _| cancel.check())?;
+        let opts = CompareOptions { out_dir: dir.path().to_path_buf(), charts: false, settings: cancel.settings(sim.threads, cmd) };
+        compare_cmd::run_compare(&aligned, &opts)?;
         read_files(dir.path(), &["effects.csv", "report.md"])
     })?
     .map_err(to_py)
@@ -223,7 +223,7 @@ fn sweep(
         )));
     }
     let rows: Vec<Vec<PointValue>> = rows.iter().map(|r| r.iter().map(SetValue::point).collect()).collect();
-    let hash = sweep_cmd::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
+    let hash = narcodoor::output::manifest::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
     let design = DesignFile { file: "<design from Python>".into(), paths, rows, hash };
     let cmd = command("sweep", scenario, is_text);
     interrupt::run(py, |cancel| {
@@ -237,10 +237,9 @@ fn sweep(
             shard: None,
             out_dir: dir.path().join("sweep"),
             resume: false,
-            threads: sim.threads,
-            command: cmd,
+            settings: cancel.settings(sim.threads, cmd),
         };
-        sweep_cmd::plan(spec)?.run(&|_, _, _| cancel.check())?;
+        sweep_cmd::plan(spec)?.run()?;
         read_files(&dir.path().join("sweep"), &["runs.csv", "runs_timeseries.csv"])
     })?
     .map_err(to_py)

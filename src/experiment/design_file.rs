@@ -18,7 +18,8 @@ use std::path::Path;
 
 use super::design::Factor;
 use super::sensitivity::SaltelliDesign;
-use super::sweep::{PointValue, fnv1a};
+use super::sweep::PointValue;
+use crate::output::manifest::fnv1a;
 use crate::error::InputError;
 
 /// A design read from a CSV file.

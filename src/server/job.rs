@@ -19,11 +19,14 @@ use serde_json::{Value as Json, json};
 use super::request::Prepared;
 use crate::engine::{MonthReport, Replicate, ReplicateResult};
 use crate::experiment::compare;
+use crate::experiment::runner::{Experiment, Runner, Settings, details_field};
 use crate::experiment::outcomes::Reduced;
 use crate::experiment::summary::{LEVEL, SummaryBuilder, Welford};
 use crate::model::metrics::{METRICS, m};
 use crate::model::params::Params;
+use crate::output::atomic::write_file;
 use crate::output::experiment_tables::{EffectRow, write_effects};
+use crate::output::manifest::Scale;
 use crate::output::tables::TimeseriesWriter;
 use crate::scenario::resolved_json;
 
@@ -31,8 +34,15 @@ use crate::scenario::resolved_json;
 pub const HEADLINE: [usize; 4] = [m::MEMBERS, m::RECRUITS, m::HOMICIDE_RATE, m::SPENDING_TOTAL];
 
 /// The files a finished run offers, by the name a client asks for.
-pub const FILES: [&str; 6] =
-    ["timeseries.csv", "summary.csv", "effects.csv", "scenario.toml", "baseline_timeseries.csv", "baseline_summary.csv"];
+pub const FILES: [&str; 7] = [
+    "timeseries.csv",
+    "summary.csv",
+    "effects.csv",
+    "scenario.toml",
+    "baseline_timeseries.csv",
+    "baseline_summary.csv",
+    "manifest.json",
+];
 
 /// Why a run did not finish.
 #[derive(Debug)]
@@ -121,7 +131,12 @@ fn burn_in<'p>(
 
 /// Runs `prep` on `pool`, calling `emit(event, data)` for the start and every reported
 /// month; `stop()` is asked before every month. Writes the files of [`FILES`] into `dir`
-/// and returns the final result.
+/// (`manifest.json` by the experiment runner, marked complete) and returns the final
+/// result.
+///
+/// The months are stepped here rather than in the runner's job loop, which hands over
+/// whole replicates: a month can only be streamed once every replicate of both arms has
+/// simulated it.
 pub fn execute(
     prep: &Prepared,
     pool: &rayon::ThreadPool,
@@ -129,9 +144,18 @@ pub fn execute(
     stop: &dyn Fn() -> bool,
     emit: &mut dyn FnMut(&str, Json),
 ) -> Result<Json, JobError> {
-    let clock = std::time::Instant::now();
     let run = &prep.base.params.run;
     let n = run.replicates as usize;
+    let experiment = Experiment {
+        name: "serve",
+        out_dir: dir,
+        scale: Scale::of(&prep.base.params),
+        inputs: prep.base.files.clone(),
+        paired: true,
+    };
+    let mut settings = Settings::quiet(pool.current_num_threads());
+    settings.command = vec!["narcodoor".into(), "serve".into()];
+    let runner = Runner::start(experiment, settings)?;
     emit("start", start_event(prep));
     let mut reps = burn_in(prep, pool, stop)?;
     let mut outs: Vec<Vec<MonthReport>> = vec![Vec::with_capacity(run.months as usize); 2 * n];
@@ -151,6 +175,17 @@ pub fn execute(
         .map(|(i, months)| ReplicateResult { replicate: (i % n) as u32, months })
         .collect();
     let effects = write_files(prep, dir, &results[..n], &results[n..])?;
+    let shared = shares_burn_in(&prep.base.params, &prep.policy.params);
+    let details = json!({
+        "scenario": prep.name,
+        "labels": prep.labels,
+        "changes": changes_json(prep),
+        "shared_burn_in": shared,
+        "policy": resolved_json(&prep.policy.params),
+    });
+    let seconds = runner.seconds();
+    let files = FILES.iter().filter(|f| **f != "manifest.json").map(|f| f.to_string()).collect();
+    runner.finish(files, Vec::new(), details_field(details))?;
     Ok(json!({
         "scenario": prep.name,
         "labels": prep.labels,
@@ -160,10 +195,10 @@ pub fn execute(
         "months": run.months,
         "burn_in_months": run.burn_in_months,
         "seed": run.seed,
-        "shared_burn_in": shares_burn_in(&prep.base.params, &prep.policy.params),
+        "shared_burn_in": shared,
         "effects": effects.iter().map(effect_json).collect::<Vec<_>>(),
         "files": FILES,
-        "seconds": clock.elapsed().as_secs_f64(),
+        "seconds": seconds,
     }))
 }
 
@@ -213,7 +248,7 @@ fn write_files(
     let rp = write_arm(dir, "", policy, regions)?;
     let rows = compare::effects(&prep.labels[0], &rb, &prep.labels[1], &rp)?;
     write_effects(&dir.join("effects.csv"), &rows)?;
-    std::fs::write(dir.join("scenario.toml"), scenario_toml(prep)?)?;
+    write_file(&dir.join("scenario.toml"), scenario_toml(prep)?.as_bytes())?;
     Ok(rows)
 }
 

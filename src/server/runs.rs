@@ -10,7 +10,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -22,6 +22,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use super::Limits;
 use super::job::{self, JobError};
 use super::request::Prepared;
+use crate::experiment::runner::Cancel;
 
 /// A run's state, as `GET /api/runs/{id}` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +67,7 @@ struct State {
 pub struct Run {
     pub id: String,
     prepared: Prepared,
-    cancel: AtomicBool,
+    cancel: Cancel,
     dir: PathBuf,
     state: Mutex<State>,
 }
@@ -141,7 +142,7 @@ impl Run {
         if st.status.finished() {
             return false;
         }
-        self.cancel.store(true, Ordering::Relaxed);
+        self.cancel.cancel();
         true
     }
 
@@ -240,7 +241,7 @@ impl Runs {
             error: None,
         };
         let dir = self.work.join(&id);
-        let run = Arc::new(Run { id: id.clone(), prepared, cancel: AtomicBool::new(false), dir, state: Mutex::new(state) });
+        let run = Arc::new(Run { id: id.clone(), prepared, cancel: Cancel::new(), dir, state: Mutex::new(state) });
         // Registered before it is queued, so that the worker never meets an unknown run.
         self.insert(run.clone());
         match self.queue.try_send(run.clone()) {
@@ -277,16 +278,16 @@ impl Runs {
 
 /// Runs one queued run to its end, whatever happens inside.
 fn execute(run: &Arc<Run>, pool: &rayon::ThreadPool, limits: &Limits) {
-    if run.cancel.load(Ordering::Relaxed) || run.idle_too_long(limits) {
+    if run.cancel.is_cancelled() || run.idle_too_long(limits) {
         run.finish(Status::Cancelled, None, None);
         return;
     }
     run.lock().status = Status::Running;
     let stop = || {
         if run.idle_too_long(limits) {
-            run.cancel.store(true, Ordering::Relaxed);
+            run.cancel.cancel();
         }
-        run.cancel.load(Ordering::Relaxed)
+        run.cancel.is_cancelled()
     };
     let mut emit = |name: &str, data: Json| run.publish(name, data);
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
