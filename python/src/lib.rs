@@ -108,7 +108,7 @@ fn prepare(source: &str, is_text: bool, sim: &Sim, sets: &[(String, SetValue)]) 
             SetValue::Text(t) => Factor::Levels { path: path.clone(), values: vec![t.clone()] },
         })
         .collect();
-    sweep_cmd::check_factors(&s.params, &factors)?;
+    narcodoor::experiment::factor::check_factors(&s.params, &factors)?;
     for (path, v) in sets {
         match v {
             SetValue::Num(x) => scenario::set_value_f64(&mut s.params, path, *x)?,
@@ -271,17 +271,20 @@ fn sweep(
     .map_err(to_py)
 }
 
-/// Every parameter of a scenario as `narcodoor explain` lists it: (group, path, value,
-/// default, unit, meaning).
+/// One row of `parameters`: group, path, value, default, unit, meaning, kind, min, max.
+type ParameterRow = (String, String, String, String, String, String, String, Option<f64>, Option<f64>);
+
+/// Every parameter of a scenario as `narcodoor explain` lists it, with its kind and the
+/// bounds of its allowed range.
 #[pyfunction]
-fn parameters(
-    scenario: &str,
-    is_text: bool,
-) -> PyResult<Vec<(String, String, String, String, String, String)>> {
+fn parameters(scenario: &str, is_text: bool) -> PyResult<Vec<ParameterRow>> {
     let s = load(scenario, is_text).map_err(to_py)?;
     Ok(scenario::explain_rows(&s)
         .into_iter()
-        .map(|r| (r.group, r.path, r.value, r.default, r.unit.to_string(), r.meaning.to_string()))
+        .map(|r| {
+            let (unit, meaning, kind) = (r.unit.to_string(), r.meaning.to_string(), r.kind.to_string());
+            (r.group, r.path, r.value, r.default, unit, meaning, kind, r.min, r.max)
+        })
         .collect())
 }
 

@@ -71,12 +71,14 @@ def test_bad_input_raises_scenario_error_with_the_command_lines_message(tmp_path
 
 def test_parameters_are_what_explain_prints():
     frame = narcodoor.parameters(BASELINE)
-    assert list(frame.columns) == ["group", "path", "value", "default", "unit", "meaning", "changed"]
+    assert list(frame.columns) == ["group", "path", "value", "default", "unit", "meaning", "kind", "min", "max",
+                                   "changed"]
     text = cli("explain", BASELINE).stdout
     for row in frame.itertuples():
         assert row.path in text and row.meaning in text, row.path
     dropout = frame.set_index("path").loc["youth.school_dropout"]
     assert dropout["group"] == "[youth]" and dropout["unit"] == "per month"
+    assert (dropout["kind"], dropout["min"], dropout["max"]) == ("number", 0.0, 1.0)
     assert frame.set_index("path").loc["population.youths", "changed"]
     assert narcodoor.validate(BASELINE) == {"name": "baseline", "regions": 4, "youths": 200000, "files": [str(BASELINE)]}
 
