@@ -12,7 +12,7 @@ use crate::error::InputError;
 use crate::experiment::run::{RunOptions, default_out_dir, run_scenario};
 use crate::experiment::runner::{Cancel, Settings};
 use crate::experiment::summary::LEVEL;
-use crate::experiment::{compare, design_file, outcomes, sensitivity_run, sweep};
+use crate::experiment::{compare, design_file, factor, outcomes, sensitivity_run, sweep};
 use crate::model::metrics::{METRICS, index_of, m};
 use crate::scenario::{self, Overrides, Scenario};
 
@@ -377,13 +377,13 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
     let design_file = args.design_file.as_deref().map(design_file::read_design_file).transpose()?;
     let kind = match (args.design, &design_file) {
-        (_, Some(_)) => sweep::DesignKind::File,
-        (DesignArg::Grid, None) => sweep::DesignKind::Grid,
-        (DesignArg::Lhs, None) => sweep::DesignKind::Lhs,
+        (_, Some(_)) => factor::DesignKind::File,
+        (DesignArg::Grid, None) => factor::DesignKind::Grid,
+        (DesignArg::Lhs, None) => factor::DesignKind::Lhs,
     };
     let factors = match &design_file {
         Some(file) => file.factors(),
-        None => args.sets.iter().map(|s| sweep::parse_set(s, kind)).collect::<anyhow::Result<Vec<_>>>()?,
+        None => args.sets.iter().map(|s| factor::parse_set(s, kind)).collect::<anyhow::Result<Vec<_>>>()?,
     };
     let shard = match &args.shard {
         Some(text) => Some(
@@ -464,7 +464,7 @@ fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<Exi
         None => args
             .sets
             .iter()
-            .map(|s| sweep::parse_set(s, sweep::DesignKind::Lhs))
+            .map(|s| factor::parse_set(s, factor::DesignKind::Lhs))
             .collect::<anyhow::Result<Vec<_>>>()?,
     };
     let out = args.out.clone().unwrap_or_else(|| {

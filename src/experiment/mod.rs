@@ -15,6 +15,7 @@ pub mod abc;
 pub mod compare;
 pub mod design;
 pub mod design_file;
+pub mod factor;
 pub mod generations;
 pub mod nsga2;
 pub mod outcomes;

@@ -19,6 +19,13 @@ fn tables_for(p: &Params, w: &World, census: &Census) -> RegionTables {
     region_tables(p, 0, &now[0], &lv.regions[0], census, &w.counts, &terr)
 }
 
+/// An empty world but for `rank1` rank-1 members of the first cartel in the first region.
+fn with_members(p: &Params, rank1: u32) -> World {
+    let mut w = World::empty(p);
+    w.counts.get_mut(0, 0)[0] = rank1;
+    w
+}
+
 fn some_free() -> Census {
     Census { free: [1; CLASSES], member_ties: [0; CLASSES] }
 }
@@ -28,6 +35,14 @@ fn live(y: &mut Youths, t: &RegionTables, p: &Params, key: u64, bits: &mut [u64;
     let w = World::empty(p);
     let input = PeerInput { network: &w.network, bits: &[0, 0], region_len: w.layout.len(0) };
     update_chunk(&mut one(y), t, &input, key, bits, tally);
+}
+
+/// One youth of age `age` (in months) and status `st`, everything else zero.
+fn youth(age: u16, st: u8) -> Youths {
+    let mut y = Youths::with_len(1);
+    y.age[0] = age;
+    y.status[0] = st;
+    y
 }
 
 /// A one-youth chunk for rule tests.
@@ -42,8 +57,7 @@ fn one(y: &mut Youths) -> YouthChunk<'_> {
 #[test]
 fn common_path_agrees_with_the_full_rules() {
     let p = Params::defaults();
-    let mut w = World::empty(&p);
-    w.counts.get_mut(0, 0)[0] = 450;
+    let w = with_members(&p, 450);
     let n = 4096;
     for free in [2000u64, 5] {
         let mut t = tables_for(&p, &w, &Census { free: [free; CLASSES], member_ties: [0; CLASSES] });
@@ -103,8 +117,7 @@ fn common_path_agrees_with_the_full_rules() {
 #[test]
 fn join_probability_follows_the_logit() {
     let p = Params::defaults();
-    let mut w = World::empty(&p);
-    w.counts.get_mut(0, 0)[0] = 450;
+    let w = with_members(&p, 450);
     let t = tables_for(&p, &w, &some_free());
     let now = snapshot(&w, &p, &LeversNow::at(&p, 0));
     // An Idle adult with no member peers.
@@ -124,8 +137,7 @@ fn join_probability_follows_the_logit() {
 #[test]
 fn contact_beta_spends_the_expected_contacts() {
     let p = Params::defaults();
-    let mut w = World::empty(&p);
-    w.counts.get_mut(0, 0)[0] = 450;
+    let w = with_members(&p, 450);
     // 1000 adult men with no member peers; 500 female minors (180–215) with 4 of 8.
     let mut census = Census::default();
     census.free[4] = 1000;
@@ -145,9 +157,8 @@ fn contact_beta_spends_the_expected_contacts() {
 #[test]
 fn promotion_uses_national_vacancies() {
     let p = Params::defaults();
-    let mut w = World::empty(&p);
     // 100 members all at rank 1: rank-2 target round(0.25 × 100) = 25, vacancies 25.
-    w.counts.get_mut(0, 0)[0] = 100;
+    let w = with_members(&p, 100);
     let t = tables_for(&p, &w, &some_free());
     let cum = t.member[0];
     let promo = (cum[3] - cum[2]) as f64 / 4_294_967_296.0;
@@ -161,9 +172,7 @@ fn prisoner_is_released_with_record() {
     let p = Params::defaults();
     let w = World::empty(&p);
     let t = tables_for(&p, &w, &Census::default());
-    let mut y = Youths::with_len(1);
-    y.age[0] = 250;
-    y.status[0] = status::PRISON;
+    let mut y = youth(250, status::PRISON);
     y.months_left[0] = 2;
     let mut bits = [0u64; 1];
     let mut tally = Tally::new(1);
@@ -181,9 +190,7 @@ fn ageing_out_recycles_the_slot_and_counts_members() {
     let mut w = World::empty(&p);
     w.counts.get_mut(0, 0)[2] = 1;
     let t = tables_for(&p, &w, &Census::default());
-    let mut y = Youths::with_len(1);
-    y.age[0] = 359;
-    y.status[0] = status::MEMBER1 + 2;
+    let mut y = youth(359, status::MEMBER1 + 2);
     y.flags[0] = flag::RECORD | flag::GRADUATED;
     let mut bits = [u64::MAX; 1];
     let mut tally = Tally::new(1);
@@ -200,9 +207,7 @@ fn school_ends_at_216_with_graduation() {
     let p = Params::defaults();
     let w = World::empty(&p);
     let t = tables_for(&p, &w, &Census::default());
-    let mut y = Youths::with_len(1);
-    y.age[0] = 215;
-    y.status[0] = status::SCHOOL;
+    let mut y = youth(215, status::SCHOOL);
     let mut bits = [0u64; 1];
     live(&mut y, &t, &p, 3, &mut bits, &mut Tally::new(1));
     assert_eq!(y.status[0], status::IDLE);
