@@ -201,8 +201,10 @@ function drawChart(key) {
     [s.lo, s.hi, s.mean].forEach((v) => { if (v !== null) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
   }));
   if (!Number.isFinite(lo)) return;
-  if (lo > 0 && lo < 0.3 * hi) lo = 0;
-  if (hi === lo) { hi += 1; lo = Math.max(0, lo - 1); }
+  // All four series are counts, rates or money: never negative. Axes start at zero and
+  // bands are clipped there (a t interval of a small count can reach below it).
+  lo = 0;
+  if (hi <= lo) hi = 1;
   const x0 = Math.min(...xs), x1 = Math.max(Math.max(...xs), x0 + 1);
   const X = (v) => L + (R - L) * (v - x0) / (x1 - x0);
   const Y = (v) => B - (B - T) * (v - lo) / (hi - lo);
@@ -217,8 +219,8 @@ function drawChart(key) {
   el("line", { x1: L, x2: R, y1: B, y2: B, class: "axis" }, g);
   arms.forEach((a) => {
     const pts = months.map((m) => [X(m.month), m[a][key]]);
-    const up = pts.map(([x, s]) => `${x},${Y(s.hi ?? s.mean)}`);
-    const down = pts.map(([x, s]) => `${x},${Y(s.lo ?? s.mean)}`).reverse();
+    const up = pts.map(([x, s]) => `${x},${Y(Math.max(0, s.hi ?? s.mean))}`);
+    const down = pts.map(([x, s]) => `${x},${Y(Math.max(0, s.lo ?? s.mean))}`).reverse();
     el("polygon", { points: up.concat(down).join(" "), class: `band ${a}` }, g);
     el("polyline", { points: pts.map(([x, s]) => `${x},${Y(s.mean)}`).join(" "), class: `line ${a}` }, g);
   });

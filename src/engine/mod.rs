@@ -107,28 +107,124 @@ impl Stop<'_> {
     }
 }
 
-/// One whole replicate, month by month, calling `progress(months_done)` after each month
-/// (burn-in included); `None` if the workers were stopped before it finished.
-fn simulate_one(
-    params: &Params,
-    replicate: u32,
+/// Whether two parameter sets simulate the same burn-in: equal in everything but the
+/// policies (every lever's schedule is off before reported month 0, `Schedule::active_at`,
+/// and dated kingpin events are in reported months) and the keys that only name or size
+/// the reported period (run name, description, months, replicates). The random streams do
+/// not depend on the scenario, so replicate r of both is then the same state at month 0.
+pub fn same_burn_in(a: &Params, b: &Params) -> bool {
+    if a.run.burn_in_months != b.run.burn_in_months || a.run.seed != b.run.seed {
+        return false;
+    }
+    let mut b2 = b.clone();
+    b2.policy = a.policy.clone();
+    b2.run.name = a.run.name.clone();
+    b2.run.description = a.run.description.clone();
+    b2.run.months = a.run.months;
+    b2.run.replicates = a.run.replicates;
+    *a == b2
+}
+
+/// The units of work of a job list: jobs of the same replicate whose parameters share
+/// their burn-in ([`same_burn_in`]) are simulated together, the burn-in once and then one
+/// fork per job. Units are in the order of their first job; a unit holds at most `max`
+/// jobs, so that there are enough units to keep every thread busy.
+fn units(jobs: &[Job<'_>], max: usize) -> Vec<Vec<usize>> {
+    let mut units: Vec<Vec<usize>> = Vec::new();
+    // Open units (not yet full) by replicate, as indices into `units`.
+    let mut open: BTreeMap<u32, Vec<usize>> = BTreeMap::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let candidates = open.entry(job.replicate).or_default();
+        let found = candidates.iter().position(|&u| {
+            job.params.run.burn_in_months > 0 && same_burn_in(jobs[units[u][0]].params, job.params)
+        });
+        match found {
+            Some(k) => {
+                let u = candidates[k];
+                units[u].push(i);
+                if units[u].len() >= max {
+                    candidates.swap_remove(k);
+                }
+            }
+            None => {
+                units.push(vec![i]);
+                if max > 1 {
+                    candidates.push(units.len() - 1);
+                }
+            }
+        }
+    }
+    units
+}
+
+/// The strategy and the units of work for `jobs` on `threads` threads. Across
+/// replicates, a unit holds at most a quarter of a thread's share of the jobs, so that
+/// every thread stays busy; within a replicate, units are unbounded.
+fn plan(jobs: &[Job<'_>], threads: usize) -> (Strategy, Vec<Vec<usize>>) {
+    let max_youths = jobs.iter().map(|j| j.params.total_youths()).max().unwrap_or(0);
+    let strategy = strategy_for(max_youths, jobs.len(), threads);
+    let max = match strategy {
+        Strategy::AcrossReplicates => jobs.len().div_ceil(4 * threads).max(1),
+        Strategy::WithinReplicate => usize::MAX,
+    };
+    (strategy, units(jobs, max))
+}
+
+/// Months the engine will simulate for `jobs` on `threads` threads (burn-ins shared by
+/// several jobs counted once), for a progress display.
+pub fn months_to_simulate(jobs: &[Job<'_>], threads: usize) -> u64 {
+    plan(jobs, threads.max(1))
+        .1
+        .iter()
+        .map(|u| {
+            let burn_in = u64::from(jobs[u[0]].params.run.burn_in_months);
+            burn_in + u.iter().map(|&i| u64::from(jobs[i].params.run.months)).sum::<u64>()
+        })
+        .sum()
+}
+
+/// Simulates a unit of jobs: the burn-in of its first job's parameters once, then each
+/// job's reported months from a fork of that state, sending each finished job. Calls
+/// `progress(job, months_done)` after every month (burn-in months count for the first job).
+/// Returns early if the workers are stopped.
+fn simulate_unit(
+    jobs: &[Job<'_>],
+    unit: &[usize],
     parallel: bool,
     stop: &Stop<'_>,
-    progress: &dyn Fn(u64),
-) -> Option<ReplicateResult> {
-    let mut rep = Replicate::new(params, replicate, parallel);
-    let total = rep.total_steps();
-    let mut months = Vec::with_capacity(params.run.months as usize);
-    for done in 1..=total {
+    progress: &(dyn Fn(usize, u64) + Sync),
+    tx: &mpsc::Sender<(usize, ReplicateResult)>,
+) {
+    let first = &jobs[unit[0]];
+    let mut shared = Some(Replicate::new(first.params, first.replicate, parallel));
+    let burn_in = u64::from(first.params.run.burn_in_months);
+    for done in 1..=burn_in {
         if stop.now() {
-            return None;
+            return;
         }
-        if let Some(report) = rep.step() {
-            months.push(report);
-        }
-        progress(done);
+        shared.as_mut().expect("not yet forked").step();
+        progress(unit[0], done);
     }
-    Some(ReplicateResult { replicate, months })
+    for (k, &index) in unit.iter().enumerate() {
+        let job = &jobs[index];
+        let mut rep = if k + 1 == unit.len() {
+            shared.take().expect("forked once").into_fork(job.params)
+        } else {
+            shared.as_ref().expect("not yet forked").fork(job.params)
+        };
+        let mut months = Vec::with_capacity(job.params.run.months as usize);
+        for done in burn_in + 1..=rep.total_steps() {
+            if stop.now() {
+                return;
+            }
+            if let Some(report) = rep.step() {
+                months.push(report);
+            }
+            progress(index, done);
+        }
+        // The receiver only hangs up after a failure, so a failed send loses nothing.
+        let _ = tx.send((index, ReplicateResult { replicate: job.replicate, months }));
+    }
 }
 
 /// One replicate of one parameter set: the unit of work of the engine.
@@ -176,7 +272,10 @@ where
 /// Jobs run whole on one thread each when there are enough of them and every population is
 /// small (the rule of [`choose_strategy`]), so that many small design points keep every
 /// thread busy; otherwise one after another, each month split among the threads. A job's
-/// result is the same either way. Workers take jobs in list order from a shared counter.
+/// result is the same either way. Jobs of one replicate whose parameters differ only in
+/// what cannot act before month 0 share one simulated burn-in, forked per job (see
+/// [`same_burn_in`]); the bytes are the same as simulating each job whole. Workers take
+/// units of jobs in list order from a shared counter.
 /// `progress(job index, months_done)` is called after every simulated month, from worker
 /// threads.
 ///
@@ -197,19 +296,12 @@ where
 {
     let threads = threads.max(1);
     let pool = thread_pool(threads)?;
-    let max_youths = jobs.iter().map(|j| j.params.total_youths()).max().unwrap_or(0);
-    let strategy = strategy_for(max_youths, jobs.len(), threads);
+    let (strategy, units) = plan(jobs, threads);
     let stop = Stop { cancel, sink_failed: AtomicBool::new(false) };
-    let next_job = AtomicUsize::new(0);
+    let next_unit = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<(usize, ReplicateResult)>();
-    let simulate = |index: usize, parallel: bool, tx: &mpsc::Sender<(usize, ReplicateResult)>| {
-        let job = &jobs[index];
-        if let Some(result) =
-            simulate_one(job.params, job.replicate, parallel, &stop, &|done| progress(index, done))
-        {
-            // The receiver only hangs up after a failure, so a failed send loses nothing.
-            let _ = tx.send((index, result));
-        }
+    let simulate = |u: usize, parallel: bool, tx: &mpsc::Sender<(usize, ReplicateResult)>| {
+        simulate_unit(jobs, &units[u], parallel, &stop, progress, tx)
     };
     std::thread::scope(|s| {
         s.spawn(|| {
@@ -218,20 +310,20 @@ where
                     pool.broadcast(|_| {
                         let tx = tx.clone();
                         loop {
-                            let i = next_job.fetch_add(1, Ordering::Relaxed);
-                            if i >= jobs.len() || stop.now() {
+                            let u = next_unit.fetch_add(1, Ordering::Relaxed);
+                            if u >= units.len() || stop.now() {
                                 break;
                             }
-                            simulate(i, false, &tx);
+                            simulate(u, false, &tx);
                         }
                     });
                 }
                 Strategy::WithinReplicate => pool.install(|| {
-                    for i in 0..jobs.len() {
+                    for u in 0..units.len() {
                         if stop.now() {
                             break;
                         }
-                        simulate(i, true, &tx);
+                        simulate(u, true, &tx);
                     }
                 }),
             }

@@ -117,20 +117,25 @@ impl<'p> Replicate<'p> {
         (self.params.run.burn_in_months + self.params.run.months) as u64
     }
 
-    /// This replicate as it stands, carried on under `params` from now on: the burn-in
-    /// fork. Sound only when `params` describe the same population and rules as the
-    /// replicate's own and differ in levers alone, which are off during burn-in, so that
-    /// the state reached is the one `params` would have reached (the caller checks this).
+    /// This replicate's state continued under other parameters: the fork of a shared
+    /// burn-in (see `engine::same_burn_in`). The state, random keys and chunk plan are
+    /// copied; the months still to come read `params`.
     pub fn fork<'q>(&self, params: &'q Params) -> Replicate<'q> {
         Replicate {
             params,
             world: self.world.clone(),
-            keys: self.keys,
+            keys: self.keys.clone(),
             plan: self.plan.clone(),
             step: self.step,
             free: self.free.clone(),
             parallel: self.parallel,
         }
+    }
+
+    /// As [`Replicate::fork`], without copying the state.
+    pub fn into_fork<'q>(self, params: &'q Params) -> Replicate<'q> {
+        let Replicate { world, keys, plan, step, free, parallel, .. } = self;
+        Replicate { params, world, keys, plan, step, free, parallel }
     }
 
     pub fn set_parallel(&mut self, parallel: bool) {

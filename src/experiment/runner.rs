@@ -194,7 +194,7 @@ impl Runner {
     where
         F: FnMut(usize, ReplicateResult) -> anyhow::Result<()>,
     {
-        let months: u64 = jobs.iter().map(|j| u64::from(j.params.run.burn_in_months + j.params.run.months)).sum();
+        let months = engine::months_to_simulate(jobs, self.settings.threads);
         let youths = jobs.first().map_or(0, |j| j.params.total_youths());
         let bar = progress_bar(self.settings.quiet, months, youths, label);
         let tick = |job: usize, _done: u64| {

@@ -199,18 +199,18 @@ impl SensitivityPlan {
         };
         let mut runner = Runner::start(experiment, spec.settings.clone())?;
 
-        let jobs: Vec<Job> = self
-            .params
-            .iter()
-            .flat_map(|p| (0..replicates).map(move |r| Job { params: p, replicate: r }))
+        // Replicate by replicate, so that the rows of one replicate share their burn-in.
+        let jobs: Vec<Job> = (0..replicates)
+            .flat_map(|replicate| self.params.iter().map(move |params| Job { params, replicate }))
             .collect();
         let mut values = vec![f64::NAN; jobs.len()];
         let reps = replicates as usize;
         let rows = self.rows();
         let label = format!("sensitivity ({rows} design rows)");
-        let job_name = |j: usize| format!("sensitivity: row {}/{rows}, replicate {}", j / reps + 1, j % reps + 1);
+        let job_name = |j: usize| format!("sensitivity: row {}/{rows}, replicate {}", j % rows + 1, j / rows + 1);
         let result = runner.run(&label, &jobs, &job_name, |j, res| {
-            values[j] = Reduced::of(&res).value(spec.outcome, spec.statistic);
+            // `values` is row by row.
+            values[(j % rows) * reps + j / rows] = Reduced::of(&res).value(spec.outcome, spec.statistic);
             Ok(())
         });
         if let Err(e) = result {

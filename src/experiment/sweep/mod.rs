@@ -255,6 +255,11 @@ impl SweepPlan {
             }
         }
 
+        // Replicate by replicate, so that the points of one replicate share their burn-in.
+        let mut order: Vec<usize> = (0..jobs.len()).collect();
+        order.sort_by_key(|&j| jobs[j].replicate);
+        let jobs: Vec<Job> = order.iter().map(|&j| jobs[j]).collect();
+        let keys: Vec<(usize, &Prepared)> = order.iter().map(|&j| keys[j]).collect();
         let points = self.points_total();
         let label = format!(
             "sweep ({points} points, {} runs in this shard, {resumed} already done)",
