@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 use crate::error::InputError;
 use crate::experiment::run::{RunOptions, default_out_dir, run_scenario};
 use crate::experiment::summary::LEVEL;
-use crate::experiment::{compare, outcomes, sensitivity_run, sweep};
+use crate::experiment::{compare, design_file, outcomes, sensitivity_run, sweep};
 use crate::model::metrics::{METRICS, index_of, m};
 use crate::scenario::{self, Overrides, Scenario};
 
@@ -140,8 +140,12 @@ pub struct SweepArgs {
     pub file: PathBuf,
     /// A factor: path=v1,v2,... (levels), path=lo:hi:n (n levels, grid) or path=lo:hi
     /// (range, lhs). Repeat for several factors.
-    #[arg(long = "set", value_name = "PATH=VALUES", required = true)]
+    #[arg(long = "set", value_name = "PATH=VALUES", required_unless_present = "design_file")]
     pub sets: Vec<String>,
+    /// Run the points of a CSV file instead: a header of parameter paths, one point per
+    /// line (as SALib, EMA Workbench or R write them).
+    #[arg(long, value_name = "CSV", conflicts_with_all = ["sets", "design", "samples"])]
+    pub design_file: Option<PathBuf>,
     /// Design of the sweep.
     #[arg(long, value_enum, default_value_t = DesignArg::Grid)]
     pub design: DesignArg,
@@ -190,8 +194,13 @@ pub struct SensitivityArgs {
     #[arg(long, value_enum)]
     pub method: MethodArg,
     /// A factor's range: path=lo:hi. Repeat for several factors.
-    #[arg(long = "set", value_name = "PATH=LO:HI", required = true)]
+    #[arg(long = "set", value_name = "PATH=LO:HI", required_unless_present = "design_file")]
     pub sets: Vec<String>,
+    /// Sobol' only: analyse the Saltelli design of a CSV file (header of parameter paths)
+    /// in the layout of SALib's sobol.sample(..., calc_second_order=False), instead of
+    /// our own; --samples is then the file's.
+    #[arg(long, value_name = "CSV", conflicts_with_all = ["sets", "samples"])]
+    pub design_file: Option<PathBuf>,
     /// Morris trajectories, or the Sobol' base sample size (the model runs
     /// samples × (factors + 1) or samples × (factors + 2) design rows).
     #[arg(long, value_name = "N")]
@@ -341,11 +350,16 @@ fn cmd_compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
 
 fn cmd_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
-    let kind = match args.design {
-        DesignArg::Grid => sweep::DesignKind::Grid,
-        DesignArg::Lhs => sweep::DesignKind::Lhs,
+    let design_file = args.design_file.as_deref().map(design_file::read_design_file).transpose()?;
+    let kind = match (args.design, &design_file) {
+        (_, Some(_)) => sweep::DesignKind::File,
+        (DesignArg::Grid, None) => sweep::DesignKind::Grid,
+        (DesignArg::Lhs, None) => sweep::DesignKind::Lhs,
     };
-    let factors = args.sets.iter().map(|s| sweep::parse_set(s, kind)).collect::<anyhow::Result<Vec<_>>>()?;
+    let factors = match &design_file {
+        Some(file) => file.factors(),
+        None => args.sets.iter().map(|s| sweep::parse_set(s, kind)).collect::<anyhow::Result<Vec<_>>>()?,
+    };
     let shard = match &args.shard {
         Some(text) => Some(
             crate::experiment::design::parse_shard(text)
@@ -366,6 +380,7 @@ fn cmd_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         factors,
         kind,
         samples: args.samples,
+        design_file,
         shard,
         out_dir: out,
         resume: !args.no_resume,
@@ -429,11 +444,18 @@ fn cmd_sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
         MethodArg::Morris => sensitivity_run::Method::Morris { levels: args.levels },
         MethodArg::Sobol => sensitivity_run::Method::Sobol,
     };
-    let factors = args
-        .sets
-        .iter()
-        .map(|s| sweep::parse_set(s, sweep::DesignKind::Lhs))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let design_file = args.design_file.as_deref().map(design_file::read_design_file).transpose()?;
+    if design_file.is_some() && method != sensitivity_run::Method::Sobol {
+        return Err(InputError::new("--design-file: only --method sobol takes a design file").into());
+    }
+    let factors = match &design_file {
+        Some(file) => file.factors(),
+        None => args
+            .sets
+            .iter()
+            .map(|s| sweep::parse_set(s, sweep::DesignKind::Lhs))
+            .collect::<anyhow::Result<Vec<_>>>()?,
+    };
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("results").join(format!("sensitivity-{}", scenario.params.run.name))
     });
@@ -446,6 +468,7 @@ fn cmd_sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
             sensitivity_run::Method::Morris { .. } => 10,
             sensitivity_run::Method::Sobol => 64,
         }),
+        design_file,
         outcome,
         statistic,
         resamples: args.bootstrap,

@@ -18,7 +18,9 @@ use anyhow::Context;
 
 use super::design::{Factor, scale_to_ranges};
 use super::outcomes::{Reduced, Statistic};
-use super::sensitivity::{Bootstrap, morris_design, morris_indices, saltelli_design, sobol_indices};
+use super::sensitivity::{
+    Bootstrap, SaltelliDesign, morris_design, morris_indices, saltelli_design, sobol_indices,
+};
 use super::sweep::{PointValue, apply_point, check_factors};
 use crate::engine::{self, Job, ReplicateResult};
 use crate::error::InputError;
@@ -57,8 +59,12 @@ pub struct SensitivitySpec {
     /// Ranges only.
     pub factors: Vec<Factor>,
     pub method: Method,
-    /// Trajectories (Morris) or base sample size (Sobol').
+    /// Trajectories (Morris) or base sample size (Sobol'; taken from the file when there is
+    /// one).
     pub samples: usize,
+    /// Sobol' only: a Saltelli design made elsewhere (SALib's layout), in parameter units,
+    /// used instead of our own; `factors` are then `DesignFile::factors`.
+    pub design_file: Option<super::design_file::DesignFile>,
     /// Index into `METRICS`.
     pub outcome: usize,
     pub statistic: Statistic,
@@ -100,7 +106,19 @@ fn input(msg: String) -> anyhow::Error {
 
 /// Builds the design, applies every row, and refuses (exit code 2) factors that are not
 /// ranges of parameters and ranges that make any row invalid.
-pub fn plan(spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
+pub fn plan(mut spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
+    if let Some(file) = &spec.design_file {
+        let rows = file.numeric_rows()?;
+        let d = super::design_file::saltelli_from_rows(&rows)
+            .map_err(|m| input(format!("--design-file {}: {m}", file.file)))?;
+        spec.samples = d.n;
+        return plan_rows(spec, Some(d));
+    }
+    plan_rows(spec, None)
+}
+
+/// [`plan`] with the Sobol' design given (in parameter units) or built here.
+fn plan_rows(spec: SensitivitySpec, given: Option<SaltelliDesign>) -> anyhow::Result<SensitivityPlan> {
     let base = &spec.scenario.params;
     let k = spec.factors.len();
     if k == 0 {
@@ -119,7 +137,10 @@ pub fn plan(spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
             (unit, blocks, None)
         }
         Method::Sobol => {
-            let d = saltelli_design(k, spec.samples, seed).map_err(bad)?;
+            let d = match given.clone() {
+                Some(d) => d,
+                None => saltelli_design(k, spec.samples, seed).map_err(bad)?,
+            };
             let unit: Vec<Vec<f64>> = d.rows().map(<[f64]>::to_vec).collect();
             let n = d.n;
             let blocks = (0..unit.len())
@@ -132,8 +153,12 @@ pub fn plan(spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
             (unit, blocks, Some(d))
         }
     };
-    let scaled =
-        scale_to_ranges(&unit, &spec.factors).map_err(|e| input(format!("cannot scale the design: {e}")))?;
+    // A given design is already in parameter units.
+    let scaled = match given {
+        Some(_) => unit.clone(),
+        None => scale_to_ranges(&unit, &spec.factors)
+            .map_err(|e| input(format!("cannot scale the design: {e}")))?,
+    };
     let mut params = Vec::with_capacity(scaled.len());
     for (i, row) in scaled.iter().enumerate() {
         let point: Vec<PointValue> = row.iter().map(|&x| PointValue::Num(x)).collect();

@@ -86,6 +86,8 @@ pub enum DesignKind {
     Grid,
     /// A Latin hypercube sample of `--samples` points over the factors' ranges.
     Lhs,
+    /// The points of a CSV file (`--design-file`, see [`super::design_file`]).
+    File,
 }
 
 impl DesignKind {
@@ -93,6 +95,7 @@ impl DesignKind {
         match self {
             DesignKind::Grid => "grid",
             DesignKind::Lhs => "lhs",
+            DesignKind::File => "file",
         }
     }
 }
@@ -170,6 +173,7 @@ pub fn parse_set(text: &str, kind: DesignKind) -> anyhow::Result<Factor> {
             DesignKind::Lhs => Err(input(format!(
                 "--set {text}: a Latin hypercube needs a range path=lo:hi, not a list of levels"
             ))),
+            DesignKind::File => Err(input(format!("--set {text}: a design file gives the points itself"))),
         }
     }
 }
@@ -242,6 +246,7 @@ pub fn design_points(
             .into_iter()
             .map(|p| p.into_iter().map(PointValue::Num).collect())
             .collect(),
+        DesignKind::File => return Err(input("the points of a file design come from the file".into())),
     })
 }
 
@@ -317,6 +322,9 @@ pub struct StoredDesign {
     pub youths: u64,
     /// `[K, N]`, or none for the whole design (or a merge).
     pub shard: Option<[usize; 2]>,
+    /// For `--design-file`: FNV-1a (64 bits) of the file's bytes, which hold the points.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub design_file_hash: Option<String>,
 }
 
 impl StoredDesign {
@@ -334,6 +342,7 @@ impl StoredDesign {
         check(self.scenario_hash == other.scenario_hash, "scenario contents");
         check(self.design == other.design, "design");
         check(self.samples == other.samples, "samples");
+        check(self.design_file_hash == other.design_file_hash, "design file contents");
         check(self.factors == other.factors, "factors");
         check(self.points == other.points, "points");
         check(self.seed == other.seed, "seed");
@@ -384,6 +393,9 @@ impl StoredDesign {
                 self.youths
             ),
         ];
+        if let Some(hash) = &self.design_file_hash {
+            lines.push(format!("# design file: the points as given (FNV-1a 64 of its bytes: {hash})"));
+        }
         for f in &self.factors {
             let spec = if f.kind == "range" {
                 format!("range [{}, {}]", f.values[0], f.values[1])
@@ -600,6 +612,8 @@ pub struct SweepSpec {
     pub kind: DesignKind,
     /// Points of a Latin hypercube (ignored by grids).
     pub samples: usize,
+    /// The points of `DesignKind::File` (its `factors` are then `DesignFile::factors`).
+    pub design_file: Option<super::design_file::DesignFile>,
     /// `(K, N)`: run only the points with index ≡ K (mod N).
     pub shard: Option<(usize, usize)>,
     pub out_dir: PathBuf,
@@ -646,7 +660,11 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
     if spec.kind == DesignKind::Lhs && spec.samples == 0 {
         return Err(input("--samples must be at least 1".into()));
     }
-    let points = design_points(&spec.factors, spec.kind, spec.samples, base.run.seed)?;
+    let points = match (&spec.design_file, spec.kind) {
+        (Some(file), DesignKind::File) => file.rows.clone(),
+        (None, DesignKind::File) => return Err(input("a file design needs --design-file".into())),
+        _ => design_points(&spec.factors, spec.kind, spec.samples, base.run.seed)?,
+    };
     let stored = StoredDesign {
         format: FORMAT,
         narcodoor_version: env!("CARGO_PKG_VERSION").into(),
@@ -663,6 +681,7 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
         burn_in_months: base.run.burn_in_months,
         youths: base.total_youths(),
         shard: spec.shard.map(|(k, n)| [k, n]),
+        design_file_hash: spec.design_file.as_ref().map(|f| f.hash.clone()),
     };
     let point_ids = match spec.shard {
         Some((k, n)) => design::shard(points.len(), k, n),
