@@ -57,6 +57,9 @@ pub enum Command {
     Merge(MergeArgs),
     /// Morris screening or Sobol' indices of an outcome over parameter ranges.
     Sensitivity(SensitivityArgs),
+    /// NSGA-II search for the Pareto front of policy levers against objectives, on common
+    /// random numbers: pareto.csv, evaluated.csv, front/point-K.toml; resumable.
+    Optimize(crate::cli_search::OptimizeArgs),
 }
 
 /// Options shared by the commands that simulate.
@@ -236,6 +239,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sweep(args) => cmd_sweep(args),
         Command::Merge(args) => cmd_merge(args),
         Command::Sensitivity(args) => cmd_sensitivity(args),
+        Command::Optimize(args) => crate::cli_search::cmd_optimize(args),
         Command::Validate { files } => {
             for f in &files {
                 let s = scenario::load(f)?;

@@ -6,6 +6,7 @@
 //! See `ARCHITECTURE.md` for the map.
 
 pub mod cli;
+pub mod cli_search;
 pub mod engine;
 pub mod error;
 pub mod experiment;

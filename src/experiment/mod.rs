@@ -16,6 +16,7 @@ pub mod design;
 pub mod design_file;
 pub mod generations;
 pub mod nsga2;
+pub mod optimize;
 pub mod outcomes;
 pub mod run;
 pub mod sensitivity;

@@ -254,4 +254,3 @@ pub fn levers() -> Vec<LeverDef> {
         ]),
     ]
 }
-

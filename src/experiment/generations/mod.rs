@@ -176,3 +176,90 @@ pub mod exact {
         text.iter().map(|t| t.parse::<f64>().map_err(serde::de::Error::custom)).collect()
     }
 }
+
+/// A `PATH=LO:HI` (or, where `allow_log`, `PATH=LO:HI:log`) option: the path, the bounds
+/// and whether the range is logarithmic. Errors (exit code 2) name the option.
+pub fn parse_range(text: &str, flag: &str, allow_log: bool) -> anyhow::Result<(String, f64, f64, bool)> {
+    let bad = |why: &str| -> anyhow::Error {
+        let form = if allow_log { "PATH=LO:HI or PATH=LO:HI:log" } else { "PATH=LO:HI" };
+        InputError::new(format!("{flag} {text}: {why} (expected {form})")).into()
+    };
+    let Some((path, spec)) = text.split_once('=') else { return Err(bad("no `=`")) };
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(bad("empty path"));
+    }
+    let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
+    let log = match parts.as_slice() {
+        [_, _] => false,
+        [_, _, "log"] if allow_log => true,
+        _ => return Err(bad("not a range")),
+    };
+    let num = |s: &str, what: &str| match s.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(bad(&format!("the {what} `{s}` is not a finite number"))),
+    };
+    let (lo, hi) = (num(parts[0], "lower bound")?, num(parts[1], "upper bound")?);
+    if lo >= hi {
+        return Err(bad(&format!("the lower bound {lo} must be below the upper bound {hi}")));
+    }
+    if log && lo <= 0.0 {
+        return Err(bad("a log range needs a positive lower bound"));
+    }
+    Ok((path.to_string(), lo, hi, log))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("a.b=0:1", "--lever", false).unwrap(), ("a.b".into(), 0.0, 1.0, false));
+        assert_eq!(parse_range("a= 0.1 : 10 :log", "--param", true).unwrap(), ("a".into(), 0.1, 10.0, true));
+        for bad in ["a", "=0:1", "a=1", "a=1:0", "a=x:1", "a=0:1:log", "a=0:1:2"] {
+            assert!(parse_range(bad, "--lever", false).unwrap_err().is::<InputError>(), "{bad}");
+        }
+        assert!(parse_range("a=0:1:log", "--param", true).is_err());
+    }
+}
+
+/// Writes `manifest.json`, last, meaning the search is complete.
+pub struct ManifestInfo<'a> {
+    pub experiment: &'static str,
+    pub params: &'a Params,
+    pub command: &'a [String],
+    pub threads: usize,
+    pub started: std::time::SystemTime,
+    pub seconds: f64,
+    pub outputs: Vec<String>,
+    pub warnings: Vec<String>,
+    pub details: serde_json::Value,
+}
+
+pub fn write_manifest(dir: &std::path::Path, info: ManifestInfo<'_>) -> anyhow::Result<()> {
+    use crate::output::manifest::*;
+    let p = info.params;
+    let manifest = ExperimentManifest {
+        experiment: info.experiment,
+        model_version: MODEL_VERSION,
+        narcodoor_version: env!("CARGO_PKG_VERSION"),
+        command: info.command.to_vec(),
+        seed: p.run.seed,
+        replicates: p.run.replicates,
+        youths: p.total_youths(),
+        burn_in_months: p.run.burn_in_months,
+        months: p.run.months,
+        threads: info.threads,
+        rng: RNG_DESCRIPTION,
+        common_random_numbers: CRN_DESCRIPTION,
+        intervals: INTERVAL_DESCRIPTION,
+        started_utc: utc_timestamp(info.started),
+        run_seconds: info.seconds,
+        outputs: info.outputs,
+        warnings: info.warnings,
+        details: info.details,
+    };
+    let text = serde_json::to_string_pretty(&manifest).map_err(io::Error::other)? + "\n";
+    crate::experiment::sweep::write_atomic(dir, "manifest.json", text.as_bytes())
+}
