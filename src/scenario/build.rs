@@ -12,7 +12,10 @@ use crate::model::params::{LEVERS, Params, RANKS};
 
 use super::error::{ErrorKind, Origin, Problem, ScenarioError, closest};
 use super::raw::{Entry, Files, Loc, Node, Raw, Table};
-use super::schema::{GLOBAL_TABLES, Kind, LeverDef, SCHEDULE_SPECIAL, Schema, TOP_KEYS, Value, name_ok};
+use super::schema::{
+    GLOBAL_TABLES, Kind, LeverDef, SCHEDULE_SPECIAL, Schema, TOP_KEYS, Value,
+    name_ok,
+};
 use super::validate;
 
 /// Where each key of a loaded scenario was written, by full key path.
@@ -84,6 +87,7 @@ struct Builder<'a> {
     problems: Vec<Problem>,
     map: SourceMap,
 }
+
 
 impl<'a> Builder<'a> {
     fn problem(&mut self, kind: ErrorKind, at: Loc, key: &str, message: String) {

@@ -254,3 +254,4 @@ pub fn levers() -> Vec<LeverDef> {
         ]),
     ]
 }
+
