@@ -62,14 +62,16 @@ pub fn run_scenario(
     std::fs::create_dir_all(dir)
         .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
     let names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
+    let start = p.run.start;
     let path = |f: &str| dir.join(f);
     let open_err = |f: &str| format!("cannot write {}", dir.join(f).display());
     let mut ts =
-        TimeseriesWriter::create(&path("timeseries.csv")).with_context(|| open_err("timeseries.csv"))?;
-    let mut rg = RegionsWriter::create(&path("regions.csv"), names.clone())
+        TimeseriesWriter::create_dated(&path("timeseries.csv"), start).with_context(|| open_err("timeseries.csv"))?;
+    let mut rg = RegionsWriter::create_dated(&path("regions.csv"), names.clone(), start)
         .with_context(|| open_err("regions.csv"))?;
-    let mut ev =
-        EventsWriter::create(&path("events.csv"), names.clone()).with_context(|| open_err("events.csv"))?;
+    let dated_events = p.policy.kingpin.as_ref().is_some_and(|k| !k.p.events.is_empty());
+    let mut ev = EventsWriter::create_dated(&path("events.csv"), names.clone(), start, dated_events)
+        .with_context(|| open_err("events.csv"))?;
     let mut builder = SummaryBuilder::new(names.len());
     let mut removals = Vec::new();
 
@@ -91,15 +93,15 @@ pub fn run_scenario(
     rg.finish().with_context(|| open_err("regions.csv"))?;
     ev.finish().with_context(|| open_err("events.csv"))?;
     let summary = builder.national();
-    summary.write(&path("summary.csv")).with_context(|| open_err("summary.csv"))?;
+    summary.write_dated(&path("summary.csv"), start).with_context(|| open_err("summary.csv"))?;
     let region_summaries: Vec<Summary> = (0..names.len()).map(|r| builder.region(r)).collect();
-    write_regions_summary(&path("regions_summary.csv"), &names, &region_summaries)
+    write_regions_summary(&path("regions_summary.csv"), &names, &region_summaries, start)
         .with_context(|| open_err("regions_summary.csv"))?;
 
     let mut files: Vec<String> = RUN_FILES.iter().map(|s| s.to_string()).collect();
     if opts.charts {
         let regions: Vec<(String, Summary)> = names.iter().cloned().zip(region_summaries).collect();
-        let charts = run_charts::render(&dir.join("charts"), &p.run.name, &summary, &regions, &removals)
+        let charts = run_charts::render(&dir.join("charts"), &p.run.name, &summary, &regions, &removals, start)
             .context("cannot draw the charts")?;
         files.extend(charts.into_iter().map(|c| format!("charts/{c}")));
     }

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::charts::{self, Band, ChartError, ChartText, Layer, Mark, PanelScale};
 use super::tables::Summary;
+use crate::calendar::YearMonth;
 use crate::engine::Event;
 use crate::model::metrics::m;
 use crate::model::params::LEVERS;
@@ -18,13 +19,24 @@ fn band(summary: &Summary, metric: usize, label: &str) -> Band {
 /// same in every replicate, the targets may differ). Labels would crowd the chart when
 /// removals are frequent, so only the first carries one.
 pub fn removal_marks(events: &[Event]) -> Vec<Mark> {
-    let mut months: Vec<u32> = events.iter().map(|e| e.month).collect();
+    removal_marks_at(events, None)
+}
+
+/// The x of reported month t: the month itself, or a fractional calendar year when the
+/// run is dated (so the axis reads 2000, 2002, ...).
+fn x_of(start: Option<YearMonth>, t: u32) -> f64 {
+    start.map_or(t as f64, |s| s.plus(t).as_year())
+}
+
+/// `removal_marks` on a dated axis. Skipped events (their cartel was gone) draw no mark.
+pub fn removal_marks_at(events: &[Event], start: Option<YearMonth>) -> Vec<Mark> {
+    let mut months: Vec<u32> = events.iter().filter(|e| !e.skipped).map(|e| e.month).collect();
     months.dedup();
     months
         .iter()
         .enumerate()
         .map(|(i, &t)| Mark {
-            x: t as f64,
+            x: x_of(start, t),
             label: if i == 0 { "kingpin removals".into() } else { String::new() },
         })
         .collect()
@@ -37,12 +49,13 @@ pub fn render(
     summary: &Summary,
     regions: &[(String, Summary)],
     removals: &[Event],
+    start: Option<YearMonth>,
 ) -> Result<Vec<String>, ChartError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| ChartError::Io { path: dir.to_path_buf(), message: e.to_string() })?;
-    let x: Vec<f64> = summary.months.iter().map(|&t| t as f64).collect();
-    let marks = removal_marks(removals);
-    let month = "month (after burn-in)";
+    let x: Vec<f64> = summary.months.iter().map(|&t| x_of(start, t)).collect();
+    let marks = removal_marks_at(removals, start);
+    let month = if start.is_some() { "year" } else { "month (after burn-in)" };
     let reps = summary.replicates;
     let mut written = Vec::new();
     let mut file = |name: &str| {

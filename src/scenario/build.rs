@@ -8,12 +8,13 @@
 
 use std::collections::HashMap;
 
-use crate::model::params::{LEVERS, Params, RANKS};
+use crate::calendar::YearMonth;
+use crate::model::params::{Params, RANKS};
 
 use super::error::{ErrorKind, Origin, Problem, ScenarioError, closest};
 use super::raw::{Entry, Files, Loc, Node, Raw, Table};
 use super::schema::{
-    GLOBAL_TABLES, Kind, LeverDef, SCHEDULE_SPECIAL, Schema, TOP_KEYS, Value,
+    GLOBAL_TABLES, Kind, Schema, TOP_KEYS, Value,
     name_ok,
 };
 use super::validate;
@@ -78,6 +79,7 @@ pub fn suggestion(word: &str, candidates: &[&str], what: &str) -> String {
     }
 }
 
+mod policy;
 mod regions;
 
 pub use regions::rescale_counts;
@@ -118,6 +120,8 @@ impl<'a> Builder<'a> {
             (Kind::Text, Raw::Str(s)) => Some(Value::Str(s.clone())),
             (Kind::Name, Raw::Str(s)) if name_ok(s) => Some(Value::Str(s.clone())),
             (Kind::Name, Raw::Str(_)) => out_of_range(self),
+            (Kind::Date, Raw::Str(s)) if YearMonth::parse(s).is_some() => Some(Value::Str(s.clone())),
+            (Kind::Date, Raw::Str(_)) => out_of_range(self),
             (Kind::Ranks, Raw::Array(items)) => self.read_ranks(key, meaning, node, items),
             (k, Raw::Int(i)) if k.is_integer() => {
                 if k.check_int(*i) {
@@ -246,88 +250,6 @@ impl<'a> Builder<'a> {
             }
         }
         out
-    }
-    fn policy(&mut self, p: &mut Params, entry: Option<&Entry>) {
-        let Some(entry) = entry else { return };
-        let Some(t) = self.table("policy", &entry.node, "a table of levers ([policy.<lever>])") else {
-            return;
-        };
-        let schema = self.schema;
-        for e in &t.entries {
-            let Some(lever) = schema.lever(&e.key) else {
-                let hint = suggestion(&e.key, &LEVERS, "the levers are");
-                self.unknown_key(&format!("policy.{}", e.key), e.key_at, hint);
-                continue;
-            };
-            self.lever(p, lever, e);
-        }
-    }
-
-    fn lever(&mut self, p: &mut Params, lever: &LeverDef, e: &Entry) {
-        let table = format!("policy.{}", lever.name);
-        let expected = format!("a table ([{table}]; an empty one switches the lever on with its defaults)");
-        let Some(t) = self.table(&table, &e.node, &expected) else {
-            return;
-        };
-        self.map.at.insert(table.clone(), e.node.at);
-        (lever.enable)(p);
-        let mut enabled = true;
-        let region_names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
-        for le in &t.entries {
-            let path = format!("{table}.{}", le.key);
-            if let Some(def) = self.schema.schedule.iter().find(|k| k.name == le.key) {
-                if let Some(v) = self.read(&path, def.kind, def.meaning, &le.node) {
-                    if let Some(s) = (lever.schedule_mut)(p) {
-                        (def.set)(s, &v);
-                    }
-                    self.map.at.insert(path, le.node.at);
-                }
-            } else if le.key == "regions" {
-                self.lever_regions(p, lever, &path, &le.node, &region_names);
-            } else if le.key == "enabled" {
-                if let Some(Value::Bool(b)) = self.read(&path, Kind::Bool, SCHEDULE_SPECIAL[1].2, &le.node) {
-                    enabled = b;
-                }
-            } else if let Some(def) = lever.keys.iter().find(|k| k.name == le.key) {
-                if let Some(v) = self.read(&path, def.kind, def.meaning, &le.node) {
-                    (def.set)(p, &v);
-                    self.map.at.insert(path, le.node.at);
-                }
-            } else {
-                let names = self.schema.lever_key_names(lever);
-                let hint = suggestion(&le.key, &names, &format!("the keys of [{table}] are"));
-                self.unknown_key(&path, le.key_at, hint);
-            }
-        }
-        if !enabled {
-            (lever.disable)(p);
-        }
-    }
-
-    fn lever_regions(&mut self, p: &mut Params, lever: &LeverDef, path: &str, node: &Node, names: &[String]) {
-        let given = self.names_array(path, node);
-        if matches!(&node.raw, Raw::Array(a) if a.is_empty()) {
-            let message =
-                format!("{path} = []: must name at least one region (leave regions out for every region)");
-            self.problem(ErrorKind::OutOfRange, node.at, path, message);
-            return;
-        }
-        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
-        let mut flags = vec![false; names.len()];
-        for (n, at) in given {
-            match names.iter().position(|x| *x == n) {
-                Some(i) => flags[i] = true,
-                None => {
-                    let hint = suggestion(&n, &refs, "the regions are");
-                    let message = format!("{path}: unknown region {n:?}{hint}");
-                    self.problem(ErrorKind::UnknownName, at, path, message);
-                }
-            }
-        }
-        if let Some(s) = (lever.schedule_mut)(p) {
-            s.regions = flags;
-        }
-        self.map.at.insert(path.to_string(), node.at);
     }
 }
 

@@ -66,6 +66,23 @@ macro_rules! lever {
         }
         fn disable(p: &mut Params) {
             p.policy.$lever = None;
+            p.policy.more.$lever.clear();
+        }
+        fn discard(p: &mut Params) {
+            p.policy.$lever = None;
+        }
+        fn stash(p: &mut Params) {
+            if let Some(l) = p.policy.$lever.take() {
+                p.policy.more.$lever.push(l);
+            }
+        }
+        fn unstash(p: &mut Params) {
+            if !p.policy.more.$lever.is_empty() {
+                p.policy.$lever = Some(p.policy.more.$lever.remove(0));
+            }
+        }
+        fn more_schedules(p: &Params) -> Vec<&Schedule> {
+            p.policy.more.$lever.iter().map(|l| &l.schedule).collect()
         }
         fn schedule(p: &Params) -> Option<&Schedule> {
             p.policy.$lever.as_ref().map(|l| &l.schedule)
@@ -78,8 +95,12 @@ macro_rules! lever {
             meaning: $meaning,
             enable,
             disable,
+            discard,
+            stash,
+            unstash,
             schedule,
             schedule_mut,
+            more_schedules,
             keys: vec![$(
                 KeyDef::<Params> {
                     table: concat!("policy.", stringify!($lever)),
@@ -116,6 +137,7 @@ pub fn global_keys() -> Vec<KeyDef<Params>> {
         global!(run.burn_in_months, MONTHS, "months", "months simulated first with every lever off, then discarded"),
         global!(run.seed, Count { min: 0, max: TOML_INT_MAX }, "", "random seed from which every stream derives"),
         global!(run.replicates, MONTHS_1, "runs", "independent replicates; means and 95% CIs are over them"),
+        global!(run.start, Date, "YYYY-MM", "calendar month of reported month 0; adds date columns and allows dated levers and events"),
         global!(population.youths, Count { min: 1, max: TOML_INT_MAX }, "youths", "national youths aged 12–29, one agent each; the regions' youths add up to it"),
         global!(population.peers, Peers, "youths", "peers each youth observes in its region, as ring ties before rewiring"),
         global!(population.rewire, Prob, "probability", "chance that each peer tie is replaced by a random youth of the region"),

@@ -10,6 +10,7 @@
 //! territory, a lever's `regions`); they are listed in `REGION_SPECIAL`, `CARTEL_KEYS` and
 //! `SCHEDULE_SPECIAL` for suggestions and help, and handled by hand where they are used.
 
+use crate::calendar::YearMonth;
 use crate::model::params::{MAX_PEERS, Params, RANKS, Region, Schedule};
 
 /// A parameter value in the scenario layer's own terms.
@@ -90,6 +91,8 @@ pub enum Kind {
     Name,
     /// Four probabilities, one per rank.
     Ranks,
+    /// An optional calendar month, `"YYYY-MM"` (`run.start`).
+    Date,
 }
 
 /// The largest integer TOML can write (integers are signed 64-bit).
@@ -117,6 +120,7 @@ impl Kind {
             Kind::Text => "a string".into(),
             Kind::Name => "a non-empty name without '/', '\\', '*' or control characters".into(),
             Kind::Ranks => format!("an array of {RANKS} probabilities in [0, 1], one per rank"),
+            Kind::Date => "a calendar month \"YYYY-MM\" (month 01 to 12)".into(),
         }
     }
 
@@ -126,14 +130,14 @@ impl Kind {
             Kind::Prob | Kind::NonNeg | Kind::Pos | Kind::Unit | Kind::Real | Kind::AtLeast(_) => "a number",
             Kind::Count { .. } | Kind::Peers | Kind::OptMonth => "an integer",
             Kind::Bool => "a boolean (true or false)",
-            Kind::Text | Kind::Name => "a string",
+            Kind::Text | Kind::Name | Kind::Date => "a string",
             Kind::Ranks => "an array of 4 numbers",
         }
     }
 
     /// Is the key's value a number that a sweep can set?
     pub fn is_numeric(&self) -> bool {
-        !matches!(self, Kind::Bool | Kind::Text | Kind::Name | Kind::Ranks)
+        !matches!(self, Kind::Bool | Kind::Text | Kind::Name | Kind::Ranks | Kind::Date)
     }
 
     pub fn is_integer(&self) -> bool {
@@ -169,7 +173,8 @@ impl Kind {
     /// Is the value allowed? (Its variant is assumed to match the kind.)
     pub fn check(&self, v: &Value) -> bool {
         match (self, v) {
-            (Kind::OptMonth, Value::Unset) => true,
+            (Kind::OptMonth | Kind::Date, Value::Unset) => true,
+            (Kind::Date, Value::Str(s)) => YearMonth::parse(s).is_some(),
             (_, Value::Int(i)) if self.is_integer() => self.check_int(*i as i128),
             (_, Value::Num(x)) => self.check_num(*x),
             (Kind::Bool, Value::Bool(_)) | (Kind::Text, Value::Str(_)) => true,
@@ -277,6 +282,22 @@ impl Field for Option<u32> {
     }
 }
 
+impl Field for Option<YearMonth> {
+    fn to_value(&self) -> Value {
+        match self {
+            Some(d) => Value::Str(d.to_string()),
+            None => Value::Unset,
+        }
+    }
+    fn assign(&mut self, v: &Value) {
+        match v {
+            Value::Str(s) => *self = YearMonth::parse(s),
+            Value::Unset => *self = None,
+            _ => {}
+        }
+    }
+}
+
 /// One scalar key of a table whose fields live on a `T`.
 pub struct KeyDef<T> {
     /// The TOML table: `youth`, `policy.kingpin`; `region`, `cartel` and `policy.<lever>`
@@ -303,9 +324,19 @@ pub struct LeverDef {
     pub meaning: &'static str,
     /// Switches the lever on with its defaults (acting everywhere from month 0) if it is off.
     pub enable: fn(&mut Params),
+    /// Switches the lever off, its further instances too.
     pub disable: fn(&mut Params),
+    /// Switches off the lever's current instance only (an entry of an array that says
+    /// `enabled = false`).
+    pub discard: fn(&mut Params),
+    /// Moves the lever (if on) to the end of its further instances, switching it off.
+    pub stash: fn(&mut Params),
+    /// Makes the first further instance the lever.
+    pub unstash: fn(&mut Params),
     pub schedule: fn(&Params) -> Option<&Schedule>,
     pub schedule_mut: fn(&mut Params) -> Option<&mut Schedule>,
+    /// The schedules of the further instances (`[[policy.<lever>]]` entries 2, 3, ...).
+    pub more_schedules: fn(&Params) -> Vec<&Schedule>,
     pub keys: Vec<KeyDef<Params>>,
 }
 

@@ -188,7 +188,7 @@ fn read(kind: Kind, input: Input<'_>, key: &str, meaning: &str) -> Result<Value,
             "false" => Value::Bool(false),
             _ => return Err(wrong(kind.toml_type())),
         },
-        (Kind::Text | Kind::Name, Input::Text(t)) => {
+        (Kind::Text | Kind::Name | Kind::Date, Input::Text(t)) => {
             let t = t.trim();
             let t = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t);
             Value::Str(t.to_string())

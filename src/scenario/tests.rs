@@ -447,4 +447,5 @@ fn huge_populations_are_refused() {
     assert_eq!(check_memory(&big, 2).unwrap_err().kind(), ErrorKind::Memory);
 }
 
+mod dated;
 mod files;
