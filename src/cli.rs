@@ -60,6 +60,9 @@ pub enum Command {
     /// NSGA-II search for the Pareto front of policy levers against objectives, on common
     /// random numbers: pareto.csv, evaluated.csv, front/point-K.toml; resumable.
     Optimize(crate::cli_search::OptimizeArgs),
+    /// ABC-SMC calibration of scenario parameters against observed targets: posterior.csv,
+    /// calibrated.toml, fit.csv, charts; resumable.
+    Calibrate(crate::cli_search::CalibrateArgs),
 }
 
 /// Options shared by the commands that simulate.
@@ -240,6 +243,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Merge(args) => cmd_merge(args),
         Command::Sensitivity(args) => cmd_sensitivity(args),
         Command::Optimize(args) => crate::cli_search::cmd_optimize(args),
+        Command::Calibrate(args) => crate::cli_search::cmd_calibrate(args),
         Command::Validate { files } => {
             for f in &files {
                 let s = scenario::load(f)?;

@@ -116,3 +116,80 @@ pub fn cmd_optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Observed targets: CSV with columns metric,region,start,end,value,tolerance.
+    #[arg(long, value_name = "TARGETS.csv")]
+    pub targets: PathBuf,
+    /// A free parameter and its uniform prior, PATH=LO:HI, or PATH=LO:HI:log for a
+    /// log-uniform prior (repeat).
+    #[arg(long = "param", value_name = "PATH=LO:HI[:log]", required = true)]
+    pub params: Vec<String>,
+    /// Particles per generation.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub particles: usize,
+    /// Generations after the first (a sample of the prior).
+    #[arg(long, value_name = "G", default_value_t = 5)]
+    pub generations: u64,
+    /// Output directory [default: results/calibrate-<run.name>]. Running the same command
+    /// again resumes a calibration that was stopped.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Do not draw charts/fit.png and charts/posterior.png.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+pub fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
+    use crate::experiment::calibrate::{self, CalibrateSpec};
+    let scenario = load_scenario(&args.file, &args.sim)?;
+    let targets = crate::experiment::calibrate_targets::read_targets(&args.targets, &scenario.params)?;
+    let params =
+        args.params.iter().map(|l| parse_range(l, "--param", true)).collect::<anyhow::Result<Vec<_>>>()?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("calibrate-{}", scenario.params.run.name)));
+    let p = &scenario.params;
+    // A lower bound: later generations may need several batches.
+    let months = u64::from(p.run.burn_in_months + p.run.months)
+        * u64::from(p.run.replicates)
+        * args.particles as u64
+        * (2 * args.generations + 1);
+    let bar = progress_bar(args.sim.quiet, months, p.total_youths(), &format!("calibrate {}", p.run.name));
+    let spec = CalibrateSpec {
+        scenario,
+        targets_file: args.targets.clone(),
+        targets,
+        params,
+        particles: args.particles,
+        generations: args.generations,
+        threads: args.sim.threads()?,
+        out_dir,
+        charts: !args.no_charts,
+        command: std::env::args().collect(),
+    };
+    let tick = |n: u64| bar.inc(n);
+    let o = calibrate::calibrate(&spec, &tick)?;
+    bar.finish_and_clear();
+    if !args.sim.quiet {
+        println!(
+            "calibrate: {} generations, {} particles evaluated ({} failed), final tolerance {:.4}; {:.1} s; outputs in {}",
+            o.generations,
+            o.evaluated,
+            o.failed,
+            o.epsilon,
+            o.seconds,
+            o.out_dir.display()
+        );
+        for (path, med, lo, hi) in &o.posterior {
+            println!("  {path}: median {med:.6} (90% interval {lo:.6} to {hi:.6})");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -11,6 +11,8 @@
 //! replicate to the numbers they all report and `summary` accumulating replicates.
 
 pub mod abc;
+pub mod calibrate;
+pub mod calibrate_targets;
 pub mod compare;
 pub mod design;
 pub mod design_file;

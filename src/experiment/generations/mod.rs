@@ -263,3 +263,16 @@ pub fn write_manifest(dir: &std::path::Path, info: ManifestInfo<'_>) -> anyhow::
     let text = serde_json::to_string_pretty(&manifest).map_err(io::Error::other)? + "\n";
     crate::experiment::sweep::write_atomic(dir, "manifest.json", text.as_bytes())
 }
+
+/// One float that survives a JSON round trip exactly (see [`exact`]).
+pub mod exact_one {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{v:?}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        String::deserialize(d)?.parse::<f64>().map_err(serde::de::Error::custom)
+    }
+}
