@@ -106,7 +106,7 @@ def main(
     plt.close("all")
     experiments.assign(**{OUTCOME: homicides, "high": high}).to_csv(out / "experiments.csv", index=False)
     print(f"{len(experiments)} experiments; {high.sum()} above the threshold {threshold:.1f}; figures in {out}")
-    print(box.inspect(style="table"))
+    box.inspect(style="table")
     return model, experiments, outcomes, box
 
 

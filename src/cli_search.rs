@@ -6,9 +6,10 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::{SimArgs, load_scenario, progress_bar};
+use crate::cli::{SimArgs, load_scenario};
 use crate::experiment::generations::parse_range;
 use crate::experiment::optimize::{self, OptimizeSpec, parse_objective, parse_robust};
+use crate::experiment::runner::Cancel;
 
 #[derive(Debug, Args)]
 pub struct OptimizeArgs {
@@ -53,7 +54,7 @@ pub struct OptimizeArgs {
     pub no_charts: bool,
 }
 
-pub fn cmd_optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
+pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
     let levers = args
         .levers
@@ -71,15 +72,7 @@ pub fn cmd_optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("optimize-{}", scenario.params.run.name)));
-    let p = &scenario.params;
     let draws = if uncertain.is_empty() { 1 } else { args.draws };
-    let months = u64::from(p.run.burn_in_months + p.run.months)
-        * u64::from(p.run.replicates)
-        * draws as u64
-        * args.population as u64
-        * (args.generations + 1);
-    let label = format!("optimize {}", p.run.name);
-    let bar = progress_bar(args.sim.quiet, months, p.total_youths(), &label);
     let spec = OptimizeSpec {
         overrides: args.sim.overrides(),
         scenario,
@@ -91,14 +84,11 @@ pub fn cmd_optimize(args: OptimizeArgs) -> anyhow::Result<ExitCode> {
         uncertain,
         draws,
         robust: parse_robust(&args.robust)?,
-        threads: args.sim.threads()?,
+        settings: args.sim.settings(cancel)?,
         out_dir,
         charts: !args.no_charts,
-        command: std::env::args().collect(),
     };
-    let tick = |n: u64| bar.inc(n);
-    let o = optimize::optimize(&spec, &tick)?;
-    bar.finish_and_clear();
+    let o = optimize::optimize(&spec)?;
     if !args.sim.quiet {
         println!(
             "optimize: {} candidates evaluated ({} failed), {} on the final front; {:.1} s{}; outputs in {}",
@@ -145,7 +135,7 @@ pub struct CalibrateArgs {
     pub no_charts: bool,
 }
 
-pub fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
+pub fn cmd_calibrate(args: CalibrateArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     use crate::experiment::calibrate::{self, CalibrateSpec};
     let scenario = load_scenario(&args.file, &args.sim)?;
     let targets = crate::experiment::calibrate_targets::read_targets(&args.targets, &scenario.params)?;
@@ -155,13 +145,6 @@ pub fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("calibrate-{}", scenario.params.run.name)));
-    let p = &scenario.params;
-    // A lower bound: later generations may need several batches.
-    let months = u64::from(p.run.burn_in_months + p.run.months)
-        * u64::from(p.run.replicates)
-        * args.particles as u64
-        * (2 * args.generations + 1);
-    let bar = progress_bar(args.sim.quiet, months, p.total_youths(), &format!("calibrate {}", p.run.name));
     let spec = CalibrateSpec {
         scenario,
         targets_file: args.targets.clone(),
@@ -169,14 +152,11 @@ pub fn cmd_calibrate(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         params,
         particles: args.particles,
         generations: args.generations,
-        threads: args.sim.threads()?,
+        settings: args.sim.settings(cancel)?,
         out_dir,
         charts: !args.no_charts,
-        command: std::env::args().collect(),
     };
-    let tick = |n: u64| bar.inc(n);
-    let o = calibrate::calibrate(&spec, &tick)?;
-    bar.finish_and_clear();
+    let o = calibrate::calibrate(&spec)?;
     if !args.sim.quiet {
         println!(
             "calibrate: {} generations, {} particles evaluated ({} failed), final tolerance {:.4}; {:.1} s; outputs in {}",

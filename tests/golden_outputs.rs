@@ -40,8 +40,15 @@ fn normalized(path: &Path) -> String {
 }
 
 /// Compares (or with `NARCODOOR_BLESS=1` writes) the files `files` of `out` against
-/// `tests/golden/<case>/`.
+/// `tests/golden/<case>/`; fails naming the first file that differs.
 fn check(case: &str, out: &Path, files: &[String]) {
+    let wrong = differences(case, out, files);
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// The files of `out` that differ from (or lack) their golden file, described.
+fn differences(case: &str, out: &Path, files: &[String]) -> Vec<String> {
+    let mut wrong = Vec::new();
     let golden = root().join("tests/golden").join(case);
     let bless = std::env::var_os("NARCODOOR_BLESS").is_some();
     for f in files {
@@ -52,13 +59,16 @@ fn check(case: &str, out: &Path, files: &[String]) {
             std::fs::write(&want_path, &got).unwrap();
             continue;
         }
-        let want = std::fs::read_to_string(&want_path)
-            .unwrap_or_else(|e| panic!("{}: {e} (NARCODOOR_BLESS=1 creates it)", want_path.display()));
-        if got != want {
-            let line = got.lines().zip(want.lines()).position(|(a, b)| a != b);
-            panic!("{case}/{f} differs from its golden file (first differing line: {line:?})");
+        match std::fs::read_to_string(&want_path) {
+            Err(e) => wrong.push(format!("{}: {e} (NARCODOOR_BLESS=1 creates it)", want_path.display())),
+            Ok(want) if got != want => {
+                let line = got.lines().zip(want.lines()).position(|(a, b)| a != b);
+                wrong.push(format!("{case}/{f} differs from its golden file (first differing line: {line:?})"));
+            }
+            Ok(_) => {}
         }
     }
+    wrong
 }
 
 fn tmp(case: &str) -> tempfile::TempDir {
@@ -78,13 +88,15 @@ fn every_bundled_scenario_runs_to_its_golden_files() {
         .collect();
     names.sort();
     assert!(names.len() >= 10, "the bundled scenarios: {names:?}");
+    let mut wrong = Vec::new();
     for name in names {
         let dir = tmp("run");
         let out = dir.path().to_str().unwrap();
         narcodoor(&["run", &format!("scenarios/{name}"), "--no-charts", "--out", out]);
         let files = ["timeseries.csv", "summary.csv", "regions.csv", "regions_summary.csv", "events.csv"];
-        check(&format!("run/{}", name.trim_end_matches(".toml")), dir.path(), &strings(&files));
+        wrong.extend(differences(&format!("run/{}", name.trim_end_matches(".toml")), dir.path(), &strings(&files)));
     }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
 
 /// The policies of the compare case (and of the burn-in timing in docs/performance.md).

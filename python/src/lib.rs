@@ -76,7 +76,13 @@ struct Sim {
     threads: usize,
 }
 
-fn sim(youths: Option<u64>, months: Option<u32>, replicates: Option<u32>, seed: Option<u64>, threads: Option<usize>) -> anyhow::Result<Sim> {
+fn sim(
+    youths: Option<u64>,
+    months: Option<u32>,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> anyhow::Result<Sim> {
     let threads = match threads {
         Some(0) => return Err(InputError::new("threads must be at least 1").into()),
         Some(n) => n,
@@ -128,7 +134,10 @@ fn read_files(dir: &Path, names: &[&str]) -> anyhow::Result<HashMap<String, Stri
 }
 
 fn temp_dir() -> anyhow::Result<tempfile::TempDir> {
-    tempfile::Builder::new().prefix("narcodoor-python-").tempdir().map_err(|e| anyhow::anyhow!("cannot create a temporary directory: {e}"))
+    tempfile::Builder::new()
+        .prefix("narcodoor-python-")
+        .tempdir()
+        .map_err(|e| anyhow::anyhow!("cannot create a temporary directory: {e}"))
 }
 
 fn command(what: &str, source: &str, is_text: bool) -> Vec<String> {
@@ -157,8 +166,12 @@ fn run(
     let cmd = command("run", scenario, is_text);
     interrupt::run(py, |cancel| {
         let dir = temp_dir()?;
-        let opts = RunOptions { out_dir: dir.path().to_path_buf(), threads: sim.threads, charts: false, command: cmd };
-        run_scenario(&s, &opts, &|_, _| cancel.check())?;
+        let opts = RunOptions {
+            out_dir: dir.path().to_path_buf(),
+            charts: false,
+            settings: cancel.settings(sim.threads, cmd),
+        };
+        run_scenario(&s, &opts)?;
         read_files(dir.path(), &RUN_FILES)
     })?
     .map_err(to_py)
@@ -181,7 +194,11 @@ fn compare(
     if scenarios.len() < 2 {
         return Err(ScenarioError::new_err("compare needs a baseline and at least one other scenario"));
     }
-    let loaded = scenarios.iter().map(|(s, t)| prepare(s, *t, &sim, &[])).collect::<anyhow::Result<Vec<_>>>().map_err(to_py)?;
+    let loaded = scenarios
+        .iter()
+        .map(|(s, t)| prepare(s, *t, &sim, &[]))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(to_py)?;
     let aligned = compare_cmd::align(loaded).map_err(to_py)?;
     for arm in &aligned.arms {
         check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
@@ -189,8 +206,12 @@ fn compare(
     let cmd = command("compare", &scenarios[0].0, scenarios[0].1);
     interrupt::run(py, |cancel| {
         let dir = temp_dir()?;
-        let opts = CompareOptions { out_dir: dir.path().to_path_buf(), threads: sim.threads, charts: false, command: cmd };
-        compare_cmd::run_compare(&aligned, &opts, &|_, _, _| cancel.check())?;
+        let opts = CompareOptions {
+            out_dir: dir.path().to_path_buf(),
+            charts: false,
+            settings: cancel.settings(sim.threads, cmd),
+        };
+        compare_cmd::run_compare(&aligned, &opts)?;
         read_files(dir.path(), &["effects.csv", "report.md"])
     })?
     .map_err(to_py)
@@ -223,7 +244,7 @@ fn sweep(
         )));
     }
     let rows: Vec<Vec<PointValue>> = rows.iter().map(|r| r.iter().map(SetValue::point).collect()).collect();
-    let hash = sweep_cmd::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
+    let hash = narcodoor::output::manifest::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
     let design = DesignFile { file: "<design from Python>".into(), paths, rows, hash };
     let cmd = command("sweep", scenario, is_text);
     interrupt::run(py, |cancel| {
@@ -237,10 +258,9 @@ fn sweep(
             shard: None,
             out_dir: dir.path().join("sweep"),
             resume: false,
-            threads: sim.threads,
-            command: cmd,
+            settings: cancel.settings(sim.threads, cmd),
         };
-        sweep_cmd::plan(spec)?.run(&|_, _, _| cancel.check())?;
+        sweep_cmd::plan(spec)?.run()?;
         read_files(&dir.path().join("sweep"), &["runs.csv", "runs_timeseries.csv"])
     })?
     .map_err(to_py)
@@ -249,7 +269,10 @@ fn sweep(
 /// Every parameter of a scenario as `narcodoor explain` lists it: (group, path, value,
 /// default, unit, meaning).
 #[pyfunction]
-fn parameters(scenario: &str, is_text: bool) -> PyResult<Vec<(String, String, String, String, String, String)>> {
+fn parameters(
+    scenario: &str,
+    is_text: bool,
+) -> PyResult<Vec<(String, String, String, String, String, String)>> {
     let s = load(scenario, is_text).map_err(to_py)?;
     Ok(scenario::explain_rows(&s)
         .into_iter()

@@ -13,14 +13,15 @@
 //! command, resumes at the last finished generation with the same bytes.
 
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use super::abc::{self, Particle, Population, Prior, Settings};
+use super::abc::{self, Particle, Population, Prior};
 use super::calibrate_targets::{Target, distance, window_means};
 use super::generations::{self, Batch, Prepared, Space, exact, exact_one, store::Store};
 use crate::error::InputError;
+use crate::experiment::runner::{Experiment, Runner, Settings};
+use crate::output::manifest::Scale;
 use crate::scenario::{Scenario, resolved_json};
 
 #[path = "calibrate_output.rs"]
@@ -39,10 +40,9 @@ pub struct CalibrateSpec {
     pub params: Vec<(String, f64, f64, bool)>,
     pub particles: usize,
     pub generations: u64,
-    pub threads: usize,
+    pub settings: Settings,
     pub out_dir: PathBuf,
     pub charts: bool,
-    pub command: Vec<String>,
 }
 
 impl CalibrateSpec {
@@ -57,8 +57,8 @@ impl CalibrateSpec {
             .collect()
     }
 
-    pub fn settings(&self) -> Settings {
-        Settings { particles: self.particles, quantile: 0.5, max_batches: 10 }
+    pub fn abc_settings(&self) -> abc::Settings {
+        abc::Settings { particles: self.particles, quantile: 0.5, max_batches: 10 }
     }
 }
 
@@ -142,11 +142,11 @@ fn stored_spec(spec: &CalibrateSpec) -> serde_json::Value {
         "search": "calibrate",
         "format": 1,
         "narcodoor_version": env!("CARGO_PKG_VERSION"),
-        "scenario_hash": super::sweep::fnv1a(resolved_json(p).to_string().as_bytes()),
+        "scenario_hash": crate::output::manifest::fnv1a(resolved_json(p).to_string().as_bytes()),
         "targets": targets,
         "params": spec.params.iter().map(|q| (q.0.clone(), format!("{:?}", q.1), format!("{:?}", q.2), q.3)).collect::<Vec<_>>(),
         "particles": spec.particles,
-        "settings": format!("{:?}", spec.settings()),
+        "settings": format!("{:?}", spec.abc_settings()),
         "seed": p.run.seed,
         "replicates": p.run.replicates,
         "months": p.run.months,
@@ -160,15 +160,15 @@ fn stored_spec(spec: &CalibrateSpec) -> serde_json::Value {
 fn simulate(
     spec: &CalibrateSpec,
     space: &Space,
+    runner: &mut Runner,
     thetas: &[Vec<f64>],
-    progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<Vec<Vec<f64>>> {
     let prepared: Vec<Prepared> = thetas.iter().map(|t| space.prepare(t)).collect();
     let variants =
         prepared.iter().map(|c| c.params.as_ref().map(|p| vec![p.clone()]).unwrap_or_default()).collect();
     let batch = Batch { candidates: &prepared, variants, replicates: spec.scenario.params.run.replicates };
     let measure = |_c: usize, _v: usize, r: &crate::engine::ReplicateResult| window_means(&spec.targets, r);
-    let outcomes = generations::evaluate(&batch, spec.threads, &measure, progress)?;
+    let outcomes = generations::evaluate(runner, "calibrate", &batch, &measure)?;
     let n = spec.targets.len();
     Ok(outcomes
         .into_iter()
@@ -186,8 +186,8 @@ fn simulate(
 fn next_generation(
     spec: &CalibrateSpec,
     space: &Space,
+    runner: &mut Runner,
     prev: Option<&StoredGeneration>,
-    progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<StoredGeneration> {
     let priors = spec.priors();
     let prev_pop = prev.map(StoredGeneration::population);
@@ -196,13 +196,13 @@ fn next_generation(
     let pop = abc::generation(
         prev_pop.as_ref(),
         &priors,
-        &spec.settings(),
+        &spec.abc_settings(),
         spec.scenario.params.run.seed,
         |thetas| {
             if failure.is_some() {
                 return vec![f64::NAN; thetas.len()];
             }
-            match simulate(spec, space, thetas, progress) {
+            match simulate(spec, space, runner, thetas) {
                 Ok(sims) => {
                     let d = sims.iter().map(|s| distance(&spec.targets, s)).collect();
                     seen.extend(thetas.iter().cloned().zip(sims));
@@ -244,21 +244,34 @@ fn next_generation(
     })
 }
 
-/// Runs (or resumes) the calibration and writes its outputs. `progress(months)` is called
-/// after every simulated month.
-pub fn calibrate(spec: &CalibrateSpec, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result<CalibrateOutcome> {
-    let started = SystemTime::now();
-    let clock = Instant::now();
+/// Runs (or resumes) the calibration and writes its outputs.
+pub fn calibrate(spec: &CalibrateSpec) -> anyhow::Result<CalibrateOutcome> {
     check_spec(spec)?;
     let ranges: Vec<(String, f64, f64)> = spec.params.iter().map(|q| (q.0.clone(), q.1, q.2)).collect();
     let space = Space::new(spec.scenario.params.clone(), &ranges, "--param")?;
     let store = Store::open(&spec.out_dir, &stored_spec(spec), &OUTPUTS)?;
-    let mut gens: Vec<StoredGeneration> = store.load()?;
+    let mut inputs = spec.scenario.files.clone();
+    inputs.push(spec.targets_file.clone());
+    let experiment = Experiment {
+        name: "calibrate",
+        out_dir: &spec.out_dir,
+        scale: Scale::of(&spec.scenario.params),
+        inputs,
+        paired: true,
+    };
+    let mut runner = Runner::start(experiment, spec.settings.clone())?;
+    let mut gens: Vec<StoredGeneration> = match store.load() {
+        Ok(g) => g,
+        Err(e) => return Err(runner.abandon(vec![], e)),
+    };
     let resumed = gens.len();
     while (gens.len() as u64) <= spec.generations {
-        let next = next_generation(spec, &space, gens.last(), progress)?;
-        store.save(next.generation, &next)?;
-        gens.push(next);
+        let next = next_generation(spec, &space, &mut runner, gens.last())
+            .and_then(|g| store.save(g.generation, &g).map(|_| g));
+        match next {
+            Ok(g) => gens.push(g),
+            Err(e) => return Err(runner.abandon(vec!["search.json".into(), "generations/".into()], e)),
+        }
     }
-    output::write_all(spec, &space, &gens, started, clock, resumed)
+    output::write_all(spec, &space, &gens, resumed, runner)
 }

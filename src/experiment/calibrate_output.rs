@@ -4,16 +4,16 @@
 //! `charts/posterior.png` and `manifest.json`.
 
 use std::fs;
-use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 
 use super::{CalibrateOutcome, CalibrateSpec, StoredGeneration};
 use crate::experiment::abc::{self, Particle, weighted_quantile};
+use crate::experiment::generations::Space;
 use crate::experiment::generations::overlay::{relative_path, scenario_text};
-use crate::experiment::generations::{ManifestInfo, Space, write_manifest};
-use crate::experiment::sweep::write_atomic;
+use crate::experiment::runner::{Runner, details_field};
 use crate::model::metrics::METRICS;
+use crate::output::atomic::write_in as write_atomic;
 use crate::output::charts::{self, Band, ChartText, PanelScale, PointItem};
 use crate::output::tables::{csv_field, fmt_real};
 
@@ -191,9 +191,8 @@ pub fn write_all(
     spec: &CalibrateSpec,
     space: &Space,
     gens: &[StoredGeneration],
-    started: SystemTime,
-    clock: Instant,
     resumed: usize,
+    runner: Runner,
 ) -> anyhow::Result<CalibrateOutcome> {
     let dir = &spec.out_dir;
     let last = gens.last().context("no generation finished")?;
@@ -218,11 +217,10 @@ pub fn write_all(
             }
         }
     }
-    outputs.push("manifest.json".into());
     let evaluated: usize = gens.iter().map(|g| g.evaluated).sum();
     let failed: usize = gens.iter().map(|g| g.failed).sum();
     let posterior = summary(spec, last);
-    let seconds = clock.elapsed().as_secs_f64();
+    let seconds = runner.seconds();
     let details = serde_json::json!({
         "search": super::stored_spec(spec),
         "method": "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009): tolerance = weighted median of the last distances, Gaussian kernel with twice the last population's weighted covariance, importance weights",
@@ -233,18 +231,7 @@ pub fn write_all(
         "posterior": posterior.iter().map(|(p, m, lo, hi)| serde_json::json!({"path": p, "median": m, "lo90": lo, "hi90": hi})).collect::<Vec<_>>(),
         "resumed_generations": resumed,
     });
-    let info = ManifestInfo {
-        experiment: "calibrate",
-        params: &spec.scenario.params,
-        command: &spec.command,
-        threads: spec.threads,
-        started,
-        seconds,
-        outputs,
-        warnings,
-        details,
-    };
-    write_manifest(dir, info)?;
+    runner.finish(outputs, warnings, details_field(details))?;
     Ok(CalibrateOutcome {
         out_dir: dir.clone(),
         generations: gens.len(),

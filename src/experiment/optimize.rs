@@ -20,7 +20,6 @@
 //! search, run again with the same command, resumes at the last one with the same bytes.
 
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
@@ -30,8 +29,10 @@ use super::outcomes::{Reduced, Statistic, run_statistic};
 use super::stats::{mean_ci, quantile_sorted};
 use crate::engine::ReplicateResult;
 use crate::error::InputError;
+use crate::experiment::runner::{Experiment, Runner, Settings};
 use crate::model::metrics::{METRICS, index_of, m};
 use crate::model::params::Params;
+use crate::output::manifest::Scale;
 use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
 
 #[path = "optimize_output.rs"]
@@ -119,10 +120,9 @@ pub struct OptimizeSpec {
     pub uncertain: Vec<(String, f64, f64)>,
     pub draws: usize,
     pub robust: Robust,
-    pub threads: usize,
+    pub settings: Settings,
     pub out_dir: PathBuf,
     pub charts: bool,
-    pub command: Vec<String>,
 }
 
 /// One evaluated candidate, as stored in a checkpoint.
@@ -214,11 +214,7 @@ impl<'a> Search<'a> {
     }
 
     /// Evaluates prepared candidates (in parallel) and summarises each.
-    pub fn evaluate(
-        &self,
-        prepared: &[Prepared],
-        progress: &(dyn Fn(u64) + Sync),
-    ) -> anyhow::Result<Vec<Record>> {
+    pub fn evaluate(&self, runner: &mut Runner, prepared: &[Prepared]) -> anyhow::Result<Vec<Record>> {
         let mut cands: Vec<Prepared> = prepared.to_vec();
         let mut variants = Vec::with_capacity(cands.len());
         for c in &mut cands {
@@ -242,7 +238,7 @@ impl<'a> Search<'a> {
             out.push(red.value(m::SPENDING_TOTAL, Statistic::Mean));
             out
         };
-        let outcomes = generations::evaluate(&batch, self.spec.threads, &measure, progress)?;
+        let outcomes = generations::evaluate(runner, "optimize", &batch, &measure)?;
         Ok(outcomes.into_iter().zip(&cands).map(|(o, c)| self.summarise(c, o)).collect())
     }
 
@@ -291,7 +287,7 @@ impl<'a> Search<'a> {
             "search": "optimize",
             "format": 1,
             "narcodoor_version": env!("CARGO_PKG_VERSION"),
-            "scenario_hash": super::sweep::fnv1a(resolved_json(p).to_string().as_bytes()),
+            "scenario_hash": crate::output::manifest::fnv1a(resolved_json(p).to_string().as_bytes()),
             "levers": s.levers.iter().map(|l| (l.0.clone(), format!("{:?}", l.1), format!("{:?}", l.2))).collect::<Vec<_>>(),
             "objectives": s.objectives.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
             "budget": s.budget.map(|b| format!("{b:?}")),
@@ -330,12 +326,32 @@ fn check_spec(spec: &OptimizeSpec) -> anyhow::Result<()> {
 
 /// Runs (or resumes) the search and writes its outputs. `progress(months)` is called
 /// after every simulated month.
-pub fn optimize(spec: &OptimizeSpec, progress: &(dyn Fn(u64) + Sync)) -> anyhow::Result<OptimizeOutcome> {
-    let started = SystemTime::now();
-    let clock = Instant::now();
+pub fn optimize(spec: &OptimizeSpec) -> anyhow::Result<OptimizeOutcome> {
     check_spec(spec)?;
     let search = Search::new(spec)?;
     let store = Store::open(&spec.out_dir, &search.stored_spec(), &OUTPUTS)?;
+    let p = &spec.scenario.params;
+    let experiment = Experiment {
+        name: "optimize",
+        out_dir: &spec.out_dir,
+        scale: Scale::of(p),
+        inputs: spec.scenario.files.clone(),
+        paired: true,
+    };
+    let mut runner = Runner::start(experiment, spec.settings.clone())?;
+    match search_loop(&search, &store, &mut runner) {
+        Ok((gens, resumed)) => output::write_all(&search, &gens, resumed, runner),
+        Err(e) => Err(runner.abandon(vec!["search.json".into(), "generations/".into()], e)),
+    }
+}
+
+/// Runs the generations not yet in the store; returns them all and how many were resumed.
+fn search_loop(
+    search: &Search<'_>,
+    store: &Store,
+    runner: &mut Runner,
+) -> anyhow::Result<(Vec<Generation>, usize)> {
+    let spec = search.spec;
     let mut gens: Vec<Generation> = store.load()?;
     let resumed = gens.len();
     let bounds: Vec<(f64, f64)> = spec.levers.iter().map(|l| (l.1, l.2)).collect();
@@ -346,25 +362,25 @@ pub fn optimize(spec: &OptimizeSpec, progress: &(dyn Fn(u64) + Sync)) -> anyhow:
             None => {
                 let points = nsga2::initial_population(&bounds, spec.population, seed);
                 let prepared: Vec<Prepared> = points.iter().map(|x| search.space.prepare(x)).collect();
-                let evaluated = search.evaluate(&prepared, progress)?;
+                let evaluated = search.evaluate(runner, &prepared)?;
                 Generation { population: evaluated.clone(), evaluated }
             }
-            Some(prev) => step(&search, prev, &bounds, seed, g, progress)?,
+            Some(prev) => step(search, runner, prev, &bounds, seed, g)?,
         };
         store.save(g, &next)?;
         gens.push(next);
     }
-    output::write_all(&search, &gens, started, clock, resumed, progress)
+    Ok((gens, resumed))
 }
 
 /// One NSGA-II generation after the first.
 fn step(
     search: &Search<'_>,
+    runner: &mut Runner,
     prev: &Generation,
     bounds: &[(f64, f64)],
     seed: u64,
     g: u64,
-    progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<Generation> {
     let budget = search.spec.budget;
     let parents: Vec<Vec<f64>> = prev.population.iter().map(|r| r.values.clone()).collect();
@@ -372,7 +388,7 @@ fn step(
     let children =
         nsga2::offspring(&parents, &fit, bounds, &Operators::default(), search.spec.population, seed, g);
     let prepared: Vec<Prepared> = children.iter().map(|x| search.space.prepare(x)).collect();
-    let evaluated = search.evaluate(&prepared, progress)?;
+    let evaluated = search.evaluate(runner, &prepared)?;
     let pool: Vec<Record> = prev.population.iter().chain(&evaluated).cloned().collect();
     let pool_fit: Vec<Fitness> = pool.iter().map(|r| r.fitness(budget)).collect();
     let keep = nsga2::select_survivors(&pool_fit, search.spec.population);

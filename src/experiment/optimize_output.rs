@@ -4,14 +4,14 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 
 use super::{Generation, OptimizeOutcome, Record, Search, final_front};
+use crate::experiment::generations::Prepared;
 use crate::experiment::generations::overlay::{relative_path, scenario_text};
-use crate::experiment::generations::{ManifestInfo, Prepared, write_manifest};
-use crate::experiment::sweep::write_atomic;
+use crate::experiment::runner::{Runner, details_field};
+use crate::output::atomic::write_in as write_atomic;
 use crate::output::charts::{self, ChartText, PointItem};
 use crate::output::tables::{csv_field, fmt_real};
 use crate::scenario::{self, Scenario};
@@ -143,11 +143,7 @@ fn pareto_chart(search: &Search<'_>, front: &[Record], refs: &[(String, Record)]
 }
 
 /// Evaluates the reference scenarios and draws the chart; problems become warnings.
-fn chart_with_references(
-    search: &Search<'_>,
-    front: &[Record],
-    progress: &(dyn Fn(u64) + Sync),
-) -> Vec<String> {
+fn chart_with_references(search: &Search<'_>, runner: &mut Runner, front: &[Record]) -> Vec<String> {
     if search.spec.objectives.len() < 2 {
         return vec!["charts/pareto.png needs two objectives; not drawn".into()];
     }
@@ -157,7 +153,7 @@ fn chart_with_references(
         .map(|s| Prepared { params: Ok(s.params.clone()), values: vec![f64::NAN; search.space.paths.len()] })
         .collect();
     let mut warnings = Vec::new();
-    let refs: Vec<(String, Record)> = match search.evaluate(&prepared, progress) {
+    let refs: Vec<(String, Record)> = match search.evaluate(runner, &prepared) {
         Ok(records) => scenarios.iter().map(|s| s.params.run.name.clone()).zip(records).collect(),
         Err(e) => {
             warnings.push(format!("reference scenarios not evaluated: {e:#}"));
@@ -170,14 +166,12 @@ fn chart_with_references(
     warnings
 }
 
-/// Writes every output of a finished search, the manifest last.
+/// Writes every output of a finished search; the runner writes the manifest last.
 pub fn write_all(
     search: &Search<'_>,
     gens: &[Generation],
-    started: SystemTime,
-    clock: Instant,
     resumed: usize,
-    progress: &(dyn Fn(u64) + Sync),
+    mut runner: Runner,
 ) -> anyhow::Result<OptimizeOutcome> {
     let spec = search.spec;
     let dir = &spec.out_dir;
@@ -188,14 +182,13 @@ pub fn write_all(
     write_front(search, &front)?;
     let mut outputs: Vec<String> =
         ["search.json", "generations/", "pareto.csv", "evaluated.csv", "front/"].map(String::from).to_vec();
-    let warnings = if spec.charts { chart_with_references(search, &front, progress) } else { Vec::new() };
+    let warnings = if spec.charts { chart_with_references(search, &mut runner, &front) } else { Vec::new() };
     if spec.charts && dir.join("charts/pareto.png").exists() {
         outputs.push("charts/pareto.png".into());
     }
-    outputs.push("manifest.json".into());
     let evaluated: usize = gens.iter().map(|g| g.evaluated.len()).sum();
     let failed: usize = gens.iter().flat_map(|g| &g.evaluated).filter(|r| r.error.is_some()).count();
-    let seconds = clock.elapsed().as_secs_f64();
+    let seconds = runner.seconds();
     let details = serde_json::json!({
         "search": search.stored_spec(),
         "generations": gens.len(),
@@ -205,19 +198,7 @@ pub fn write_all(
         "resumed_generations": resumed,
         "method": "NSGA-II (Deb et al. 2002): constrained domination, crowding distance, SBX (eta 15, p 0.9), polynomial mutation (eta 20, p 1/levers)",
     });
-    let p = &spec.scenario.params;
-    let info = ManifestInfo {
-        experiment: "optimize",
-        params: p,
-        command: &spec.command,
-        threads: spec.threads,
-        started,
-        seconds,
-        outputs,
-        warnings,
-        details,
-    };
-    write_manifest(dir, info)?;
+    runner.finish(outputs, warnings, details_field(details))?;
     Ok(OptimizeOutcome {
         out_dir: dir.clone(),
         front: front.len(),

@@ -4,11 +4,11 @@
 //! Counts are written as integers; real numbers with at most nine decimals, in Rust's
 //! shortest round-trip form, so the same run always writes the same bytes.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use crate::calendar::{self, YearMonth};
+use crate::output::atomic::AtomicFile;
 use crate::engine::{Event, ReplicateResult};
 use crate::model::metrics::{METRICS, N_METRICS, Row, is_real};
 
@@ -52,7 +52,7 @@ fn write_metrics(w: &mut impl Write, row: &Row) -> io::Result<()> {
 
 /// `timeseries.csv`: one row per replicate × month, national metrics.
 pub struct TimeseriesWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
     start: Option<YearMonth>,
 }
 
@@ -71,7 +71,7 @@ impl TimeseriesWriter {
     }
 
     pub fn create_dated(path: &Path, start: Option<YearMonth>) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
+        let mut w = AtomicFile::create(path)?;
         writeln!(w, "{}", Self::header_dated(start))?;
         Ok(TimeseriesWriter { w, start })
     }
@@ -84,14 +84,15 @@ impl TimeseriesWriter {
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
 /// `regions.csv`: one row per replicate × month × region.
 pub struct RegionsWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
     names: Vec<String>,
     start: Option<YearMonth>,
 }
@@ -110,7 +111,7 @@ impl RegionsWriter {
     }
 
     pub fn create_dated(path: &Path, names: Vec<String>, start: Option<YearMonth>) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
+        let mut w = AtomicFile::create(path)?;
         writeln!(w, "{}", Self::header_dated(start))?;
         Ok(RegionsWriter { w, names, start })
     }
@@ -126,8 +127,9 @@ impl RegionsWriter {
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
@@ -135,7 +137,7 @@ impl RegionsWriter {
 /// `month`; a run with dated kingpin events ends each row with `skipped` (true for an event
 /// that found its cartel gone).
 pub struct EventsWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
     names: Vec<String>,
     start: Option<YearMonth>,
     with_skipped: bool,
@@ -159,7 +161,7 @@ impl EventsWriter {
         start: Option<YearMonth>,
         with_skipped: bool,
     ) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
+        let mut w = AtomicFile::create(path)?;
         writeln!(w, "{}", Self::header_dated(start, with_skipped))?;
         Ok(EventsWriter { w, names: region_names, start, with_skipped })
     }
@@ -186,8 +188,9 @@ impl EventsWriter {
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
@@ -246,13 +249,13 @@ impl Summary {
 
     /// Writes `summary.csv`, with a `date` column after `month` when `start` is given.
     pub fn write_dated(&self, path: &Path, start: Option<YearMonth>) -> io::Result<()> {
-        let mut w = BufWriter::new(File::create(path)?);
+        let mut w = AtomicFile::create(path)?;
         writeln!(w, "month{}{}", date_header(start), interval_columns())?;
         for (month, row) in self.months.iter().zip(&self.rows) {
             write!(w, "{month}{}", date_field(start, *month))?;
             write_intervals(&mut w, row)?;
         }
-        w.flush()
+        w.commit()
     }
 }
 
@@ -266,7 +269,7 @@ pub fn write_regions_summary(
     regions: &[Summary],
     start: Option<YearMonth>,
 ) -> io::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
+    let mut w = AtomicFile::create(path)?;
     writeln!(w, "month{},region{}", date_header(start), interval_columns())?;
     let months = regions.first().map_or(&[][..], |s| &s.months[..]);
     for (t, month) in months.iter().enumerate() {
@@ -276,7 +279,7 @@ pub fn write_regions_summary(
             write_intervals(&mut w, &summary.rows[t])?;
         }
     }
-    w.flush()
+    w.commit()
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //!
 //! - [`Space`]: the parameter paths being searched and how a point becomes `Params`
 //!   (with the values that actually ran, integers rounded);
-//! - [`evaluate`]: runs every valid candidate's jobs through the engine and reduces each
+//! - [`evaluate`]: runs every valid candidate's jobs through the experiment runner and reduces each
 //!   replicate to numbers as soon as it finishes; a candidate the scenario rules refuse is
 //!   returned as its error, not fatal;
 //! - [`store`]: the checkpoint directory (`search.json`, `generations/gen-NNNN.json`);
@@ -15,10 +15,9 @@
 pub mod overlay;
 pub mod store;
 
-use std::io;
-
-use crate::engine::{self, Job, ReplicateResult};
+use crate::engine::{Job, ReplicateResult};
 use crate::error::InputError;
+use crate::experiment::runner::Runner;
 use crate::model::params::Params;
 use crate::scenario::{ErrorKind, check_memory, get_value_f64, get_value_toml, set_value_f64};
 
@@ -109,15 +108,15 @@ pub struct Batch<'a> {
 /// One candidate's results: per variant, per replicate, its measure; or its error.
 pub type Outcome = Result<Vec<Vec<Measure>>, String>;
 
-/// Runs every job of `batch` on `threads` threads, reducing each finished replicate with
+/// Runs every job of `batch` through the experiment runner (its one job loop, progress
+/// display and cancellation flag), reducing each finished replicate with
 /// `measure(candidate, variant, result)`. Results are placed by index, so they do not
-/// depend on the thread count or the order jobs finish. `progress(months)` is called after
-/// every simulated month.
+/// depend on the thread count.
 pub fn evaluate(
+    runner: &mut Runner,
+    label: &str,
     batch: &Batch<'_>,
-    threads: usize,
     measure: &(dyn Fn(usize, usize, &ReplicateResult) -> Measure + Sync),
-    progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<Vec<Outcome>> {
     let reps = batch.replicates as usize;
     let mut jobs = Vec::new();
@@ -138,28 +137,16 @@ pub fn evaluate(
             }
         }
     }
-    let tick = |_job: usize, _months: u64| progress(1);
-    engine::run_jobs(&jobs, threads, &tick, |job, result: ReplicateResult| {
+    let name = |job: usize| format!("{label}: candidate {}", keys[job].0 + 1);
+    runner.run(label, &jobs, &name, |job, result: ReplicateResult| {
         let (c, v) = keys[job];
         let m = measure(c, v, &result);
         if let Ok(slots) = &mut out[c] {
             slots[v][result.replicate as usize] = m;
         }
-        Ok::<(), io::Error>(())
+        Ok(())
     })?;
     Ok(out)
-}
-
-/// The months a batch will simulate (burn-in included), for a progress display.
-pub fn batch_months(batch: &Batch<'_>) -> u64 {
-    batch
-        .variants
-        .iter()
-        .zip(batch.candidates)
-        .filter(|(_, c)| c.params.is_ok())
-        .flat_map(|(v, _)| v.iter())
-        .map(|p| u64::from(p.run.burn_in_months + p.run.months) * u64::from(batch.replicates))
-        .sum()
 }
 
 /// Floats that survive a JSON round trip exactly, infinities and NaN included: stored as
@@ -222,46 +209,6 @@ mod tests {
         }
         assert!(parse_range("a=0:1:log", "--param", true).is_err());
     }
-}
-
-/// Writes `manifest.json`, last, meaning the search is complete.
-pub struct ManifestInfo<'a> {
-    pub experiment: &'static str,
-    pub params: &'a Params,
-    pub command: &'a [String],
-    pub threads: usize,
-    pub started: std::time::SystemTime,
-    pub seconds: f64,
-    pub outputs: Vec<String>,
-    pub warnings: Vec<String>,
-    pub details: serde_json::Value,
-}
-
-pub fn write_manifest(dir: &std::path::Path, info: ManifestInfo<'_>) -> anyhow::Result<()> {
-    use crate::output::manifest::*;
-    let p = info.params;
-    let manifest = ExperimentManifest {
-        experiment: info.experiment,
-        model_version: MODEL_VERSION,
-        narcodoor_version: env!("CARGO_PKG_VERSION"),
-        command: info.command.to_vec(),
-        seed: p.run.seed,
-        replicates: p.run.replicates,
-        youths: p.total_youths(),
-        burn_in_months: p.run.burn_in_months,
-        months: p.run.months,
-        threads: info.threads,
-        rng: RNG_DESCRIPTION,
-        common_random_numbers: CRN_DESCRIPTION,
-        intervals: INTERVAL_DESCRIPTION,
-        started_utc: utc_timestamp(info.started),
-        run_seconds: info.seconds,
-        outputs: info.outputs,
-        warnings: info.warnings,
-        details: info.details,
-    };
-    let text = serde_json::to_string_pretty(&manifest).map_err(io::Error::other)? + "\n";
-    crate::experiment::sweep::write_atomic(dir, "manifest.json", text.as_bytes())
 }
 
 /// One float that survives a JSON round trip exactly (see [`exact`]).

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::InputError;
-use crate::experiment::sweep::write_atomic;
+use crate::output::atomic::write_in as write_atomic;
 
 /// A search's checkpoint directory.
 #[derive(Clone, Debug)]
