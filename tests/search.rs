@@ -51,7 +51,7 @@ fn optimize_n(out: &Path, threads: &str, generations: &str, population: &str) ->
         .args(SIZE)
         .args([
             "--population",
-            "6",
+            population,
             "--generations",
             generations,
             "--threads",
