@@ -81,6 +81,8 @@ def main(
     baseline = experiments["policy"] == "none"
     threshold = np.percentile(homicides[baseline], 90)
     high = homicides > threshold
+    if not high.any():
+        raise SystemExit(f"no run has more than {threshold} homicides: too small a model to tell; raise --youths or --months")
     x = experiments[[ema.name(p) for p in UNCERTAINTIES]].copy()
     x["scholarships"] = experiments[ema.name("policy.scholarships.coverage")]
     finder = prim.Prim(x, high, threshold=0.5, peel_alpha=0.1)

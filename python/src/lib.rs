@@ -62,10 +62,15 @@ fn to_py(err: anyhow::Error) -> PyErr {
 }
 
 /// A scenario from a file path, or from TOML text (read as if it were `scenario.toml` in
-/// the working directory, so `extends` is relative to it).
+/// the working directory, so `extends` is relative to it). The text's virtual file is not
+/// one of the scenario's input files (the manifest fingerprints those it can read: the
+/// parents); the manifest's resolved scenario records the text's effect.
 fn load(source: &str, is_text: bool) -> anyhow::Result<Scenario> {
     Ok(if is_text {
-        scenario::load_str(source, Path::new("scenario.toml"))?
+        let mut s = scenario::load_str(source, Path::new("scenario.toml"))?;
+        let virtual_path = s.path.clone();
+        s.files.retain(|f| *f != virtual_path);
+        s
     } else {
         scenario::load(Path::new(source))?
     })

@@ -117,6 +117,22 @@ impl<'p> Replicate<'p> {
         (self.params.run.burn_in_months + self.params.run.months) as u64
     }
 
+    /// This replicate as it stands, carried on under `params` from now on: the burn-in
+    /// fork. Sound only when `params` describe the same population and rules as the
+    /// replicate's own and differ in levers alone, which are off during burn-in, so that
+    /// the state reached is the one `params` would have reached (the caller checks this).
+    pub fn fork<'q>(&self, params: &'q Params) -> Replicate<'q> {
+        Replicate {
+            params,
+            world: self.world.clone(),
+            keys: self.keys,
+            plan: self.plan.clone(),
+            step: self.step,
+            free: self.free.clone(),
+            parallel: self.parallel,
+        }
+    }
+
     pub fn set_parallel(&mut self, parallel: bool) {
         self.parallel = parallel;
     }

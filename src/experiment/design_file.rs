@@ -18,7 +18,7 @@ use std::path::Path;
 
 use super::design::Factor;
 use super::sensitivity::SaltelliDesign;
-use super::sweep::PointValue;
+use super::factor::PointValue;
 use crate::output::manifest::fnv1a;
 use crate::error::InputError;
 

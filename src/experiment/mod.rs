@@ -17,6 +17,7 @@ pub mod calibrate_targets;
 pub mod compare;
 pub mod design;
 pub mod design_file;
+pub mod factor;
 pub mod generations;
 pub mod nsga2;
 pub mod optimize;

@@ -20,7 +20,7 @@ use super::outcomes::{Reduced, Statistic};
 use super::sensitivity::{
     Bootstrap, SaltelliDesign, morris_design, morris_indices, saltelli_design, sobol_indices,
 };
-use super::sweep::{PointValue, apply_point, check_factors};
+use super::factor::{PointValue, apply_point, check_factors};
 use super::runner::{Experiment, Runner, Settings, details_field};
 use crate::engine::Job;
 use crate::error::InputError;

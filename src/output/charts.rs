@@ -284,10 +284,12 @@ pub(crate) fn band_legend(series: &[Band]) -> Vec<LegendEntry> {
         .collect()
 }
 
-/// An x-axis spanning exactly the finite x values.
+/// An x-axis spanning exactly the finite x values. Values within 1000–9999 are read as
+/// calendar years (a dated run) and written without thousands separators.
 fn x_axis(x: &[f64], target: usize) -> Axis {
     let (lo, hi) = padded(extent(x.iter().copied()), 0.0, false);
-    Axis::new(lo, hi, target, false, TickStyle::Number)
+    let style = if lo >= 1000.0 && hi < 10_000.0 { TickStyle::Year } else { TickStyle::Number };
+    Axis::new(lo, hi, target, false, style)
 }
 
 /// Draw one series' band (translucent) into a frame.

@@ -17,9 +17,11 @@ pub mod store;
 
 use crate::engine::{Job, ReplicateResult};
 use crate::error::InputError;
+use crate::experiment::design::Factor;
+use crate::experiment::factor::{self, PointValue};
 use crate::experiment::runner::Runner;
 use crate::model::params::Params;
-use crate::scenario::{ErrorKind, check_memory, get_value_f64, get_value_toml, set_value_f64};
+use crate::scenario::{ErrorKind, get_value_f64, get_value_toml, set_value_f64};
 
 /// The parameter paths of a search, applied in order to a base scenario.
 #[derive(Clone, Debug)]
@@ -76,20 +78,26 @@ impl Space {
         Ok(Space { base, paths: ranges.iter().map(|r| r.0.clone()).collect() })
     }
 
-    /// Applies a point to a clone of the base scenario.
+    /// The searched paths as the factor module's ranges.
+    fn factors(&self) -> Vec<Factor> {
+        self.paths
+            .iter()
+            .map(|p| Factor::Range { path: p.clone(), lo: f64::NEG_INFINITY, hi: f64::INFINITY })
+            .collect()
+    }
+
+    /// Applies a point to a clone of the base scenario (through the factor module, as
+    /// sweeps do), with the values as they ran.
     pub fn prepare(&self, point: &[f64]) -> Prepared {
-        let mut p = self.base.clone();
-        let mut values = point.to_vec();
-        for (k, (path, &x)) in self.paths.iter().zip(point).enumerate() {
-            if let Err(e) = set_value_f64(&mut p, path, x) {
-                return Prepared { params: Err(e.to_string()), values };
+        let values: Vec<PointValue> = point.iter().map(|&x| PointValue::Num(x)).collect();
+        let applied = factor::apply_point(&self.base, &self.factors(), &values);
+        let ran = match &applied.params {
+            Ok(p) => {
+                self.paths.iter().zip(point).map(|(path, &x)| get_value_f64(p, path).unwrap_or(x)).collect()
             }
-            values[k] = get_value_f64(&p, path).unwrap_or(x);
-        }
-        if let Err(e) = check_memory(&p, 1) {
-            return Prepared { params: Err(e.to_string()), values };
-        }
-        Prepared { params: Ok(p), values }
+            Err(_) => point.to_vec(),
+        };
+        Prepared { params: applied.params, values: ran }
     }
 }
 

@@ -19,6 +19,8 @@ pub(crate) enum TickStyle {
     Number,
     /// Values already in percent (0–100), written with a `%` sign.
     Percent,
+    /// Calendar years (a dated run's x axis): plain digits, no thousands separators.
+    Year,
 }
 
 /// A linear axis: the value range shown and the ticks to label inside it.
@@ -184,7 +186,7 @@ impl Formatter {
             thousands: false,
             scientific: false,
         };
-        if style == TickStyle::Percent {
+        if matches!(style, TickStyle::Percent | TickStyle::Year) {
             return f;
         }
         if max_abs >= 1e15 || (max_abs > 0.0 && max_abs < 1e-4) || f.decimals > 6 {

@@ -1,0 +1,323 @@
+//! `narcodoor sweep` and `narcodoor merge`: a scenario run over a design of parameter
+//! values (a full grid or a Latin hypercube), one tidy row per design point × replicate,
+//! resumable after a crash and splittable into shards that separate machines run.
+//!
+//! The design is built by [`super::design`]; every point is applied to a clone of the
+//! scenario with `scenario::set_value` (levels, as text) or `set_value_f64` (sampled
+//! values), in factor order, each setting checked with the earlier ones in place. A point
+//! that the scenario rules refuse is recorded with its error in every replicate's row and
+//! the sweep goes on. Every point runs with the scenario's seed, so replicate r of every
+//! point shares its random numbers (common random numbers across the design, which makes
+//! response surfaces smoother than independent seeds would).
+//!
+//! Storage is built for interruption. The directory holds `design.json` (what is being
+//! swept, written first) and `runs/`, where every finished (point, replicate) is one small
+//! file written under a temporary name and renamed, so it is either complete or absent. A
+//! run file holds the run's line of `runs.csv` followed by its lines of
+//! `runs_timeseries.csv`. The two CSV files are assembled from the run files at the end,
+//! in design order (point, then replicate), so their bytes do not depend on the thread
+//! count or the order runs finished; `manifest.json` is written last and means the sweep
+//! is complete. Running the same command again resumes: runs whose file exists are not
+//! redone. Shards (`--shard K/N`) run the points with index ≡ K (mod N) into their own
+//! directories, and `merge` assembles the whole design from them with the same code, so a
+//! merged sweep is byte for byte the unsharded one apart from its `#` metadata lines.
+//!
+//! Safety rules for the output directory: a directory that does not exist or is empty is
+//! used; one whose `design.json` matches the sweep (same scenario contents, factors,
+//! design, samples, seed, replicates, months, burn-in, youths, shard and narcodoor
+//! version) is resumed, or with `--no-resume` cleared of its run files and started over;
+//! anything else (another sweep, or a directory that is not a sweep) is refused with exit
+//! code 2 and never deleted.
+
+mod merge;
+mod store;
+
+pub use merge::{MergeOutcome, merge};
+pub use store::{SWEEP_FILES, StoredDesign, StoredFactor, run_file_name};
+use store::{assemble, prepare_dir, stored_factors};
+// The factor module's types, as the sweep's callers have always named them.
+pub use super::factor::{DesignKind, PointValue, parse_set};
+
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use super::design::{self, Factor};
+use super::factor::{Prepared, apply_point, check_factors, design_points, input};
+use super::outcomes::{Reduced, Statistic, column, run_statistic};
+use super::runner::{Experiment, Runner, Settings, details_field};
+use crate::engine::Job;
+use crate::model::metrics::m;
+use crate::output::atomic::write_in;
+use crate::output::experiment_tables::{runs_row, runs_timeseries_rows};
+use crate::output::manifest::{MODEL_VERSION, fnv1a};
+use crate::scenario::{Scenario, resolved_json};
+
+/// The version of the directory layout and of `design.json`.
+pub const FORMAT: u32 = 1;
+
+/// The headline outcomes of `runs.csv`; each gets a `_horizon` column and a run column
+/// (`_total` for flows, `_mean` for stocks and rates).
+pub const OUTCOMES: [usize; 10] = [
+    m::SCHOOL,
+    m::IDLE,
+    m::MEMBERS,
+    m::PRISON,
+    m::RECRUITS,
+    m::MINOR_RECRUITS,
+    m::HOMICIDES,
+    m::HOMICIDE_RATE,
+    m::CARTELS_ACTIVE,
+    m::SPENDING_TOTAL,
+];
+
+/// The outcome columns of `runs.csv`, in order.
+pub fn outcome_columns() -> Vec<String> {
+    OUTCOMES.iter().flat_map(|&i| [column(i, Statistic::Horizon), column(i, run_statistic(i))]).collect()
+}
+
+fn outcome_values(r: &Reduced) -> Vec<f64> {
+    OUTCOMES.iter().flat_map(|&i| [r.value(i, Statistic::Horizon), r.value(i, run_statistic(i))]).collect()
+}
+// ---------------------------------------------------------------------------------------
+// The sweep
+// ---------------------------------------------------------------------------------------
+
+/// What to sweep and how.
+#[derive(Clone, Debug)]
+pub struct SweepSpec {
+    /// The scenario, with the command-line overrides applied.
+    pub scenario: Scenario,
+    pub factors: Vec<Factor>,
+    pub kind: DesignKind,
+    /// Points of a Latin hypercube (ignored by grids).
+    pub samples: usize,
+    /// The points of `DesignKind::File` (its `factors` are then `DesignFile::factors`).
+    pub design_file: Option<super::design_file::DesignFile>,
+    /// `(K, N)`: run only the points with index ≡ K (mod N).
+    pub shard: Option<(usize, usize)>,
+    pub out_dir: PathBuf,
+    pub resume: bool,
+    /// Threads, display, cancellation flag and the command line of the manifest.
+    pub settings: Settings,
+}
+
+/// A sweep ready to run: its design built and checked, its directory prepared.
+#[derive(Debug)]
+pub struct SweepPlan {
+    spec: SweepSpec,
+    stored: StoredDesign,
+    /// This shard's points, in design order.
+    point_ids: Vec<usize>,
+    prepared: Vec<Prepared>,
+    done: HashSet<(usize, u32)>,
+}
+
+/// What a finished sweep reports back.
+#[derive(Clone, Debug)]
+pub struct SweepOutcome {
+    pub out_dir: PathBuf,
+    pub points: usize,
+    pub runs: usize,
+    pub ok: usize,
+    pub errors: usize,
+    /// Runs found finished in the directory and not redone.
+    pub resumed: usize,
+    /// The first error message of each invalid point (up to a few).
+    pub error_examples: Vec<String>,
+    pub seconds: f64,
+}
+
+/// Builds the design, checks the factors and prepares the output directory (see the
+/// module's rules). Bad input is an `InputError` or a `ScenarioError` (exit code 2), and
+/// nothing is written then.
+pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
+    let base = &spec.scenario.params;
+    if spec.factors.is_empty() {
+        return Err(input("a sweep needs at least one --set path=values".into()));
+    }
+    check_factors(base, &spec.factors)?;
+    if spec.kind == DesignKind::Lhs && spec.samples == 0 {
+        return Err(input("--samples must be at least 1".into()));
+    }
+    let points = match (&spec.design_file, spec.kind) {
+        (Some(file), DesignKind::File) => file.rows.clone(),
+        (None, DesignKind::File) => return Err(input("a file design needs --design-file".into())),
+        _ => design_points(&spec.factors, spec.kind, spec.samples, base.run.seed)?,
+    };
+    let stored = StoredDesign {
+        format: FORMAT,
+        narcodoor_version: env!("CARGO_PKG_VERSION").into(),
+        model_version: MODEL_VERSION.into(),
+        scenario_file: spec.scenario.path.display().to_string(),
+        scenario_hash: fnv1a(resolved_json(base).to_string().as_bytes()),
+        design: spec.kind.name().into(),
+        samples: (spec.kind == DesignKind::Lhs).then_some(spec.samples),
+        factors: stored_factors(&spec.factors),
+        points: points.len(),
+        seed: base.run.seed,
+        replicates: base.run.replicates,
+        months: base.run.months,
+        burn_in_months: base.run.burn_in_months,
+        youths: base.total_youths(),
+        shard: spec.shard.map(|(k, n)| [k, n]),
+        design_file_hash: spec.design_file.as_ref().map(|f| f.hash.clone()),
+    };
+    let point_ids = match spec.shard {
+        Some((k, n)) => design::shard(points.len(), k, n),
+        None => (0..points.len()).collect(),
+    };
+    let prepared = point_ids.iter().map(|&i| apply_point(base, &spec.factors, &points[i])).collect();
+    let done = prepare_dir(&spec.out_dir, &stored, spec.resume)?;
+    Ok(SweepPlan { spec, stored, point_ids, prepared, done })
+}
+
+impl SweepPlan {
+    /// Runs in this shard (points × replicates).
+    pub fn runs_total(&self) -> usize {
+        self.point_ids.len() * self.stored.replicates as usize
+    }
+
+    /// Runs already finished in the directory.
+    pub fn runs_done(&self) -> usize {
+        self.point_ids
+            .iter()
+            .flat_map(|&p| (0..self.stored.replicates).map(move |r| (p, r)))
+            .filter(|k| self.done.contains(k))
+            .count()
+    }
+
+    /// Months the remaining valid runs will simulate (burn-in included), for a progress bar.
+    pub fn months_to_do(&self) -> u64 {
+        let per_run = u64::from(self.stored.burn_in_months + self.stored.months);
+        let runs: usize = self
+            .point_ids
+            .iter()
+            .zip(&self.prepared)
+            .filter(|(_, p)| p.params.is_ok())
+            .map(|(&i, _)| (0..self.stored.replicates).filter(|&r| !self.done.contains(&(i, r))).count())
+            .sum();
+        runs as u64 * per_run
+    }
+
+    pub fn points_total(&self) -> usize {
+        self.stored.points
+    }
+
+    fn shard_line(&self) -> String {
+        match self.spec.shard {
+            Some((k, n)) => format!("shard {k}/{n}: the points whose index modulo {n} is {k}"),
+            None => "shard: the whole design".into(),
+        }
+    }
+
+    /// Runs every unfinished (point, replicate) of the shard, writes each as it finishes,
+    /// then assembles `runs.csv` and `runs_timeseries.csv` and writes `manifest.json`. If
+    /// the sweep is cancelled, every run finished by then is on disk and the next run of
+    /// the same command resumes from there.
+    pub fn run(self) -> anyhow::Result<SweepOutcome> {
+        let dir = &self.spec.out_dir;
+        let experiment = Experiment {
+            name: "sweep",
+            out_dir: dir,
+            scale: self.stored.scale(),
+            inputs: self.spec.scenario.files.clone(),
+            paired: true,
+        };
+        let mut runner = Runner::start(experiment, self.spec.settings.clone())?;
+        let runs_dir = dir.join("runs");
+        let seed = self.stored.seed;
+        let n_out = outcome_columns().len();
+        let resumed = self.runs_done();
+
+        // Invalid points first: their rows need no simulation.
+        let mut error_examples = Vec::new();
+        let mut jobs = Vec::new();
+        let mut keys = Vec::new();
+        for (&point, prep) in self.point_ids.iter().zip(&self.prepared) {
+            let todo = (0..self.stored.replicates).filter(|&r| !self.done.contains(&(point, r)));
+            match &prep.params {
+                Err(message) => {
+                    if error_examples.len() < 5 {
+                        error_examples.push(format!("point {point}: {message}"));
+                    }
+                    for r in todo {
+                        let row = runs_row(point, &prep.shown, r, seed, Err(message), n_out);
+                        write_run_file(&runs_dir, point, r, format!("{row}\n"))?;
+                    }
+                }
+                Ok(params) => {
+                    for r in todo {
+                        jobs.push(Job { params, replicate: r });
+                        keys.push((point, prep));
+                    }
+                }
+            }
+        }
+
+        let points = self.points_total();
+        let label = format!(
+            "sweep ({points} points, {} runs in this shard, {resumed} already done)",
+            self.runs_total()
+        );
+        let job_name =
+            |j: usize| format!("sweep: point {}/{points}, replicate {}", keys[j].0 + 1, jobs[j].replicate + 1);
+        let result = runner.run(&label, &jobs, &job_name, |job, result| {
+            let (point, prep) = keys[job];
+            let values = outcome_values(&Reduced::of(&result));
+            let mut text = runs_row(point, &prep.shown, result.replicate, seed, Ok(&values), n_out);
+            text.push('\n');
+            text.push_str(&runs_timeseries_rows(point, &result));
+            write_run_file(&runs_dir, point, result.replicate, text)
+        });
+        if let Err(e) = result {
+            return Err(runner.abandon(Vec::new(), e.context("the sweep stopped")));
+        }
+
+        let metadata = self.stored.metadata(&self.shard_line(), &self.spec.settings.command);
+        let (ok, errors) = assemble(dir, &self.stored, &metadata, &self.point_ids, &|_| runs_dir.clone())?;
+        let details = serde_json::json!({
+            "design": self.stored,
+            "runs": self.runs_total(),
+            "ok": ok,
+            "errors": errors,
+            "resumed": resumed,
+        });
+        let manifest = runner.finish(sweep_outputs(), Vec::new(), details_field(details))?;
+        Ok(SweepOutcome {
+            out_dir: dir.clone(),
+            points: self.point_ids.len(),
+            runs: self.runs_total(),
+            ok,
+            errors,
+            resumed,
+            error_examples,
+            seconds: manifest.run_seconds,
+        })
+    }
+}
+
+/// The files a sweep or a merge lists in its manifest (which is appended).
+pub(super) fn sweep_outputs() -> Vec<String> {
+    ["design.json", "runs.csv", "runs_timeseries.csv"].map(String::from).to_vec()
+}
+
+/// Writes the run file of (point, replicate) atomically.
+fn write_run_file(runs_dir: &Path, point: usize, replicate: u32, text: String) -> anyhow::Result<()> {
+    write_in(runs_dir, &run_file_name(point, replicate), text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcome_columns_pair_horizon_and_run_values() {
+        let cols = outcome_columns();
+        assert_eq!(cols.len(), 2 * OUTCOMES.len());
+        assert_eq!(&cols[..4], ["school_horizon", "school_mean", "idle_horizon", "idle_mean"]);
+        assert!(cols.contains(&"recruits_total".to_string()));
+        assert!(cols.contains(&"homicide_rate_mean".to_string()));
+        assert_eq!(cols.last().unwrap(), "spending_total_total");
+    }
+}
