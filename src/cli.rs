@@ -55,6 +55,12 @@ pub enum Command {
     Merge(MergeArgs),
     /// Morris screening or Sobol' indices of an outcome over parameter ranges.
     Sensitivity(SensitivityArgs),
+    /// NSGA-II search for the Pareto front of policy levers against objectives, on common
+    /// random numbers: pareto.csv, evaluated.csv, front/point-K.toml; resumable.
+    Optimize(crate::cli_search::OptimizeArgs),
+    /// ABC-SMC calibration of scenario parameters against observed targets: posterior.csv,
+    /// calibrated.toml, fit.csv, charts; resumable.
+    Calibrate(crate::cli_search::CalibrateArgs),
     /// Serve the policy lab: a local web page and a JSON API that run a scenario with
     /// changes against the unchanged scenario, as `compare` does (see docs/server.md).
     Serve(ServeArgs),
@@ -279,6 +285,8 @@ pub fn run_with(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Command::Sweep(args) => cmd_sweep(args, cancel),
         Command::Merge(args) => cmd_merge(args),
         Command::Sensitivity(args) => cmd_sensitivity(args, cancel),
+        Command::Optimize(args) => crate::cli_search::cmd_optimize(args, cancel),
+        Command::Calibrate(args) => crate::cli_search::cmd_calibrate(args, cancel),
         Command::Serve(args) => cmd_serve(args),
         Command::Validate { files } => {
             for f in &files {
