@@ -81,6 +81,8 @@ def main(
     baseline = experiments["policy"] == "none"
     threshold = np.percentile(homicides[baseline], 90)
     high = homicides > threshold
+    if not high.any():
+        raise SystemExit(f"no run has more than {threshold} homicides: too small a model to tell; raise --youths or --months")
     x = experiments[[ema.name(p) for p in UNCERTAINTIES]].copy()
     x["scholarships"] = experiments[ema.name("policy.scholarships.coverage")]
     finder = prim.Prim(x, high, threshold=0.5, peel_alpha=0.1)
@@ -106,7 +108,7 @@ def main(
     plt.close("all")
     experiments.assign(**{OUTCOME: homicides, "high": high}).to_csv(out / "experiments.csv", index=False)
     print(f"{len(experiments)} experiments; {high.sum()} above the threshold {threshold:.1f}; figures in {out}")
-    print(box.inspect(style="table"))
+    box.inspect(style="table")
     return model, experiments, outcomes, box
 
 

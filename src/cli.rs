@@ -55,6 +55,40 @@ pub enum Command {
     Merge(MergeArgs),
     /// Morris screening or Sobol' indices of an outcome over parameter ranges.
     Sensitivity(SensitivityArgs),
+    /// NSGA-II search for the Pareto front of policy levers against objectives, on common
+    /// random numbers: pareto.csv, evaluated.csv, front/point-K.toml; resumable.
+    Optimize(crate::cli_search::OptimizeArgs),
+    /// ABC-SMC calibration of scenario parameters against observed targets: posterior.csv,
+    /// calibrated.toml, fit.csv, charts; resumable.
+    Calibrate(crate::cli_search::CalibrateArgs),
+    /// Serve the policy lab: a local web page and a JSON API that run a scenario with
+    /// changes against the unchanged scenario, as `compare` does (see docs/server.md).
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; the default serves this machine only.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// Port to listen on (0: any free port, printed at start).
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    /// Directory of scenario files on offer [default: the bundled scenarios/].
+    #[arg(long, value_name = "DIR")]
+    pub scenarios: Option<PathBuf>,
+    /// Most youths a run may ask for.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_youths: u64,
+    /// Worker threads for the simulations [default: all cores].
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Seconds after which a run nobody listens to is cancelled.
+    #[arg(long, value_name = "S", default_value_t = 60)]
+    pub idle_seconds: u64,
+    /// Runs that may wait in the queue; more get 429 Too Many Requests.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub max_queued: usize,
 }
 
 /// Options shared by the commands that simulate.
@@ -251,6 +285,9 @@ pub fn run_with(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Command::Sweep(args) => cmd_sweep(args, cancel),
         Command::Merge(args) => cmd_merge(args),
         Command::Sensitivity(args) => cmd_sensitivity(args, cancel),
+        Command::Optimize(args) => crate::cli_search::cmd_optimize(args, cancel),
+        Command::Calibrate(args) => crate::cli_search::cmd_calibrate(args, cancel),
+        Command::Serve(args) => cmd_serve(args),
         Command::Validate { files } => {
             for f in &files {
                 let s = scenario::load(f)?;
@@ -270,6 +307,24 @@ pub fn run_with(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn cmd_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    use crate::server::{Limits, ServeOptions, serve};
+    let threads = match args.threads {
+        Some(0) => return Err(InputError::new("--threads must be at least 1").into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let limits = Limits {
+        max_youths: args.max_youths,
+        max_queued: args.max_queued,
+        idle: std::time::Duration::from_secs(args.idle_seconds),
+        ..Limits::default()
+    };
+    let scenarios = args.scenarios.unwrap_or_else(crate::server::catalog::default_dir);
+    serve(ServeOptions { host: args.host, port: args.port, scenarios, threads, limits })?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Loads a scenario and applies the command-line overrides.

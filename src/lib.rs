@@ -7,6 +7,7 @@
 
 pub mod calendar;
 pub mod cli;
+pub mod cli_search;
 pub mod engine;
 pub mod error;
 pub mod experiment;
@@ -14,3 +15,4 @@ pub mod model;
 pub mod output;
 pub mod rng;
 pub mod scenario;
+pub mod server;

@@ -41,7 +41,9 @@ fn a_file_listing_a_grids_points_runs_the_grid() {
     ok(&args);
 
     let file = dir.path().join("design.csv");
-    let mut text = String::from("# the grid above, point by point\npolicy.kingpin.split_probability,policy.demand.reduction\n");
+    let mut text = String::from(
+        "# the grid above, point by point\npolicy.kingpin.split_probability,policy.demand.reduction\n",
+    );
     for a in ["0.2", "1.5", "0.8"] {
         for b in ["0", "0.25", "0.5"] {
             text.push_str(&format!("{a}, {b}\n"));
@@ -60,7 +62,8 @@ fn a_file_listing_a_grids_points_runs_the_grid() {
 
     // The same directory with other points in the file is another sweep: refused, untouched.
     fs::write(&file, text.replace("0.8, 0.5", "0.8, 0.4")).unwrap();
-    let o = narcodoor(&[&["sweep", TINY, "--out", s(&from_file), "--design-file", s(&file)][..], &SIM].concat());
+    let o =
+        narcodoor(&[&["sweep", TINY, "--out", s(&from_file), "--design-file", s(&file)][..], &SIM].concat());
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("design file contents"));
 }
@@ -87,7 +90,8 @@ fn bad_design_files_are_refused_with_exit_code_2() {
     }
     let file = dir.path().join("d.csv");
     fs::write(&file, "policy.demand.reduction\n0.1\n").unwrap();
-    let o = narcodoor(&["sweep", TINY, "--design-file", s(&file), "--set", "policy.demand.reduction=0.1,0.2"]);
+    let o =
+        narcodoor(&["sweep", TINY, "--design-file", s(&file), "--set", "policy.demand.reduction=0.1,0.2"]);
     assert_eq!(o.status.code(), Some(2));
     let args = ["sensitivity", TINY, "--method", "sobol", "--design-file", s(&file), "--out", s(&out)];
     let o = narcodoor(&args);

@@ -15,7 +15,7 @@ mod common;
 
 use common::*;
 use narcodoor::engine::{Event, MonthReport, Replicate};
-use narcodoor::model::kingpin;
+use narcodoor::model::kingpin::{self, Strike};
 use narcodoor::model::metrics::{Row, index_of};
 use narcodoor::model::params::{Kingpin, Lever, Params};
 use narcodoor::model::state::{World, status};
@@ -170,7 +170,7 @@ fn a_split_on_a_real_world_conserves_territory_and_moves_about_u_of_the_members(
     let before_t = territory(&w);
     let before_p = presence(&w);
     let before_counts = w.counts.clone();
-    let removal = kingpin::remove(&mut w, &p, &lever, 1.0, k, 0, &mut Stream::new(99));
+    let removal = kingpin::remove(&mut w, &p, &lever.p, &Strike::scheduled(&lever.p, k, 0, 1.0), &mut Stream::new(99));
     let split = removal.split.expect("split_probability = 1 splits");
     let s = split.splinter;
     assert_eq!(s, before_t.len());

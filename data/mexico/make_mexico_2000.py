@@ -143,10 +143,10 @@ w("")
 w("[population]")
 w(f"youths = {sum(r['youths'] for r in regions)}")
 w("")
-w("# Free parameters set by the calibration (docs/mexico.md); see calibrated values there.")
+w("# Free parameters: values from the exploration in docs/mexico.md (MODEL.md: 10 and 2).")
 w("[violence]")
-w("civilian = 10.0")
-w("conflict = 2.0")
+w("civilian = 15.0")
+w("conflict = 0.25")
 w("")
 for r in regions:
     n = r["name"]

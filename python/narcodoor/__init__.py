@@ -231,12 +231,15 @@ def parameters(scenario: ScenarioLike) -> pd.DataFrame:
     """Every parameter of a scenario, as ``narcodoor explain`` prints it.
 
     Returns:
-        A DataFrame with columns ``group, path, value, default, unit, meaning, changed``
-        (``changed`` marks values that differ from their default; values are TOML text).
+        A DataFrame with columns ``group, path, value, default, unit, meaning, kind, min,
+        max, changed``: values are TOML text; ``kind`` is number, integer, bool, text or
+        list; ``min``/``max`` bound the allowed range (NaN where unbounded); ``changed``
+        marks values that differ from their default.
     """
     text, is_text = _source(scenario)
     rows = _narcodoor.parameters(text, is_text)
-    frame = pd.DataFrame(rows, columns=["group", "path", "value", "default", "unit", "meaning"])
+    columns = ["group", "path", "value", "default", "unit", "meaning", "kind", "min", "max"]
+    frame = pd.DataFrame(rows, columns=columns)
     frame["changed"] = frame["value"] != frame["default"]
     return frame
 

@@ -45,8 +45,10 @@ def sweep(
 ) -> dict[str, str]:
     """Runs the points of a design; the text of runs.csv and runs_timeseries.csv."""
 
-def parameters(scenario: str, is_text: bool) -> list[tuple[str, str, str, str, str, str]]:
-    """(group, path, value, default, unit, meaning) of every parameter."""
+def parameters(
+    scenario: str, is_text: bool
+) -> list[tuple[str, str, str, str, str, str, str, float | None, float | None]]:
+    """(group, path, value, default, unit, meaning, kind, min, max) of every parameter."""
 
 def validate(scenario: str, is_text: bool) -> tuple[str, int, int, list[PathLike[str]]]:
     """(name, regions, youths, extends chain) of a valid scenario."""

@@ -62,10 +62,15 @@ fn to_py(err: anyhow::Error) -> PyErr {
 }
 
 /// A scenario from a file path, or from TOML text (read as if it were `scenario.toml` in
-/// the working directory, so `extends` is relative to it).
+/// the working directory, so `extends` is relative to it). The text's virtual file is not
+/// one of the scenario's input files (the manifest fingerprints those it can read: the
+/// parents); the manifest's resolved scenario records the text's effect.
 fn load(source: &str, is_text: bool) -> anyhow::Result<Scenario> {
     Ok(if is_text {
-        scenario::load_str(source, Path::new("scenario.toml"))?
+        let mut s = scenario::load_str(source, Path::new("scenario.toml"))?;
+        let virtual_path = s.path.clone();
+        s.files.retain(|f| *f != virtual_path);
+        s
     } else {
         scenario::load(Path::new(source))?
     })
@@ -76,7 +81,13 @@ struct Sim {
     threads: usize,
 }
 
-fn sim(youths: Option<u64>, months: Option<u32>, replicates: Option<u32>, seed: Option<u64>, threads: Option<usize>) -> anyhow::Result<Sim> {
+fn sim(
+    youths: Option<u64>,
+    months: Option<u32>,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> anyhow::Result<Sim> {
     let threads = match threads {
         Some(0) => return Err(InputError::new("threads must be at least 1").into()),
         Some(n) => n,
@@ -97,7 +108,7 @@ fn prepare(source: &str, is_text: bool, sim: &Sim, sets: &[(String, SetValue)]) 
             SetValue::Text(t) => Factor::Levels { path: path.clone(), values: vec![t.clone()] },
         })
         .collect();
-    sweep_cmd::check_factors(&s.params, &factors)?;
+    narcodoor::experiment::factor::check_factors(&s.params, &factors)?;
     for (path, v) in sets {
         match v {
             SetValue::Num(x) => scenario::set_value_f64(&mut s.params, path, *x)?,
@@ -128,7 +139,10 @@ fn read_files(dir: &Path, names: &[&str]) -> anyhow::Result<HashMap<String, Stri
 }
 
 fn temp_dir() -> anyhow::Result<tempfile::TempDir> {
-    tempfile::Builder::new().prefix("narcodoor-python-").tempdir().map_err(|e| anyhow::anyhow!("cannot create a temporary directory: {e}"))
+    tempfile::Builder::new()
+        .prefix("narcodoor-python-")
+        .tempdir()
+        .map_err(|e| anyhow::anyhow!("cannot create a temporary directory: {e}"))
 }
 
 fn command(what: &str, source: &str, is_text: bool) -> Vec<String> {
@@ -157,7 +171,11 @@ fn run(
     let cmd = command("run", scenario, is_text);
     interrupt::run(py, |cancel| {
         let dir = temp_dir()?;
-        let opts = RunOptions { out_dir: dir.path().to_path_buf(), charts: false, settings: cancel.settings(sim.threads, cmd) };
+        let opts = RunOptions {
+            out_dir: dir.path().to_path_buf(),
+            charts: false,
+            settings: cancel.settings(sim.threads, cmd),
+        };
         run_scenario(&s, &opts)?;
         read_files(dir.path(), &RUN_FILES)
     })?
@@ -181,7 +199,11 @@ fn compare(
     if scenarios.len() < 2 {
         return Err(ScenarioError::new_err("compare needs a baseline and at least one other scenario"));
     }
-    let loaded = scenarios.iter().map(|(s, t)| prepare(s, *t, &sim, &[])).collect::<anyhow::Result<Vec<_>>>().map_err(to_py)?;
+    let loaded = scenarios
+        .iter()
+        .map(|(s, t)| prepare(s, *t, &sim, &[]))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(to_py)?;
     let aligned = compare_cmd::align(loaded).map_err(to_py)?;
     for arm in &aligned.arms {
         check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
@@ -189,7 +211,11 @@ fn compare(
     let cmd = command("compare", &scenarios[0].0, scenarios[0].1);
     interrupt::run(py, |cancel| {
         let dir = temp_dir()?;
-        let opts = CompareOptions { out_dir: dir.path().to_path_buf(), charts: false, settings: cancel.settings(sim.threads, cmd) };
+        let opts = CompareOptions {
+            out_dir: dir.path().to_path_buf(),
+            charts: false,
+            settings: cancel.settings(sim.threads, cmd),
+        };
         compare_cmd::run_compare(&aligned, &opts)?;
         read_files(dir.path(), &["effects.csv", "report.md"])
     })?
@@ -245,14 +271,20 @@ fn sweep(
     .map_err(to_py)
 }
 
-/// Every parameter of a scenario as `narcodoor explain` lists it: (group, path, value,
-/// default, unit, meaning).
+/// One row of `parameters`: group, path, value, default, unit, meaning, kind, min, max.
+type ParameterRow = (String, String, String, String, String, String, String, Option<f64>, Option<f64>);
+
+/// Every parameter of a scenario as `narcodoor explain` lists it, with its kind and the
+/// bounds of its allowed range.
 #[pyfunction]
-fn parameters(scenario: &str, is_text: bool) -> PyResult<Vec<(String, String, String, String, String, String)>> {
+fn parameters(scenario: &str, is_text: bool) -> PyResult<Vec<ParameterRow>> {
     let s = load(scenario, is_text).map_err(to_py)?;
     Ok(scenario::explain_rows(&s)
         .into_iter()
-        .map(|r| (r.group, r.path, r.value, r.default, r.unit.to_string(), r.meaning.to_string()))
+        .map(|r| {
+            let (unit, meaning, kind) = (r.unit.to_string(), r.meaning.to_string(), r.kind.to_string());
+            (r.group, r.path, r.value, r.default, unit, meaning, kind, r.min, r.max)
+        })
         .collect())
 }
 

@@ -63,7 +63,10 @@ pub fn parse_design(file: &str, bytes: &[u8]) -> anyhow::Result<DesignFile> {
         if p.is_empty() {
             return Err(bad(
                 file,
-                format!("column {} of the header is empty (an index column? write the CSV without one)", i + 1),
+                format!(
+                    "column {} of the header is empty (an index column? write the CSV without one)",
+                    i + 1
+                ),
             ));
         }
         if paths[..i].contains(p) {
@@ -86,7 +89,9 @@ pub fn parse_design(file: &str, bytes: &[u8]) -> anyhow::Result<DesignFile> {
         let row = record
             .iter()
             .zip(&paths)
-            .map(|(cell, path)| cell_value(cell).map_err(|m| bad(file, format!("line {line}, column {path}: {m}"))))
+            .map(|(cell, path)| {
+                cell_value(cell).map_err(|m| bad(file, format!("line {line}, column {path}: {m}")))
+            })
             .collect::<anyhow::Result<Vec<_>>>()?;
         rows.push(row);
     }
@@ -159,7 +164,9 @@ impl DesignFile {
                         PointValue::Num(x) => Ok(*x),
                         PointValue::Text(t) => Err(bad(
                             &self.file,
-                            format!("point {i}, column {path}: `{t}` is not a number (a Sobol' design is numeric)"),
+                            format!(
+                                "point {i}, column {path}: `{t}` is not a number (a Sobol' design is numeric)"
+                            ),
                         )),
                     })
                     .collect()
@@ -185,7 +192,8 @@ pub fn saltelli_from_rows(rows: &[Vec<f64>]) -> Result<SaltelliDesign, String> {
         ));
     }
     let n = rows.len() / width;
-    let (mut a, mut b, mut ab) = (Vec::with_capacity(n), Vec::with_capacity(n), vec![Vec::with_capacity(n); k]);
+    let (mut a, mut b, mut ab) =
+        (Vec::with_capacity(n), Vec::with_capacity(n), vec![Vec::with_capacity(n); k]);
     for j in 0..n {
         let block = &rows[j * width..(j + 1) * width];
         let (ra, rb) = (&block[0], &block[k + 1]);

@@ -12,12 +12,15 @@
 //! replicate to the numbers they all report and `summary` accumulating replicates.
 
 pub mod abc;
+pub mod calibrate;
+pub mod calibrate_targets;
 pub mod compare;
 pub mod design;
 pub mod design_file;
 pub mod factor;
 pub mod generations;
 pub mod nsga2;
+pub mod optimize;
 pub mod outcomes;
 pub mod run;
 pub mod runner;

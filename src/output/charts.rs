@@ -24,9 +24,9 @@ mod scatter;
 mod stacked;
 
 pub use bars::{bars_with_intervals, tornado};
-pub use grid::small_multiples;
+pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples};
 pub use scatter::scatter_labeled;
-pub use stacked::{stacked_areas, stacked_shares};
+pub use stacked::{Detail, stacked_areas, stacked_areas_noting, stacked_shares, stacked_shares_with_detail};
 
 use std::path::{Path, PathBuf};
 
@@ -37,7 +37,7 @@ use frame::{
     Frame, FrameStyle, Header, INK, LegendEntry, MARGIN, NOTE_SIZE, Rect, Swatch, palette, stack_labels,
     with_alpha,
 };
-use scale::{Axis, TickStyle, extent, near_zero, padded, union};
+use scale::{Axis, TickStyle, extent, padded, union};
 
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 1200;
@@ -101,6 +101,19 @@ impl Band {
     /// A series without a band.
     pub fn line(label: impl Into<String>, mean: Vec<f64>) -> Band {
         Band { label: label.into(), mean, lo: Vec::new(), hi: Vec::new() }
+    }
+
+    /// The same series for a quantity that cannot be negative (a count, a rate, a share,
+    /// money): the mean and both ends of the band are clipped at zero, since a symmetric t
+    /// interval around a small count reaches below zero where no value can lie. With every
+    /// value non-negative the y-axis then starts at zero (see [`line_y_axis`]).
+    pub fn non_negative(mut self) -> Band {
+        for v in self.mean.iter_mut().chain(self.lo.iter_mut()).chain(self.hi.iter_mut()) {
+            if *v < 0.0 {
+                *v = 0.0;
+            }
+        }
+        self
     }
 
     fn has_band(&self) -> bool {
@@ -238,16 +251,45 @@ fn bands_extent(x: &[f64], bands: &[&Band]) -> Option<(f64, f64)> {
     ext
 }
 
-/// A y-axis for line data: zero is included when the data come close to it anyway.
-fn line_y_axis(ext: Option<(f64, f64)>, target: usize) -> Axis {
-    let (lo, hi) = padded(ext, 0.03, near_zero(ext));
+/// A y-axis for line data. Non-negative data (counts, rates, shares, money) get an axis
+/// from zero, never below it: a truncated axis makes a change of a few percent look like a
+/// collapse, and an axis below zero suggests values that cannot exist. Data with negative
+/// values (differences) get a padded range around them.
+pub(crate) fn line_y_axis(ext: Option<(f64, f64)>, target: usize) -> Axis {
+    let non_negative = ext.is_some_and(|(lo, _)| lo >= 0.0);
+    let (lo, hi) = padded(ext, 0.03, non_negative);
     Axis::new(lo, hi, target, true, TickStyle::Number)
 }
 
-/// An x-axis spanning exactly the finite x values.
+/// The legend of lines with bands: each series' swatch is its line over its band, in its
+/// own colour. A single series with a band says what the shading is.
+pub(crate) fn band_legend(series: &[Band]) -> Vec<LegendEntry> {
+    let any_band = series.iter().any(Band::has_band);
+    if series.len() < 2 && !any_band {
+        return Vec::new();
+    }
+    series
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let swatch = if b.has_band() {
+                Swatch::LineBand(palette(i), BAND_ALPHA)
+            } else {
+                Swatch::Line(palette(i))
+            };
+            let label =
+                if series.len() == 1 { format!("{} ({BAND_NOTE})", b.label) } else { b.label.clone() };
+            LegendEntry::new(label, swatch)
+        })
+        .collect()
+}
+
+/// An x-axis spanning exactly the finite x values. Values within 1000–9999 are read as
+/// calendar years (a dated run) and written without thousands separators.
 fn x_axis(x: &[f64], target: usize) -> Axis {
     let (lo, hi) = padded(extent(x.iter().copied()), 0.0, false);
-    Axis::new(lo, hi, target, false, TickStyle::Number)
+    let style = if lo >= 1000.0 && hi < 10_000.0 { TickStyle::Year } else { TickStyle::Number };
+    Axis::new(lo, hi, target, false, style)
 }
 
 /// Draw one series' band (translucent) into a frame.
@@ -347,16 +389,7 @@ pub fn lines_with_bands(
         check_band(b, x.len())?;
     }
     let (w, h) = (WIDTH as f64, HEIGHT as f64);
-    let any_band = series.iter().any(Band::has_band);
-    let mut legend = Vec::new();
-    if series.len() > 1 || any_band {
-        for (i, b) in series.iter().enumerate() {
-            legend.push(LegendEntry::new(&b.label, Swatch::Line(palette(i))));
-        }
-    }
-    if any_band {
-        legend.push(LegendEntry::new(BAND_NOTE, Swatch::Band(RGBAColor(120, 120, 120, 0.3))));
-    }
+    let legend = band_legend(series);
     let header = Header::new(text.title, &legend, w);
     let refs: Vec<&Band> = series.iter().collect();
     let y_ext = bands_extent(x, &refs);

@@ -6,12 +6,13 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::model::params::{CartelSpec, Params, Region};
+use crate::model::params::{CartelSpec, Params, Region, Schedule};
 
 use super::Scenario;
 use super::build::{cartel_label, region_label};
 use super::schema::{
-    CARTEL_KEYS, Field, GLOBAL_TABLES, REGION_SPECIAL, SCHEDULE_SPECIAL, Schema, Value, lever_default,
+    CARTEL_KEYS, Field, GLOBAL_TABLES, Kind, LeverDef, REGION_SPECIAL, SCHEDULE_SPECIAL, Schema, Value,
+    lever_default,
 };
 
 /// One line of `explain`.
@@ -21,37 +22,53 @@ struct Line {
     default: String,
     unit: &'static str,
     meaning: &'static str,
+    /// The key's kind, for [`ExplainRow`] (absent for lists and names).
+    typed: Option<Kind>,
 }
 
 impl Line {
     fn new(path: String, value: &Value, default: &Value, unit: &'static str, meaning: &'static str) -> Line {
-        Line { path, value: value.to_toml(), default: default.to_toml(), unit, meaning }
+        Line { path, value: value.to_toml(), default: default.to_toml(), unit, meaning, typed: None }
+    }
+
+    /// A line of a key whose kind the schema gives.
+    fn keyed(
+        path: String,
+        value: &Value,
+        default: &Value,
+        kind: Kind,
+        unit: &'static str,
+        meaning: &'static str,
+    ) -> Line {
+        let mut line = Line::new(path, value, default, unit, meaning);
+        line.typed = Some(kind);
+        line
     }
 }
 
-/// One parameter as `explain` shows it, for programs (the Python package's `parameters`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One parameter as `explain` shows it, for programs (the Python package's `parameters`,
+/// the web API's `/api/scenarios/{name}/parameters`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct ExplainRow {
     /// The group header (`[youth]`, `[[region]] "North"`, ...).
     pub group: String,
     pub path: String,
+    /// The value and default as `explain` prints them (TOML text).
     pub value: String,
     pub default: String,
     pub unit: &'static str,
     pub meaning: &'static str,
+    /// Bounds of the allowed range (`None` where the key is unbounded or not a number).
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// `number`, `integer`, `bool`, `text` or `list`.
+    pub kind: &'static str,
+    /// For a lever's keys: whether the lever is on (setting any of its keys switches it on).
+    pub enabled: Option<bool>,
 }
 
-/// Renders one group of lines under a header, columns aligned within the group, and keeps
-/// them as rows.
-fn group(out: &mut String, rows: &mut Vec<ExplainRow>, header: &str, lines: &[Line]) {
-    rows.extend(lines.iter().map(|l| ExplainRow {
-        group: header.to_string(),
-        path: l.path.clone(),
-        value: l.value.clone(),
-        default: l.default.clone(),
-        unit: l.unit,
-        meaning: l.meaning,
-    }));
+/// Renders one group of lines under a header, columns aligned within the group.
+fn group(out: &mut String, header: &str, lines: &[Line]) {
     out.push('\n');
     out.push_str(header);
     out.push('\n');
@@ -84,7 +101,7 @@ fn list_line(path: String, list: &Value, default: &str, unit: &'static str, mean
         Value::Str(s) => s.clone(),
         other => other.to_toml(),
     };
-    Line { path, value, default: default.to_string(), unit, meaning }
+    Line { path, value, default: default.to_string(), unit, meaning, typed: None }
 }
 
 /// Is the cartel list the one the loader makes when a scenario has no `[[cartel]]`?
@@ -96,19 +113,7 @@ fn is_default_cartel(p: &Params) -> bool {
 /// Every parameter of the scenario, one line each, grouped by table: path, value, default,
 /// unit and meaning; `*` marks values that differ from their default.
 pub fn explain(s: &Scenario) -> String {
-    walk(s).0
-}
-
-/// Every parameter of the scenario, as the rows `explain` prints.
-pub fn explain_rows(s: &Scenario) -> Vec<ExplainRow> {
-    walk(s).1
-}
-
-fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
-    let mut rows = Vec::new();
     let p = &s.params;
-    let schema = Schema::new();
-    let defaults = Params::defaults();
     let mut out = format!("Scenario {:?} from {}", p.run.name, s.path.display());
     let parents: Vec<String> =
         s.files.iter().filter(|f| **f != s.path).map(|f| f.display().to_string()).collect();
@@ -116,8 +121,110 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
         out.push_str(&format!(" (extends {})", parents.join(" ← ")));
     }
     out.push_str("\nOne line per parameter: path = value, default, unit, meaning; * marks a value that differs from its default.\n");
+    let (sections, off) = sections(s, false);
+    for (header, lines) in &sections {
+        group(&mut out, header, lines);
+    }
+    out.push('\n');
+    if off.is_empty() {
+        out.push_str("Levers off: none.\n");
+    } else {
+        out.push_str(&format!(
+            "Levers off: {} (a [policy.<lever>] table, even empty, switches one on).\n",
+            off.join(", ")
+        ));
+    }
+    out
+}
 
+/// Every parameter of the scenario, as the rows `explain` prints.
+pub fn explain_rows(s: &Scenario) -> Vec<ExplainRow> {
+    rows(s, false)
+}
+
+/// As [`explain_rows`], with the keys of the levers that are off too (at their defaults,
+/// `enabled: Some(false)`), which `explain` only names.
+pub fn explain_rows_all_levers(s: &Scenario) -> Vec<ExplainRow> {
+    rows(s, true)
+}
+
+fn rows(s: &Scenario, with_off: bool) -> Vec<ExplainRow> {
+    let (sections, _) = sections(s, with_off);
+    let schema = Schema::new();
+    let mut out = Vec::new();
+    for (header, lines) in sections {
+        let enabled = header
+            .strip_prefix("[policy.")
+            .and_then(|h| h.split(']').next())
+            .and_then(|name| schema.lever(name))
+            .map(|lever| (lever.schedule)(&s.params).is_some());
+        for l in lines {
+            let (kind, (min, max)) = match &l.typed {
+                Some(k) => (kind_name(k), k.bounds()),
+                None => ("list", (None, None)),
+            };
+            out.push(ExplainRow {
+                group: header.clone(),
+                path: l.path,
+                value: l.value,
+                default: l.default,
+                unit: l.unit,
+                meaning: l.meaning,
+                min,
+                max,
+                kind,
+                enabled,
+            });
+        }
+    }
+    out
+}
+
+fn kind_name(k: &Kind) -> &'static str {
+    match k {
+        Kind::Bool => "bool",
+        Kind::Text | Kind::Name | Kind::Date => "text",
+        Kind::Ranks => "list",
+        k if k.is_integer() => "integer",
+        _ => "number",
+    }
+}
+
+type Section = (String, Vec<Line>);
+
+/// `explain`'s groups of lines, and the levers that are off. With `with_off`, an off lever
+/// gets a group of its own keys at their defaults instead of being only named.
+fn sections(s: &Scenario, with_off: bool) -> (Vec<Section>, Vec<&'static str>) {
+    let p = &s.params;
+    let schema = Schema::new();
+    let mut sections = global_sections(s, &schema);
+    for (i, r) in p.regions.iter().enumerate() {
+        sections.push(region_section(p, &schema, i, r));
+    }
+    sections.extend(cartel_sections(p));
+    let mut off = Vec::new();
+    let always = crate::model::params::Schedule::always(p.regions.len());
+    for lever in &schema.levers {
+        let sched = match (lever.schedule)(p) {
+            Some(sched) => sched,
+            None => {
+                off.push(lever.name);
+                if !with_off {
+                    continue;
+                }
+                &always
+            }
+        };
+        sections.push(lever_section(p, &schema, lever, sched, &always));
+    }
+    (sections, off)
+}
+
+fn global_sections(s: &Scenario, schema: &Schema) -> Vec<Section> {
+    let p = &s.params;
+    let defaults = Params::defaults();
     let stem = s.path.file_stem().map(|x| x.to_string_lossy().to_string()).unwrap_or_default();
+    let mut sections = Vec::new();
     for table in GLOBAL_TABLES {
         let lines: Vec<Line> = schema
             .global_table(table)
@@ -126,58 +233,64 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
                 if k.table == "run" && k.name == "name" && !stem.is_empty() {
                     default = Value::Str(stem.clone());
                 }
-                Line::new(k.path(), &(k.get)(p), &default, k.unit, k.meaning)
+                Line::keyed(k.path(), &(k.get)(p), &default, k.kind, k.unit, k.meaning)
             })
             .collect();
-        group(&mut out, &mut rows, &format!("[{table}]"), &lines);
+        sections.push((format!("[{table}]"), lines));
     }
+    sections
+}
 
-    for (i, r) in p.regions.iter().enumerate() {
-        let label = region_label(Some(&r.name), i);
-        let d = Region::with_defaults(&r.name, r.youths);
-        let mut lines = vec![
-            Line::new(
-                format!("{label}.name"),
-                &r.name.to_value(),
-                &r.name.to_value(),
-                REGION_SPECIAL[0].1,
-                REGION_SPECIAL[0].2,
-            ),
-            Line::new(
-                format!("{label}.youths"),
-                &r.youths.to_value(),
-                &r.youths.to_value(),
-                REGION_SPECIAL[1].1,
-                REGION_SPECIAL[1].2,
-            ),
-            Line::new(
-                format!("{label}.share"),
-                &Value::Num(r.youths as f64 / p.population.youths.max(1) as f64),
-                &Value::Num(r.youths as f64 / p.population.youths.max(1) as f64),
-                REGION_SPECIAL[2].1,
-                "the region's share of population.youths, as resolved",
-            ),
-            list_line(
-                format!("{label}.neighbours"),
-                &names_value(p, r.neighbours.iter().copied()),
-                "[]",
-                REGION_SPECIAL[3].1,
-                REGION_SPECIAL[3].2,
-            ),
-        ];
-        for k in &schema.region {
-            lines.push(Line::new(
-                format!("{label}.{}", k.name),
-                &(k.get)(r),
-                &(k.get)(&d),
-                k.unit,
-                k.meaning,
-            ));
-        }
-        group(&mut out, &mut rows, &format!("[[region]] {:?}", r.name), &lines);
+fn region_section(p: &Params, schema: &Schema, i: usize, r: &Region) -> Section {
+    let label = region_label(Some(&r.name), i);
+    let d = Region::with_defaults(&r.name, r.youths);
+    let share = Value::Num(r.youths as f64 / p.population.youths.max(1) as f64);
+    let mut lines = vec![
+        Line::new(
+            format!("{label}.name"),
+            &r.name.to_value(),
+            &r.name.to_value(),
+            REGION_SPECIAL[0].1,
+            REGION_SPECIAL[0].2,
+        ),
+        Line::new(
+            format!("{label}.youths"),
+            &r.youths.to_value(),
+            &r.youths.to_value(),
+            REGION_SPECIAL[1].1,
+            REGION_SPECIAL[1].2,
+        ),
+        Line::new(
+            format!("{label}.share"),
+            &share,
+            &share,
+            REGION_SPECIAL[2].1,
+            "the region's share of population.youths, as resolved",
+        ),
+        list_line(
+            format!("{label}.neighbours"),
+            &names_value(p, r.neighbours.iter().copied()),
+            "[]",
+            REGION_SPECIAL[3].1,
+            REGION_SPECIAL[3].2,
+        ),
+    ];
+    for k in &schema.region {
+        lines.push(Line::keyed(
+            format!("{label}.{}", k.name),
+            &(k.get)(r),
+            &(k.get)(&d),
+            k.kind,
+            k.unit,
+            k.meaning,
+        ));
     }
+    (format!("[[region]] {:?}", r.name), lines)
+}
 
+fn cartel_sections(p: &Params) -> Vec<Section> {
     let default_cartel = is_default_cartel(p);
+    let mut sections = Vec::new();
     for (k, c) in p.cartel_list.iter().enumerate() {
         let label = cartel_label(Some(&c.name), k);
         let mut lines = vec![
@@ -199,10 +312,11 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
         for (r, region) in p.regions.iter().enumerate() {
             let default = if default_cartel { region.presence } else { 0.0 };
             let share = c.territory.get(r).copied().unwrap_or(0.0);
-            lines.push(Line::new(
+            lines.push(Line::keyed(
                 format!("{label}.territory.{}", region.name),
                 &Value::Num(share),
                 &Value::Num(default),
+                Kind::Prob,
                 CARTEL_KEYS[2].1,
                 CARTEL_KEYS[2].2,
             ));
@@ -212,64 +326,57 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
         } else {
             format!("[[cartel]] {:?}", c.name)
         };
-        group(&mut out, &mut rows, &header, &lines);
+        sections.push((header, lines));
     }
+    sections
+}
 
-    let mut off = Vec::new();
-    for lever in &schema.levers {
-        let Some(sched) = (lever.schedule)(p) else {
-            off.push(lever.name);
-            continue;
-        };
-        let table = format!("policy.{}", lever.name);
-        let always = crate::model::params::Schedule::always(p.regions.len());
-        let mut lines: Vec<Line> = schema
-            .schedule
-            .iter()
-            .map(|k| {
-                Line::new(
-                    format!("{table}.{}", k.name),
-                    &(k.get)(sched),
-                    &(k.get)(&always),
-                    k.unit,
-                    k.meaning,
-                )
-            })
-            .collect();
-        let regions = if sched.regions.iter().all(|&b| b) {
-            Value::Str("all".into())
-        } else {
-            names_value(p, sched.regions.iter().enumerate().filter(|(_, b)| **b).map(|(i, _)| i))
-        };
-        lines.push(list_line(
-            format!("{table}.regions"),
-            &regions,
-            "all",
-            SCHEDULE_SPECIAL[0].1,
-            SCHEDULE_SPECIAL[0].2,
-        ));
-        lines.push(Line::new(
-            format!("{table}.enabled"),
-            &Value::Bool(true),
-            &Value::Bool(true),
-            SCHEDULE_SPECIAL[1].1,
-            SCHEDULE_SPECIAL[1].2,
-        ));
-        for k in &lever.keys {
-            lines.push(Line::new(k.path(), &(k.get)(p), &lever_default(lever, k), k.unit, k.meaning));
-        }
-        group(&mut out, &mut rows, &format!("[{table}] {}", lever.meaning), &lines);
-    }
-    out.push('\n');
-    if off.is_empty() {
-        out.push_str("Levers off: none.\n");
+fn lever_section(
+    p: &Params,
+    schema: &Schema,
+    lever: &LeverDef,
+    sched: &Schedule,
+    always: &Schedule,
+) -> Section {
+    let table = format!("policy.{}", lever.name);
+    let on = (lever.schedule)(p).is_some();
+    let mut lines: Vec<Line> = schema
+        .schedule
+        .iter()
+        .map(|k| {
+            Line::keyed(
+                format!("{table}.{}", k.name),
+                &(k.get)(sched),
+                &(k.get)(always),
+                k.kind,
+                k.unit,
+                k.meaning,
+            )
+        })
+        .collect();
+    let regions = if sched.regions.iter().all(|&b| b) {
+        Value::Str("all".into())
     } else {
-        out.push_str(&format!(
-            "Levers off: {} (a [policy.<lever>] table, even empty, switches one on).\n",
-            off.join(", ")
-        ));
+        names_value(p, sched.regions.iter().enumerate().filter(|(_, b)| **b).map(|(i, _)| i))
+    };
+    lines.push(list_line(
+        format!("{table}.regions"),
+        &regions,
+        "all",
+        SCHEDULE_SPECIAL[0].1,
+        SCHEDULE_SPECIAL[0].2,
+    ));
+    lines.push(Line::new(
+        format!("{table}.enabled"),
+        &Value::Bool(on),
+        &Value::Bool(true),
+        SCHEDULE_SPECIAL[1].1,
+        SCHEDULE_SPECIAL[1].2,
+    ));
+    for k in &lever.keys {
+        lines.push(Line::keyed(k.path(), &(k.get)(p), &lever_default(lever, k), k.kind, k.unit, k.meaning));
     }
-    (out, rows)
+    (format!("[{table}] {}", lever.meaning), lines)
 }
 
 fn put(obj: &mut Map<String, Json>, key: &str, v: &Value) {

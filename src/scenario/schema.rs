@@ -124,6 +124,20 @@ impl Kind {
         }
     }
 
+    /// The lowest and highest allowed value of a numeric kind (`None` where unbounded or
+    /// not a number; the bound of `Pos` and `Unit`'s lower bound 0 are themselves excluded).
+    pub fn bounds(&self) -> (Option<f64>, Option<f64>) {
+        match *self {
+            Kind::Prob | Kind::Unit => (Some(0.0), Some(1.0)),
+            Kind::NonNeg | Kind::Pos => (Some(0.0), None),
+            Kind::AtLeast(b) => (Some(b), None),
+            Kind::Count { min, max } => (Some(min as f64), (max < TOML_INT_MAX).then_some(max as f64)),
+            Kind::Peers => (Some(2.0), Some(MAX_PEERS as f64)),
+            Kind::OptMonth => (Some(1.0), Some(U32_MAX as f64)),
+            Kind::Real | Kind::Bool | Kind::Text | Kind::Name | Kind::Ranks | Kind::Date => (None, None),
+        }
+    }
+
     /// The TOML type the key expects, for "wrong type" messages.
     pub fn toml_type(&self) -> &'static str {
         match self {

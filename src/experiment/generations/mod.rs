@@ -6,7 +6,7 @@
 //!
 //! - [`Space`]: the parameter paths being searched and how a point becomes `Params`
 //!   (with the values that actually ran, integers rounded);
-//! - [`evaluate`]: runs every valid candidate's jobs through the engine and reduces each
+//! - [`evaluate`]: runs every valid candidate's jobs through the experiment runner and reduces each
 //!   replicate to numbers as soon as it finishes; a candidate the scenario rules refuse is
 //!   returned as its error, not fatal;
 //! - [`store`]: the checkpoint directory (`search.json`, `generations/gen-NNNN.json`);
@@ -15,12 +15,13 @@
 pub mod overlay;
 pub mod store;
 
-use std::io;
-
-use crate::engine::{self, Job, ReplicateResult};
+use crate::engine::{Job, ReplicateResult};
 use crate::error::InputError;
+use crate::experiment::design::Factor;
+use crate::experiment::factor::{self, PointValue};
+use crate::experiment::runner::Runner;
 use crate::model::params::Params;
-use crate::scenario::{ErrorKind, check_memory, get_value_f64, get_value_toml, set_value_f64};
+use crate::scenario::{ErrorKind, get_value_f64, get_value_toml, set_value_f64};
 
 /// The parameter paths of a search, applied in order to a base scenario.
 #[derive(Clone, Debug)]
@@ -77,20 +78,26 @@ impl Space {
         Ok(Space { base, paths: ranges.iter().map(|r| r.0.clone()).collect() })
     }
 
-    /// Applies a point to a clone of the base scenario.
+    /// The searched paths as the factor module's ranges.
+    fn factors(&self) -> Vec<Factor> {
+        self.paths
+            .iter()
+            .map(|p| Factor::Range { path: p.clone(), lo: f64::NEG_INFINITY, hi: f64::INFINITY })
+            .collect()
+    }
+
+    /// Applies a point to a clone of the base scenario (through the factor module, as
+    /// sweeps do), with the values as they ran.
     pub fn prepare(&self, point: &[f64]) -> Prepared {
-        let mut p = self.base.clone();
-        let mut values = point.to_vec();
-        for (k, (path, &x)) in self.paths.iter().zip(point).enumerate() {
-            if let Err(e) = set_value_f64(&mut p, path, x) {
-                return Prepared { params: Err(e.to_string()), values };
+        let values: Vec<PointValue> = point.iter().map(|&x| PointValue::Num(x)).collect();
+        let applied = factor::apply_point(&self.base, &self.factors(), &values);
+        let ran = match &applied.params {
+            Ok(p) => {
+                self.paths.iter().zip(point).map(|(path, &x)| get_value_f64(p, path).unwrap_or(x)).collect()
             }
-            values[k] = get_value_f64(&p, path).unwrap_or(x);
-        }
-        if let Err(e) = check_memory(&p, 1) {
-            return Prepared { params: Err(e.to_string()), values };
-        }
-        Prepared { params: Ok(p), values }
+            Err(_) => point.to_vec(),
+        };
+        Prepared { params: applied.params, values: ran }
     }
 }
 
@@ -109,15 +116,15 @@ pub struct Batch<'a> {
 /// One candidate's results: per variant, per replicate, its measure; or its error.
 pub type Outcome = Result<Vec<Vec<Measure>>, String>;
 
-/// Runs every job of `batch` on `threads` threads, reducing each finished replicate with
+/// Runs every job of `batch` through the experiment runner (its one job loop, progress
+/// display and cancellation flag), reducing each finished replicate with
 /// `measure(candidate, variant, result)`. Results are placed by index, so they do not
-/// depend on the thread count or the order jobs finish. `progress(months)` is called after
-/// every simulated month.
+/// depend on the thread count.
 pub fn evaluate(
+    runner: &mut Runner,
+    label: &str,
     batch: &Batch<'_>,
-    threads: usize,
     measure: &(dyn Fn(usize, usize, &ReplicateResult) -> Measure + Sync),
-    progress: &(dyn Fn(u64) + Sync),
 ) -> anyhow::Result<Vec<Outcome>> {
     let reps = batch.replicates as usize;
     let mut jobs = Vec::new();
@@ -138,28 +145,16 @@ pub fn evaluate(
             }
         }
     }
-    let tick = |_job: usize, _months: u64| progress(1);
-    engine::run_jobs(&jobs, threads, &tick, |job, result: ReplicateResult| {
+    let name = |job: usize| format!("{label}: candidate {}", keys[job].0 + 1);
+    runner.run(label, &jobs, &name, |job, result: ReplicateResult| {
         let (c, v) = keys[job];
         let m = measure(c, v, &result);
         if let Ok(slots) = &mut out[c] {
             slots[v][result.replicate as usize] = m;
         }
-        Ok::<(), io::Error>(())
+        Ok(())
     })?;
     Ok(out)
-}
-
-/// The months a batch will simulate (burn-in included), for a progress display.
-pub fn batch_months(batch: &Batch<'_>) -> u64 {
-    batch
-        .variants
-        .iter()
-        .zip(batch.candidates)
-        .filter(|(_, c)| c.params.is_ok())
-        .flat_map(|(v, _)| v.iter())
-        .map(|p| u64::from(p.run.burn_in_months + p.run.months) * u64::from(batch.replicates))
-        .sum()
 }
 
 /// Floats that survive a JSON round trip exactly, infinities and NaN included: stored as
@@ -174,5 +169,65 @@ pub mod exact {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
         let text: Vec<String> = Vec::deserialize(d)?;
         text.iter().map(|t| t.parse::<f64>().map_err(serde::de::Error::custom)).collect()
+    }
+}
+
+/// A `PATH=LO:HI` (or, where `allow_log`, `PATH=LO:HI:log`) option: the path, the bounds
+/// and whether the range is logarithmic. Errors (exit code 2) name the option.
+pub fn parse_range(text: &str, flag: &str, allow_log: bool) -> anyhow::Result<(String, f64, f64, bool)> {
+    let bad = |why: &str| -> anyhow::Error {
+        let form = if allow_log { "PATH=LO:HI or PATH=LO:HI:log" } else { "PATH=LO:HI" };
+        InputError::new(format!("{flag} {text}: {why} (expected {form})")).into()
+    };
+    let Some((path, spec)) = text.split_once('=') else { return Err(bad("no `=`")) };
+    let path = path.trim();
+    if path.is_empty() {
+        return Err(bad("empty path"));
+    }
+    let parts: Vec<&str> = spec.split(':').map(str::trim).collect();
+    let log = match parts.as_slice() {
+        [_, _] => false,
+        [_, _, "log"] if allow_log => true,
+        _ => return Err(bad("not a range")),
+    };
+    let num = |s: &str, what: &str| match s.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(x),
+        _ => Err(bad(&format!("the {what} `{s}` is not a finite number"))),
+    };
+    let (lo, hi) = (num(parts[0], "lower bound")?, num(parts[1], "upper bound")?);
+    if lo >= hi {
+        return Err(bad(&format!("the lower bound {lo} must be below the upper bound {hi}")));
+    }
+    if log && lo <= 0.0 {
+        return Err(bad("a log range needs a positive lower bound"));
+    }
+    Ok((path.to_string(), lo, hi, log))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("a.b=0:1", "--lever", false).unwrap(), ("a.b".into(), 0.0, 1.0, false));
+        assert_eq!(parse_range("a= 0.1 : 10 :log", "--param", true).unwrap(), ("a".into(), 0.1, 10.0, true));
+        for bad in ["a", "=0:1", "a=1", "a=1:0", "a=x:1", "a=0:1:log", "a=0:1:2"] {
+            assert!(parse_range(bad, "--lever", false).unwrap_err().is::<InputError>(), "{bad}");
+        }
+        assert!(parse_range("a=0:1:log", "--param", true).is_err());
+    }
+}
+
+/// One float that survives a JSON round trip exactly (see [`exact`]).
+pub mod exact_one {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{v:?}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        String::deserialize(d)?.parse::<f64>().map_err(serde::de::Error::custom)
     }
 }

@@ -61,8 +61,13 @@ pub fn scenario_text(
         let _ = writeln!(out, "# {h}");
     }
     let _ = writeln!(out, "extends = {}", quote(parent));
+    if !run.is_empty() {
+        let _ = writeln!(out, "\n[run]");
+        for (k, v) in run {
+            let _ = writeln!(out, "{k} = {v}");
+        }
+    }
     let mut tables: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-    tables.insert("run".into(), run.iter().map(|(k, v)| (k.to_string(), v.clone())).collect());
     let mut regions: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut cartels: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for path in paths {

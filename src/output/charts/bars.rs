@@ -6,8 +6,8 @@ use plotters::style::RGBAColor;
 
 use super::canvas::{HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width, wrap_text};
 use super::frame::{
-    Frame, FrameStyle, Header, INK, LABEL_SIZE, MARGIN, MUTED, NOTE_SIZE, Rect, TICK_SIZE, draw_x_title,
-    draw_y_title, palette,
+    Frame, FrameStyle, Header, INK, LABEL_SIZE, MARGIN, MUTED, NOTE_SIZE, Rect, TICK_SIZE, WHITE,
+    draw_x_title, draw_y_title, palette,
 };
 use super::scale::{Axis, TickStyle, extent, padded};
 use super::*;
@@ -55,15 +55,19 @@ pub(super) fn whisker(
     horizontal: bool,
     color: RGBAColor,
 ) -> Result<(), ChartError> {
-    if horizontal {
-        canvas.hline(a.min(b), a.max(b), at, 2.0, color)?;
-        canvas.vline(a, at - cap, at + cap, 2.0, color)?;
-        canvas.vline(b, at - cap, at + cap, 2.0, color)
-    } else {
-        canvas.vline(at, a.min(b), a.max(b), 2.0, color)?;
-        canvas.hline(at - cap, at + cap, a, 2.0, color)?;
-        canvas.hline(at - cap, at + cap, b, 2.0, color)
+    // A white halo under the whisker keeps it visible across a dark bar (black, say).
+    for (width, color) in [(4.5, WHITE), (2.0, color)] {
+        if horizontal {
+            canvas.hline(a.min(b), a.max(b), at, width, color)?;
+            canvas.vline(a, at - cap, at + cap, width, color)?;
+            canvas.vline(b, at - cap, at + cap, width, color)?;
+        } else {
+            canvas.vline(at, a.min(b), a.max(b), width, color)?;
+            canvas.hline(at - cap, at + cap, a, width, color)?;
+            canvas.hline(at - cap, at + cap, b, width, color)?;
+        }
     }
+    Ok(())
 }
 
 /// The ends of a bar's whisker in value units, if it has one: a missing side runs to the

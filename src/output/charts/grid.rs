@@ -2,10 +2,12 @@
 
 use std::path::Path;
 
+use plotters::style::RGBAColor;
+
 use super::canvas::{HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width};
 use super::frame::{
     Frame, FrameStyle, Header, INK, LABEL_SIZE, LegendEntry, MARGIN, MUTED, Rect, Swatch, draw_x_title,
-    draw_y_title, palette, with_alpha,
+    draw_y_title, palette,
 };
 use super::scale::{Axis, union};
 use super::*;
@@ -45,17 +47,72 @@ pub fn small_multiples(
     marks: &[Mark],
     scale: PanelScale,
 ) -> Result<(), ChartError> {
-    ensure_font()?;
-    check_count("panels", panels.len(), MAX_PANELS)?;
-    for (_, b) in panels {
-        check_band(b, x.len())?;
-    }
     let color = palette(0);
     let mut legend = Vec::new();
     if panels.iter().any(|(_, b)| b.has_band()) {
         let mean = panels.first().map_or("mean", |(_, b)| b.label.as_str());
-        legend.push(LegendEntry::new(if mean.is_empty() { "mean" } else { mean }, Swatch::Line(color)));
-        legend.push(LegendEntry::new(BAND_NOTE, Swatch::Band(with_alpha(color, BAND_ALPHA))));
+        let mean = if mean.is_empty() { "mean" } else { mean };
+        legend.push(LegendEntry::new(format!("{mean} ({BAND_NOTE})"), Swatch::LineBand(color, BAND_ALPHA)));
+    }
+    let grid: Vec<GridPanel> =
+        panels.iter().map(|(title, b)| GridPanel { title, series: vec![(b, color)] }).collect();
+    draw_grid(path, text, x, &grid, legend, marks, scale)
+}
+
+/// The colour of the reference series in [`panels_against_reference`]: a mid grey, so that
+/// the series each panel is about stands out against it.
+pub const REFERENCE_COLOR: RGBAColor = RGBAColor(120, 120, 120, 1.0);
+
+/// One panel per series of `others`, each drawn in its own colour over the `reference`
+/// series in grey, all on one shared y-range: policies against the baseline, say. Unlike
+/// one panel with every series, bands never pile up, however many series there are. The
+/// legend names the reference and each series with the colour of its line and band; the
+/// panels are titled with the series' labels.
+pub fn panels_against_reference(
+    path: &Path,
+    text: &ChartText,
+    x: &[f64],
+    reference: &Band,
+    others: &[Band],
+    marks: &[Mark],
+) -> Result<(), ChartError> {
+    let mut legend = vec![LegendEntry::new(&reference.label, Swatch::LineBand(REFERENCE_COLOR, BAND_ALPHA))];
+    for (i, b) in others.iter().enumerate() {
+        legend.push(LegendEntry::new(&b.label, Swatch::LineBand(palette(i + 1), BAND_ALPHA)));
+    }
+    let grid: Vec<GridPanel> = others
+        .iter()
+        .enumerate()
+        .map(|(i, b)| GridPanel {
+            title: &b.label,
+            series: vec![(reference, REFERENCE_COLOR), (b, palette(i + 1))],
+        })
+        .collect();
+    draw_grid(path, text, x, &grid, legend, marks, PanelScale::Shared)
+}
+
+/// One panel of a grid: its title and its series with their colours, drawn in order (the
+/// last on top).
+struct GridPanel<'a> {
+    title: &'a str,
+    series: Vec<(&'a Band, RGBAColor)>,
+}
+
+fn draw_grid(
+    path: &Path,
+    text: &ChartText,
+    x: &[f64],
+    panels: &[GridPanel],
+    mut legend: Vec<LegendEntry>,
+    marks: &[Mark],
+    scale: PanelScale,
+) -> Result<(), ChartError> {
+    ensure_font()?;
+    check_count("panels", panels.len(), MAX_PANELS)?;
+    for p in panels {
+        for (b, _) in &p.series {
+            check_band(b, x.len())?;
+        }
     }
     let mut mark_labels: Vec<&str> = Vec::new();
     for m in marks.iter().filter(|m| m.x.is_finite() && !m.label.is_empty()) {
@@ -79,7 +136,7 @@ pub fn small_multiples(
     let h = (header.height + rows as f64 * cell_h + x_title_h + MARGIN).ceil();
     let grid = Rect::new(MARGIN + y_title_w, header.height, w - MARGIN, header.height + rows as f64 * cell_h);
 
-    let refs: Vec<Vec<&Band>> = panels.iter().map(|(_, b)| vec![b]).collect();
+    let refs: Vec<Vec<&Band>> = panels.iter().map(|p| p.series.iter().map(|(b, _)| *b).collect()).collect();
     let extents: Vec<Option<(f64, f64)>> = refs.iter().map(|b| bands_extent(x, b)).collect();
     let shared = extents.iter().fold(None, |acc, e| union(acc, *e));
     let y_axes: Vec<Axis> = extents
@@ -133,16 +190,20 @@ pub fn small_multiples(
             f.draw(c, grid, "", "", &FrameStyle::full())?;
             f.draw_no_data(c)?;
         }
-        for (i, ((title, band), f)) in panels.iter().zip(&frames).enumerate() {
+        for (i, (panel, f)) in panels.iter().zip(&frames).enumerate() {
             let panel_style = FrameStyle { x_tick_labels: i + cols >= n, ..style_at(i % cols) };
             let cell = Rect::new(f.plot.x0, f.plot.y0, f.plot.x1, f.plot.y1);
             f.draw(c, cell, "", "", &panel_style)?;
-            let title = fit_text(title, PANEL_TITLE_SIZE, f.plot.width());
+            let title = fit_text(panel.title, PANEL_TITLE_SIZE, f.plot.width());
             let title_y = f.plot.y0 - text_height(PANEL_TICK_SIZE) / 2.0 - 8.0;
             c.text(&title, PANEL_TITLE_SIZE, INK, (f.plot.x0, title_y), HAlign::Left, VAlign::Bottom)?;
-            draw_band(c, f, x, band, color)?;
+            for (band, color) in &panel.series {
+                draw_band(c, f, x, band, *color)?;
+            }
             draw_mark_lines(c, f, marks, 1.2)?;
-            draw_mean(c, f, x, &band.mean, color, 2.0)?;
+            for (band, color) in &panel.series {
+                draw_mean(c, f, x, &band.mean, *color, 2.0)?;
+            }
             if extents[i].is_none() {
                 let at = ((f.plot.x0 + f.plot.x1) / 2.0, (f.plot.y0 + f.plot.y1) / 2.0);
                 c.text("no data", PANEL_TICK_SIZE, MUTED, at, HAlign::Center, VAlign::Middle)?;

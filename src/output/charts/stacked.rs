@@ -4,8 +4,10 @@ use std::path::Path;
 
 use plotters::style::RGBAColor;
 
-use super::canvas::{ensure_font, render_png};
-use super::frame::{self, Frame, FrameStyle, Header, LegendEntry, MARGIN, Rect, Swatch, WHITE, palette};
+use super::canvas::{HAlign, VAlign, ensure_font, render_png};
+use super::frame::{
+    self, Frame, FrameStyle, Header, INK, LABEL_SIZE, LegendEntry, MARGIN, Rect, Swatch, WHITE, palette,
+};
 use super::scale::{Axis, TickStyle, extent, padded};
 use super::*;
 
@@ -81,17 +83,44 @@ fn draw_stack(
     Ok(())
 }
 
+/// A second panel under a stacked chart: small layers (members, prison) as lines with bands
+/// on their own scale, so that a layer too thin to see in the stack can still be read.
+#[derive(Clone, Copy, Debug)]
+pub struct Detail<'a> {
+    pub title: &'a str,
+    pub y_label: &'a str,
+    /// Series named like layers of the stack are drawn in those layers' colours.
+    pub series: &'a [Band],
+}
+
+/// How a stack is drawn: as shares or amounts, what an empty chart says, and an optional
+/// detail panel.
+struct StackSpec<'a> {
+    shares: bool,
+    empty_note: &'a str,
+    detail: Option<Detail<'a>>,
+}
+
+/// The height of the detail panel under a stack, added to the chart's height.
+const DETAIL_HEIGHT: f64 = 330.0;
+
 fn stacked(
     path: &Path,
     text: &ChartText,
     x: &[f64],
     layers: &[Layer],
-    shares: bool,
+    spec: StackSpec,
 ) -> Result<(), ChartError> {
     ensure_font()?;
     check_count("layers", layers.len(), MAX_SERIES)?;
     for l in layers {
         check_aligned("layer", &l.label, l.values.len(), x.len())?;
+    }
+    if let Some(d) = &spec.detail {
+        check_count("series", d.series.len(), MAX_SERIES)?;
+        for b in d.series {
+            check_band(b, x.len())?;
+        }
     }
     // A layer with nothing in it would only add a legend entry with no visible area.
     let shown: Vec<(usize, &Layer)> = layers
@@ -103,16 +132,19 @@ fn stacked(
     // Colours follow the caller's layer order, so that the same layer keeps its colour in
     // charts where other layers happen to be empty.
     let colors: Vec<RGBAColor> = shown.iter().map(|(i, _)| palette(*i)).collect();
-    let tops = stack(x, &kept, shares);
-    let legend: Vec<LegendEntry> = if kept.len() > 1 {
+    let tops = stack(x, &kept, spec.shares);
+    // Shares of a single layer are 100% throughout and need no key; amounts always name
+    // what they are (a lone lever's spending, say).
+    let legend: Vec<LegendEntry> = if kept.len() > 1 || (!spec.shares && !kept.is_empty()) {
         kept.iter().zip(&colors).map(|(l, c)| LegendEntry::new(&l.label, Swatch::Fill(*c))).collect()
     } else {
         Vec::new()
     };
-    let (w, h) = (WIDTH as f64, HEIGHT as f64);
+    let w = WIDTH as f64;
+    let h = HEIGHT as f64 + if spec.detail.is_some() { DETAIL_HEIGHT } else { 0.0 };
     let header = Header::new(text.title, &legend, w);
     let has_data = tops.iter().any(|t| t.is_some());
-    let y = if shares {
+    let y = if spec.shares {
         Axis::new(0.0, 100.0, 5, true, TickStyle::Percent)
     } else {
         let top = extent(tops.iter().flatten().filter_map(|t| t.last().copied()));
@@ -120,16 +152,39 @@ fn stacked(
         Axis::new(lo, hi, 6, true, TickStyle::Number)
     };
     let style = FrameStyle::full();
-    let area = Rect::new(MARGIN, header.height, w - MARGIN, h - MARGIN);
+    let split = if spec.detail.is_some() { h - MARGIN - DETAIL_HEIGHT } else { h - MARGIN };
+    let area = Rect::new(MARGIN, header.height, w - MARGIN, split);
     let f = Frame::layout(area, x_axis(x, 8), y, &style);
-    render_png(path, WIDTH, HEIGHT, |c| {
+    let detail_area = Rect::new(MARGIN, split + 34.0, w - MARGIN, h - MARGIN);
+    let detail = spec.detail.map(|d| {
+        let refs: Vec<&Band> = d.series.iter().collect();
+        let axis = line_y_axis(bands_extent(x, &refs), 4);
+        let color = |i: usize, b: &Band| {
+            shown.iter().position(|(_, l)| l.label == b.label).map_or(palette(i), |k| colors[k])
+        };
+        let colors: Vec<RGBAColor> = d.series.iter().enumerate().map(|(i, b)| color(i, b)).collect();
+        (d, Frame::layout(detail_area, f.x.clone(), axis, &style), colors)
+    });
+    render_png(path, WIDTH, h as u32, |c| {
         header.draw(c)?;
-        f.draw(c, area, text.x_label, text.y_label, &style)?;
+        let x_label = if detail.is_some() { "" } else { text.x_label };
+        f.draw(c, area, x_label, text.y_label, &style)?;
         draw_stack(c, &f, x, &tops, &colors)?;
         // The axes go on top again, since the areas cover the bottom axis line.
         c.hline(f.plot.x0, f.plot.x1, f.plot.y1, 1.2, frame::AXIS)?;
         if !has_data {
-            f.draw_no_data(c)?;
+            f.draw_note(c, spec.empty_note)?;
+        }
+        if let Some((d, df, colors)) = &detail {
+            df.draw(c, detail_area, text.x_label, d.y_label, &style)?;
+            let at = (df.plot.x0, df.plot.y0 - 10.0);
+            c.text(d.title, LABEL_SIZE, INK, at, HAlign::Left, VAlign::Bottom)?;
+            for (b, color) in d.series.iter().zip(colors) {
+                draw_band(c, df, x, b, *color)?;
+            }
+            for (b, color) in d.series.iter().zip(colors) {
+                draw_mean(c, df, x, &b.mean, *color, LINE_WIDTH)?;
+            }
         }
         Ok(())
     })
@@ -143,14 +198,40 @@ fn stacked(
 /// the plot, in layer order from the bottom of the stack up) lists the rest when there are
 /// two or more.
 pub fn stacked_shares(path: &Path, text: &ChartText, x: &[f64], layers: &[Layer]) -> Result<(), ChartError> {
-    stacked(path, text, x, layers, true)
+    stacked(path, text, x, layers, StackSpec { shares: true, empty_note: "no data to show", detail: None })
+}
+
+/// [`stacked_shares`] with a second panel under the stack, on its own scale: the shares of
+/// the thin layers as lines with bands (the cartel and prison doors, which hold well under
+/// 1% of youths and are invisible in the stack). The image is taller by the panel.
+pub fn stacked_shares_with_detail(
+    path: &Path,
+    text: &ChartText,
+    x: &[f64],
+    layers: &[Layer],
+    detail: Detail,
+) -> Result<(), ChartError> {
+    let spec = StackSpec { shares: true, empty_note: "no data to show", detail: Some(detail) };
+    stacked(path, text, x, layers, spec)
 }
 
 /// Stacked areas of absolute values (spending by lever in pesos per month, say): the top of
 /// the stack is the total.
 ///
 /// Layers that are zero throughout are left out. Negative values count as zero; where a
-/// layer's value is missing the stack has a gap. The legend is as for [`stacked_shares`].
+/// layer's value is missing the stack has a gap. The legend names every layer shown, even
+/// a single one; an empty chart says "no data to show".
 pub fn stacked_areas(path: &Path, text: &ChartText, x: &[f64], layers: &[Layer]) -> Result<(), ChartError> {
-    stacked(path, text, x, layers, false)
+    stacked_areas_noting(path, text, x, layers, "no data to show")
+}
+
+/// [`stacked_areas`] whose empty chart says `empty_note` ("no spending", say) instead.
+pub fn stacked_areas_noting(
+    path: &Path,
+    text: &ChartText,
+    x: &[f64],
+    layers: &[Layer],
+    empty_note: &str,
+) -> Result<(), ChartError> {
+    stacked(path, text, x, layers, StackSpec { shares: false, empty_note, detail: None })
 }

@@ -1,0 +1,175 @@
+//! The command-line arguments and dispatch of `optimize` and `calibrate` (kept beside
+//! `cli.rs`, which declares them as subcommands).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::cli::{SimArgs, load_scenario};
+use crate::experiment::generations::parse_range;
+use crate::experiment::optimize::{self, OptimizeSpec, parse_objective, parse_robust};
+use crate::experiment::runner::Cancel;
+
+#[derive(Debug, Args)]
+pub struct OptimizeArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// A decision variable: a numeric scenario key and its range, PATH=LO:HI (repeat).
+    /// A lever named by a path is switched on for the search.
+    #[arg(long = "lever", value_name = "PATH=LO:HI", required = true)]
+    pub levers: Vec<String>,
+    /// An objective to minimise: METRIC[:STAT], STAT horizon, total or mean [default:
+    /// total for flows, mean for stocks and rates] (repeat).
+    #[arg(long = "objective", value_name = "METRIC[:STAT]", required = true)]
+    pub objectives: Vec<String>,
+    /// Constraint on mean monthly spending (pesos per month); points above it rank behind
+    /// feasible ones by their excess.
+    #[arg(long, value_name = "PESOS_PER_MONTH")]
+    pub budget: Option<f64>,
+    /// Candidates per generation (even).
+    #[arg(long, value_name = "N", default_value_t = 40)]
+    pub population: usize,
+    /// Generations after the first (a Latin hypercube).
+    #[arg(long, value_name = "G", default_value_t = 10)]
+    pub generations: u64,
+    /// Robust mode: an uncertain model parameter and its range, PATH=LO:HI (repeat).
+    #[arg(long = "uncertain", value_name = "PATH=LO:HI")]
+    pub uncertain: Vec<String>,
+    /// Robust mode: Latin-hypercube draws of the uncertain parameters (the same for every
+    /// candidate).
+    #[arg(long, value_name = "K", default_value_t = 5)]
+    pub draws: usize,
+    /// Robust mode: minimise the mean over the draws, or a percentile such as p90.
+    #[arg(long, value_name = "mean|pNN", default_value = "mean")]
+    pub robust: String,
+    /// Output directory [default: results/optimize-<run.name>]. Running the same command
+    /// again resumes a search that was stopped.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Do not draw charts/pareto.png (nor run the bundled reference scenarios).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
+    let scenario = load_scenario(&args.file, &args.sim)?;
+    let levers = args
+        .levers
+        .iter()
+        .map(|l| parse_range(l, "--lever", false).map(|r| (r.0, r.1, r.2)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let uncertain = args
+        .uncertain
+        .iter()
+        .map(|l| parse_range(l, "--uncertain", false).map(|r| (r.0, r.1, r.2)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let objectives =
+        args.objectives.iter().map(|o| parse_objective(o)).collect::<anyhow::Result<Vec<_>>>()?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("optimize-{}", scenario.params.run.name)));
+    let draws = if uncertain.is_empty() { 1 } else { args.draws };
+    let spec = OptimizeSpec {
+        overrides: args.sim.overrides(),
+        scenario,
+        levers,
+        objectives,
+        budget: args.budget,
+        population: args.population,
+        generations: args.generations,
+        uncertain,
+        draws,
+        robust: parse_robust(&args.robust)?,
+        settings: args.sim.settings(cancel)?,
+        out_dir,
+        charts: !args.no_charts,
+    };
+    let o = optimize::optimize(&spec)?;
+    if !args.sim.quiet {
+        println!(
+            "optimize: {} candidates evaluated ({} failed), {} on the final front; {:.1} s{}; outputs in {}",
+            o.evaluated,
+            o.failed,
+            o.front,
+            o.seconds,
+            if o.resumed_generations > 0 {
+                format!(" (resumed after {} generations)", o.resumed_generations)
+            } else {
+                String::new()
+            },
+            o.out_dir.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Observed targets: CSV with columns metric,region,start,end,value,tolerance.
+    #[arg(long, value_name = "TARGETS.csv")]
+    pub targets: PathBuf,
+    /// A free parameter and its uniform prior, PATH=LO:HI, or PATH=LO:HI:log for a
+    /// log-uniform prior (repeat).
+    #[arg(long = "param", value_name = "PATH=LO:HI[:log]", required = true)]
+    pub params: Vec<String>,
+    /// Particles per generation.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub particles: usize,
+    /// Generations after the first (a sample of the prior).
+    #[arg(long, value_name = "G", default_value_t = 5)]
+    pub generations: u64,
+    /// Output directory [default: results/calibrate-<run.name>]. Running the same command
+    /// again resumes a calibration that was stopped.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimArgs,
+    /// Do not draw charts/fit.png and charts/posterior.png.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+pub fn cmd_calibrate(args: CalibrateArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
+    use crate::experiment::calibrate::{self, CalibrateSpec};
+    let scenario = load_scenario(&args.file, &args.sim)?;
+    let targets = crate::experiment::calibrate_targets::read_targets(&args.targets, &scenario.params)?;
+    let params =
+        args.params.iter().map(|l| parse_range(l, "--param", true)).collect::<anyhow::Result<Vec<_>>>()?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(format!("calibrate-{}", scenario.params.run.name)));
+    let spec = CalibrateSpec {
+        scenario,
+        targets_file: args.targets.clone(),
+        targets,
+        params,
+        particles: args.particles,
+        generations: args.generations,
+        settings: args.sim.settings(cancel)?,
+        out_dir,
+        charts: !args.no_charts,
+    };
+    let o = calibrate::calibrate(&spec)?;
+    if !args.sim.quiet {
+        println!(
+            "calibrate: {} generations, {} particles evaluated ({} failed), final tolerance {:.4}; {:.1} s; outputs in {}",
+            o.generations,
+            o.evaluated,
+            o.failed,
+            o.epsilon,
+            o.seconds,
+            o.out_dir.display()
+        );
+        for (path, med, lo, hi) in &o.posterior {
+            println!("  {path}: median {med:.6} (90% interval {lo:.6} to {hi:.6})");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,259 @@
+//! `TARGETS.csv` of `narcodoor calibrate`: the observed values a calibration fits, read and
+//! checked against the scenario before anything runs, and the distance of a simulation
+//! from them.
+//!
+//! Columns `metric,region,start,end,value,tolerance` (any order, by header name). `metric`
+//! is a column of `timeseries.csv` (`region` empty) or of `regions.csv` (`region` a region
+//! name); `start` and `end` are inclusive reported months, or `YYYY-MM` dates when the
+//! scenario has `run.start`; `value` is the observed mean of the metric's monthly values
+//! over the window; `tolerance` is the relative error that counts as one unit of distance.
+//! Every problem is an input error (exit code 2) naming the file, the line and the field.
+
+use std::path::Path;
+
+use crate::calendar::YearMonth;
+use crate::engine::ReplicateResult;
+use crate::error::InputError;
+use crate::model::metrics::{METRICS, index_of};
+use crate::model::params::Params;
+
+/// One checked target row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    /// The line in the file (1-based; the header is line 1).
+    pub line: usize,
+    pub metric: usize,
+    /// The region's index, or `None` for the national series.
+    pub region: Option<usize>,
+    pub region_name: String,
+    /// Inclusive reported months.
+    pub start: u32,
+    pub end: u32,
+    /// As written in the file (a month or a date).
+    pub start_text: String,
+    pub end_text: String,
+    pub value: f64,
+    pub tolerance: f64,
+}
+
+const COLUMNS: [&str; 6] = ["metric", "region", "start", "end", "value", "tolerance"];
+
+/// Splits a CSV line into fields (double-quoted fields may hold commas and `""`).
+fn split_csv(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut field)),
+            (c, _) => field.push(c),
+        }
+    }
+    out.push(field);
+    out.into_iter().map(|f| f.trim().to_string()).collect()
+}
+
+/// Reads and checks a targets file against the scenario `p`.
+pub fn read_targets(path: &Path, p: &Params) -> anyhow::Result<Vec<Target>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| InputError::new(format!("--targets {}: cannot read it: {e}", path.display())))?;
+    parse_targets(&text, &path.display().to_string(), p)
+}
+
+/// Checks the text of a targets file named `file` in messages.
+pub fn parse_targets(text: &str, file: &str, p: &Params) -> anyhow::Result<Vec<Target>> {
+    let mut lines =
+        text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
+    let Some((h, header)) = lines.next() else {
+        return Err(
+            InputError::new(format!("{file}: empty; expected the header {}", COLUMNS.join(","))).into()
+        );
+    };
+    let names = split_csv(header);
+    let mut pos = [0usize; 6];
+    for (k, c) in COLUMNS.iter().enumerate() {
+        pos[k] = names.iter().position(|n| n == c).ok_or_else(|| {
+            InputError::new(format!(
+                "{file}:{}: field `{c}`: missing from the header (expected {})",
+                h + 1,
+                COLUMNS.join(",")
+            ))
+        })?;
+    }
+    let mut out = Vec::new();
+    for (i, line) in lines {
+        let fields = split_csv(line);
+        if fields.len() != names.len() {
+            let msg = format!("{file}:{}: {} fields, the header has {}", i + 1, fields.len(), names.len());
+            return Err(InputError::new(msg).into());
+        }
+        let get = |k: usize| fields[pos[k]].as_str();
+        out.push(parse_row(file, i + 1, get, p)?);
+    }
+    if out.is_empty() {
+        return Err(InputError::new(format!("{file}: no target rows")).into());
+    }
+    Ok(out)
+}
+
+fn parse_row<'a>(
+    file: &str,
+    line: usize,
+    get: impl Fn(usize) -> &'a str,
+    p: &Params,
+) -> anyhow::Result<Target> {
+    let err = |field: &str, msg: String| -> anyhow::Error {
+        InputError::new(format!("{file}:{line}: field `{field}`: {msg}")).into()
+    };
+    let metric = index_of(get(0)).ok_or_else(|| {
+        err("metric", format!("`{}` is not a metric; choose one of {}", get(0), METRICS.join(", ")))
+    })?;
+    let region_name = get(1).to_string();
+    let region = if region_name.is_empty() {
+        None
+    } else {
+        let names: Vec<&str> = p.regions.iter().map(|r| r.name.as_str()).collect();
+        Some(names.iter().position(|n| *n == region_name).ok_or_else(|| {
+            err("region", format!("`{region_name}` is not a region of the scenario ({})", names.join(", ")))
+        })?)
+    };
+    let month = |k: usize, field: &str| -> anyhow::Result<u32> {
+        let s = get(k);
+        let t: i64 = match (s.parse::<i64>(), p.run.start, YearMonth::parse(s)) {
+            (Ok(t), _, _) => t,
+            (_, Some(start), Some(d)) => d.since(start),
+            (_, None, Some(_)) => {
+                return Err(err(field, format!("`{s}` is a date but the scenario has no run.start")));
+            }
+            _ => {
+                return Err(err(
+                    field,
+                    format!("`{s}` is not a reported month (an integer) or a YYYY-MM date"),
+                ));
+            }
+        };
+        if t < 0 || t >= i64::from(p.run.months) {
+            return Err(err(
+                field,
+                format!("`{s}` is outside the run's reported months 0..{}", p.run.months.saturating_sub(1)),
+            ));
+        }
+        Ok(t as u32)
+    };
+    let (start, end) = (month(2, "start")?, month(3, "end")?);
+    if start > end {
+        return Err(err("end", format!("the window ends ({}) before it starts ({})", get(3), get(2))));
+    }
+    let number = |k: usize, field: &str| -> anyhow::Result<f64> {
+        get(k)
+            .parse::<f64>()
+            .ok()
+            .filter(|x| x.is_finite())
+            .ok_or_else(|| err(field, format!("`{}` is not a finite number", get(k))))
+    };
+    let value = number(4, "value")?;
+    let tolerance = number(5, "tolerance")?;
+    if tolerance <= 0.0 {
+        return Err(err("tolerance", format!("{tolerance} must be positive (a relative error)")));
+    }
+    if value == 0.0 {
+        return Err(err("value", "0 cannot be fitted with a relative tolerance".into()));
+    }
+    let (start_text, end_text) = (get(2).to_string(), get(3).to_string());
+    Ok(Target { line, metric, region, region_name, start, end, start_text, end_text, value, tolerance })
+}
+
+/// Each target's window mean in one replicate.
+pub fn window_means(targets: &[Target], r: &ReplicateResult) -> Vec<f64> {
+    targets
+        .iter()
+        .map(|t| {
+            let months = &r.months[t.start as usize..=t.end as usize];
+            let sum: f64 = months
+                .iter()
+                .map(|m| match t.region {
+                    None => m.metrics.national[t.metric],
+                    Some(k) => m.metrics.regions[k][t.metric],
+                })
+                .sum();
+            sum / months.len() as f64
+        })
+        .collect()
+}
+
+/// The distance of simulated window means from the targets: the root mean square of
+/// (simulated − value) / (tolerance × |value|). Non-finite when a simulation is.
+pub fn distance(targets: &[Target], simulated: &[f64]) -> f64 {
+    let sq: f64 = targets
+        .iter()
+        .zip(simulated)
+        .map(|(t, s)| ((s - t.value) / (t.tolerance * t.value.abs())).powi(2))
+        .sum();
+    (sq / targets.len() as f64).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params() -> Params {
+        let text = "[run]\nmonths = 24\n[population]\npeers = 4\n\
+                    [[region]]\nname = \"North\"\nyouths = 500\n[[region]]\nname = \"South\"\nyouths = 300\n";
+        crate::scenario::load_str(text, Path::new("t.toml")).unwrap().params
+    }
+
+    #[test]
+    fn reads_targets_in_any_column_order() {
+        let text = "region,metric,start,end,value,tolerance\n,homicide_rate,0,11,20,0.1\n\"South\",members,12,23,5.5,0.2\n";
+        let t = parse_targets(text, "T.csv", &params()).unwrap();
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            (t[0].metric, t[0].region, t[0].start, t[0].end, t[0].line),
+            (index_of("homicide_rate").unwrap(), None, 0, 11, 2)
+        );
+        assert_eq!((t[1].region, t[1].value, t[1].tolerance), (Some(1), 5.5, 0.2));
+        assert!((distance(&t, &[22.0, 5.5]) - (0.5f64).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn bad_rows_name_file_line_and_field() {
+        let head = "metric,region,start,end,value,tolerance\n";
+        for (row, expect) in [
+            ("homicides_x,,0,1,2,0.1", "T.csv:2: field `metric`"),
+            ("homicides,West,0,1,2,0.1", "T.csv:2: field `region`"),
+            ("homicides,,0,24,2,0.1", "T.csv:2: field `end`"),
+            ("homicides,,5,4,2,0.1", "T.csv:2: field `end`"),
+            ("homicides,,-1,4,2,0.1", "T.csv:2: field `start`"),
+            ("homicides,,2007-01,4,2,0.1", "T.csv:2: field `start`"),
+            ("homicides,,0,4,0,0.1", "T.csv:2: field `value`"),
+            ("homicides,,0,4,x,0.1", "T.csv:2: field `value`"),
+            ("homicides,,0,4,2,0", "T.csv:2: field `tolerance`"),
+            ("homicides,,0,4", "T.csv:2: 4 fields"),
+        ] {
+            let e = parse_targets(&format!("{head}{row}\n"), "T.csv", &params()).unwrap_err();
+            assert!(e.is::<InputError>());
+            assert!(e.to_string().starts_with(expect), "{row}: {e}");
+        }
+        let e = parse_targets("metric,start,end,value,tolerance\n", "T.csv", &params()).unwrap_err();
+        assert!(e.to_string().contains("field `region`"), "{e}");
+    }
+
+    #[test]
+    fn dates_need_run_start() {
+        let mut p = params();
+        p.run.start = YearMonth::parse("2000-01");
+        let t = parse_targets(
+            "metric,region,start,end,value,tolerance\nhomicides,,2000-06,2001-12,3,0.1\n",
+            "T.csv",
+            &p,
+        )
+        .unwrap();
+        assert_eq!((t[0].start, t[0].end), (5, 23));
+    }
+}

@@ -1,0 +1,414 @@
+//! `narcodoor optimize`: NSGA-II over policy levers of a scenario, every candidate run on
+//! the same replicates (common random numbers), so that two candidates are compared on
+//! the same luck.
+//!
+//! Generation 0 is a Latin hypercube over the levers' ranges; each later generation breeds
+//! `population` children from the survivors ([`super::nsga2::offspring`]), evaluates them
+//! and keeps the best `population` of parents and children. A candidate's objectives are
+//! the means over replicates of each `METRIC[:STAT]` (95% Student t intervals alongside);
+//! with `--budget`, mean monthly spending above the budget is a constraint violation, and
+//! infeasible candidates rank behind feasible ones by their excess. A candidate the
+//! scenario rules refuse, or whose run fails, is recorded with its error and ranks last.
+//!
+//! Robust mode (`--uncertain PATH=LO:HI`, `--draws K`): the uncertain parameters take K
+//! Latin-hypercube draws, the same for every candidate; each candidate runs every draw on
+//! every replicate, and per replicate the objective is the mean or the chosen percentile
+//! (`--robust p90`) of its values over the draws; means and intervals are then taken over
+//! replicates as usual.
+//!
+//! Each finished generation is a checkpoint ([`super::generations::store`]): a killed
+//! search, run again with the same command, resumes at the last one with the same bytes.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::generations::{self, Batch, Prepared, Space, exact, store::Store};
+use super::nsga2::{self, Fitness, Operators};
+use super::outcomes::{Reduced, Statistic, run_statistic};
+use super::stats::{mean_ci, quantile_sorted};
+use crate::engine::ReplicateResult;
+use crate::error::InputError;
+use crate::experiment::runner::{Experiment, Runner, Settings};
+use crate::model::metrics::{METRICS, index_of, m};
+use crate::model::params::Params;
+use crate::output::manifest::Scale;
+use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
+
+#[path = "optimize_output.rs"]
+pub mod output;
+
+/// The files an optimisation writes at its end (removed when it starts or resumes).
+pub const OUTPUTS: [&str; 3] = ["pareto.csv", "evaluated.csv", "manifest.json"];
+
+/// An objective to minimise: a metric reduced by a statistic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Objective {
+    pub metric: usize,
+    pub stat: Statistic,
+    /// The column stem: the metric's name, with `_<stat>` when one was given.
+    pub name: String,
+}
+
+/// Parses `METRIC[:STAT]`; without a statistic, the metric's run value (as in `compare`).
+pub fn parse_objective(text: &str) -> anyhow::Result<Objective> {
+    let (name, stat) = match text.split_once(':') {
+        Some((n, s)) => (n.trim(), Some(s.trim())),
+        None => (text.trim(), None),
+    };
+    let metric = index_of(name).ok_or_else(|| {
+        InputError::new(format!(
+            "--objective {text}: `{name}` is not a metric; choose one of {}",
+            METRICS.join(", ")
+        ))
+    })?;
+    match stat {
+        None => Ok(Objective { metric, stat: run_statistic(metric), name: name.into() }),
+        Some(s) => {
+            let stat = Statistic::parse(s).ok_or_else(|| {
+                InputError::new(format!("--objective {text}: statistic `{s}` must be horizon, total or mean"))
+            })?;
+            Ok(Objective { metric, stat, name: format!("{name}_{s}") })
+        }
+    }
+}
+
+/// How robust mode summarises a candidate over the uncertain draws.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum Robust {
+    Mean,
+    /// A percentile in (0, 100].
+    Percentile(f64),
+}
+
+/// Parses `--robust`: `mean` or `pNN` (a percentile, e.g. `p90`).
+pub fn parse_robust(text: &str) -> anyhow::Result<Robust> {
+    if text == "mean" {
+        return Ok(Robust::Mean);
+    }
+    match text.strip_prefix('p').and_then(|p| p.parse::<f64>().ok()) {
+        Some(p) if p > 0.0 && p <= 100.0 => Ok(Robust::Percentile(p)),
+        _ => {
+            Err(InputError::new(format!("--robust {text}: expected mean or a percentile such as p90")).into())
+        }
+    }
+}
+
+impl Robust {
+    fn reduce(self, values: &mut [f64]) -> f64 {
+        match self {
+            Robust::Mean => values.iter().sum::<f64>() / values.len() as f64,
+            Robust::Percentile(p) => {
+                values.sort_by(f64::total_cmp);
+                quantile_sorted(values, p / 100.0)
+            }
+        }
+    }
+}
+
+/// What the command line asks for.
+#[derive(Clone, Debug)]
+pub struct OptimizeSpec {
+    pub scenario: Scenario,
+    /// The command-line overrides, applied to the reference scenarios too.
+    pub overrides: Overrides,
+    pub levers: Vec<(String, f64, f64)>,
+    pub objectives: Vec<Objective>,
+    pub budget: Option<f64>,
+    pub population: usize,
+    pub generations: u64,
+    pub uncertain: Vec<(String, f64, f64)>,
+    pub draws: usize,
+    pub robust: Robust,
+    pub settings: Settings,
+    pub out_dir: PathBuf,
+    pub charts: bool,
+}
+
+/// One evaluated candidate, as stored in a checkpoint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// The levers' values as they ran.
+    #[serde(with = "exact")]
+    pub values: Vec<f64>,
+    #[serde(with = "exact")]
+    pub mean: Vec<f64>,
+    #[serde(with = "exact")]
+    pub lo: Vec<f64>,
+    #[serde(with = "exact")]
+    pub hi: Vec<f64>,
+    /// Mean monthly spending (pesos), over replicates and draws.
+    #[serde(with = "exact")]
+    pub spending: Vec<f64>,
+    pub error: Option<String>,
+}
+
+impl Record {
+    pub fn fitness(&self, budget: Option<f64>) -> Fitness {
+        if self.error.is_some() {
+            return Fitness::failed(self.mean.len());
+        }
+        let excess = budget.map_or(0.0, |b| (self.spending[0] - b).max(0.0));
+        Fitness { objectives: self.mean.clone(), violation: excess }
+    }
+
+    pub fn feasible(&self, budget: Option<f64>) -> bool {
+        self.fitness(budget).is_feasible()
+    }
+}
+
+/// A finished generation: the candidates it evaluated and the survivors (indices into
+/// the previous population followed by this generation's candidates).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Generation {
+    pub evaluated: Vec<Record>,
+    pub population: Vec<Record>,
+}
+
+/// What an optimisation reports back.
+#[derive(Clone, Debug)]
+pub struct OptimizeOutcome {
+    pub out_dir: PathBuf,
+    pub front: usize,
+    pub evaluated: usize,
+    pub failed: usize,
+    pub resumed_generations: usize,
+    pub seconds: f64,
+}
+
+/// The search: what every evaluation needs.
+pub struct Search<'a> {
+    pub spec: &'a OptimizeSpec,
+    pub space: Space,
+    /// The uncertain parameters' draws (one vector per draw), or one empty draw.
+    pub draws: Vec<Vec<f64>>,
+    pub replicates: u32,
+}
+
+impl<'a> Search<'a> {
+    pub fn new(spec: &'a OptimizeSpec) -> anyhow::Result<Search<'a>> {
+        let base = spec.scenario.params.clone();
+        let space = Space::new(base.clone(), &spec.levers, "--lever")?;
+        Space::new(base.clone(), &spec.uncertain, "--uncertain")?;
+        let draws = if spec.uncertain.is_empty() {
+            vec![Vec::new()]
+        } else {
+            let bounds: Vec<(f64, f64)> = spec.uncertain.iter().map(|u| (u.1, u.2)).collect();
+            nsga2::initial_population(&bounds, spec.draws, base.run.seed ^ 0x756e_6365_7274)
+        };
+        Ok(Search { spec, space, draws, replicates: base.run.replicates })
+    }
+
+    /// A candidate's variants: its parameters under each uncertain draw.
+    fn variants(&self, p: &Params) -> Result<Vec<Params>, String> {
+        self.draws
+            .iter()
+            .map(|d| {
+                let mut q = p.clone();
+                for ((path, _, _), &x) in self.spec.uncertain.iter().zip(d) {
+                    set_value_f64(&mut q, path, x).map_err(|e| e.to_string())?;
+                }
+                Ok(q)
+            })
+            .collect()
+    }
+
+    /// Evaluates prepared candidates (in parallel) and summarises each.
+    pub fn evaluate(&self, runner: &mut Runner, prepared: &[Prepared]) -> anyhow::Result<Vec<Record>> {
+        let mut cands: Vec<Prepared> = prepared.to_vec();
+        let mut variants = Vec::with_capacity(cands.len());
+        for c in &mut cands {
+            let v = match &c.params {
+                Ok(p) => self.variants(p),
+                Err(_) => Ok(Vec::new()),
+            };
+            match v {
+                Ok(v) => variants.push(v),
+                Err(e) => {
+                    c.params = Err(e);
+                    variants.push(Vec::new());
+                }
+            }
+        }
+        let batch = Batch { candidates: &cands, variants, replicates: self.replicates };
+        let objectives = &self.spec.objectives;
+        let measure = |_c: usize, _v: usize, r: &ReplicateResult| {
+            let red = Reduced::of(r);
+            let mut out: Vec<f64> = objectives.iter().map(|o| red.value(o.metric, o.stat)).collect();
+            out.push(red.value(m::SPENDING_TOTAL, Statistic::Mean));
+            out
+        };
+        let outcomes = generations::evaluate(runner, "optimize", &batch, &measure)?;
+        Ok(outcomes.into_iter().zip(&cands).map(|(o, c)| self.summarise(c, o)).collect())
+    }
+
+    fn summarise(&self, c: &Prepared, outcome: generations::Outcome) -> Record {
+        let k = self.spec.objectives.len();
+        let nan = vec![f64::NAN; k];
+        let failed = |e: String| Record {
+            values: c.values.clone(),
+            mean: nan.clone(),
+            lo: nan.clone(),
+            hi: nan.clone(),
+            spending: vec![f64::NAN],
+            error: Some(e),
+        };
+        let runs = match outcome {
+            Err(e) => return failed(e),
+            Ok(v) => v,
+        };
+        let (mut mean, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new());
+        for j in 0..=k {
+            let per_rep: Vec<f64> = (0..self.replicates as usize)
+                .map(|r| {
+                    let mut xs: Vec<f64> = runs.iter().map(|v| v[r][j]).collect();
+                    if j == k { Robust::Mean.reduce(&mut xs) } else { self.spec.robust.reduce(&mut xs) }
+                })
+                .collect();
+            let ci = mean_ci(&per_rep, 0.95);
+            mean.push(ci.mean);
+            lo.push(ci.lo);
+            hi.push(ci.hi);
+        }
+        if mean.iter().any(|x| !x.is_finite()) && self.replicates > 0 {
+            return failed("the run gave a non-finite objective".into());
+        }
+        let spending = vec![mean.pop().unwrap_or(f64::NAN)];
+        lo.pop();
+        hi.pop();
+        Record { values: c.values.clone(), mean, lo, hi, spending, error: None }
+    }
+
+    /// The checkpoint's description of the search: everything its bytes depend on.
+    pub fn stored_spec(&self) -> serde_json::Value {
+        let s = self.spec;
+        let p = &s.scenario.params;
+        serde_json::json!({
+            "search": "optimize",
+            "format": 1,
+            "narcodoor_version": env!("CARGO_PKG_VERSION"),
+            "scenario_hash": crate::output::manifest::fnv1a(resolved_json(p).to_string().as_bytes()),
+            "levers": s.levers.iter().map(|l| (l.0.clone(), format!("{:?}", l.1), format!("{:?}", l.2))).collect::<Vec<_>>(),
+            "objectives": s.objectives.iter().map(|o| o.name.clone()).collect::<Vec<_>>(),
+            "budget": s.budget.map(|b| format!("{b:?}")),
+            "population": s.population,
+            "uncertain": s.uncertain.iter().map(|l| (l.0.clone(), format!("{:?}", l.1), format!("{:?}", l.2))).collect::<Vec<_>>(),
+            "draws": s.draws,
+            "robust": format!("{:?}", s.robust),
+            "seed": p.run.seed,
+            "replicates": p.run.replicates,
+            "months": p.run.months,
+            "burn_in_months": p.run.burn_in_months,
+            "youths": p.total_youths(),
+        })
+    }
+}
+
+fn check_spec(spec: &OptimizeSpec) -> anyhow::Result<()> {
+    let bad = |m: &str| -> anyhow::Result<()> { Err(InputError::new(m.to_string()).into()) };
+    if spec.levers.is_empty() {
+        return bad("optimize needs at least one --lever PATH=LO:HI");
+    }
+    if spec.objectives.is_empty() {
+        return bad("optimize needs at least one --objective METRIC[:STAT]");
+    }
+    if spec.population < 4 || spec.population % 2 == 1 {
+        return bad("--population must be an even number ≥ 4");
+    }
+    if spec.budget.is_some_and(|b| !(b.is_finite() && b >= 0.0)) {
+        return bad("--budget must be a finite number of pesos per month ≥ 0");
+    }
+    if !spec.uncertain.is_empty() && spec.draws < 2 {
+        return bad("--draws must be at least 2 with --uncertain");
+    }
+    Ok(())
+}
+
+/// Runs (or resumes) the search and writes its outputs. `progress(months)` is called
+/// after every simulated month.
+pub fn optimize(spec: &OptimizeSpec) -> anyhow::Result<OptimizeOutcome> {
+    check_spec(spec)?;
+    let search = Search::new(spec)?;
+    let store = Store::open(&spec.out_dir, &search.stored_spec(), &OUTPUTS)?;
+    let p = &spec.scenario.params;
+    let experiment = Experiment {
+        name: "optimize",
+        out_dir: &spec.out_dir,
+        scale: Scale::of(p),
+        inputs: spec.scenario.files.clone(),
+        paired: true,
+    };
+    let mut runner = Runner::start(experiment, spec.settings.clone())?;
+    match search_loop(&search, &store, &mut runner) {
+        Ok((gens, resumed)) => output::write_all(&search, &gens, resumed, runner),
+        Err(e) => Err(runner.abandon(vec!["search.json".into(), "generations/".into()], e)),
+    }
+}
+
+/// Runs the generations not yet in the store; returns them all and how many were resumed.
+fn search_loop(
+    search: &Search<'_>,
+    store: &Store,
+    runner: &mut Runner,
+) -> anyhow::Result<(Vec<Generation>, usize)> {
+    let spec = search.spec;
+    let mut gens: Vec<Generation> = store.load()?;
+    let resumed = gens.len();
+    let bounds: Vec<(f64, f64)> = spec.levers.iter().map(|l| (l.1, l.2)).collect();
+    let seed = spec.scenario.params.run.seed;
+    while (gens.len() as u64) <= spec.generations {
+        let g = gens.len() as u64;
+        let next = match gens.last() {
+            None => {
+                let points = nsga2::initial_population(&bounds, spec.population, seed);
+                let prepared: Vec<Prepared> = points.iter().map(|x| search.space.prepare(x)).collect();
+                let evaluated = search.evaluate(runner, &prepared)?;
+                Generation { population: evaluated.clone(), evaluated }
+            }
+            Some(prev) => step(search, runner, prev, &bounds, seed, g)?,
+        };
+        store.save(g, &next)?;
+        gens.push(next);
+    }
+    Ok((gens, resumed))
+}
+
+/// One NSGA-II generation after the first.
+fn step(
+    search: &Search<'_>,
+    runner: &mut Runner,
+    prev: &Generation,
+    bounds: &[(f64, f64)],
+    seed: u64,
+    g: u64,
+) -> anyhow::Result<Generation> {
+    let budget = search.spec.budget;
+    let parents: Vec<Vec<f64>> = prev.population.iter().map(|r| r.values.clone()).collect();
+    let fit: Vec<Fitness> = prev.population.iter().map(|r| r.fitness(budget)).collect();
+    let children =
+        nsga2::offspring(&parents, &fit, bounds, &Operators::default(), search.spec.population, seed, g);
+    let prepared: Vec<Prepared> = children.iter().map(|x| search.space.prepare(x)).collect();
+    let evaluated = search.evaluate(runner, &prepared)?;
+    let pool: Vec<Record> = prev.population.iter().chain(&evaluated).cloned().collect();
+    let pool_fit: Vec<Fitness> = pool.iter().map(|r| r.fitness(budget)).collect();
+    let keep = nsga2::select_survivors(&pool_fit, search.spec.population);
+    Ok(Generation { evaluated, population: keep.into_iter().map(|i| pool[i].clone()).collect() })
+}
+
+/// The final front: the first non-dominated front of the last population (feasible
+/// candidates only, if any is feasible), sorted by the first objective.
+pub fn final_front(population: &[Record], budget: Option<f64>) -> Vec<Record> {
+    let ok: Vec<&Record> = population.iter().filter(|r| r.error.is_none()).collect();
+    let any_feasible = ok.iter().any(|r| r.feasible(budget));
+    let fit: Vec<Fitness> = ok.iter().map(|r| r.fitness(budget)).collect();
+    let Some(first) = nsga2::non_dominated_sort(&fit).into_iter().next() else { return Vec::new() };
+    let mut front: Vec<Record> =
+        first.into_iter().map(|i| ok[i].clone()).filter(|r| !any_feasible || r.feasible(budget)).collect();
+    front.sort_by(|a, b| {
+        a.mean[0]
+            .total_cmp(&b.mean[0])
+            .then_with(|| a.values.partial_cmp(&b.values).unwrap_or(std::cmp::Ordering::Equal))
+    });
+    front.dedup_by(|a, b| a.values == b.values);
+    front
+}

@@ -1,0 +1,210 @@
+//! The files of `narcodoor optimize`: `pareto.csv`, `evaluated.csv`, `front/point-K.toml`,
+//! `charts/pareto.png` (with the bundled policy scenarios of the same base as labelled
+//! reference points) and `manifest.json`, written once the last generation is done.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::{Generation, OptimizeOutcome, Record, Search, final_front};
+use crate::experiment::generations::Prepared;
+use crate::experiment::generations::overlay::{relative_path, scenario_text};
+use crate::experiment::runner::{Runner, details_field};
+use crate::output::atomic::write_in as write_atomic;
+use crate::output::charts::{self, ChartText, PointItem};
+use crate::output::tables::{csv_field, fmt_real};
+use crate::scenario::{self, Scenario};
+
+/// The columns shared by `pareto.csv` and `evaluated.csv` after `point`.
+pub fn value_columns(search: &Search<'_>) -> Vec<String> {
+    let mut cols: Vec<String> = search.space.paths.clone();
+    for o in &search.spec.objectives {
+        cols.extend(["mean", "lo", "hi"].map(|s| format!("{}_{s}", o.name)));
+    }
+    cols
+}
+
+fn value_fields(r: &Record) -> Vec<String> {
+    let mut f: Vec<String> = r.values.iter().map(|&x| fmt_real(x)).collect();
+    for k in 0..r.mean.len() {
+        f.extend(
+            [r.mean[k], r.lo[k], r.hi[k]]
+                .map(|x| if r.error.is_some() { String::new() } else { fmt_real(x) }),
+        );
+    }
+    f
+}
+
+fn pareto_csv(search: &Search<'_>, front: &[Record]) -> String {
+    let mut out = format!("point,{}\n", value_columns(search).join(","));
+    for (k, r) in front.iter().enumerate() {
+        out.push_str(&format!("{k},{}\n", value_fields(r).join(",")));
+    }
+    out
+}
+
+fn evaluated_csv(search: &Search<'_>, gens: &[Generation]) -> String {
+    let mut out = format!("generation,point,{},feasible,error\n", value_columns(search).join(","));
+    for (g, generation) in gens.iter().enumerate() {
+        for (k, r) in generation.evaluated.iter().enumerate() {
+            let error = r.error.as_deref().map(csv_field).unwrap_or_default();
+            let feasible = r.feasible(search.spec.budget);
+            out.push_str(&format!("{g},{k},{},{feasible},{error}\n", value_fields(r).join(",")));
+        }
+    }
+    out
+}
+
+/// Writes `front/point-K.toml` for each front point (and removes older point files).
+fn write_front(search: &Search<'_>, front: &[Record]) -> anyhow::Result<()> {
+    let spec = search.spec;
+    let dir = spec.out_dir.join("front");
+    if dir.exists() {
+        for e in fs::read_dir(&dir).with_context(|| format!("cannot list {}", dir.display()))?.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("point-") && name.ends_with(".toml") {
+                fs::remove_file(e.path()).with_context(|| format!("cannot remove {}", e.path().display()))?;
+            }
+        }
+    }
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let p = &spec.scenario.params;
+    let parent = relative_path(&spec.scenario.path, &dir);
+    for (k, r) in front.iter().enumerate() {
+        let params =
+            search.space.prepare(&r.values).params.map_err(|e| anyhow::anyhow!("front point {k}: {e}"))?;
+        let mut header = vec![format!(
+            "Front point {k} of `narcodoor optimize` ({} youths: run it with --youths {} to reproduce pareto.csv).",
+            p.total_youths(),
+            p.total_youths()
+        )];
+        for (o, m) in spec.objectives.iter().zip(&r.mean) {
+            header.push(format!("{}: {} (mean over {} replicates)", o.name, fmt_real(*m), p.run.replicates));
+        }
+        let run = vec![
+            ("name", format!("\"{}-point-{k}\"", p.run.name)),
+            ("seed", p.run.seed.to_string()),
+            ("replicates", p.run.replicates.to_string()),
+            ("months", p.run.months.to_string()),
+        ];
+        let text = scenario_text(&parent, &header, &run, &params, &search.space.paths);
+        write_atomic(&dir, &format!("point-{k}.toml"), text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// The bundled scenarios beside the root of FILE's `extends` chain that share that root
+/// (FILE itself included), loaded with the same command-line overrides.
+fn reference_scenarios(search: &Search<'_>) -> Vec<Scenario> {
+    let spec = search.spec;
+    let Some(root) = spec.scenario.files.first() else { return Vec::new() };
+    let Some(dir) = root.parent() else { return Vec::new() };
+    let canon = |p: &Path| fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut files: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    let mut out = Vec::new();
+    for f in files {
+        let Ok(mut s) = scenario::load(&f) else { continue };
+        let same_root = s.files.first().is_some_and(|r| canon(r) == canon(root));
+        if same_root && s.apply(&spec.overrides).is_ok() && out.len() < 24 {
+            out.push(s);
+        }
+    }
+    out
+}
+
+fn pareto_chart(search: &Search<'_>, front: &[Record], refs: &[(String, Record)]) -> anyhow::Result<()> {
+    let objs = &search.spec.objectives;
+    let dir = search.spec.out_dir.join("charts");
+    fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let item = |label: String, r: &Record| PointItem {
+        label,
+        x: r.mean[0],
+        y: r.mean[1],
+        x_lo: Some(r.lo[0]).filter(|x| x.is_finite()),
+        x_hi: Some(r.hi[0]).filter(|x| x.is_finite()),
+        y_lo: Some(r.lo[1]).filter(|x| x.is_finite()),
+        y_hi: Some(r.hi[1]).filter(|x| x.is_finite()),
+    };
+    let mut points: Vec<PointItem> = front.iter().enumerate().map(|(k, r)| item(format!("{k}"), r)).collect();
+    points.extend(refs.iter().filter(|(_, r)| r.error.is_none()).map(|(name, r)| item(name.clone(), r)));
+    let title = format!("Pareto front (numbers: front points) and bundled scenarios (names), 95% CIs");
+    charts::scatter_labeled(
+        &dir.join("pareto.png"),
+        &ChartText { title: &title, x_label: &objs[0].name, y_label: &objs[1].name },
+        &points,
+    )?;
+    Ok(())
+}
+
+/// Evaluates the reference scenarios and draws the chart; problems become warnings.
+fn chart_with_references(search: &Search<'_>, runner: &mut Runner, front: &[Record]) -> Vec<String> {
+    if search.spec.objectives.len() < 2 {
+        return vec!["charts/pareto.png needs two objectives; not drawn".into()];
+    }
+    let scenarios = reference_scenarios(search);
+    let prepared: Vec<Prepared> = scenarios
+        .iter()
+        .map(|s| Prepared { params: Ok(s.params.clone()), values: vec![f64::NAN; search.space.paths.len()] })
+        .collect();
+    let mut warnings = Vec::new();
+    let refs: Vec<(String, Record)> = match search.evaluate(runner, &prepared) {
+        Ok(records) => scenarios.iter().map(|s| s.params.run.name.clone()).zip(records).collect(),
+        Err(e) => {
+            warnings.push(format!("reference scenarios not evaluated: {e:#}"));
+            Vec::new()
+        }
+    };
+    if let Err(e) = pareto_chart(search, front, &refs) {
+        warnings.push(format!("charts/pareto.png: {e:#}"));
+    }
+    warnings
+}
+
+/// Writes every output of a finished search; the runner writes the manifest last.
+pub fn write_all(
+    search: &Search<'_>,
+    gens: &[Generation],
+    resumed: usize,
+    mut runner: Runner,
+) -> anyhow::Result<OptimizeOutcome> {
+    let spec = search.spec;
+    let dir = &spec.out_dir;
+    let last = gens.last().map(|g| g.population.as_slice()).unwrap_or_default();
+    let front = final_front(last, spec.budget);
+    write_atomic(dir, "pareto.csv", pareto_csv(search, &front).as_bytes())?;
+    write_atomic(dir, "evaluated.csv", evaluated_csv(search, gens).as_bytes())?;
+    write_front(search, &front)?;
+    let mut outputs: Vec<String> =
+        ["search.json", "generations/", "pareto.csv", "evaluated.csv", "front/"].map(String::from).to_vec();
+    let warnings = if spec.charts { chart_with_references(search, &mut runner, &front) } else { Vec::new() };
+    if spec.charts && dir.join("charts/pareto.png").exists() {
+        outputs.push("charts/pareto.png".into());
+    }
+    let evaluated: usize = gens.iter().map(|g| g.evaluated.len()).sum();
+    let failed: usize = gens.iter().flat_map(|g| &g.evaluated).filter(|r| r.error.is_some()).count();
+    let seconds = runner.seconds();
+    let details = serde_json::json!({
+        "search": search.stored_spec(),
+        "generations": gens.len(),
+        "evaluated": evaluated,
+        "failed": failed,
+        "front": front.len(),
+        "resumed_generations": resumed,
+        "method": "NSGA-II (Deb et al. 2002): constrained domination, crowding distance, SBX (eta 15, p 0.9), polynomial mutation (eta 20, p 1/levers)",
+    });
+    runner.finish(outputs, warnings, details_field(details))?;
+    Ok(OptimizeOutcome {
+        out_dir: dir.clone(),
+        front: front.len(),
+        evaluated,
+        failed,
+        resumed_generations: resumed,
+        seconds,
+    })
+}

@@ -1,0 +1,239 @@
+//! `narcodoor optimize` and `narcodoor calibrate` through the command line: a front point's
+//! scenario reproduces pareto.csv; results are the same bytes for any thread count and
+//! after a resume; bad targets are exit-2 errors naming file, line and field; and a
+//! calibration recovers known parameter values (issue 12 §3, issue 13).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_narcodoor"))
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn ok(cmd: &mut Command) {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = fs::read_to_string(path).unwrap();
+    let mut lines = text.lines().filter(|l| !l.starts_with('#'));
+    let header = lines.next().unwrap().split(',').map(String::from).collect();
+    (header, lines.map(|l| l.split(',').map(String::from).collect()).collect())
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no column {name}"))
+}
+
+const SIZE: [&str; 6] = ["--youths", "3000", "--months", "24", "--replicates", "2"];
+
+fn optimize(out: &Path, threads: &str, generations: &str) -> Command {
+    optimize_n(out, threads, generations, "6")
+}
+
+fn optimize_n(out: &Path, threads: &str, generations: &str, population: &str) -> Command {
+    let mut c = bin();
+    c.arg("optimize")
+        .arg(root().join("scenarios/baseline.toml"))
+        .args([
+            "--lever",
+            "policy.scholarships.coverage=0:0.9",
+            "--lever",
+            "policy.youth_jobs.slots_per_1000=0:40",
+        ])
+        .args(["--objective", "recruits", "--objective", "spending_total:mean"])
+        .args(SIZE)
+        .args([
+            "--population",
+            population,
+            "--generations",
+            generations,
+            "--threads",
+            threads,
+            "--quiet",
+            "--no-charts",
+        ])
+        .arg("--out")
+        .arg(out);
+    c
+}
+
+#[test]
+fn a_front_point_file_reproduces_its_pareto_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("opt");
+    ok(&mut optimize(&out, "2", "1"));
+    let (h, rows) = csv(&out.join("pareto.csv"));
+    assert!(!rows.is_empty());
+    assert_eq!(&h[..3], ["point", "policy.scholarships.coverage", "policy.youth_jobs.slots_per_1000"]);
+    for row in &rows {
+        let k = &row[0];
+        let run = tmp.path().join(format!("run-{k}"));
+        ok(bin()
+            .arg("run")
+            .arg(out.join(format!("front/point-{k}.toml")))
+            .args(["--youths", "3000", "--quiet", "--no-charts", "--out"])
+            .arg(&run));
+        let (th, ts) = csv(&run.join("timeseries.csv"));
+        let (rep, rec, spend) = (col(&th, "replicate"), col(&th, "recruits"), col(&th, "spending_total"));
+        let mut totals = [0.0f64; 2];
+        let mut spending = [0.0f64; 2];
+        for r in &ts {
+            let i: usize = r[rep].parse().unwrap();
+            totals[i] += r[rec].parse::<f64>().unwrap();
+            spending[i] += r[spend].parse::<f64>().unwrap() / 24.0;
+        }
+        let recruits: f64 = row[col(&h, "recruits_mean")].parse().unwrap();
+        let cost: f64 = row[col(&h, "spending_total_mean_mean")].parse().unwrap();
+        assert!(
+            (recruits - (totals[0] + totals[1]) / 2.0).abs() < 1e-6,
+            "point {k}: {recruits} vs {totals:?}"
+        );
+        assert!(
+            (cost - (spending[0] + spending[1]) / 2.0).abs() < 1e-3 * cost.abs().max(1.0),
+            "point {k}: {cost} vs {spending:?}"
+        );
+    }
+}
+
+#[test]
+fn optimize_gives_the_same_bytes_for_any_thread_count_and_after_a_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    ok(&mut optimize(&a, "1", "2"));
+    ok(&mut optimize(&b, "2", "2"));
+    for f in ["pareto.csv", "evaluated.csv", "front/point-0.toml"] {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f}");
+    }
+    // A search killed after generation 1: its last checkpoint and outputs are gone.
+    fs::remove_file(b.join("generations/gen-0002.json")).unwrap();
+    fs::remove_file(b.join("manifest.json")).unwrap();
+    ok(&mut optimize(&b, "2", "2"));
+    for f in ["pareto.csv", "evaluated.csv"] {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f} after resume");
+    }
+    let manifest = fs::read_to_string(b.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"resumed_generations\": 2"), "{manifest}");
+    // Another search in the same directory is refused, and the directory kept (more
+    // generations of the same search are not another search: they continue it).
+    let out = optimize_n(&b, "2", "2", "8").output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(b.join("pareto.csv").exists());
+}
+
+#[test]
+fn bad_targets_are_input_errors_naming_file_line_and_field() {
+    let tmp = tempfile::tempdir().unwrap();
+    let targets = tmp.path().join("T.csv");
+    for (row, expect) in [
+        ("recruitz,,0,5,1,0.1", "T.csv:3: field `metric`"),
+        ("recruits,Atlantis,0,5,1,0.1", "T.csv:3: field `region`"),
+        ("recruits,,0,99,1,0.1", "T.csv:3: field `end`"),
+        ("recruits,,0,5,0,0.1", "T.csv:3: field `value`"),
+    ] {
+        fs::write(&targets, format!("metric,region,start,end,value,tolerance\nmembers,,0,5,10,0.1\n{row}\n"))
+            .unwrap();
+        let out = bin()
+            .arg("calibrate")
+            .arg(root().join("scenarios/baseline.toml"))
+            .arg("--targets")
+            .arg(&targets)
+            .args(["--param", "choice.intercept=-4:0"])
+            .args(SIZE)
+            .args(["--quiet", "--out"])
+            .arg(tmp.path().join("never"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{row}: {err}");
+        assert!(err.contains(expect), "{row}: {err}");
+        assert!(!tmp.path().join("never").exists(), "nothing runs before the targets are checked");
+    }
+}
+
+/// Window means of a metric in a run's timeseries.csv, averaged over replicates.
+fn window_mean(ts: &Path, metric: &str, from: usize, to: usize) -> f64 {
+    let (h, rows) = csv(ts);
+    let (rep, month, c) = (col(&h, "replicate"), col(&h, "month"), col(&h, metric));
+    let mut sums = std::collections::BTreeMap::<String, (f64, f64)>::new();
+    for r in &rows {
+        let t: usize = r[month].parse().unwrap();
+        if (from..=to).contains(&t) {
+            let e = sums.entry(r[rep].clone()).or_default();
+            e.0 += r[c].parse::<f64>().unwrap();
+            e.1 += 1.0;
+        }
+    }
+    sums.values().map(|(s, n)| s / n).sum::<f64>() / sums.len() as f64
+}
+
+/// Known answer: targets made by the model at choice.intercept = −2.5 and
+/// violence.conflict = 3 (same seed, replicates and size as the calibration), priors
+/// [−4, 0] and [0.5, 8]; every 90% posterior interval must cover the truth and be at most
+/// half the prior's width. 50 particles, 5 generations after the first.
+#[test]
+fn calibration_recovers_known_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = tmp.path().join("small.toml");
+    let base = root().join("scenarios/baseline.toml");
+    fs::write(
+        &small,
+        format!(
+            "extends = {:?}\n[run]\nname = \"small\"\nmonths = 48\nburn_in_months = 24\nreplicates = 2\n[population]\nyouths = 30000\n",
+            base.display().to_string()
+        ),
+    )
+    .unwrap();
+    let truth = tmp.path().join("truth.toml");
+    fs::write(&truth, "extends = \"small.toml\"\n[choice]\nintercept = -2.5\n[violence]\nconflict = 3.0\n")
+        .unwrap();
+    ok(bin().arg("run").arg(&truth).args(["--quiet", "--no-charts", "--out"]).arg(tmp.path().join("truth")));
+    let ts = tmp.path().join("truth/timeseries.csv");
+    let mut text = String::from("metric,region,start,end,value,tolerance\n");
+    for metric in ["members", "homicide_rate", "recruits"] {
+        for (a, b) in [(0, 15), (16, 31), (32, 47)] {
+            text.push_str(&format!("{metric},,{a},{b},{:?},0.1\n", window_mean(&ts, metric, a, b)));
+        }
+    }
+    let targets = tmp.path().join("targets.csv");
+    fs::write(&targets, text).unwrap();
+    let out = tmp.path().join("cal");
+    ok(bin()
+        .arg("calibrate")
+        .arg(&small)
+        .arg("--targets")
+        .arg(&targets)
+        .args(["--param", "choice.intercept=-4:0", "--param", "violence.conflict=0.5:8"])
+        .args(["--particles", "50", "--generations", "5", "--quiet", "--out"])
+        .arg(&out));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    let post = manifest["details"]["posterior"].as_array().unwrap();
+    for (p, (truth, lo, hi)) in post.iter().zip([(-2.5, -4.0, 0.0), (3.0, 0.5, 8.0)]) {
+        let (l, h) = (p["lo90"].as_f64().unwrap(), p["hi90"].as_f64().unwrap());
+        eprintln!(
+            "{}: 90% interval [{l}, {h}], truth {truth}, {:.0}% of the prior",
+            p["path"],
+            100.0 * (h - l) / (hi - lo)
+        );
+        assert!(l <= truth && truth <= h, "{}: [{l}, {h}] misses {truth}", p["path"]);
+        assert!(h - l <= 0.5 * (hi - lo), "{}: [{l}, {h}] is wider than half the prior", p["path"]);
+    }
+    let (fh, fit) = csv(&out.join("fit.csv"));
+    assert_eq!(fh[..6], ["line", "metric", "region", "start", "end", "observed"]);
+    assert_eq!(fit.len(), 9);
+    let calibrated = fs::read_to_string(out.join("calibrated.toml")).unwrap();
+    assert!(
+        calibrated.contains("intercept = ") && calibrated.contains("extends = \"../small.toml\""),
+        "{calibrated}"
+    );
+    ok(bin().arg("validate").arg(out.join("calibrated.toml")));
+    let (ph, _) = csv(&out.join("posterior.csv"));
+    assert_eq!(ph, ["generation", "particle", "weight", "distance", "choice.intercept", "violence.conflict"]);
+}
