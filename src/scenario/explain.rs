@@ -9,7 +9,6 @@ use serde_json::{Map, Value as Json, json};
 use crate::model::params::{CartelSpec, Params, Region};
 
 use super::Scenario;
-use super::build::{cartel_label, region_label};
 use super::schema::{
     CARTEL_KEYS, Field, GLOBAL_TABLES, REGION_SPECIAL, SCHEDULE_SPECIAL, Schema, Value, lever_default,
 };
@@ -42,8 +41,9 @@ pub struct ExplainRow {
 }
 
 /// Renders one group of lines under a header, columns aligned within the group, and keeps
-/// them as rows.
-fn group(out: &mut String, rows: &mut Vec<ExplainRow>, header: &str, lines: &[Line]) {
+/// them as rows. With a `width`, the meaning column is wrapped to fit it, and long values
+/// (a scenario's description) stop widening the group's value column.
+fn group(out: &mut String, rows: &mut Vec<ExplainRow>, header: &str, lines: &[Line], width: Option<usize>) {
     rows.extend(lines.iter().map(|l| ExplainRow {
         group: header.to_string(),
         path: l.path.clone(),
@@ -55,21 +55,77 @@ fn group(out: &mut String, rows: &mut Vec<ExplainRow>, header: &str, lines: &[Li
     out.push('\n');
     out.push_str(header);
     out.push('\n');
-    let width = |f: fn(&Line) -> usize| lines.iter().map(f).max().unwrap_or(0);
-    let wp = width(|l| l.path.chars().count());
-    let wv = width(|l| l.value.chars().count());
-    let wd = width(|l| l.default.chars().count());
-    let wu = width(|l| l.unit.chars().count().max(1));
+    let cap = if width.is_some() { VALUE_CAP } else { usize::MAX };
+    let col = |f: fn(&Line) -> usize| lines.iter().map(f).filter(|&w| w <= cap).max().unwrap_or(0);
+    let wp = col(|l| l.path.chars().count());
+    let wv = col(|l| l.value.chars().count());
+    let wd = col(|l| l.default.chars().count());
+    let wu = col(|l| l.unit.chars().count().max(1));
     for l in lines {
         let mark = if l.value == l.default { ' ' } else { '*' };
         let unit = if l.unit.is_empty() { "-" } else { l.unit };
-        let row = format!(
-            "{mark} {:<wp$} = {:<wv$}  default {:<wd$}  {:<wu$}  {}",
-            l.path, l.value, l.default, unit, l.meaning
-        );
-        out.push_str(row.trim_end());
+        let prefix =
+            format!("{mark} {:<wp$} = {:<wv$}  default {:<wd$}  {:<wu$}  ", l.path, l.value, l.default, unit);
+        match width {
+            None => out.push_str(format!("{prefix}{}", l.meaning).trim_end()),
+            Some(w) => out.push_str(&wrap_meaning(&prefix, l.meaning, w)),
+        }
         out.push('\n');
     }
+}
+
+/// Values and defaults longer than this do not widen their column when wrapping.
+const VALUE_CAP: usize = 24;
+/// The narrowest meaning column worth keeping beside the others; below it the meaning goes
+/// on lines of its own, indented.
+const MIN_MEANING: usize = 28;
+/// The indent of a meaning on lines of its own.
+const MEANING_INDENT: usize = 6;
+
+/// `prefix` followed by `meaning` wrapped at word boundaries into `width` columns: beside
+/// the prefix when there is room, else on the following lines, indented. A prefix wider
+/// than the terminal (a long description as the value) is wrapped too.
+fn wrap_meaning(prefix: &str, meaning: &str, width: usize) -> String {
+    let used = prefix.chars().count();
+    let pad = " ".repeat(MEANING_INDENT);
+    let rest = width.saturating_sub(MEANING_INDENT).max(MIN_MEANING);
+    if width >= used + MIN_MEANING {
+        let lines = wrap_words(meaning, width - used, width - used);
+        let pad = " ".repeat(used);
+        return format!("{prefix}{}", lines.join(&format!("\n{pad}")));
+    }
+    let head = prefix.trim_end();
+    let lines = if head.chars().count() <= width {
+        let mut lines = vec![head.to_string()];
+        lines.extend(wrap_words(meaning, rest, rest).into_iter().map(|l| format!("{pad}{l}")));
+        return lines.join("\n");
+    } else {
+        // The change mark and its space lead the first line, as on every other.
+        let (mark, body) = head.split_at(head.char_indices().nth(2).map_or(head.len(), |(i, _)| i));
+        let mut lines = wrap_words(&format!("{body}  {meaning}"), width - mark.chars().count(), rest);
+        lines[0] = format!("{mark}{}", lines[0]);
+        lines
+    };
+    lines.join(&format!("\n{pad}"))
+}
+
+/// Words of `text` in lines of at most `first` columns, then `rest` (a longer word gets a
+/// line of its own).
+fn wrap_words(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split_whitespace() {
+        let avail = if lines.len() == 1 { first } else { rest };
+        let last = lines.last_mut().expect("one line");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > avail {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
 }
 
 fn names_value(p: &Params, indices: impl Iterator<Item = usize>) -> Value {
@@ -96,15 +152,23 @@ fn is_default_cartel(p: &Params) -> bool {
 /// Every parameter of the scenario, one line each, grouped by table: path, value, default,
 /// unit and meaning; `*` marks values that differ from their default.
 pub fn explain(s: &Scenario) -> String {
-    walk(s).0
+    walk(s, Some(DEFAULT_WIDTH)).0
+}
+
+/// The width `explain` wraps to unless told otherwise: a common terminal's.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// `explain` wrapped to `width` columns, or on one line per parameter with `None`.
+pub fn explain_with_width(s: &Scenario, width: Option<usize>) -> String {
+    walk(s, width).0
 }
 
 /// Every parameter of the scenario, as the rows `explain` prints.
 pub fn explain_rows(s: &Scenario) -> Vec<ExplainRow> {
-    walk(s).1
+    walk(s, None).1
 }
 
-fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
+fn walk(s: &Scenario, width: Option<usize>) -> (String, Vec<ExplainRow>) {
     let mut rows = Vec::new();
     let p = &s.params;
     let schema = Schema::new();
@@ -115,7 +179,12 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
     if !parents.is_empty() {
         out.push_str(&format!(" (extends {})", parents.join(" ← ")));
     }
-    out.push_str("\nOne line per parameter: path = value, default, unit, meaning; * marks a value that differs from its default.\n");
+    let key = "path = value, default, unit, meaning; * marks a value that differs from its default.";
+    let key = match width {
+        Some(w) => wrap_words(key, w, w).join("\n"),
+        None => key.to_string(),
+    };
+    out.push_str(&format!("\n{key}\n"));
 
     let stem = s.path.file_stem().map(|x| x.to_string_lossy().to_string()).unwrap_or_default();
     for table in GLOBAL_TABLES {
@@ -129,11 +198,12 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
                 Line::new(k.path(), &(k.get)(p), &default, k.unit, k.meaning)
             })
             .collect();
-        group(&mut out, &mut rows, &format!("[{table}]"), &lines);
+        group(&mut out, &mut rows, &format!("[{table}]"), &lines, width);
     }
 
-    for (i, r) in p.regions.iter().enumerate() {
-        let label = region_label(Some(&r.name), i);
+    for r in &p.regions {
+        // Paths as `--set` takes them: region.<name>.<key>.
+        let label = format!("region.{}", r.name);
         let d = Region::with_defaults(&r.name, r.youths);
         let mut lines = vec![
             Line::new(
@@ -174,12 +244,12 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
                 k.meaning,
             ));
         }
-        group(&mut out, &mut rows, &format!("[[region]] {:?}", r.name), &lines);
+        group(&mut out, &mut rows, &format!("[[region]] {:?}", r.name), &lines, width);
     }
 
     let default_cartel = is_default_cartel(p);
-    for (k, c) in p.cartel_list.iter().enumerate() {
-        let label = cartel_label(Some(&c.name), k);
+    for c in &p.cartel_list {
+        let label = format!("cartel.{}", c.name);
         let mut lines = vec![
             Line::new(
                 format!("{label}.name"),
@@ -212,7 +282,7 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
         } else {
             format!("[[cartel]] {:?}", c.name)
         };
-        group(&mut out, &mut rows, &header, &lines);
+        group(&mut out, &mut rows, &header, &lines, width);
     }
 
     let mut off = Vec::new();
@@ -258,16 +328,22 @@ fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
         for k in &lever.keys {
             lines.push(Line::new(k.path(), &(k.get)(p), &lever_default(lever, k), k.unit, k.meaning));
         }
-        group(&mut out, &mut rows, &format!("[{table}] {}", lever.meaning), &lines);
+        group(&mut out, &mut rows, &format!("[{table}] {}", lever.meaning), &lines, width);
     }
     out.push('\n');
     if off.is_empty() {
         out.push_str("Levers off: none.\n");
     } else {
-        out.push_str(&format!(
-            "Levers off: {} (a [policy.<lever>] table, even empty, switches one on).\n",
+        let line = format!(
+            "Levers off: {} (a [policy.<lever>] table, even empty, switches one on).",
             off.join(", ")
-        ));
+        );
+        let lines = match width {
+            Some(w) => wrap_words(&line, w, w),
+            None => vec![line],
+        };
+        out.push_str(&lines.join("\n"));
+        out.push('\n');
     }
     (out, rows)
 }
@@ -338,4 +414,29 @@ pub fn resolved_json(p: &Params) -> Json {
     }
     root.insert("policy".into(), Json::Object(policy));
     Json::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_meanings_fit_the_width() {
+        let meaning = "chance that each peer tie is replaced by a random youth of the region, every month";
+        let prefix = "  population.rewire = 0.1     default 0.1     probability  ";
+        let text = wrap_meaning(prefix, meaning, 100);
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        assert!(text.starts_with(prefix));
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&text), words(&format!("{prefix} {meaning}")));
+        // A prefix wider than the terminal still fits, word by word.
+        let long = format!("* run.description = \"{}\"  default \"\"  -  ", "word ".repeat(30).trim());
+        let text = wrap_meaning(&long, "free text", 60);
+        assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+        assert!(text.starts_with("* run.description = "), "{text}");
+        // A meaning with no room beside its prefix goes below it.
+        let text = wrap_meaning(prefix, meaning, 70);
+        assert!(text.lines().all(|l| l.chars().count() <= 70), "{text}");
+        assert_eq!(text.lines().next(), Some(prefix.trim_end()));
+    }
 }
