@@ -128,6 +128,10 @@ pub struct CompareArgs {
     /// Output directory [default: results/compare-NAME, NAME the baseline's run.name].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Compare scenarios whose regions or cartels differ from the baseline's (refused
+    /// otherwise, with exit code 2: their paired differences compare different countries).
+    #[arg(long)]
+    pub allow_mismatch: bool,
     #[command(flatten)]
     pub sim: SimArgs,
     /// Do not draw PNG charts.
@@ -330,7 +334,21 @@ fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
 fn cmd_compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
     let scenarios =
         args.files.iter().map(|f| load_scenario(f, &args.sim)).collect::<anyhow::Result<Vec<_>>>()?;
-    let aligned = compare::align(scenarios)?;
+    let mut aligned = compare::align(scenarios)?;
+    let mismatches = crate::experiment::compare_checks::structure_mismatches(&aligned);
+    if !mismatches.is_empty() && !args.allow_mismatch {
+        return Err(InputError::new(format!(
+            "the scenarios do not share the baseline's regions and cartels, so paired differences \
+             would compare different countries:\n  {}\n(use --allow-mismatch to compare them anyway)",
+            mismatches.join("\n  ")
+        ))
+        .into());
+    }
+    aligned.notes.extend(mismatches.into_iter().map(|m| format!("not the baseline's country (--allow-mismatch): {m}")));
+    // Warnings show even with --quiet, which silences progress and tables only.
+    for note in &aligned.notes {
+        eprintln!("warning: {note}");
+    }
     let threads = args.sim.threads()?;
     let base = &aligned.arms[0].scenario.params;
     let reps = base.run.replicates;

@@ -12,6 +12,7 @@
 
 pub mod abc;
 pub mod compare;
+pub mod compare_checks;
 pub mod design;
 pub mod design_file;
 pub mod generations;

@@ -168,6 +168,40 @@ pub fn explain_rows(s: &Scenario) -> Vec<ExplainRow> {
     walk(s, None).1
 }
 
+/// What a scenario sets differently from a baseline, for a reader: one line per parameter
+/// whose value differs (`path = value (baseline: value)`), levers switched on with their
+/// non-default keys, and levers switched off. The `[run]` table (names, seeds) is left out.
+pub fn differences(base: &Scenario, other: &Scenario) -> Vec<String> {
+    let base_rows = explain_rows(base);
+    let rows = explain_rows(other);
+    let lever = |path: &str| path.starts_with("policy.").then(|| path.splitn(3, '.').take(2).collect::<Vec<_>>().join("."));
+    let find = |rows: &[ExplainRow], path: &str| rows.iter().find(|r| r.path == path).map(|r| r.value.clone());
+    let mut out = Vec::new();
+    let mut noted: Vec<String> = Vec::new();
+    for r in rows.iter().filter(|r| r.group != "[run]") {
+        match find(&base_rows, &r.path) {
+            Some(v) if v != r.value => out.push(format!("{} = {} (baseline: {v})", r.path, r.value)),
+            Some(_) => {}
+            None => {
+                if let Some(l) = lever(&r.path).filter(|l| !noted.contains(l)) {
+                    out.push(format!("{l} on (off in the baseline)"));
+                    noted.push(l);
+                }
+                if r.value != r.default {
+                    out.push(format!("{} = {}", r.path, r.value));
+                }
+            }
+        }
+    }
+    for r in base_rows.iter().filter(|r| find(&rows, &r.path).is_none()) {
+        if let Some(l) = lever(&r.path).filter(|l| !noted.contains(l)) {
+            out.push(format!("{l} off (on in the baseline)"));
+            noted.push(l);
+        }
+    }
+    out
+}
+
 fn walk(s: &Scenario, width: Option<usize>) -> (String, Vec<ExplainRow>) {
     let mut rows = Vec::new();
     let p = &s.params;
