@@ -34,7 +34,7 @@ pub struct Cli {
 pub enum Command {
     /// Run every replicate of a scenario; write CSVs, a manifest and charts.
     Run(RunArgs),
-    /// Check scenario files without running them (exit 0, or 2 with the first error).
+    /// Check scenario files without running them: exit 0, or 2 with every error of every file.
     Validate {
         /// Scenario files (TOML).
         #[arg(required = true)]
@@ -44,6 +44,12 @@ pub enum Command {
     Explain {
         /// Scenario file (TOML).
         file: PathBuf,
+        /// Wrap to this many columns [default: $COLUMNS when set, else 100].
+        #[arg(long, value_name = "N", conflicts_with = "wide")]
+        width: Option<usize>,
+        /// One line per parameter, however long (for grep and wide windows).
+        #[arg(long)]
+        wide: bool,
     },
     /// Compare scenarios with the first (the baseline), replicate by replicate with common
     /// random numbers: effects.csv, report.md, charts.
@@ -94,19 +100,23 @@ pub struct ServeArgs {
 /// Options shared by the commands that simulate.
 #[derive(Debug, Clone, Args)]
 pub struct SimArgs {
-    /// Replicates per scenario (overrides run.replicates).
+    /// Replicates per scenario (overrides run.replicates) [default: the scenario's
+    /// run.replicates, 10 when it sets none]. Intervals need at least 2; 5 or more is advised.
     #[arg(long, value_name = "N")]
     pub replicates: Option<u32>,
-    /// Base random seed (overrides run.seed).
+    /// Base random seed (overrides run.seed) [default: the scenario's run.seed, 1 when it
+    /// sets none].
     #[arg(long, value_name = "S")]
     pub seed: Option<u64>,
     /// Worker threads [default: all cores]. Results are identical for any value.
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
-    /// Total youths; region sizes are rescaled proportionally (overrides population.youths).
+    /// Total youths; region sizes are rescaled proportionally (overrides population.youths)
+    /// [default: the scenario's population.youths].
     #[arg(long, value_name = "N")]
     pub youths: Option<u64>,
-    /// Reported months after burn-in (overrides run.months).
+    /// Reported months after burn-in (overrides run.months) [default: the scenario's
+    /// run.months, 240 when it sets none].
     #[arg(long, value_name = "N")]
     pub months: Option<u32>,
     /// No progress display and no summary table.
@@ -161,6 +171,10 @@ pub struct CompareArgs {
     /// Output directory [default: results/compare-NAME, NAME the baseline's run.name].
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Compare scenarios whose regions or cartels differ from the baseline's (refused
+    /// otherwise, with exit code 2: their paired differences compare different countries).
+    #[arg(long)]
+    pub allow_mismatch: bool,
     #[command(flatten)]
     pub sim: SimArgs,
     /// Do not draw PNG charts.
@@ -182,11 +196,13 @@ pub struct SweepArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
     /// A factor: path=v1,v2,... (levels), path=lo:hi:n (n levels, grid) or path=lo:hi
-    /// (range, lhs). Repeat for several factors.
+    /// (range, lhs). Repeat for several factors [default: none; required unless
+    /// --design-file].
     #[arg(long = "set", value_name = "PATH=VALUES", required_unless_present = "design_file")]
     pub sets: Vec<String>,
     /// Run the points of a CSV file instead: a header of parameter paths, one point per
-    /// line (as SALib, EMA Workbench or R write them).
+    /// line (as SALib, EMA Workbench or R write them) [default: none; the points come from
+    /// --set].
     #[arg(long, value_name = "CSV", conflicts_with_all = ["sets", "design", "samples"])]
     pub design_file: Option<PathBuf>,
     /// Design of the sweep.
@@ -195,7 +211,8 @@ pub struct SweepArgs {
     /// Points of a Latin hypercube.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub samples: usize,
-    /// Run only shard K of N (0 ≤ K < N): the points whose index modulo N is K.
+    /// Run only shard K of N (0 ≤ K < N): the points whose index modulo N is K [default: the
+    /// whole sweep, no sharding].
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
     /// Output directory [default: results/sweep-<run.name>, with -shard-K-of-N when sharded].
@@ -236,16 +253,18 @@ pub struct SensitivityArgs {
     pub file: PathBuf,
     #[arg(long, value_enum)]
     pub method: MethodArg,
-    /// A factor's range: path=lo:hi. Repeat for several factors.
+    /// A factor's range: path=lo:hi. Repeat for several factors [default: none; required
+    /// unless --design-file].
     #[arg(long = "set", value_name = "PATH=LO:HI", required_unless_present = "design_file")]
     pub sets: Vec<String>,
     /// Sobol' only: analyse the Saltelli design of a CSV file (header of parameter paths)
     /// in the layout of SALib's sobol.sample(..., calc_second_order=False), instead of
-    /// our own; --samples is then the file's.
+    /// our own; --samples is then the file's [default: none; our own design from --set].
     #[arg(long, value_name = "CSV", conflicts_with_all = ["sets", "samples"])]
     pub design_file: Option<PathBuf>,
     /// Morris trajectories, or the Sobol' base sample size (the model runs
-    /// samples × (factors + 1) or samples × (factors + 2) design rows).
+    /// samples × (factors + 1) or samples × (factors + 2) design rows) [default: 10 for
+    /// Morris, 64 for Sobol'; with --design-file, the file's].
     #[arg(long, value_name = "N")]
     pub samples: Option<usize>,
     /// Morris grid levels (even).
@@ -288,22 +307,12 @@ pub fn run_with(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Command::Optimize(args) => crate::cli_search::cmd_optimize(args, cancel),
         Command::Calibrate(args) => crate::cli_search::cmd_calibrate(args, cancel),
         Command::Serve(args) => cmd_serve(args),
-        Command::Validate { files } => {
-            for f in &files {
-                let s = scenario::load(f)?;
-                scenario::check_memory(&s.params, 1)?;
-                println!(
-                    "{}: ok ({} regions, {} youths)",
-                    f.display(),
-                    s.params.regions.len(),
-                    s.params.total_youths()
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Explain { file } => {
+        Command::Validate { files } => validate_files(&files),
+        Command::Explain { file, width, wide } => {
             let s = scenario::load(&file)?;
-            print!("{}", scenario::explain(&s));
+            let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&c: &usize| c >= 40);
+            let width = if wide { None } else { Some(width.or_else(columns).unwrap_or(scenario::explain::DEFAULT_WIDTH)) };
+            print!("{}", scenario::explain_with_width(&s, width));
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -325,6 +334,28 @@ fn cmd_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let scenarios = args.scenarios.unwrap_or_else(crate::server::catalog::default_dir);
     serve(ServeOptions { host: args.host, port: args.port, scenarios, threads, limits })?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Checks every file, printing `ok` for the good ones, and reports the problems of every bad
+/// one together (each names its file and line), so that one round fixes them all.
+fn validate_files(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+    let mut problems = Vec::new();
+    let mut bad = 0;
+    for f in files {
+        let checked = scenario::load(f).and_then(|s| scenario::check_memory(&s.params, 1).map(|()| s));
+        match checked {
+            Ok(s) => println!("{}: ok ({} regions, {} youths)", f.display(), s.params.regions.len(), s.params.total_youths()),
+            Err(e) => {
+                bad += 1;
+                problems.extend(e.problems().iter().cloned());
+            }
+        }
+    }
+    if bad == 0 {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let err = anyhow::Error::new(scenario::ScenarioError::from_problems(problems));
+    Err(err.context(format!("{bad} of {} scenario files have errors", files.len())))
 }
 
 /// Loads a scenario and applies the command-line overrides.
@@ -356,7 +387,21 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
 fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenarios =
         args.files.iter().map(|f| load_scenario(f, &args.sim)).collect::<anyhow::Result<Vec<_>>>()?;
-    let aligned = compare::align(scenarios)?;
+    let mut aligned = compare::align(scenarios)?;
+    let mismatches = crate::experiment::compare_checks::structure_mismatches(&aligned);
+    if !mismatches.is_empty() && !args.allow_mismatch {
+        return Err(InputError::new(format!(
+            "the scenarios do not share the baseline's regions and cartels, so paired differences \
+             would compare different countries:\n  {}\n(use --allow-mismatch to compare them anyway)",
+            mismatches.join("\n  ")
+        ))
+        .into());
+    }
+    aligned.notes.extend(mismatches.into_iter().map(|m| format!("not the baseline's country (--allow-mismatch): {m}")));
+    // Warnings show even with --quiet, which silences progress and tables only.
+    for note in &aligned.notes {
+        eprintln!("warning: {note}");
+    }
     let settings = args.sim.settings(cancel)?;
     let base = &aligned.arms[0].scenario.params;
     // Every arm's replicates are jobs of one list.

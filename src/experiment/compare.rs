@@ -147,6 +147,7 @@ pub fn align(scenarios: Vec<Scenario>) -> anyhow::Result<Aligned> {
         }
         arms.push(Arm { label, scenario: s });
     }
+    notes.extend(super::compare_checks::replicate_warning(base.replicates));
     Ok(Aligned { arms, notes })
 }
 
@@ -413,6 +414,8 @@ fn report_input(
                 file: a.scenario.path.display().to_string(),
                 youths: a.scenario.params.total_youths(),
                 regions: a.scenario.params.regions.len(),
+                description: a.scenario.params.run.description.clone(),
+                differences: crate::scenario::differences(&aligned.arms[0].scenario, &a.scenario),
             })
             .collect(),
         seed: base.run.seed,

@@ -15,6 +15,7 @@ pub mod abc;
 pub mod calibrate;
 pub mod calibrate_targets;
 pub mod compare;
+pub mod compare_checks;
 pub mod design;
 pub mod design_file;
 pub mod factor;

@@ -13,6 +13,10 @@ pub struct ReportArm {
     pub file: String,
     pub youths: u64,
     pub regions: usize,
+    /// The scenario's `run.description`.
+    pub description: String,
+    /// Its settings that differ from the baseline's (`scenario::differences`).
+    pub differences: Vec<String>,
 }
 
 /// Everything the report shows.
@@ -73,40 +77,86 @@ fn p_text(p: f64) -> String {
     }
 }
 
-fn percent(x: f64) -> String {
-    if x.is_finite() { format!("{:+.1}%", x * 100.0) } else { "—".into() }
+/// A relative change in percent: one decimal, or two significant digits when that would
+/// round a real change to "+0.0%".
+pub fn percent(x: f64) -> String {
+    if !x.is_finite() {
+        return "—".into();
+    }
+    let pct = x * 100.0;
+    if pct != 0.0 && pct.abs() < 0.05 {
+        let decimals = (1 - pct.abs().log10().floor() as i32).clamp(2, 9) as usize;
+        return format!("{pct:+.decimals$}%");
+    }
+    format!("{pct:+.1}%")
 }
 
+/// The words of `effects.csv`'s `change` column, as they are: one vocabulary everywhere.
 fn change_text(c: &str) -> &'static str {
     match c {
         "higher" => "higher",
         "lower" => "lower",
-        "none" => "identical",
+        "none" => "none",
         _ => "not significant",
     }
 }
 
-fn effects_table(out: &mut String, rows: &[&EffectRow]) {
+/// Whether a metric is money (pesos of 2010): its cells carry the unit.
+fn is_money(metric: &str) -> bool {
+    metric.starts_with("spending")
+}
+
+/// A value with its unit when it is money.
+fn cell(metric: &str, x: f64) -> String {
+    if is_money(metric) && x.is_finite() { format!("{} pesos", human(x)) } else { human(x) }
+}
+
+fn effects_table(out: &mut String, rows: &[&EffectRow], replicates: u32) {
     out.push_str(
         "| scenario | metric | baseline | scenario | difference [95% CI] | relative | p | change |\n",
     );
     out.push_str("|---|---|---:|---:|---|---:|---:|---|\n");
     for r in rows {
+        let m = r.metric.as_str();
+        // One replicate has no interval and no test: say so instead of a zero-width interval.
+        let (interval, p, change) = if replicates < 2 {
+            ("[no interval: 1 replicate]".to_string(), "—".to_string(), "no test: 1 replicate")
+        } else {
+            (format!("[{}, {}]", cell(m, r.lo), cell(m, r.hi)), p_text(r.p_value), change_text(r.change))
+        };
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} [{}, {}] | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} {interval} | {} | {p} | {change} |\n",
             r.scenario,
             r.metric.replace('_', " "),
-            human(r.baseline_mean),
-            human(r.scenario_mean),
-            human(r.difference),
-            human(r.lo),
-            human(r.hi),
+            cell(m, r.baseline_mean),
+            cell(m, r.scenario_mean),
+            cell(m, r.difference),
             percent(r.relative),
-            p_text(r.p_value),
-            change_text(r.change)
         ));
     }
     out.push('\n');
+}
+
+/// What each policy is: its description and the settings in which it differs from the
+/// baseline, as read from the scenario files.
+fn policies(out: &mut String, arms: &[ReportArm]) {
+    out.push_str("## The scenarios\n\n");
+    for (i, a) in arms.iter().enumerate() {
+        let description =
+            if a.description.is_empty() { "(no run.description)" } else { a.description.as_str() };
+        out.push_str(&format!("**{}** (`{}`): {description}\n", a.label, a.file));
+        if i > 0 {
+            if a.differences.is_empty() {
+                out.push_str("\n- No setting differs from the baseline's.\n");
+            } else {
+                out.push_str("\nSettings that differ from the baseline:\n\n");
+                for d in &a.differences {
+                    out.push_str(&format!("- `{d}`\n"));
+                }
+            }
+        }
+        out.push('\n');
+    }
 }
 
 /// The Markdown text of the report.
@@ -120,11 +170,11 @@ pub fn render(input: &ReportInput) -> String {
         input.narcodoor_version, input.model_version, input.started_utc, input.command
     ));
 
-    s.push_str("## Design\n\n| label | scenario file | youths | regions |\n|---|---|---:|---:|\n");
+    s.push_str("## Design\n\n| label | role | scenario file | youths | regions |\n|---|---|---|---:|---:|\n");
     for (i, a) in input.arms.iter().enumerate() {
-        let role = if i == 0 { " (baseline)" } else { "" };
+        let role = if i == 0 { "baseline" } else { "policy" };
         s.push_str(&format!(
-            "| {}{role} | `{}` | {} | {} |\n",
+            "| {} | {role} | `{}` | {} | {} |\n",
             a.label,
             a.file,
             human(a.youths as f64),
@@ -132,9 +182,18 @@ pub fn render(input: &ReportInput) -> String {
         ));
     }
     s.push_str(&format!(
-        "\nEach scenario was run for {} replicates of {} months after a burn-in of {} months.\n\n",
-        input.replicates, input.months, input.burn_in_months
+        "\nEach scenario was run for {} replicate{} of {} months after a burn-in of {} months, with {} youths \
+         in the baseline, seed {}, by narcodoor {} (model {}).\n\n",
+        input.replicates,
+        if input.replicates == 1 { "" } else { "s" },
+        input.months,
+        input.burn_in_months,
+        human(input.arms[0].youths as f64),
+        input.seed,
+        input.narcodoor_version,
+        input.model_version
     ));
+    policies(&mut s, &input.arms);
     s.push_str(&format!(
         "**Common random numbers.** Every scenario was run with the same seed ({}), burn-in, months and \
          replicates. The engine draws every random number from streams keyed by (seed, replicate, month, \
@@ -154,13 +213,13 @@ pub fn render(input: &ReportInput) -> String {
     let run: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic != "horizon").collect();
     s.push_str(&format!("## Effects at the horizon (month {})\n\n", input.months.saturating_sub(1)));
     s.push_str("Difference = scenario − baseline, mean over paired replicates.\n\n");
-    effects_table(&mut s, &horizon);
+    effects_table(&mut s, &horizon, input.replicates);
     s.push_str("## Effects over the run\n\n");
     s.push_str(
         "Flows (recruits, homicides, spending) are totals over the reported months; stocks and rates \
          (members, prison, school, idle, homicide rate) are means over the reported months.\n\n",
     );
-    effects_table(&mut s, &run);
+    effects_table(&mut s, &run, input.replicates);
 
     s.push_str("## Cost-effectiveness\n\n");
     s.push_str(
@@ -170,7 +229,7 @@ pub fn render(input: &ReportInput) -> String {
          fell significantly.\n\n",
     );
     s.push_str(
-        "| scenario | outcome | extra cost | averted [95% CI] | cost per unit averted [95% CI] | status |\n",
+        "| scenario | outcome | extra cost (pesos) | averted [95% CI] | cost per unit averted (pesos) [95% CI] | status |\n",
     );
     s.push_str("|---|---|---:|---|---|---|\n");
     for r in &input.effects {
@@ -209,7 +268,8 @@ pub fn render(input: &ReportInput) -> String {
         "- Differences: for each replicate r, d_r = scenario_r − baseline_r. The table gives the mean of \
          d_r and its 95% Student t interval with n − 1 degrees of freedom (a paired t interval), and \
          the two-sided p-value of the paired t-test of a zero mean difference. \"Not significant\" means \
-         the interval contains 0; \"identical\" means every d_r is exactly 0.\n\
+         the interval contains 0; \"none\" (as in `effects.csv`) means every d_r is exactly 0. With \
+         a single replicate there is no interval and no test.\n\
          - Relative change: mean difference / baseline mean.\n\
          - Cost per unit averted: Σ extra cost / Σ units averted over replicates (a ratio of means, not a \
          mean of ratios). Its interval is Fieller's: the ratios ρ for which mean(cost − ρ·averted) is \
@@ -242,5 +302,88 @@ mod tests {
         assert_eq!(human(3e-15), "0");
         assert_eq!(human(f64::NAN), "—");
         assert_eq!(p_text(0.0001), "< 0.001");
+    }
+
+    fn arm(label: &str, differences: &[&str]) -> ReportArm {
+        ReportArm {
+            label: label.into(),
+            file: format!("scenarios/{label}.toml"),
+            youths: 200_000,
+            regions: 4,
+            description: format!("the {label} policy"),
+            differences: differences.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    fn input(replicates: u32, rows: Vec<EffectRow>) -> ReportInput {
+        ReportInput {
+            narcodoor_version: "0.1.0",
+            model_version: "NDM-1",
+            command: "narcodoor compare".into(),
+            started_utc: "2026-01-01T00:00:00Z".into(),
+            arms: vec![arm("baseline", &[]), arm("kingpin", &["policy.kingpin on (off in the baseline)"])],
+            seed: 7,
+            replicates,
+            months: 240,
+            burn_in_months: 120,
+            notes: Vec::new(),
+            effects: rows,
+            charts: Vec::new(),
+        }
+    }
+
+    fn row(metric: &str, difference: f64, relative: f64, change: &'static str) -> EffectRow {
+        EffectRow {
+            scenario: "kingpin".into(),
+            baseline: "baseline".into(),
+            metric: metric.into(),
+            statistic: "horizon",
+            replicates: 1,
+            baseline_mean: 1_234_567.0,
+            scenario_mean: 1_234_567.0 + difference,
+            difference,
+            lo: difference,
+            hi: difference,
+            relative,
+            p_value: f64::NAN,
+            change,
+            cost: None,
+        }
+    }
+
+    #[test]
+    fn the_report_says_what_was_run_and_what_each_policy_is() {
+        let text = render(&input(10, vec![row("members", -6.0, -0.1, "lower")]));
+        assert!(!text.contains("baseline (baseline)"), "{text}");
+        assert!(text.contains("| baseline | baseline |"), "{text}");
+        assert!(
+            text.contains("the kingpin policy") && text.contains("`policy.kingpin on (off in the baseline)`")
+        );
+        assert!(text.contains("seed 7") && text.contains("10 replicates") && text.contains("200,000 youths"));
+        assert!(text.contains("narcodoor 0.1.0 (model NDM-1)"));
+    }
+
+    #[test]
+    fn one_replicate_has_no_interval() {
+        let text = render(&input(1, vec![row("members", -6.0, -0.1, "not_significant")]));
+        assert!(!text.contains("[-6, -6]"), "{text}");
+        assert!(
+            text.contains("[no interval: 1 replicate]") && text.contains("no test: 1 replicate"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn wording_and_units_agree() {
+        // A significant change of 0.046% does not print as +0.0%.
+        assert_eq!(percent(0.00046), "+0.046%");
+        assert_eq!(percent(-0.0000123), "-0.0012%");
+        assert_eq!(percent(0.097), "+9.7%");
+        assert_eq!(percent(0.0), "+0.0%");
+        // effects.csv's "none" is the report's "none".
+        assert_eq!(change_text("none"), "none");
+        // Money carries its unit and thousands separators.
+        let text = render(&input(10, vec![row("spending_total", 884_909.0, f64::NAN, "higher")]));
+        assert!(text.contains("884,909 pesos"), "{text}");
     }
 }

@@ -151,22 +151,10 @@ impl ScenarioError {
     }
 }
 
-/// Edit distance between two strings, counted in characters (insert, delete, substitute).
+/// Edit distance between two strings, counted in characters (insert, delete, substitute):
+/// the `strsim` crate's Levenshtein distance.
 pub fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    // One row of the dynamic-programming table is enough: row[j] holds the distance between
-    // the prefix of `a` read so far and the first j characters of `b`.
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo: at most a

@@ -9,7 +9,6 @@ use serde_json::{Map, Value as Json, json};
 use crate::model::params::{CartelSpec, Params, Region, Schedule};
 
 use super::Scenario;
-use super::build::{cartel_label, region_label};
 use super::schema::{
     CARTEL_KEYS, Field, GLOBAL_TABLES, Kind, LeverDef, REGION_SPECIAL, SCHEDULE_SPECIAL, Schema, Value,
     lever_default,
@@ -67,26 +66,84 @@ pub struct ExplainRow {
     pub enabled: Option<bool>,
 }
 
-/// Renders one group of lines under a header, columns aligned within the group.
-fn group(out: &mut String, header: &str, lines: &[Line]) {
+/// Renders one group of lines under a header, columns aligned within the group. With a
+/// `width`, the meaning column is wrapped to fit it, and long values (a scenario's
+/// description) stop widening the group's value column.
+fn group(out: &mut String, header: &str, lines: &[Line], width: Option<usize>) {
     out.push('\n');
     out.push_str(header);
     out.push('\n');
-    let width = |f: fn(&Line) -> usize| lines.iter().map(f).max().unwrap_or(0);
-    let wp = width(|l| l.path.chars().count());
-    let wv = width(|l| l.value.chars().count());
-    let wd = width(|l| l.default.chars().count());
-    let wu = width(|l| l.unit.chars().count().max(1));
+    let cap = if width.is_some() { VALUE_CAP } else { usize::MAX };
+    let col = |f: fn(&Line) -> usize| lines.iter().map(f).filter(|&w| w <= cap).max().unwrap_or(0);
+    let wp = col(|l| l.path.chars().count());
+    let wv = col(|l| l.value.chars().count());
+    let wd = col(|l| l.default.chars().count());
+    let wu = col(|l| l.unit.chars().count().max(1));
     for l in lines {
         let mark = if l.value == l.default { ' ' } else { '*' };
         let unit = if l.unit.is_empty() { "-" } else { l.unit };
-        let row = format!(
-            "{mark} {:<wp$} = {:<wv$}  default {:<wd$}  {:<wu$}  {}",
-            l.path, l.value, l.default, unit, l.meaning
-        );
-        out.push_str(row.trim_end());
+        let prefix =
+            format!("{mark} {:<wp$} = {:<wv$}  default {:<wd$}  {:<wu$}  ", l.path, l.value, l.default, unit);
+        match width {
+            None => out.push_str(format!("{prefix}{}", l.meaning).trim_end()),
+            Some(w) => out.push_str(&wrap_meaning(&prefix, l.meaning, w)),
+        }
         out.push('\n');
     }
+}
+
+/// Values and defaults longer than this do not widen their column when wrapping.
+const VALUE_CAP: usize = 24;
+/// The narrowest meaning column worth keeping beside the others; below it the meaning goes
+/// on lines of its own, indented.
+const MIN_MEANING: usize = 28;
+/// The indent of a meaning on lines of its own.
+const MEANING_INDENT: usize = 6;
+
+/// `prefix` followed by `meaning` wrapped at word boundaries into `width` columns: beside
+/// the prefix when there is room, else on the following lines, indented. A prefix wider
+/// than the terminal (a long description as the value) is wrapped too.
+fn wrap_meaning(prefix: &str, meaning: &str, width: usize) -> String {
+    let used = prefix.chars().count();
+    let pad = " ".repeat(MEANING_INDENT);
+    let rest = width.saturating_sub(MEANING_INDENT).max(MIN_MEANING);
+    if width >= used + MIN_MEANING {
+        let lines = wrap_words(meaning, width - used, width - used);
+        let pad = " ".repeat(used);
+        return format!("{prefix}{}", lines.join(&format!("\n{pad}")));
+    }
+    let head = prefix.trim_end();
+    let lines = if head.chars().count() <= width {
+        let mut lines = vec![head.to_string()];
+        lines.extend(wrap_words(meaning, rest, rest).into_iter().map(|l| format!("{pad}{l}")));
+        return lines.join("\n");
+    } else {
+        // The change mark and its space lead the first line, as on every other.
+        let (mark, body) = head.split_at(head.char_indices().nth(2).map_or(head.len(), |(i, _)| i));
+        let mut lines = wrap_words(&format!("{body}  {meaning}"), width - mark.chars().count(), rest);
+        lines[0] = format!("{mark}{}", lines[0]);
+        lines
+    };
+    lines.join(&format!("\n{pad}"))
+}
+
+/// Words of `text` in lines of at most `first` columns, then `rest` (a longer word gets a
+/// line of its own).
+fn wrap_words(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let mut lines: Vec<String> = vec![String::new()];
+    for word in text.split_whitespace() {
+        let avail = if lines.len() == 1 { first } else { rest };
+        let last = lines.last_mut().expect("one line");
+        if !last.is_empty() && last.chars().count() + 1 + word.chars().count() > avail {
+            lines.push(word.to_string());
+        } else {
+            if !last.is_empty() {
+                last.push(' ');
+            }
+            last.push_str(word);
+        }
+    }
+    lines
 }
 
 fn names_value(p: &Params, indices: impl Iterator<Item = usize>) -> Value {
@@ -113,6 +170,14 @@ fn is_default_cartel(p: &Params) -> bool {
 /// Every parameter of the scenario, one line each, grouped by table: path, value, default,
 /// unit and meaning; `*` marks values that differ from their default.
 pub fn explain(s: &Scenario) -> String {
+    explain_with_width(s, Some(DEFAULT_WIDTH))
+}
+
+/// The width `explain` wraps to unless told otherwise: a common terminal's.
+pub const DEFAULT_WIDTH: usize = 100;
+
+/// `explain` wrapped to `width` columns, or on one line per parameter with `None`.
+pub fn explain_with_width(s: &Scenario, width: Option<usize>) -> String {
     let p = &s.params;
     let mut out = format!("Scenario {:?} from {}", p.run.name, s.path.display());
     let parents: Vec<String> =
@@ -123,7 +188,7 @@ pub fn explain(s: &Scenario) -> String {
     out.push_str("\nOne line per parameter: path = value, default, unit, meaning; * marks a value that differs from its default.\n");
     let (sections, off) = sections(s, false);
     for (header, lines) in &sections {
-        group(&mut out, header, lines);
+        group(&mut out, header, lines, width);
     }
     out.push('\n');
     if off.is_empty() {
@@ -133,6 +198,40 @@ pub fn explain(s: &Scenario) -> String {
             "Levers off: {} (a [policy.<lever>] table, even empty, switches one on).\n",
             off.join(", ")
         ));
+    }
+    out
+}
+
+/// What a scenario sets differently from a baseline, for a reader: one line per parameter
+/// whose value differs (`path = value (baseline: value)`), levers switched on with their
+/// non-default keys, and levers switched off. The `[run]` table (names, seeds) is left out.
+pub fn differences(base: &Scenario, other: &Scenario) -> Vec<String> {
+    let base_rows = explain_rows(base);
+    let rows = explain_rows(other);
+    let lever = |path: &str| path.starts_with("policy.").then(|| path.splitn(3, '.').take(2).collect::<Vec<_>>().join("."));
+    let find = |rows: &[ExplainRow], path: &str| rows.iter().find(|r| r.path == path).map(|r| r.value.clone());
+    let mut out = Vec::new();
+    let mut noted: Vec<String> = Vec::new();
+    for r in rows.iter().filter(|r| r.group != "[run]") {
+        match find(&base_rows, &r.path) {
+            Some(v) if v != r.value => out.push(format!("{} = {} (baseline: {v})", r.path, r.value)),
+            Some(_) => {}
+            None => {
+                if let Some(l) = lever(&r.path).filter(|l| !noted.contains(l)) {
+                    out.push(format!("{l} on (off in the baseline)"));
+                    noted.push(l);
+                }
+                if r.value != r.default {
+                    out.push(format!("{} = {}", r.path, r.value));
+                }
+            }
+        }
+    }
+    for r in base_rows.iter().filter(|r| find(&rows, &r.path).is_none()) {
+        if let Some(l) = lever(&r.path).filter(|l| !noted.contains(l)) {
+            out.push(format!("{l} off (on in the baseline)"));
+            noted.push(l);
+        }
     }
     out
 }
@@ -198,8 +297,8 @@ fn sections(s: &Scenario, with_off: bool) -> (Vec<Section>, Vec<&'static str>) {
     let p = &s.params;
     let schema = Schema::new();
     let mut sections = global_sections(s, &schema);
-    for (i, r) in p.regions.iter().enumerate() {
-        sections.push(region_section(p, &schema, i, r));
+    for r in &p.regions {
+        sections.push(region_section(p, &schema, r));
     }
     sections.extend(cartel_sections(p));
     let mut off = Vec::new();
@@ -241,8 +340,8 @@ fn global_sections(s: &Scenario, schema: &Schema) -> Vec<Section> {
     sections
 }
 
-fn region_section(p: &Params, schema: &Schema, i: usize, r: &Region) -> Section {
-    let label = region_label(Some(&r.name), i);
+fn region_section(p: &Params, schema: &Schema, r: &Region) -> Section {
+    let label = format!("region.{}", r.name);
     let d = Region::with_defaults(&r.name, r.youths);
     let share = Value::Num(r.youths as f64 / p.population.youths.max(1) as f64);
     let mut lines = vec![
@@ -291,8 +390,8 @@ fn region_section(p: &Params, schema: &Schema, i: usize, r: &Region) -> Section 
 fn cartel_sections(p: &Params) -> Vec<Section> {
     let default_cartel = is_default_cartel(p);
     let mut sections = Vec::new();
-    for (k, c) in p.cartel_list.iter().enumerate() {
-        let label = cartel_label(Some(&c.name), k);
+    for c in &p.cartel_list {
+        let label = format!("cartel.{}", c.name);
         let mut lines = vec![
             Line::new(
                 format!("{label}.name"),
@@ -445,4 +544,29 @@ pub fn resolved_json(p: &Params) -> Json {
     }
     root.insert("policy".into(), Json::Object(policy));
     Json::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_meanings_fit_the_width() {
+        let meaning = "chance that each peer tie is replaced by a random youth of the region, every month";
+        let prefix = "  population.rewire = 0.1     default 0.1     probability  ";
+        let text = wrap_meaning(prefix, meaning, 100);
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        assert!(text.starts_with(prefix));
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert_eq!(words(&text), words(&format!("{prefix} {meaning}")));
+        // A prefix wider than the terminal still fits, word by word.
+        let long = format!("* run.description = \"{}\"  default \"\"  -  ", "word ".repeat(30).trim());
+        let text = wrap_meaning(&long, "free text", 60);
+        assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+        assert!(text.starts_with("* run.description = "), "{text}");
+        // A meaning with no room beside its prefix goes below it.
+        let text = wrap_meaning(prefix, meaning, 70);
+        assert!(text.lines().all(|l| l.chars().count() <= 70), "{text}");
+        assert_eq!(text.lines().next(), Some(prefix.trim_end()));
+    }
 }

@@ -41,7 +41,7 @@
 
 mod build;
 mod error;
-mod explain;
+pub mod explain;
 mod keys;
 mod raw;
 mod schema;
@@ -53,7 +53,9 @@ use std::path::{Path, PathBuf};
 use crate::model::params::Params;
 
 pub use error::{ErrorKind, Origin, Problem, ScenarioError, levenshtein};
-pub use explain::{ExplainRow, explain, explain_rows, explain_rows_all_levers, resolved_json};
+pub use explain::{
+    ExplainRow, differences, explain, explain_rows, explain_rows_all_levers, explain_with_width, resolved_json,
+};
 pub use set::{get_value_f64, get_value_toml, set_value, set_value_f64};
 pub use validate::{MEMORY_BASE_BYTES, MEMORY_FACTOR, memory_available, memory_needed};
 

@@ -98,9 +98,21 @@ pub fn settable_paths(p: &Params, schema: &Schema, numeric_only: bool) -> Vec<St
     out
 }
 
+/// The settable path a mistyped `path` most likely meant: the closest by edit distance (a
+/// typo), or else the paths that end with it (a missing table: `scholarships.coverage` for
+/// `policy.scholarships.coverage`), at most three of them.
+pub(crate) fn suggest_path(path: &str, all: &[String]) -> Option<String> {
+    if let Some(c) = closest(path, all.iter().map(String::as_str)) {
+        return Some(c);
+    }
+    let tail = format!(".{path}");
+    let ends: Vec<&str> = all.iter().map(String::as_str).filter(|c| c.ends_with(&tail)).take(3).collect();
+    (!ends.is_empty()).then(|| ends.join(" or "))
+}
+
 fn unknown_path(p: &Params, schema: &Schema, path: &str, input: Input<'_>) -> ScenarioError {
     let all = settable_paths(p, schema, false);
-    let hint = match closest(path, all.iter().map(String::as_str)) {
+    let hint = match suggest_path(path, &all) {
         Some(c) => format!("; did you mean {c}?"),
         None => "; paths look like youth.school_dropout, region.<name>.poverty, region.*.poverty, \
                  cartel.<name>.territory.<region>, policy.<lever>.<key>"
@@ -527,6 +539,20 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::WrongType);
         set_value_f64(&mut p, "policy.policing.increase", -0.5).unwrap();
         assert!(set_value_f64(&mut p, "policy.policing.increase", -1.5).is_err());
+    }
+
+    #[test]
+    fn wrong_keys_suggest_the_right_path() {
+        let mut p = three_regions();
+        // A missing table: the full path is suggested.
+        let e = set_value(&mut p, "scholarships.coverage", "0.1").unwrap_err();
+        assert!(e.to_string().contains("did you mean policy.scholarships.coverage?"), "{e}");
+        // A typo in the lever's name.
+        let e = set_value(&mut p, "policy.scholarship.coverage", "0.1").unwrap_err();
+        assert!(e.to_string().contains("did you mean policy.scholarships.coverage?"), "{e}");
+        // Nothing close: the shapes of paths instead.
+        let e = set_value(&mut p, "zzz", "0.1").unwrap_err();
+        assert!(e.to_string().contains("paths look like"), "{e}");
     }
 
     #[test]
