@@ -9,6 +9,7 @@ pub mod cli;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod limits;
 pub mod model;
 pub mod output;
 pub mod rng;

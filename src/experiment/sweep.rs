@@ -147,6 +147,7 @@ pub fn parse_set(text: &str, kind: DesignKind) -> anyhow::Result<Factor> {
                     parts[2].trim().parse().ok().filter(|&n| n >= 2 || (n == 1 && lo == hi)).ok_or_else(
                         || input(format!("--set {text}: the number of levels must be a whole number ≥ 2")),
                     )?;
+                crate::limits::at_most(&format!("--set {text}: the number of levels"), n, crate::limits::MAX_LEVELS)?;
                 let values = (0..n)
                     .map(|i| {
                         let x = if n == 1 { lo } else { lo + (hi - lo) * i as f64 / (n - 1) as f64 };
@@ -646,6 +647,14 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
     if spec.kind == DesignKind::Lhs && spec.samples == 0 {
         return Err(input("--samples must be at least 1".into()));
     }
+    let rows = match spec.kind {
+        DesignKind::Grid => crate::limits::product(spec.factors.iter().map(|f| match f {
+            Factor::Levels { values, .. } => values.len(),
+            Factor::Range { .. } => 1,
+        })),
+        DesignKind::Lhs => Some(spec.samples as u128),
+    };
+    crate::limits::check_design_rows("--set/--samples", rows, base, spec.factors.len())?;
     let points = design_points(&spec.factors, spec.kind, spec.samples, base.run.seed)?;
     let stored = StoredDesign {
         format: FORMAT,
