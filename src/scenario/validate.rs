@@ -85,7 +85,24 @@ pub fn check(p: &Params, schema: &Schema, locate: &dyn Locate) -> Vec<Problem> {
     regions(&mut c, p, schema);
     cartels(&mut c, p);
     levers(&mut c, p, schema);
+    kingpin_rate(&mut c, p);
     c.problems
+}
+
+/// Most leader removals per year: a removal is one operation against one leader, and every
+/// removal this month scans the cartels; rates beyond this are typos (a rate of 10^300 once
+/// made a month loop for ever).
+pub const MAX_REMOVALS_PER_YEAR: f64 = 1200.0;
+
+fn kingpin_rate(c: &mut Checker<'_>, p: &Params) {
+    if let Some(lever) = &p.policy.kingpin {
+        let rate = lever.p.removals_per_year;
+        if rate > MAX_REMOVALS_PER_YEAR {
+            let key = "policy.kingpin.removals_per_year";
+            let message = format!("{key} = {rate}: at most {MAX_REMOVALS_PER_YEAR} (100 removals a month)");
+            c.push(ErrorKind::OutOfRange, key, message);
+        }
+    }
 }
 
 fn regions(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
