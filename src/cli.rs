@@ -3,18 +3,16 @@
 //! Every subcommand returns `anyhow::Result<ExitCode>`; `main` prints errors with their
 //! whole chain and maps bad input to exit code 2 (`error::exit_code`).
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::error::InputError;
 use crate::experiment::run::{RunOptions, default_out_dir, run_scenario};
+use crate::experiment::runner::{Cancel, Settings};
 use crate::experiment::summary::LEVEL;
-use crate::experiment::{compare, outcomes, sensitivity_run, sweep};
+use crate::experiment::{compare, design_file, outcomes, sensitivity_run, sweep};
 use crate::model::metrics::{METRICS, index_of, m};
 use crate::scenario::{self, Overrides, Scenario};
 
@@ -87,6 +85,17 @@ impl SimArgs {
         Overrides { youths: self.youths, months: self.months, replicates: self.replicates, seed: self.seed }
     }
 
+    /// The runner's settings: threads, display, the command's cancellation flag and the
+    /// command line.
+    pub fn settings(&self, cancel: &Cancel) -> anyhow::Result<Settings> {
+        Ok(Settings {
+            threads: self.threads()?,
+            quiet: self.quiet,
+            cancel: cancel.clone(),
+            command: std::env::args().collect(),
+        })
+    }
+
     pub fn threads(&self) -> anyhow::Result<usize> {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         match self.threads {
@@ -155,8 +164,12 @@ pub struct SweepArgs {
     pub file: PathBuf,
     /// A factor: path=v1,v2,... (levels), path=lo:hi:n (n levels, grid) or path=lo:hi
     /// (range, lhs). Repeat for several factors.
-    #[arg(long = "set", value_name = "PATH=VALUES", required = true)]
+    #[arg(long = "set", value_name = "PATH=VALUES", required_unless_present = "design_file")]
     pub sets: Vec<String>,
+    /// Run the points of a CSV file instead: a header of parameter paths, one point per
+    /// line (as SALib, EMA Workbench or R write them).
+    #[arg(long, value_name = "CSV", conflicts_with_all = ["sets", "design", "samples"])]
+    pub design_file: Option<PathBuf>,
     /// Design of the sweep.
     #[arg(long, value_enum, default_value_t = DesignArg::Grid)]
     pub design: DesignArg,
@@ -205,8 +218,13 @@ pub struct SensitivityArgs {
     #[arg(long, value_enum)]
     pub method: MethodArg,
     /// A factor's range: path=lo:hi. Repeat for several factors.
-    #[arg(long = "set", value_name = "PATH=LO:HI", required = true)]
+    #[arg(long = "set", value_name = "PATH=LO:HI", required_unless_present = "design_file")]
     pub sets: Vec<String>,
+    /// Sobol' only: analyse the Saltelli design of a CSV file (header of parameter paths)
+    /// in the layout of SALib's sobol.sample(..., calc_second_order=False), instead of
+    /// our own; --samples is then the file's.
+    #[arg(long, value_name = "CSV", conflicts_with_all = ["sets", "samples"])]
+    pub design_file: Option<PathBuf>,
     /// Morris trajectories, or the Sobol' base sample size (the model runs
     /// samples × (factors + 1) or samples × (factors + 2) design rows).
     #[arg(long, value_name = "N")]
@@ -236,12 +254,18 @@ pub struct SensitivityArgs {
 
 /// Runs the parsed command line.
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    run_with(cli, &Cancel::new())
+}
+
+/// Runs the parsed command line; raising `cancel` (from a signal handler, say) stops a
+/// simulating command within about a second with [`Cancelled`](crate::experiment::runner::Cancelled).
+pub fn run_with(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Run(args) => cmd_run(args),
-        Command::Compare(args) => cmd_compare(args),
-        Command::Sweep(args) => cmd_sweep(args),
+        Command::Run(args) => cmd_run(args, cancel),
+        Command::Compare(args) => cmd_compare(args, cancel),
+        Command::Sweep(args) => cmd_sweep(args, cancel),
         Command::Merge(args) => cmd_merge(args),
-        Command::Sensitivity(args) => cmd_sensitivity(args),
+        Command::Sensitivity(args) => cmd_sensitivity(args, cancel),
         Command::Validate { files } => {
             for f in &files {
                 let s = scenario::load(f)?;
@@ -270,97 +294,65 @@ pub fn load_scenario(file: &std::path::Path, sim: &SimArgs) -> anyhow::Result<Sc
     Ok(s)
 }
 
-fn cmd_run(args: RunArgs) -> anyhow::Result<ExitCode> {
+fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
-    let threads = args.sim.threads()?;
+    let settings = args.sim.settings(cancel)?;
     let p = &scenario.params;
+    let threads = settings.threads;
     let strategy = crate::engine::choose_strategy(p, p.run.replicates as usize, threads);
     scenario::check_memory(
         p,
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
     let out = args.out.clone().unwrap_or_else(|| default_out_dir(&scenario));
-    let opts =
-        RunOptions { out_dir: out, threads, charts: !args.no_charts, command: std::env::args().collect() };
-    let bar = progress_bar(
-        args.sim.quiet,
-        p.run.replicates as u64 * (p.run.burn_in_months + p.run.months) as u64,
-        p.total_youths(),
-        &format!("{} ({} replicates)", p.run.name, p.run.replicates),
-    );
-    let tick = {
-        let bar = bar.clone();
-        let (name, reps, burn_in) = (p.run.name.clone(), p.run.replicates, p.run.burn_in_months as i64);
-        move |replicate: u32, done: u64| {
-            bar.inc(1);
-            let month = done as i64 - burn_in - 1;
-            let phase = if month < 0 { format!("burn-in {}", done) } else { format!("month {month}") };
-            bar.set_message(format!("{name}: replicate {}/{reps}, {phase}", replicate + 1));
-        }
-    };
-    let outcome = run_scenario(&scenario, &opts, &tick)?;
-    bar.finish_and_clear();
+    let opts = RunOptions { out_dir: out, charts: !args.no_charts, settings };
+    let outcome = run_scenario(&scenario, &opts)?;
     if !args.sim.quiet {
         print_summary(&scenario, &outcome);
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_compare(args: CompareArgs) -> anyhow::Result<ExitCode> {
+fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenarios =
         args.files.iter().map(|f| load_scenario(f, &args.sim)).collect::<anyhow::Result<Vec<_>>>()?;
     let aligned = compare::align(scenarios)?;
-    let threads = args.sim.threads()?;
+    let settings = args.sim.settings(cancel)?;
     let base = &aligned.arms[0].scenario.params;
-    let reps = base.run.replicates;
+    // Every arm's replicates are jobs of one list.
+    let jobs = aligned.arms.len() * base.run.replicates as usize;
     for arm in &aligned.arms {
         let p = &arm.scenario.params;
-        let strategy = crate::engine::choose_strategy(p, reps as usize, threads);
+        let strategy = crate::engine::choose_strategy(p, jobs, settings.threads);
         scenario::check_memory(
             p,
-            crate::engine::concurrent_replicates(strategy, reps as usize, threads) as u32,
+            crate::engine::concurrent_replicates(strategy, jobs, settings.threads) as u32,
         )?;
     }
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", aligned.arms[0].label)));
-    let opts = compare::CompareOptions {
-        out_dir: out,
-        threads,
-        charts: !args.no_charts,
-        command: std::env::args().collect(),
-    };
-    let months: u64 = aligned
-        .arms
-        .iter()
-        .map(|a| reps as u64 * (a.scenario.params.run.burn_in_months + a.scenario.params.run.months) as u64)
-        .sum();
-    let n = aligned.arms.len();
-    let bar = progress_bar(args.sim.quiet, months, base.total_youths(), &format!("compare ({n} scenarios)"));
-    let labels: Vec<String> = aligned.arms.iter().map(|a| a.label.clone()).collect();
-    let tick = {
-        let bar = bar.clone();
-        move |arm: usize, replicate: u32, _: u64| {
-            bar.inc(1);
-            bar.set_message(format!("{} ({}/{n}): replicate {}/{reps}", labels[arm], arm + 1, replicate + 1));
-        }
-    };
-    let outcome = compare::run_compare(&aligned, &opts, &tick)?;
-    bar.finish_and_clear();
+    let opts = compare::CompareOptions { out_dir: out, charts: !args.no_charts, settings };
+    let outcome = compare::run_compare(&aligned, &opts)?;
     if !args.sim.quiet {
         print!("{}", compare::summary_text(&outcome, base.run.seed));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
+fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
-    let kind = match args.design {
-        DesignArg::Grid => sweep::DesignKind::Grid,
-        DesignArg::Lhs => sweep::DesignKind::Lhs,
+    let design_file = args.design_file.as_deref().map(design_file::read_design_file).transpose()?;
+    let kind = match (args.design, &design_file) {
+        (_, Some(_)) => sweep::DesignKind::File,
+        (DesignArg::Grid, None) => sweep::DesignKind::Grid,
+        (DesignArg::Lhs, None) => sweep::DesignKind::Lhs,
     };
-    let factors = args.sets.iter().map(|s| sweep::parse_set(s, kind)).collect::<anyhow::Result<Vec<_>>>()?;
+    let factors = match &design_file {
+        Some(file) => file.factors(),
+        None => args.sets.iter().map(|s| sweep::parse_set(s, kind)).collect::<anyhow::Result<Vec<_>>>()?,
+    };
     let shard = match &args.shard {
         Some(text) => Some(
             crate::experiment::design::parse_shard(text)
@@ -375,31 +367,18 @@ fn cmd_sweep(args: SweepArgs) -> anyhow::Result<ExitCode> {
         };
         PathBuf::from("results").join(name)
     });
-    let youths = scenario.params.total_youths();
     let spec = sweep::SweepSpec {
         scenario,
         factors,
         kind,
         samples: args.samples,
+        design_file,
         shard,
         out_dir: out,
         resume: !args.no_resume,
-        threads: args.sim.threads()?,
-        command: std::env::args().collect(),
+        settings: args.sim.settings(cancel)?,
     };
-    let plan = sweep::plan(spec)?;
-    let (total, done, points) = (plan.runs_total(), plan.runs_done(), plan.points_total());
-    let label = format!("sweep ({points} points, {total} runs in this shard, {done} already done)");
-    let bar = progress_bar(args.sim.quiet, plan.months_to_do(), youths, &label);
-    let tick = {
-        let bar = bar.clone();
-        move |point: usize, replicate: u32, _: u64| {
-            bar.inc(1);
-            bar.set_message(format!("sweep: point {}/{points}, replicate {}", point + 1, replicate + 1));
-        }
-    };
-    let o = plan.run(&tick)?;
-    bar.finish_and_clear();
+    let o = sweep::plan(spec)?.run()?;
     if !args.sim.quiet {
         println!(
             "{} points, {} runs: {} ok, {} invalid (recorded with their error), {} resumed from an earlier run; {:.1} s",
@@ -426,7 +405,7 @@ fn cmd_merge(args: MergeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn cmd_sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
+fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
     let outcome = index_of(&args.outcome).ok_or_else(|| {
         InputError::new(format!(
@@ -444,15 +423,21 @@ fn cmd_sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
         MethodArg::Morris => sensitivity_run::Method::Morris { levels: args.levels },
         MethodArg::Sobol => sensitivity_run::Method::Sobol,
     };
-    let factors = args
-        .sets
-        .iter()
-        .map(|s| sweep::parse_set(s, sweep::DesignKind::Lhs))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let design_file = args.design_file.as_deref().map(design_file::read_design_file).transpose()?;
+    if design_file.is_some() && method != sensitivity_run::Method::Sobol {
+        return Err(InputError::new("--design-file: only --method sobol takes a design file").into());
+    }
+    let factors = match &design_file {
+        Some(file) => file.factors(),
+        None => args
+            .sets
+            .iter()
+            .map(|s| sweep::parse_set(s, sweep::DesignKind::Lhs))
+            .collect::<anyhow::Result<Vec<_>>>()?,
+    };
     let out = args.out.clone().unwrap_or_else(|| {
         PathBuf::from("results").join(format!("sensitivity-{}", scenario.params.run.name))
     });
-    let youths = scenario.params.total_youths();
     let spec = sensitivity_run::SensitivitySpec {
         scenario,
         factors,
@@ -461,55 +446,19 @@ fn cmd_sensitivity(args: SensitivityArgs) -> anyhow::Result<ExitCode> {
             sensitivity_run::Method::Morris { .. } => 10,
             sensitivity_run::Method::Sobol => 64,
         }),
+        design_file,
         outcome,
         statistic,
         resamples: args.bootstrap,
         out_dir: out,
-        threads: args.sim.threads()?,
         charts: !args.no_charts,
-        command: std::env::args().collect(),
+        settings: args.sim.settings(cancel)?,
     };
-    let plan = sensitivity_run::plan(spec)?;
-    let rows = plan.rows();
-    let bar = progress_bar(
-        args.sim.quiet,
-        plan.months_total(),
-        youths,
-        &format!("sensitivity ({} design rows)", rows),
-    );
-    let tick = {
-        let bar = bar.clone();
-        move |row: usize, replicate: u32, _: u64| {
-            bar.inc(1);
-            bar.set_message(format!("sensitivity: row {}/{rows}, replicate {}", row + 1, replicate + 1));
-        }
-    };
-    let o = plan.run(&tick)?;
-    bar.finish_and_clear();
+    let o = sensitivity_run::plan(spec)?.run()?;
     if !args.sim.quiet {
         print!("{}", sensitivity_run::summary_text(&o, method.name()));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// A progress bar on stderr with ETA and youth-months per second (hidden when quiet or
-/// when stderr is not a terminal).
-pub fn progress_bar(quiet: bool, months: u64, youths: u64, label: &str) -> Arc<ProgressBar> {
-    let bar = ProgressBar::new(months);
-    if quiet || !std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::hidden());
-    }
-    let style = ProgressStyle::with_template(
-        "{msg} [{bar:30}] {percent}% | {elapsed_precise} elapsed, ETA {eta_precise} | {rate}",
-    )
-    .expect("a valid template")
-    .with_key("rate", move |s: &ProgressState, w: &mut dyn std::fmt::Write| {
-        let _ = write!(w, "{:.1} M youth-months/s", s.per_sec() * youths as f64 / 1e6);
-    })
-    .progress_chars("=> ");
-    bar.set_style(style);
-    bar.set_message(label.to_string());
-    Arc::new(bar)
 }
 
 /// The end-of-run table: key outcomes at the horizon and over the whole run.

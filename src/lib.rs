@@ -5,6 +5,7 @@
 //! (CSV, manifest, charts) at the edges. `model` is pure: no IO, no threads, no serde.
 //! See `ARCHITECTURE.md` for the map.
 
+pub mod calendar;
 pub mod cli;
 pub mod engine;
 pub mod error;

@@ -4,10 +4,10 @@ use std::ops::Range;
 
 use super::chunks::{ChunkSpec, chunk_size, map_items, plan_chunks, split_ranges, youth_chunks};
 use crate::model::contact::{self, RegionYouths};
-use crate::model::kingpin::{self, Removal};
+use crate::model::kingpin::{self, Removal, Strike};
 use crate::model::metrics::{MonthInputs, MonthMetrics, month_metrics};
 use crate::model::network;
-use crate::model::params::Params;
+use crate::model::params::{Kingpin, Params};
 use crate::model::policy::LeversNow;
 use crate::model::region::{self, RegionNow};
 use crate::model::state::World;
@@ -23,8 +23,11 @@ pub struct Event {
     pub cartel: String,
     pub split: bool,
     pub new_cartel: Option<String>,
-    /// Regions where the removed leader's cartel had territory.
+    /// Regions where the removed leader's cartel had territory (within a dated event's
+    /// regions).
     pub regions: Vec<usize>,
+    /// A dated event that found its cartel gone: nothing happened (`split` is false).
+    pub skipped: bool,
 }
 
 /// What a reported month produced.
@@ -165,7 +168,7 @@ impl<'p> Replicate<'p> {
         for rs in self.world.regions.iter_mut() {
             rs.shock *= params.violence.shock_decay;
         }
-        let removals = self.kingpin(t, &levers, parallel);
+        let (removals, skipped) = self.kingpin(t, &levers, parallel);
         region::update_territory(&mut self.world, params);
         let severance = region::update_corruption(&mut self.world, params, &levers);
         let violence: Vec<f64> = now.iter().map(|n| n.violence).collect();
@@ -191,7 +194,16 @@ impl<'p> Replicate<'p> {
                     split: rem.split.is_some(),
                     new_cartel: rem.split.as_ref().map(|s| self.world.cartels[s.splinter].name.clone()),
                     regions: (0..nr).filter(|&r| rem.territory[r] > 0.0).collect(),
+                    skipped: false,
                 })
+                .chain(skipped.into_iter().map(|cartel| Event {
+                    month: t as u32,
+                    cartel,
+                    split: false,
+                    new_cartel: None,
+                    regions: Vec::new(),
+                    skipped: true,
+                }))
                 .collect();
             MonthReport { month: t as u32, metrics, events }
         });
@@ -328,23 +340,41 @@ impl<'p> Replicate<'p> {
         }
     }
 
-    /// 6.6: this month's removals, their shocks and splits.
-    fn kingpin(&mut self, t: i64, levers: &LeversNow, parallel: bool) -> Vec<Removal> {
-        let Some(lever) = self.params.policy.kingpin.as_ref() else { return Vec::new() };
+    /// 6.6: this month's removals by the lever's schedule, then the dated events of this
+    /// month in file order, with their shocks and splits. An event whose cartel is gone
+    /// (unknown, inactive or without territory in its regions) is skipped and reported.
+    fn kingpin(&mut self, t: i64, levers: &LeversNow, parallel: bool) -> (Vec<Removal>, Vec<String>) {
+        let Some(lever) = self.params.policy.kingpin.as_ref() else { return (Vec::new(), Vec::new()) };
         let due = kingpin::removals_due(&mut self.world, lever, levers.kingpin);
         let mut rng = Stream::new(self.keys.month(Purpose::Kingpin, self.step));
         let mut removals = Vec::new();
         for n in 0..due {
             let Some(k) = kingpin::target(&self.world, lever, t) else { continue };
-            let removal =
-                kingpin::remove(&mut self.world, self.params, lever, levers.kingpin, k, t, &mut rng);
-            if let Some(split) = &removal.split {
-                let key = crate::rng::key(&[self.keys.month(Purpose::Split, self.step), n]);
-                self.move_members(k, split.splinter, &split.share, key, parallel);
-            }
-            removals.push(removal);
+            let strike = Strike::scheduled(&lever.p, k, t, levers.kingpin);
+            removals.push(self.strike(&lever.p, &strike, n, &mut rng, parallel));
         }
-        removals
+        let mut skipped = Vec::new();
+        let today = lever.p.events.iter().filter(|e| t >= 0 && i64::from(e.month) == t);
+        for (i, e) in today.enumerate() {
+            let Some(k) = kingpin::event_target(&self.world, &e.cartel, &e.regions) else {
+                skipped.push(e.cartel.clone());
+                continue;
+            };
+            let split_probability = e.split_probability.unwrap_or(lever.p.split_probability);
+            let strike = Strike { cartel: k, month: t, f: 1.0, regions: Some(&e.regions), split_probability };
+            removals.push(self.strike(&lever.p, &strike, due + i as u64, &mut rng, parallel));
+        }
+        (removals, skipped)
+    }
+
+    /// Carries out one removal; the `n`th of the month keys the members' moves of a split.
+    fn strike(&mut self, p: &Kingpin, s: &Strike<'_>, n: u64, rng: &mut Stream, parallel: bool) -> Removal {
+        let removal = kingpin::remove(&mut self.world, self.params, p, s, rng);
+        if let Some(split) = &removal.split {
+            let key = crate::rng::key(&[self.keys.month(Purpose::Split, self.step), n]);
+            self.move_members(s.cartel, split.splinter, &split.share, key, parallel);
+        }
+        removal
     }
 
     /// Moves each member of cartel `from` in region r to `to` with probability share[r].

@@ -15,23 +15,22 @@
 //! `summary.csv` in the formats of `narcodoor run`, charts, `report.md` and
 //! `manifest.json`, written last.
 
-use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime};
+use std::path::PathBuf;
 
 use anyhow::Context;
 
 use super::outcomes::{Reduced, Statistic, run_statistic};
 use super::stats::{CostEffectStatus, cost_per_unit_averted, paired};
 use super::summary::{LEVEL, SummaryBuilder};
-use crate::engine::{self, ReplicateResult, Strategy};
+use super::runner::{Experiment, Runner, Settings, details_field};
+use crate::engine::{Job, Strategy};
 use crate::error::InputError;
 use crate::model::metrics::{METRICS, m};
 use crate::output::compare_report::{self, ReportArm, ReportInput};
 use crate::output::experiment_charts;
 use crate::output::experiment_tables::{CostRow, EffectRow, write_effects};
-use crate::output::manifest::{
-    CRN_DESCRIPTION, ExperimentManifest, INTERVAL_DESCRIPTION, MODEL_VERSION, RNG_DESCRIPTION, utc_timestamp,
-};
+use crate::output::atomic::write_file;
+use crate::output::manifest::{MODEL_VERSION, Scale};
 use crate::output::tables::{Summary, TimeseriesWriter};
 use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
 
@@ -155,10 +154,9 @@ pub fn align(scenarios: Vec<Scenario>) -> anyhow::Result<Aligned> {
 #[derive(Clone, Debug)]
 pub struct CompareOptions {
     pub out_dir: PathBuf,
-    pub threads: usize,
     pub charts: bool,
-    /// The command line, recorded in the manifest and the report.
-    pub command: Vec<String>,
+    /// Threads, display, cancellation flag and the command line (manifest and report).
+    pub settings: Settings,
 }
 
 /// One scenario's results.
@@ -266,29 +264,81 @@ pub fn effects(
     Ok(rows)
 }
 
-/// Runs every arm (one after another, each with all `threads`) and writes the comparison's
-/// files into `opts.out_dir`. `progress(arm, replicate, months_done)` is called after each
-/// simulated month.
-pub fn run_compare(
-    aligned: &Aligned,
-    opts: &CompareOptions,
-    progress: &(dyn Fn(usize, u32, u64) + Sync),
-) -> anyhow::Result<CompareOutcome> {
-    let started = SystemTime::now();
-    let clock = Instant::now();
+/// The jobs of a comparison, replicate by replicate: job `j` is replicate `j / arms` of
+/// arm `j % arms`, so the scenarios of one replicate run side by side.
+fn compare_jobs(aligned: &Aligned) -> Vec<Job<'_>> {
+    let reps = aligned.arms[0].scenario.params.run.replicates;
+    (0..reps)
+        .flat_map(|replicate| aligned.arms.iter().map(move |a| Job { params: &a.scenario.params, replicate }))
+        .collect()
+}
+
+/// One arm's streamed outputs while the comparison runs.
+struct ArmStream {
+    ts: TimeseriesWriter,
+    builder: SummaryBuilder,
+    reduced: Vec<Reduced>,
+}
+
+/// Runs every arm's replicates (all on one job list, with all threads), streaming each
+/// arm's `scenarios/<label>/timeseries.csv`, and writes the comparison's files into
+/// `opts.out_dir`.
+pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<CompareOutcome> {
     let dir = &opts.out_dir;
-    std::fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+    let base = &aligned.arms[0].scenario.params;
+    let inputs = aligned.arms.iter().flat_map(|a| a.scenario.files.iter().cloned()).collect();
+    let experiment = Experiment { name: "compare", out_dir: dir, scale: Scale::of(base), inputs, paired: true };
+    let mut runner = Runner::start(experiment, opts.settings.clone())?;
+    let mut streams = Vec::with_capacity(aligned.arms.len());
+    for arm in &aligned.arms {
+        let arm_dir = dir.join("scenarios").join(&arm.label);
+        std::fs::create_dir_all(&arm_dir).with_context(|| format!("cannot create {}", arm_dir.display()))?;
+        let path = arm_dir.join("timeseries.csv");
+        let ts = TimeseriesWriter::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let builder = SummaryBuilder::new(arm.scenario.params.regions.len());
+        streams.push(ArmStream { ts, builder, reduced: Vec::new() });
+    }
+    let n = aligned.arms.len();
+    let reps = base.run.replicates;
+    let jobs = compare_jobs(aligned);
+    let job_name =
+        |j: usize| format!("{} ({}/{n}): replicate {}/{reps}", aligned.arms[j % n].label, j % n + 1, j / n + 1);
+    let result = runner.run(&format!("compare ({n} scenarios)"), &jobs, &job_name, |j, res| {
+        let s = &mut streams[j % n];
+        s.ts.write(&res)?;
+        s.builder.add(&res);
+        s.reduced.push(Reduced::of(&res));
+        Ok(())
+    });
+    let strategy = match result {
+        Ok(strategy) => strategy,
+        Err(e) => return Err(runner.abandon(Vec::new(), e.context("the comparison stopped"))),
+    };
     let mut files = Vec::new();
-    let mut arms = Vec::with_capacity(aligned.arms.len());
-    for (i, arm) in aligned.arms.iter().enumerate() {
-        let result =
-            run_arm(arm, &dir.join("scenarios").join(&arm.label), opts.threads, &|r, d| progress(i, r, d))?;
+    let mut arms = Vec::with_capacity(n);
+    for (arm, s) in aligned.arms.iter().zip(streams) {
+        let arm_dir = dir.join("scenarios").join(&arm.label);
+        let path = arm_dir.join("timeseries.csv");
+        s.ts.finish().with_context(|| format!("cannot write {}", path.display()))?;
+        let summary = s.builder.national();
+        let path = arm_dir.join("summary.csv");
+        summary.write(&path).with_context(|| format!("cannot write {}", path.display()))?;
         files.push(format!("scenarios/{}/timeseries.csv", arm.label));
         files.push(format!("scenarios/{}/summary.csv", arm.label));
-        arms.push(result);
+        arms.push(ArmResult { label: arm.label.clone(), reduced: s.reduced, summary, strategy });
     }
+    write_results(aligned, opts, runner, arms, files)
+}
 
+/// The comparison's files after the runs: `effects.csv`, charts, `report.md`, manifest.
+fn write_results(
+    aligned: &Aligned,
+    opts: &CompareOptions,
+    runner: Runner,
+    arms: Vec<ArmResult>,
+    mut files: Vec<String>,
+) -> anyhow::Result<CompareOutcome> {
+    let dir = &opts.out_dir;
     let mut effects_rows = Vec::new();
     for arm in &arms[1..] {
         effects_rows.extend(effects(&arms[0].label, &arms[0].reduced, &arm.label, &arm.reduced)?);
@@ -313,8 +363,8 @@ pub fn run_compare(
     let report = ReportInput {
         narcodoor_version: env!("CARGO_PKG_VERSION"),
         model_version: MODEL_VERSION,
-        command: opts.command.join(" "),
-        started_utc: utc_timestamp(started),
+        command: opts.settings.command.join(" "),
+        started_utc: runner.started_utc().to_string(),
         arms: aligned
             .arms
             .iter()
@@ -334,12 +384,10 @@ pub fn run_compare(
         charts: charts.clone(),
     };
     let path = dir.join("report.md");
-    std::fs::write(&path, compare_report::render(&report))
+    write_file(&path, compare_report::render(&report).as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
     files.push("report.md".into());
-    files.push("manifest.json".into());
 
-    let seconds = clock.elapsed().as_secs_f64();
     let details = serde_json::json!({
         "baseline": aligned.arms[0].label,
         "notes": aligned.notes,
@@ -354,67 +402,16 @@ pub fn run_compare(
         "effects": "effects.csv: paired Student t 95% intervals of the mean difference scenario - baseline; \
     cost per unit averted = mean extra spending / mean units averted, Fieller 95% interval",
     });
-    let manifest = ExperimentManifest {
-        experiment: "compare",
-        model_version: MODEL_VERSION,
-        narcodoor_version: env!("CARGO_PKG_VERSION"),
-        command: opts.command.clone(),
-        seed: base.run.seed,
-        replicates: base.run.replicates,
-        youths: base.total_youths(),
-        burn_in_months: base.run.burn_in_months,
-        months: base.run.months,
-        threads: opts.threads,
-        rng: RNG_DESCRIPTION,
-        common_random_numbers: CRN_DESCRIPTION,
-        intervals: INTERVAL_DESCRIPTION,
-        started_utc: utc_timestamp(started),
-        run_seconds: seconds,
-        outputs: files.clone(),
-        warnings: warnings.clone(),
-        details,
-    };
-    let path = dir.join("manifest.json");
-    manifest.write(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let manifest = runner.finish(files, warnings.clone(), details_field(details))?;
     Ok(CompareOutcome {
         out_dir: dir.clone(),
         arms,
         effects: effects_rows,
         notes: aligned.notes.clone(),
         warnings,
-        files,
-        seconds,
+        files: manifest.outputs,
+        seconds: manifest.run_seconds,
     })
-}
-
-/// Runs one scenario's replicates, streaming them to `dir/timeseries.csv`, and writes
-/// `dir/summary.csv`.
-fn run_arm(
-    arm: &Arm,
-    dir: &Path,
-    threads: usize,
-    progress: &(dyn Fn(u32, u64) + Sync),
-) -> anyhow::Result<ArmResult> {
-    let p = &arm.scenario.params;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let ts_path = dir.join("timeseries.csv");
-    let mut ts =
-        TimeseriesWriter::create(&ts_path).with_context(|| format!("cannot write {}", ts_path.display()))?;
-    let mut builder = SummaryBuilder::new(p.regions.len());
-    let mut reduced = Vec::with_capacity(p.run.replicates as usize);
-    let replicates: Vec<u32> = (0..p.run.replicates).collect();
-    let strategy = engine::run_replicates(p, &replicates, threads, progress, |res: ReplicateResult| {
-        ts.write(&res)?;
-        builder.add(&res);
-        reduced.push(Reduced::of(&res));
-        Ok::<(), std::io::Error>(())
-    })
-    .with_context(|| format!("the runs of {} stopped", arm.label))?;
-    ts.finish().with_context(|| format!("cannot write {}", ts_path.display()))?;
-    let summary = builder.national();
-    let path = dir.join("summary.csv");
-    summary.write(&path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(ArmResult { label: arm.label.clone(), reduced, summary, strategy })
 }
 
 /// The end-of-comparison text: the horizon and run effects of each scenario, the costs per

@@ -3,16 +3,23 @@
 //! nothing about the model or the engine and works on plain numbers: `stats` (Student t
 //! intervals, paired comparisons, cost-effectiveness ratios), `design` (grids, Latin
 //! hypercubes, shards) and `sensitivity` (Morris screening, Sobol' indices). The code that
-//! runs the engine over a design and feeds its outputs to these functions sits above it:
-//! `run` (`narcodoor run`), `compare` (policies against a baseline with common random
+//! runs the engine over a design and feeds its outputs to these functions sits above it,
+//! every command on the one experiment `runner` (job loop, progress, cancellation,
+//! manifest): `run` (`narcodoor run`), `compare` (policies against a baseline with common random
 //! numbers), `sweep` (grids and Latin hypercubes, resumable and sharded, and `merge`) and
-//! `sensitivity_run` (Morris and Sobol' on the model), with `outcomes` reducing each
+//! `sensitivity_run` (Morris and Sobol' on the model), `design_file` (designs given as CSV
+//! files by other tools), with `outcomes` reducing each
 //! replicate to the numbers they all report and `summary` accumulating replicates.
 
+pub mod abc;
 pub mod compare;
 pub mod design;
+pub mod design_file;
+pub mod generations;
+pub mod nsga2;
 pub mod outcomes;
 pub mod run;
+pub mod runner;
 pub mod sensitivity;
 pub mod sensitivity_run;
 pub mod stats;

@@ -12,23 +12,23 @@
 //! valid: an estimator cannot skip a row, so a range that makes any row invalid is bad input.
 
 use std::path::PathBuf;
-use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
 
 use super::design::{Factor, scale_to_ranges};
 use super::outcomes::{Reduced, Statistic};
-use super::sensitivity::{Bootstrap, morris_design, morris_indices, saltelli_design, sobol_indices};
+use super::sensitivity::{
+    Bootstrap, SaltelliDesign, morris_design, morris_indices, saltelli_design, sobol_indices,
+};
 use super::sweep::{PointValue, apply_point, check_factors};
-use crate::engine::{self, Job, ReplicateResult};
+use super::runner::{Experiment, Runner, Settings, details_field};
+use crate::engine::Job;
 use crate::error::InputError;
 use crate::model::metrics::METRICS;
 use crate::model::params::Params;
 use crate::output::experiment_charts::tornado_chart;
 use crate::output::experiment_tables::{DesignRow, IndexRow, write_design, write_indices};
-use crate::output::manifest::{
-    CRN_DESCRIPTION, ExperimentManifest, INTERVAL_DESCRIPTION, MODEL_VERSION, RNG_DESCRIPTION, utc_timestamp,
-};
+use crate::output::manifest::Scale;
 use crate::scenario::{Scenario, resolved_json};
 
 /// The analysis.
@@ -57,17 +57,21 @@ pub struct SensitivitySpec {
     /// Ranges only.
     pub factors: Vec<Factor>,
     pub method: Method,
-    /// Trajectories (Morris) or base sample size (Sobol').
+    /// Trajectories (Morris) or base sample size (Sobol'; taken from the file when there is
+    /// one).
     pub samples: usize,
+    /// Sobol' only: a Saltelli design made elsewhere (SALib's layout), in parameter units,
+    /// used instead of our own; `factors` are then `DesignFile::factors`.
+    pub design_file: Option<super::design_file::DesignFile>,
     /// Index into `METRICS`.
     pub outcome: usize,
     pub statistic: Statistic,
     /// Bootstrap resamples for the intervals.
     pub resamples: usize,
     pub out_dir: PathBuf,
-    pub threads: usize,
     pub charts: bool,
-    pub command: Vec<String>,
+    /// Threads, display, cancellation flag and the command line of the manifest.
+    pub settings: Settings,
 }
 
 /// An analysis ready to run: its design built and every row checked.
@@ -100,7 +104,19 @@ fn input(msg: String) -> anyhow::Error {
 
 /// Builds the design, applies every row, and refuses (exit code 2) factors that are not
 /// ranges of parameters and ranges that make any row invalid.
-pub fn plan(spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
+pub fn plan(mut spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
+    if let Some(file) = &spec.design_file {
+        let rows = file.numeric_rows()?;
+        let d = super::design_file::saltelli_from_rows(&rows)
+            .map_err(|m| input(format!("--design-file {}: {m}", file.file)))?;
+        spec.samples = d.n;
+        return plan_rows(spec, Some(d));
+    }
+    plan_rows(spec, None)
+}
+
+/// [`plan`] with the Sobol' design given (in parameter units) or built here.
+fn plan_rows(spec: SensitivitySpec, given: Option<SaltelliDesign>) -> anyhow::Result<SensitivityPlan> {
     let base = &spec.scenario.params;
     let k = spec.factors.len();
     if k == 0 {
@@ -126,7 +142,10 @@ pub fn plan(spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
             (unit, blocks, None)
         }
         Method::Sobol => {
-            let d = saltelli_design(k, spec.samples, seed).map_err(bad)?;
+            let d = match given.clone() {
+                Some(d) => d,
+                None => saltelli_design(k, spec.samples, seed).map_err(bad)?,
+            };
             let unit: Vec<Vec<f64>> = d.rows().map(<[f64]>::to_vec).collect();
             let n = d.n;
             let blocks = (0..unit.len())
@@ -139,8 +158,12 @@ pub fn plan(spec: SensitivitySpec) -> anyhow::Result<SensitivityPlan> {
             (unit, blocks, Some(d))
         }
     };
-    let scaled =
-        scale_to_ranges(&unit, &spec.factors).map_err(|e| input(format!("cannot scale the design: {e}")))?;
+    // A given design is already in parameter units.
+    let scaled = match given {
+        Some(_) => unit.clone(),
+        None => scale_to_ranges(&unit, &spec.factors)
+            .map_err(|e| input(format!("cannot scale the design: {e}")))?,
+    };
     let mut params = Vec::with_capacity(scaled.len());
     for (i, row) in scaled.iter().enumerate() {
         let point: Vec<PointValue> = row.iter().map(|&x| PointValue::Num(x)).collect();
@@ -168,17 +191,20 @@ impl SensitivityPlan {
     }
 
     /// Runs every row's replicates, estimates the indices and writes `indices.csv`,
-    /// `design.csv`, the tornado chart and `manifest.json`. `progress(row, replicate,
-    /// months_done)` is called after every simulated month.
-    pub fn run(self, progress: &(dyn Fn(usize, u32, u64) + Sync)) -> anyhow::Result<SensitivityOutcome> {
-        let started = SystemTime::now();
-        let clock = Instant::now();
+    /// `design.csv`, the tornado chart and `manifest.json`.
+    pub fn run(self) -> anyhow::Result<SensitivityOutcome> {
         let spec = &self.spec;
         let base = &spec.scenario.params;
         let replicates = base.run.replicates;
         let dir = &spec.out_dir;
-        std::fs::create_dir_all(dir)
-            .with_context(|| format!("cannot create the output directory {}", dir.display()))?;
+        let experiment = Experiment {
+            name: "sensitivity",
+            out_dir: dir,
+            scale: Scale::of(base),
+            inputs: spec.scenario.files.clone(),
+            paired: true,
+        };
+        let mut runner = Runner::start(experiment, spec.settings.clone())?;
 
         let jobs: Vec<Job> = self
             .params
@@ -187,16 +213,16 @@ impl SensitivityPlan {
             .collect();
         let mut values = vec![f64::NAN; jobs.len()];
         let reps = replicates as usize;
-        engine::run_jobs(
-            &jobs,
-            spec.threads,
-            &|j, d| progress(j / reps, jobs[j].replicate, d),
-            |j, res: ReplicateResult| {
-                values[j] = Reduced::of(&res).value(spec.outcome, spec.statistic);
-                Ok::<(), std::io::Error>(())
-            },
-        )
-        .context("the analysis stopped")?;
+        let rows = self.rows();
+        let label = format!("sensitivity ({rows} design rows)");
+        let job_name = |j: usize| format!("sensitivity: row {}/{rows}, replicate {}", j / reps + 1, j % reps + 1);
+        let result = runner.run(&label, &jobs, &job_name, |j, res| {
+            values[j] = Reduced::of(&res).value(spec.outcome, spec.statistic);
+            Ok(())
+        });
+        if let Err(e) = result {
+            return Err(runner.abandon(Vec::new(), e.context("the analysis stopped")));
+        }
 
         let mut outputs = Vec::with_capacity(self.rows());
         let mut design_rows = Vec::with_capacity(self.rows());
@@ -292,43 +318,27 @@ impl SensitivityPlan {
                 Err(e) => warnings.push(format!("tornado chart: {e}")),
             }
         }
-        files.push("manifest.json".to_string());
-        let seconds = clock.elapsed().as_secs_f64();
-        let manifest = ExperimentManifest {
-            experiment: "sensitivity",
-            model_version: MODEL_VERSION,
-            narcodoor_version: env!("CARGO_PKG_VERSION"),
-            command: spec.command.clone(),
-            seed: base.run.seed,
-            replicates,
-            youths: base.total_youths(),
-            burn_in_months: base.run.burn_in_months,
-            months: base.run.months,
-            threads: spec.threads,
-            rng: RNG_DESCRIPTION,
-            common_random_numbers: CRN_DESCRIPTION,
-            intervals: INTERVAL_DESCRIPTION,
-            started_utc: utc_timestamp(started),
-            run_seconds: seconds,
-            outputs: files.clone(),
-            warnings: warnings.clone(),
-            details: serde_json::json!({
-                "method": method,
-                "levels": match spec.method { Method::Morris { levels } => Some(levels), Method::Sobol => None },
-                "samples": spec.samples,
-                "rows": self.rows(),
-                "outcome": outcome,
-                "statistic": spec.statistic.name(),
-                "output_per_row": "mean over the replicates of the outcome statistic",
-                "bootstrap": { "resamples": spec.resamples, "level": 0.95, "seed": base.run.seed },
-                "factors": spec.factors.iter().map(|f| { let (lo, hi) = range(f); serde_json::json!({"path": f.path(), "lo": lo, "hi": hi}) }).collect::<Vec<_>>(),
-                "scenario_file": spec.scenario.path.display().to_string(),
-                "scenario": resolved_json(base),
-            }),
-        };
-        let path = dir.join("manifest.json");
-        manifest.write(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        Ok(SensitivityOutcome { out_dir: dir.clone(), indices, files, warnings, seconds })
+        let details = serde_json::json!({
+            "method": method,
+            "levels": match spec.method { Method::Morris { levels } => Some(levels), Method::Sobol => None },
+            "samples": spec.samples,
+            "rows": self.rows(),
+            "outcome": outcome,
+            "statistic": spec.statistic.name(),
+            "output_per_row": "mean over the replicates of the outcome statistic",
+            "bootstrap": { "resamples": spec.resamples, "level": 0.95, "seed": base.run.seed },
+            "factors": spec.factors.iter().map(|f| { let (lo, hi) = range(f); serde_json::json!({"path": f.path(), "lo": lo, "hi": hi}) }).collect::<Vec<_>>(),
+            "scenario_file": spec.scenario.path.display().to_string(),
+            "scenario": resolved_json(base),
+        });
+        let manifest = runner.finish(files, warnings.clone(), details_field(details))?;
+        Ok(SensitivityOutcome {
+            out_dir: dir.clone(),
+            indices,
+            files: manifest.outputs,
+            warnings,
+            seconds: manifest.run_seconds,
+        })
     }
 }
 

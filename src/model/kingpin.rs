@@ -61,38 +61,57 @@ pub fn target(world: &World, lever: &Lever<Kingpin>, t: i64) -> Option<usize> {
     best.map(|(k, _)| k)
 }
 
-/// Removes cartel k's leader in month t: leaderless months, the shock (direct in every
-/// region where k has territory, `spillover ×` that in their neighbours), and perhaps a
-/// split. Shocks are added to S_r here and enter next month's V_r. The splinter's
-/// territory is taken from k; its members are moved by the caller.
-pub fn remove(
-    world: &mut World,
-    params: &Params,
-    lever: &Lever<Kingpin>,
-    f: f64,
-    k: usize,
-    t: i64,
-    rng: &mut Stream,
-) -> Removal {
-    let p = &lever.p;
+/// One removal to carry out: whose leader, when, at what ramp factor, where, and how
+/// likely the cartel is to split.
+#[derive(Clone, Copy, Debug)]
+pub struct Strike<'a> {
+    pub cartel: usize,
+    pub month: i64,
+    pub f: f64,
+    /// Limits the shock and the split to these regions (a dated event's `regions`);
+    /// `None` is everywhere the cartel holds territory, as in 6.6.
+    pub regions: Option<&'a [bool]>,
+    pub split_probability: f64,
+}
+
+impl Strike<'_> {
+    /// A removal by the lever's schedule: everywhere, with the lever's split probability.
+    pub fn scheduled(p: &Kingpin, cartel: usize, month: i64, f: f64) -> Strike<'static> {
+        Strike { cartel, month, f, regions: None, split_probability: p.split_probability }
+    }
+}
+
+/// Removes a cartel's leader: leaderless months, the shock (direct in every region of the
+/// strike where the cartel has territory, `spillover ×` that in their neighbours), and
+/// perhaps a split. Shocks are added to S_r here and enter next month's V_r. The
+/// splinter's territory is taken from the cartel; its members are moved by the caller.
+pub fn remove(world: &mut World, params: &Params, p: &Kingpin, s: &Strike<'_>, rng: &mut Stream) -> Removal {
+    let (k, f) = (s.cartel, s.f);
     let nr = world.regions.len();
-    world.cartels[k].leader_back = t + p.succession_months as i64;
-    let territory = world.cartels[k].territory.clone();
+    world.cartels[k].leader_back = s.month + p.succession_months as i64;
+    let mut territory = world.cartels[k].territory.clone();
+    if let Some(only) = s.regions {
+        for (tr, &inside) in territory.iter_mut().zip(only) {
+            if !inside {
+                *tr = 0.0;
+            }
+        }
+    }
     let mut shock = vec![0.0; nr];
     for r in 0..nr {
         let presence = world.presence(r);
         if territory[r] > 0.0 && presence > 0.0 {
-            let s = p.shock * f * territory[r] / presence;
-            shock[r] += s;
+            let sh = p.shock * f * territory[r] / presence;
+            shock[r] += sh;
             for &m in &params.regions[r].neighbours {
-                shock[m] += p.spillover * s;
+                shock[m] += p.spillover * sh;
             }
         }
     }
-    for (rs, s) in world.regions.iter_mut().zip(&shock) {
-        rs.shock += s;
+    for (rs, sh) in world.regions.iter_mut().zip(&shock) {
+        rs.shock += sh;
     }
-    let split = if rng.uniform() < p.split_probability && world.cartels.len() < u16::MAX as usize {
+    let split = if rng.uniform() < s.split_probability && world.cartels.len() < u16::MAX as usize {
         let splinter = world.cartels.len();
         let mut share = vec![0.0; nr];
         let mut new_territory = vec![0.0; nr];
@@ -112,6 +131,14 @@ pub fn remove(
         None
     };
     Removal { cartel: k, split, shock, territory }
+}
+
+/// The cartel a dated event names, if it is still there: active and holding territory in
+/// the event's regions. `None` means the removal is skipped (and reported).
+pub fn event_target(world: &World, name: &str, regions: &[bool]) -> Option<usize> {
+    let k = world.cartels.iter().position(|c| c.name == name)?;
+    let holds = world.cartels[k].territory.iter().zip(regions).any(|(&tr, &inside)| inside && tr > 0.0);
+    (world.cartel_active(k) && holds).then_some(k)
 }
 
 /// A splinter's name: its root cartel's name and a number, "Golfo splinter 3" (splinters
@@ -179,15 +206,8 @@ mod tests {
         let (p, mut w, lever) = world_and_lever(2.0);
         assert_eq!(target(&w, &lever, 0), Some(0));
         let mut rng = Stream::new(1);
-        remove(
-            &mut w,
-            &p,
-            &Lever { p: Kingpin { split_probability: 0.0, ..lever.p.clone() }, ..lever.clone() },
-            1.0,
-            0,
-            0,
-            &mut rng,
-        );
+        let no_split = Kingpin { split_probability: 0.0, ..lever.p.clone() };
+        remove(&mut w, &p, &no_split, &Strike::scheduled(&no_split, 0, 0, 1.0), &mut rng);
         // The big one is leaderless for 6 months.
         assert_eq!(target(&w, &lever, 5), Some(1));
         assert_eq!(target(&w, &lever, 6), Some(0));
@@ -200,9 +220,8 @@ mod tests {
     #[test]
     fn shock_spills_to_neighbours() {
         let (p, mut w, lever) = world_and_lever(2.0);
-        let no_split =
-            Lever { p: Kingpin { split_probability: 0.0, shock: 1.0, ..lever.p.clone() }, ..lever };
-        let r = remove(&mut w, &p, &no_split, 1.0, 0, 0, &mut Stream::new(3));
+        let no_split = Kingpin { split_probability: 0.0, shock: 1.0, ..lever.p.clone() };
+        let r = remove(&mut w, &p, &no_split, &Strike::scheduled(&no_split, 0, 0, 1.0), &mut Stream::new(3));
         // Direct in A: 1.0 × 0.6 / 1.0; spillover to B: 0.3 × 0.6.
         assert!((r.shock[0] - 0.6).abs() < 1e-12 && (r.shock[1] - 0.18).abs() < 1e-12);
         assert_eq!(w.regions[1].shock, r.shock[1]);
@@ -212,9 +231,9 @@ mod tests {
     #[test]
     fn split_conserves_territory_and_members() {
         let (p, mut w, lever) = world_and_lever(2.0);
-        let always = Lever { p: Kingpin { split_probability: 1.0, ..lever.p.clone() }, ..lever };
+        let always = Kingpin { split_probability: 1.0, ..lever.p.clone() };
         let before: Vec<f64> = (0..2).map(|r| w.presence(r)).collect();
-        let r = remove(&mut w, &p, &always, 1.0, 0, 0, &mut Stream::new(4));
+        let r = remove(&mut w, &p, &always, &Strike::scheduled(&always, 0, 0, 1.0), &mut Stream::new(4));
         let s = r.split.unwrap();
         assert_eq!(s.splinter, 2);
         assert!(w.cartels[2].predatory);
@@ -226,5 +245,24 @@ mod tests {
         assert_eq!(w.cartels[2].name, "big splinter 1");
         assert_eq!(splinter_name(&w.cartels, 2), "big splinter 2");
         assert_eq!(w.counts.cartel_total(0) + w.counts.cartel_total(2), 30);
+    }
+
+    #[test]
+    fn an_event_strikes_only_its_regions_and_skips_a_cartel_that_is_gone() {
+        let (p, mut w, lever) = world_and_lever(0.0);
+        // "small" holds A and B; an event in B alone shocks B (and spills to A) and splits there only.
+        let only_b = [false, true];
+        let k = event_target(&w, "small", &only_b).unwrap();
+        let s = Strike { cartel: k, month: 3, f: 1.0, regions: Some(&only_b), split_probability: 1.0 };
+        let kp = Kingpin { shock: 1.0, ..lever.p.clone() };
+        let r = remove(&mut w, &p, &kp, &s, &mut Stream::new(5));
+        assert!((r.shock[1] - 1.0 / 1.0).abs() < 1e-12 && (r.shock[0] - 0.3).abs() < 1e-12);
+        let split = r.split.unwrap();
+        assert_eq!(split.share[0], 0.0);
+        assert_eq!(w.cartels[1].territory[0], 0.4);
+        assert_eq!(w.cartels[1].leader_back, 3 + 6);
+        // "big" has no territory in B: an event there finds nothing; unknown names likewise.
+        assert_eq!(event_target(&w, "big", &only_b), None);
+        assert_eq!(event_target(&w, "nobody", &[true, true]), None);
     }
 }

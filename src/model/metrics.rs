@@ -16,87 +16,81 @@ use super::state::World;
 use super::youth::Tally;
 use crate::rng::Stream;
 
-/// Metric names, in the order and spelling of the output files.
-pub const METRICS: [&str; 35] = [
-    "school",
-    "work",
-    "idle",
-    "members",
-    "members_rank1",
-    "members_rank2",
-    "members_rank3",
-    "members_rank4",
-    "prison",
-    "recruits",
-    "minor_recruits",
-    "member_deaths",
-    "member_arrests",
-    "member_exits",
-    "member_ageouts",
-    "civilian_homicides",
-    "homicides",
-    "homicide_rate",
-    "cartels_active",
-    "violence",
-    "corruption",
-    "collective_efficacy",
-    "consumption",
-    "car_thefts",
-    "kingpins_removed",
-    "spending_total",
-    "spending_scholarships",
-    "spending_youth_jobs",
-    "spending_public_space",
-    "spending_policing",
-    "spending_police_reform",
-    "spending_kingpin",
-    "spending_juvenile_law",
-    "spending_asset_forfeiture",
-    "spending_demand",
-];
+/// Declares the metrics once, in the order and spelling of the output files: each line
+/// gives the position's constant in [`m`], the name and whether the value is a `count`
+/// (printed as a whole number) or `real` (printed with decimals).
+macro_rules! metrics {
+    ($($id:ident $name:literal $kind:ident,)*) => {
+        #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
+        #[repr(usize)]
+        enum Position {
+            $($id,)*
+        }
 
-pub const N_METRICS: usize = METRICS.len();
+        /// Positions in `METRICS`.
+        pub mod m {
+            $(pub const $id: usize = super::Position::$id as usize;)*
+            /// `spending_<lever>` is `SPENDING_FIRST + lever index`.
+            pub const SPENDING_FIRST: usize = SPENDING_SCHOLARSHIPS;
+        }
 
-/// Positions in `METRICS`.
-pub mod m {
-    pub const SCHOOL: usize = 0;
-    pub const WORK: usize = 1;
-    pub const IDLE: usize = 2;
-    pub const MEMBERS: usize = 3;
-    pub const RANK1: usize = 4;
-    pub const PRISON: usize = 8;
-    pub const RECRUITS: usize = 9;
-    pub const MINOR_RECRUITS: usize = 10;
-    pub const MEMBER_DEATHS: usize = 11;
-    pub const MEMBER_ARRESTS: usize = 12;
-    pub const MEMBER_EXITS: usize = 13;
-    pub const MEMBER_AGEOUTS: usize = 14;
-    pub const CIVILIAN_HOMICIDES: usize = 15;
-    pub const HOMICIDES: usize = 16;
-    pub const HOMICIDE_RATE: usize = 17;
-    pub const CARTELS_ACTIVE: usize = 18;
-    pub const VIOLENCE: usize = 19;
-    pub const CORRUPTION: usize = 20;
-    pub const COLLECTIVE_EFFICACY: usize = 21;
-    pub const CONSUMPTION: usize = 22;
-    pub const CAR_THEFTS: usize = 23;
-    pub const KINGPINS_REMOVED: usize = 24;
-    pub const SPENDING_TOTAL: usize = 25;
-    /// `spending_<lever>` is `SPENDING_FIRST + lever index`.
-    pub const SPENDING_FIRST: usize = 26;
+        /// Metric names, in the order and spelling of the output files.
+        pub const METRICS: [&str; N_METRICS] = [$($name,)*];
+
+        pub const N_METRICS: usize = [$($name,)*].len();
+
+        /// Whether each metric's values are not whole numbers.
+        const REAL: [bool; N_METRICS] = [$(metrics!(@real $kind),)*];
+    };
+    (@real real) => {
+        true
+    };
+    (@real count) => {
+        false
+    };
+}
+
+metrics! {
+    SCHOOL "school" count,
+    WORK "work" count,
+    IDLE "idle" count,
+    MEMBERS "members" count,
+    RANK1 "members_rank1" count,
+    RANK2 "members_rank2" count,
+    RANK3 "members_rank3" count,
+    RANK4 "members_rank4" count,
+    PRISON "prison" count,
+    RECRUITS "recruits" count,
+    MINOR_RECRUITS "minor_recruits" count,
+    MEMBER_DEATHS "member_deaths" count,
+    MEMBER_ARRESTS "member_arrests" count,
+    MEMBER_EXITS "member_exits" count,
+    MEMBER_AGEOUTS "member_ageouts" count,
+    CIVILIAN_HOMICIDES "civilian_homicides" count,
+    HOMICIDES "homicides" count,
+    HOMICIDE_RATE "homicide_rate" real,
+    CARTELS_ACTIVE "cartels_active" count,
+    VIOLENCE "violence" real,
+    CORRUPTION "corruption" real,
+    COLLECTIVE_EFFICACY "collective_efficacy" real,
+    CONSUMPTION "consumption" real,
+    CAR_THEFTS "car_thefts" real,
+    KINGPINS_REMOVED "kingpins_removed" count,
+    SPENDING_TOTAL "spending_total" real,
+    SPENDING_SCHOLARSHIPS "spending_scholarships" real,
+    SPENDING_YOUTH_JOBS "spending_youth_jobs" real,
+    SPENDING_PUBLIC_SPACE "spending_public_space" real,
+    SPENDING_POLICING "spending_policing" real,
+    SPENDING_POLICE_REFORM "spending_police_reform" real,
+    SPENDING_KINGPIN "spending_kingpin" real,
+    SPENDING_JUVENILE_LAW "spending_juvenile_law" real,
+    SPENDING_ASSET_FORFEITURE "spending_asset_forfeiture" real,
+    SPENDING_DEMAND "spending_demand" real,
 }
 
 /// Metrics whose values are not whole numbers (printed with decimals).
 pub fn is_real(i: usize) -> bool {
-    matches!(
-        i,
-        m::HOMICIDE_RATE
-            | m::VIOLENCE
-            | m::CORRUPTION
-            | m::COLLECTIVE_EFFICACY
-            | m::CONSUMPTION
-            | m::CAR_THEFTS
-    ) || i >= m::SPENDING_TOTAL
+    REAL[i]
 }
 
 /// Position of a metric by name.
@@ -126,87 +120,105 @@ pub struct MonthInputs<'a> {
     pub cost_per_operation: f64,
 }
 
-/// Assembles the month's metrics; civilian homicides are drawn here from `rng`.
+/// Assembles the month's metrics; civilian homicides are drawn here from `rng_key`.
 pub fn month_metrics(params: &Params, world: &World, inp: &MonthInputs, rng_key: u64) -> MonthMetrics {
-    let nr = params.regions.len();
-    let mut regions = vec![[0.0; N_METRICS]; nr];
-    for (r, row) in regions.iter_mut().enumerate() {
-        let now = &inp.now[r];
-        let lv = &inp.levers.regions[r];
-        let t = &inp.tallies[r];
-        row[m::SCHOOL] = t.stocks[0] as f64;
-        row[m::WORK] = t.stocks[1] as f64;
-        row[m::IDLE] = t.stocks[2] as f64;
-        row[m::PRISON] = t.stocks[3] as f64;
-        let mut members = 0u64;
-        for k in 0..world.cartels.len() {
-            let c = world.counts.get(k, r);
-            for j in 0..RANKS {
-                row[m::RANK1 + j] += c[j] as f64;
-                members += c[j] as u64;
-            }
-        }
-        row[m::MEMBERS] = members as f64;
-        row[m::RECRUITS] = t.recruits as f64;
-        row[m::MINOR_RECRUITS] = t.minor_recruits as f64;
-        row[m::MEMBER_DEATHS] = t.deaths as f64;
-        row[m::MEMBER_ARRESTS] = t.arrests as f64;
-        row[m::MEMBER_EXITS] = t.exits as f64;
-        row[m::MEMBER_AGEOUTS] = t.ageouts as f64;
+    let regions: Vec<Row> =
+        (0..params.regions.len()).map(|r| region_row(params, world, inp, r, rng_key)).collect();
+    let national = national_row(params, world, inp, &regions);
+    MonthMetrics { national, regions }
+}
 
-        // 7.6: civilian homicides from the month's V, CE and predatory share.
-        let reg = &params.regions[r];
-        let excess = (now.violence - reg.base_violence).max(0.0);
-        let lambda = now.population / 1e5 / 12.0
-            * (reg.civilian_homicide_rate
-                + params.violence.civilian * excess * (1.0 - 0.5 * now.efficacy) * (1.0 + now.predatory));
-        let mut rng = Stream::for_item(rng_key, r);
-        let civilians = match Poisson::new(lambda) {
-            Ok(d) if lambda > 0.0 => rng.sample(d),
-            _ => 0.0,
-        };
-        row[m::CIVILIAN_HOMICIDES] = civilians;
-        row[m::HOMICIDES] = civilians + t.deaths as f64;
-        row[m::HOMICIDE_RATE] = row[m::HOMICIDES] * 12.0 / now.population * 1e5;
-        row[m::CARTELS_ACTIVE] = (0..world.cartels.len())
-            .filter(|&k| world.counts.cartel_region(k, r) > 0 || world.cartels[k].territory[r] > 0.0)
-            .count() as f64;
-        row[m::VIOLENCE] = now.violence;
-        row[m::CORRUPTION] = now.corruption;
-        row[m::COLLECTIVE_EFFICACY] = now.efficacy;
-        if let Some(f) = &lv.forfeiture {
-            row[m::CONSUMPTION] = f.product_share * now.members as f64 * f.doses_per_member;
-            row[m::CAR_THEFTS] = f.vehicle_seizure * now.members as f64 * 0.05;
+/// Region r's row.
+fn region_row(params: &Params, world: &World, inp: &MonthInputs, r: usize, rng_key: u64) -> Row {
+    let mut row = [0.0; N_METRICS];
+    let now = &inp.now[r];
+    let t = &inp.tallies[r];
+    row[m::SCHOOL] = t.stocks[0] as f64;
+    row[m::WORK] = t.stocks[1] as f64;
+    row[m::IDLE] = t.stocks[2] as f64;
+    row[m::PRISON] = t.stocks[3] as f64;
+    let mut members = 0u64;
+    for k in 0..world.cartels.len() {
+        let c = world.counts.get(k, r);
+        for j in 0..RANKS {
+            row[m::RANK1 + j] += c[j] as f64;
+            members += c[j] as u64;
         }
-
-        // Spending by lever (pesos per month).
-        let mut spend = [0.0; LEVERS.len()];
-        if let Some(s) = &lv.scholarships {
-            spend[lever::SCHOLARSHIPS] = t.scholarship_holders as f64 * s.cost_per_holder;
-        }
-        if let Some(l) = &params.policy.youth_jobs {
-            spend[lever::YOUTH_JOBS] = t.placements as f64 * l.p.stipend;
-        }
-        spend[lever::PUBLIC_SPACE] = lv.fixed_costs.public_space;
-        spend[lever::POLICING] = lv.fixed_costs.policing;
-        spend[lever::POLICE_REFORM] = lv.fixed_costs.police_reform_pay + inp.severance[r];
-        spend[lever::DEMAND] = lv.fixed_costs.demand;
-        for rem in inp.removals {
-            let total: f64 = rem.territory.iter().sum();
-            if rem.territory[r] > 0.0 {
-                row[m::KINGPINS_REMOVED] += 1.0;
-                spend[lever::KINGPIN] += inp.cost_per_operation * rem.territory[r] / total;
-            }
-        }
-        for (i, s) in spend.iter().enumerate() {
-            row[m::SPENDING_FIRST + i] = *s;
-        }
-        row[m::SPENDING_TOTAL] = spend.iter().sum();
     }
+    row[m::MEMBERS] = members as f64;
+    row[m::RECRUITS] = t.recruits as f64;
+    row[m::MINOR_RECRUITS] = t.minor_recruits as f64;
+    row[m::MEMBER_DEATHS] = t.deaths as f64;
+    row[m::MEMBER_ARRESTS] = t.arrests as f64;
+    row[m::MEMBER_EXITS] = t.exits as f64;
+    row[m::MEMBER_AGEOUTS] = t.ageouts as f64;
 
-    // National: sums, except rates, the means in force and the count of cartels.
+    let civilians = civilian_homicides(params, now, r, rng_key);
+    row[m::CIVILIAN_HOMICIDES] = civilians;
+    row[m::HOMICIDES] = civilians + t.deaths as f64;
+    row[m::HOMICIDE_RATE] = row[m::HOMICIDES] * 12.0 / now.population * 1e5;
+    row[m::CARTELS_ACTIVE] = (0..world.cartels.len())
+        .filter(|&k| world.counts.cartel_region(k, r) > 0 || world.cartels[k].territory[r] > 0.0)
+        .count() as f64;
+    row[m::VIOLENCE] = now.violence;
+    row[m::CORRUPTION] = now.corruption;
+    row[m::COLLECTIVE_EFFICACY] = now.efficacy;
+    if let Some(f) = &inp.levers.regions[r].forfeiture {
+        row[m::CONSUMPTION] = f.product_share * now.members as f64 * f.doses_per_member;
+        row[m::CAR_THEFTS] = f.vehicle_seizure * now.members as f64 * 0.05;
+    }
+    spending(params, inp, r, &mut row);
+    row
+}
+
+/// 7.6: region r's civilian homicides, drawn from the month's V, CE and predatory share.
+fn civilian_homicides(params: &Params, now: &RegionNow, r: usize, rng_key: u64) -> f64 {
+    let reg = &params.regions[r];
+    let excess = (now.violence - reg.base_violence).max(0.0);
+    let lambda = now.population / 1e5 / 12.0
+        * (reg.civilian_homicide_rate
+            + params.violence.civilian * excess * (1.0 - 0.5 * now.efficacy) * (1.0 + now.predatory));
+    let mut rng = Stream::for_item(rng_key, r);
+    match Poisson::new(lambda) {
+        Ok(d) if lambda > 0.0 => rng.sample(d),
+        _ => 0.0,
+    }
+}
+
+/// Region r's spending by lever (pesos per month), its total, and its kingpin removals
+/// (each booked in proportion to the region's share of the removed cartel's territory).
+fn spending(params: &Params, inp: &MonthInputs, r: usize, row: &mut Row) {
+    let lv = &inp.levers.regions[r];
+    let t = &inp.tallies[r];
+    let mut spend = [0.0; LEVERS.len()];
+    if let Some(s) = &lv.scholarships {
+        spend[lever::SCHOLARSHIPS] = t.scholarship_holders as f64 * s.cost_per_holder;
+    }
+    if let Some(l) = &params.policy.youth_jobs {
+        spend[lever::YOUTH_JOBS] = t.placements as f64 * l.p.stipend;
+    }
+    spend[lever::PUBLIC_SPACE] = lv.fixed_costs.public_space;
+    spend[lever::POLICING] = lv.fixed_costs.policing;
+    spend[lever::POLICE_REFORM] = lv.fixed_costs.police_reform_pay + inp.severance[r];
+    spend[lever::DEMAND] = lv.fixed_costs.demand;
+    for rem in inp.removals {
+        let total: f64 = rem.territory.iter().sum();
+        if rem.territory[r] > 0.0 {
+            row[m::KINGPINS_REMOVED] += 1.0;
+            spend[lever::KINGPIN] += inp.cost_per_operation * rem.territory[r] / total;
+        }
+    }
+    for (i, s) in spend.iter().enumerate() {
+        row[m::SPENDING_FIRST + i] = *s;
+    }
+    row[m::SPENDING_TOTAL] = spend.iter().sum();
+}
+
+/// The national row: sums, except rates, the means in force (weighted by youths) and the
+/// count of cartels; a removal counts once nationally, and its whole cost is booked once.
+fn national_row(params: &Params, world: &World, inp: &MonthInputs, regions: &[Row]) -> Row {
     let mut national = [0.0; N_METRICS];
-    for row in &regions {
+    for row in regions {
         for (i, v) in row.iter().enumerate() {
             national[i] += v;
         }
@@ -220,12 +232,11 @@ pub fn month_metrics(params: &Params, world: &World, inp: &MonthInputs, rng_key:
     }
     national[m::HOMICIDE_RATE] = national[m::HOMICIDES] * 12.0 / population * 1e5;
     national[m::CARTELS_ACTIVE] = (0..world.cartels.len()).filter(|&k| world.cartel_active(k)).count() as f64;
-    // A removal counts once nationally, and its whole cost is booked once.
     national[m::KINGPINS_REMOVED] = inp.removals.len() as f64;
     let kingpin_cost = inp.removals.len() as f64 * inp.cost_per_operation;
     national[m::SPENDING_TOTAL] += kingpin_cost - national[m::SPENDING_FIRST + lever::KINGPIN];
     national[m::SPENDING_FIRST + lever::KINGPIN] = kingpin_cost;
-    MonthMetrics { national, regions }
+    national
 }
 
 #[cfg(test)]
@@ -242,5 +253,7 @@ mod tests {
         }
         assert_eq!(METRICS[m::RANK1 + 3], "members_rank4");
         assert!(is_real(m::HOMICIDE_RATE) && !is_real(m::HOMICIDES) && is_real(m::SPENDING_FIRST + 8));
+        assert!((m::SPENDING_TOTAL..N_METRICS).all(is_real));
+        assert_eq!(m::SPENDING_FIRST + LEVERS.len(), N_METRICS);
     }
 }

@@ -5,6 +5,8 @@
 //! `Params` exists the model trusts it and cannot fail. Nothing here does IO or knows about
 //! serde: the scenario layer reads and writes fields through its own schema table.
 
+use crate::calendar::YearMonth;
+
 /// Ranks are 1..=4 in the text and 0..=3 in arrays here.
 pub const RANKS: usize = 4;
 
@@ -45,6 +47,8 @@ pub struct Run {
     pub burn_in_months: u32,
     pub seed: u64,
     pub replicates: u32,
+    /// The calendar month of reported month 0, when the scenario is dated.
+    pub start: Option<YearMonth>,
 }
 
 impl Default for Run {
@@ -56,6 +60,7 @@ impl Default for Run {
             burn_in_months: 120,
             seed: 1,
             replicates: 10,
+            start: None,
         }
     }
 }
@@ -354,6 +359,30 @@ pub struct Policies {
     pub juvenile_law: Option<Lever<JuvenileLaw>>,
     pub asset_forfeiture: Option<Lever<AssetForfeiture>>,
     pub demand: Option<Lever<Demand>>,
+    /// Further instances of the levers, from `[[policy.<lever>]]` arrays: the first entry
+    /// of an array is the field above, the rest are here in file order.
+    pub more: MoreLevers,
+}
+
+/// The second and later instances of each lever (see `Policies::more`). `kingpin` stays
+/// empty (the scenario layer refuses `[[policy.kingpin]]`): its dated removals are
+/// `Kingpin::events`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MoreLevers {
+    pub scholarships: Vec<Lever<Scholarships>>,
+    pub youth_jobs: Vec<Lever<YouthJobs>>,
+    pub public_space: Vec<Lever<PublicSpace>>,
+    pub policing: Vec<Lever<Policing>>,
+    pub police_reform: Vec<Lever<PoliceReform>>,
+    pub kingpin: Vec<Lever<Kingpin>>,
+    pub juvenile_law: Vec<Lever<JuvenileLaw>>,
+    pub asset_forfeiture: Vec<Lever<AssetForfeiture>>,
+    pub demand: Vec<Lever<Demand>>,
+}
+
+/// Every instance of a lever in force order: the first, then the rest in file order.
+pub fn instances<'a, P>(first: &'a Option<Lever<P>>, more: &'a [Lever<P>]) -> impl Iterator<Item = &'a Lever<P>> {
+    first.iter().chain(more.iter())
 }
 
 /// The levers' names, in the order of section 6 and of the `spending_<lever>` columns.
@@ -486,6 +515,20 @@ pub struct Kingpin {
     pub spillover: f64,
     pub split_probability: f64,
     pub cost_per_operation: f64,
+    /// Dated removals of named cartels' leaders (`[[policy.kingpin.event]]`).
+    pub events: Vec<KingpinEvent>,
+}
+
+/// One dated removal: the leader of the cartel named `cartel` is removed in reported month
+/// `month`, with the shock, succession and split rules of 6.6 restricted to `regions`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KingpinEvent {
+    pub month: u32,
+    pub cartel: String,
+    /// One flag per region: where the removal's shock and split act (all by default).
+    pub regions: Vec<bool>,
+    /// Overrides the lever's `split_probability` for this removal.
+    pub split_probability: Option<f64>,
 }
 
 impl Default for Kingpin {
@@ -500,6 +543,7 @@ impl Default for Kingpin {
             spillover: 0.3,
             split_probability: 0.5,
             cost_per_operation: 50_000_000.0,
+            events: Vec::new(),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! are paid in full. This module turns the scenario's levers into per-region numbers that
 //! the rules read, so no rule needs to know about schedules.
 
-use super::params::{Lever, Params};
+use super::params::{Lever, Params, instances};
 
 /// What the levers mean for one region this month. Every field is the "no policy" value
 /// when the lever is off or inactive.
@@ -89,9 +89,8 @@ pub struct LeversNow {
     pub kingpin: f64,
 }
 
-/// Region r's ramp factor of a lever in month t (0 if off, inactive or not in r).
-fn factor<P>(lever: &Option<Lever<P>>, t: i64, r: usize) -> Option<(f64, &P)> {
-    let l = lever.as_ref()?;
+/// Region r's ramp factor of one lever instance in month t (None if inactive or not in r).
+fn factor<P>(l: &Lever<P>, t: i64, r: usize) -> Option<(f64, &P)> {
     if !l.schedule.regions[r] {
         return None;
     }
@@ -99,105 +98,116 @@ fn factor<P>(lever: &Option<Lever<P>>, t: i64, r: usize) -> Option<(f64, &P)> {
     (f > 0.0).then_some((f, &l.p))
 }
 
+/// The instances of a lever active in region r in month t, with their ramp factors, in
+/// order (the first instance, then the rest in file order).
+fn active<'a, P>(
+    first: &'a Option<Lever<P>>,
+    more: &'a [Lever<P>],
+    t: i64,
+    r: usize,
+) -> impl Iterator<Item = (f64, &'a P, &'a Lever<P>)> {
+    instances(first, more).filter_map(move |l| factor(l, t, r).map(|(f, p)| (f, p, l)))
+}
+
 impl LeversNow {
     /// The levers in force in reported month `t` (negative during burn-in: all off).
+    ///
+    /// Instances of one lever combine so that a single instance means what it always
+    /// meant: policing increases, army additions, public-space investment and costs add
+    /// up; demand factors multiply; for the other levers the last active instance in the
+    /// file that covers the region decides (docs/model.md, "Several instances of a lever").
     pub fn at(params: &Params, t: i64) -> LeversNow {
-        let pol = &params.policy;
-        let regions = params
-            .regions
-            .iter()
-            .enumerate()
-            .map(|(r, reg)| {
-                let pop = reg.population();
-                let mut costs = FixedCosts::default();
-                let mut enforcement = reg.enforcement;
-                let mut army_violence = 0.0;
-                if let Some((f, p)) = factor(&pol.policing, t, r) {
-                    enforcement = reg.enforcement * (1.0 + p.increase * f);
-                    costs.policing = p.cost_per_capita * p.increase * f * pop;
-                    if p.army {
-                        enforcement += p.army_enforcement * f;
-                        army_violence = p.army_violence * f;
-                        costs.policing += p.army_cost_per_capita * pop;
-                    }
-                }
-                let mut demand_factor = 1.0;
-                if let Some((f, p)) = factor(&pol.demand, t, r) {
-                    demand_factor = 1.0 - p.reduction * f;
-                    costs.demand = p.cost_per_capita * pop;
-                }
-                let base_ratio = params.justice.juvenile_sentence_ratio;
-                let juvenile_ratio = match factor(&pol.juvenile_law, t, r) {
-                    Some((f, p)) => base_ratio + (p.juvenile_sentence_ratio - base_ratio) * f,
-                    None => base_ratio,
-                };
-                let scholarships = factor(&pol.scholarships, t, r).map(|(f, p)| {
-                    let amount = p.amount * f;
-                    let (now, before) = (
-                        p.coverage * f,
-                        p.coverage * factor(&pol.scholarships, t - 1, r).map_or(0.0, |x| x.0),
-                    );
-                    ScholarshipsNow {
-                        coverage: now,
-                        redraw: if now > before && before > 0.0 {
-                            (now - before) / (1.0 - before)
-                        } else {
-                            0.0
-                        },
-                        amount,
-                        dropout_factor: 1.0
-                            - p.max_dropout_cut * amount / (amount + p.half_amount).max(1e-300),
-                        cost_per_holder: amount * (1.0 + p.admin_overhead),
-                    }
-                });
-                let youth_jobs = factor(&pol.youth_jobs, t, r).map(|(f, p)| YouthJobsNow {
-                    slots: round_half_up(p.slots_per_1000 * f * reg.youths as f64 / 1000.0),
-                    stipend: p.stipend,
-                    months: p.months,
-                    retention: p.retention,
-                    target_poor: p.target_poor,
-                });
-                let public_space = match factor(&pol.public_space, t, r) {
-                    Some((f, p)) => {
-                        costs.public_space = p.per_capita * f * pop;
-                        p.per_capita * f
-                    }
-                    None => 0.0,
-                };
-                let reform = factor(&pol.police_reform, t, r).map(|(f, p)| {
-                    let officers = p.officers_per_100k * pop / 1e5;
-                    costs.police_reform_pay = p.pay_raise * f * p.salary * officers;
-                    ReformNow {
-                        pay_raise: p.pay_raise * f,
-                        purge_monthly: p.purge * f / 12.0,
-                        registry: p.registry,
-                        rehire_share: p.rehire_share,
-                        officers,
-                        salary: p.salary,
-                        severance: p.severance,
-                    }
-                });
-                let forfeiture = factor(&pol.asset_forfeiture, t, r).map(|(f, p)| ForfeitureNow {
-                    product_share: 0.6 * p.cash_seizure * f,
-                    vehicle_seizure: p.vehicle_seizure * f,
-                    doses_per_member: p.doses_per_member,
-                });
-                RegionLevers {
-                    enforcement,
-                    army_violence,
-                    demand_factor,
-                    juvenile_ratio,
-                    scholarships,
-                    youth_jobs,
-                    public_space,
-                    reform,
-                    forfeiture,
-                    fixed_costs: costs,
-                }
-            })
-            .collect();
-        let kingpin = pol.kingpin.as_ref().map_or(0.0, |l| l.schedule.intensity_at(t));
+        let regions = (0..params.regions.len()).map(|r| Self::region(params, t, r)).collect();
+        let kingpin = params.policy.kingpin.as_ref().map_or(0.0, |l| l.schedule.intensity_at(t));
         LeversNow { regions, kingpin }
+    }
+
+    fn region(params: &Params, t: i64, r: usize) -> RegionLevers {
+        let (pol, more) = (&params.policy, &params.policy.more);
+        let reg = &params.regions[r];
+        let pop = reg.population();
+        let mut costs = FixedCosts::default();
+        let mut increase = 0.0;
+        let mut army_enforcement = 0.0;
+        let mut army_violence = 0.0;
+        for (f, p, _) in active(&pol.policing, &more.policing, t, r) {
+            increase += p.increase * f;
+            costs.policing += p.cost_per_capita * p.increase * f * pop;
+            if p.army {
+                army_enforcement += p.army_enforcement * f;
+                army_violence += p.army_violence * f;
+                costs.policing += p.army_cost_per_capita * pop;
+            }
+        }
+        let mut enforcement = reg.enforcement;
+        if increase != 0.0 || army_enforcement != 0.0 {
+            enforcement = reg.enforcement * (1.0 + increase) + army_enforcement;
+        }
+        let mut demand_factor = 1.0;
+        for (f, p, _) in active(&pol.demand, &more.demand, t, r) {
+            demand_factor *= 1.0 - p.reduction * f;
+            costs.demand += p.cost_per_capita * pop;
+        }
+        let base_ratio = params.justice.juvenile_sentence_ratio;
+        let juvenile_ratio = match active(&pol.juvenile_law, &more.juvenile_law, t, r).last() {
+            Some((f, p, _)) => base_ratio + (p.juvenile_sentence_ratio - base_ratio) * f,
+            None => base_ratio,
+        };
+        let scholarships =
+            active(&pol.scholarships, &more.scholarships, t, r).last().map(|(f, p, l)| {
+                let amount = p.amount * f;
+                let (now, before) = (p.coverage * f, p.coverage * factor(l, t - 1, r).map_or(0.0, |x| x.0));
+                ScholarshipsNow {
+                    coverage: now,
+                    redraw: if now > before && before > 0.0 { (now - before) / (1.0 - before) } else { 0.0 },
+                    amount,
+                    dropout_factor: 1.0 - p.max_dropout_cut * amount / (amount + p.half_amount).max(1e-300),
+                    cost_per_holder: amount * (1.0 + p.admin_overhead),
+                }
+            });
+        let youth_jobs = active(&pol.youth_jobs, &more.youth_jobs, t, r).last().map(|(f, p, _)| YouthJobsNow {
+            slots: round_half_up(p.slots_per_1000 * f * reg.youths as f64 / 1000.0),
+            stipend: p.stipend,
+            months: p.months,
+            retention: p.retention,
+            target_poor: p.target_poor,
+        });
+        let mut public_space = 0.0;
+        for (f, p, _) in active(&pol.public_space, &more.public_space, t, r) {
+            costs.public_space += p.per_capita * f * pop;
+            public_space += p.per_capita * f;
+        }
+        let reform = active(&pol.police_reform, &more.police_reform, t, r).last().map(|(f, p, _)| {
+            let officers = p.officers_per_100k * pop / 1e5;
+            costs.police_reform_pay = p.pay_raise * f * p.salary * officers;
+            ReformNow {
+                pay_raise: p.pay_raise * f,
+                purge_monthly: p.purge * f / 12.0,
+                registry: p.registry,
+                rehire_share: p.rehire_share,
+                officers,
+                salary: p.salary,
+                severance: p.severance,
+            }
+        });
+        let forfeiture =
+            active(&pol.asset_forfeiture, &more.asset_forfeiture, t, r).last().map(|(f, p, _)| ForfeitureNow {
+                product_share: 0.6 * p.cash_seizure * f,
+                vehicle_seizure: p.vehicle_seizure * f,
+                doses_per_member: p.doses_per_member,
+            });
+        RegionLevers {
+            enforcement,
+            army_violence,
+            demand_factor,
+            juvenile_ratio,
+            scholarships,
+            youth_jobs,
+            public_space,
+            reform,
+            forfeiture,
+            fixed_costs: costs,
+        }
     }
 }
 

@@ -213,11 +213,33 @@ mod tests {
         p
     }
 
+    /// A lever's schedule: from month 0, in region A only.
+    fn region_a_only() -> Schedule {
+        let mut sched = Schedule::always(2);
+        sched.regions = vec![true, false];
+        sched
+    }
+
+    /// Two regions, two cartels sharing region A (`share` each; the first also holds all of
+    /// B), with `members` rank-1 members in A.
+    fn two_cartels(share: f64, members: [u32; 2]) -> (Params, World) {
+        let mut p = two_regions();
+        p.cartel_list[0].territory = vec![share, 1.0];
+        p.cartel_list.push(crate::model::params::CartelSpec {
+            name: "b".into(),
+            predatory: false,
+            territory: vec![share, 0.0],
+        });
+        let mut w = World::empty(&p);
+        w.counts.get_mut(0, 0)[0] = members[0];
+        w.counts.get_mut(1, 0)[0] = members[1];
+        (p, w)
+    }
+
     #[test]
     fn displacement_moves_demand_to_neighbours() {
         let mut p = two_regions();
-        let mut sched = Schedule::always(2);
-        sched.regions = vec![true, false];
+        let sched = region_a_only();
         p.policy.policing =
             Some(Lever { schedule: sched, p: Policing { increase: 0.5, ..Policing::default() } });
         let lv = LeversNow::at(&p, 0);
@@ -244,16 +266,7 @@ mod tests {
 
     #[test]
     fn conflict_grows_with_fragmentation() {
-        let mut p = two_regions();
-        p.cartel_list[0].territory = vec![0.5, 1.0];
-        p.cartel_list.push(crate::model::params::CartelSpec {
-            name: "b".into(),
-            predatory: false,
-            territory: vec![0.5, 0.0],
-        });
-        let mut w = World::empty(&p);
-        w.counts.get_mut(0, 0)[0] = 5;
-        w.counts.get_mut(1, 0)[0] = 5;
+        let (p, w) = two_cartels(0.5, [5, 5]);
         let now = snapshot(&w, &p, &LeversNow::at(&p, 0));
         // HHI = 0.5; density 10/1000 = 0.01 = 2 × reference.
         assert!((now[0].violence - (0.2 + 2.0 * 0.5 * 2.0)).abs() < 1e-12);
@@ -261,16 +274,7 @@ mod tests {
 
     #[test]
     fn territory_moves_toward_strength_and_keeps_presence() {
-        let mut p = two_regions();
-        p.cartel_list[0].territory = vec![0.4, 1.0];
-        p.cartel_list.push(crate::model::params::CartelSpec {
-            name: "b".into(),
-            predatory: false,
-            territory: vec![0.4, 0.0],
-        });
-        let mut w = World::empty(&p);
-        w.counts.get_mut(0, 0)[0] = 30;
-        w.counts.get_mut(1, 0)[0] = 10;
+        let (p, mut w) = two_cartels(0.4, [30, 10]);
         update_territory(&mut w, &p);
         let (t0, t1) = (w.cartels[0].territory[0], w.cartels[1].territory[0]);
         assert!(t0 > 0.4 && t1 < 0.4);
@@ -282,8 +286,7 @@ mod tests {
     #[test]
     fn purge_without_registry_spills_to_neighbours() {
         let mut p = two_regions();
-        let mut sched = Schedule::always(2);
-        sched.regions = vec![true, false];
+        let sched = region_a_only();
         p.policy.police_reform =
             Some(Lever { schedule: sched, p: PoliceReform { purge: 1.2, ..PoliceReform::default() } });
         let lv = LeversNow::at(&p, 0);

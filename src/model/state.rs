@@ -282,16 +282,29 @@ impl MemberCounts {
         self.by_cartel_region.extend(std::iter::repeat_n([0; RANKS], self.regions));
     }
 
-    /// Adds another tally (chunk reductions).
+    /// Adds another tally (chunk reductions). Every field is named, so that a new one
+    /// cannot be forgotten here.
     pub fn add(&mut self, other: &MemberCounts) {
-        if self.by_cartel_region.len() < other.by_cartel_region.len() {
-            self.by_cartel_region.resize(other.by_cartel_region.len(), [0; RANKS]);
-        }
-        for (a, b) in self.by_cartel_region.iter_mut().zip(&other.by_cartel_region) {
-            for j in 0..RANKS {
-                a[j] += b[j];
-            }
-        }
+        let MemberCounts { regions: _, by_cartel_region } = other;
+        add_count_rows(&mut self.by_cartel_region, by_cartel_region);
+    }
+}
+
+/// Adds counts element by element.
+#[inline]
+pub fn add_counts<T: Copy + std::ops::AddAssign, const N: usize>(a: &mut [T; N], b: &[T; N]) {
+    for (x, &y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Adds rows of counts element by element, first growing `a` to `b`'s length.
+pub fn add_count_rows<const N: usize>(a: &mut Vec<[u32; N]>, b: &[[u32; N]]) {
+    if a.len() < b.len() {
+        a.resize(b.len(), [0; N]);
+    }
+    for (x, y) in a.iter_mut().zip(b) {
+        add_counts(x, y);
     }
 }
 

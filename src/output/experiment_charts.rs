@@ -15,7 +15,7 @@ use crate::model::metrics::m;
 
 /// The metrics drawn over time by `compare`, with a title and a y-axis label each.
 const OVER_TIME: [(usize, &str, &str); 8] = [
-    (m::MEMBERS, "Cartel members (end of month)", "youths"),
+    (m::MEMBERS, "Cartel members at the end of the month", "youths"),
     (m::RECRUITS, "Recruits per month", "youths per month"),
     (m::MINOR_RECRUITS, "Recruits under 18 per month", "youths per month"),
     (m::HOMICIDES, "Homicides per month", "homicides per month"),
@@ -52,22 +52,26 @@ pub fn compare_charts(
     let mut written = Vec::new();
     let x: Vec<f64> = summaries[0].months.iter().map(|&t| t as f64).collect();
     let reps = summaries[0].replicates;
+    // One panel per scenario against the baseline (grey): bands of many scenarios in one
+    // plot pile up into mud. Every metric here is a count or a rate, so bands stop at zero.
     for (metric, title, y_label) in OVER_TIME {
         let bands: Vec<Band> = labels
             .iter()
             .zip(summaries)
             .map(|(label, s)| {
                 let (mean, lo, hi) = s.series(metric);
-                Band { label: label.clone(), mean, lo, hi }
+                Band { label: label.clone(), mean, lo, hi }.non_negative()
             })
             .collect();
         let name = format!("{}.png", crate::model::metrics::METRICS[metric]);
-        let title = format!("{title} (mean and 95% CI over {reps} replicates)");
-        charts::lines_with_bands(
+        let title =
+            format!("{title}, each scenario against {}: mean and 95% CI over {reps} replicates", labels[0]);
+        charts::panels_against_reference(
             &dir.join(&name),
             &ChartText { title: &title, x_label: "month (after burn-in)", y_label },
             &x,
-            &bands,
+            &bands[0],
+            &bands[1..],
             &[],
         )?;
         written.push(name);

@@ -9,9 +9,10 @@
 //! they need it and line breaks inside them are replaced, so a sweep's files can be cut and
 //! joined line by line (which is how shards are merged).
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
+
+use crate::output::atomic::AtomicFile;
 
 use super::tables::{csv_field, fmt_metric, fmt_real};
 use crate::engine::ReplicateResult;
@@ -80,7 +81,7 @@ extra_cost,averted,averted_lo,averted_hi,cost_per_averted,cost_per_averted_lo,co
 
 /// Writes `effects.csv`.
 pub fn write_effects(path: &Path, rows: &[EffectRow]) -> io::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
+    let mut w = AtomicFile::create(path)?;
     writeln!(w, "{EFFECTS_HEADER}")?;
     for r in rows {
         write!(
@@ -116,7 +117,7 @@ pub fn write_effects(path: &Path, rows: &[EffectRow]) -> io::Result<()> {
             None => writeln!(w, ",,,,,,,,")?,
         }
     }
-    w.flush()
+    w.commit()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ pub fn write_indices(
     statistic: &str,
     rows: &[IndexRow],
 ) -> io::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
+    let mut w = AtomicFile::create(path)?;
     writeln!(w, "{INDICES_HEADER}")?;
     for r in rows {
         writeln!(
@@ -225,7 +226,7 @@ pub fn write_indices(
             fmt_real(r.ci_hi)
         )?;
     }
-    w.flush()
+    w.commit()
 }
 
 /// One row of a sensitivity design with the model's output there.
@@ -241,7 +242,7 @@ pub struct DesignRow {
 
 /// Writes `design.csv`: `row,block`, one column per factor, `replicates,output,output_sd`.
 pub fn write_design(path: &Path, factors: &[String], replicates: u32, rows: &[DesignRow]) -> io::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
+    let mut w = AtomicFile::create(path)?;
     let cols: Vec<String> = factors.iter().map(|f| csv_field(f)).collect();
     writeln!(w, "row,block,{},replicates,output,output_sd", cols.join(","))?;
     for (i, r) in rows.iter().enumerate() {
@@ -255,7 +256,7 @@ pub fn write_design(path: &Path, factors: &[String], replicates: u32, rows: &[De
             fmt_real(r.output_sd)
         )?;
     }
-    w.flush()
+    w.commit()
 }
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! `manifest.json`: what was run, with what, by which version, when and for how long, so
-//! that a result can be cited and reproduced.
+//! that a result can be cited and reproduced; whether it finished (`complete`).
 
 use std::io;
 use std::path::Path;
@@ -18,28 +18,20 @@ pub const RNG_DESCRIPTION: &str = "SplitMix64 counter-based streams keyed by (se
 pub const INTERVAL_DESCRIPTION: &str =
     "95% confidence interval of the mean across replicates, Student t with n-1 degrees of freedom";
 
-#[derive(Clone, Debug, Serialize)]
-pub struct Manifest {
-    pub model_version: &'static str,
-    pub narcodoor_version: &'static str,
-    pub command: Vec<String>,
-    pub scenario_file: String,
-    /// The scenario and the files it extends.
-    pub scenario_files: Vec<String>,
-    pub seed: u64,
-    pub replicates: u32,
-    pub threads: usize,
-    pub strategy: String,
-    pub rng: &'static str,
-    pub intervals: &'static str,
-    pub started_utc: String,
-    pub run_seconds: f64,
-    pub youths: u64,
-    pub burn_in_months: u32,
-    pub months: u32,
-    pub outputs: Vec<String>,
-    /// Every parameter with its value, defaults filled in.
-    pub scenario: serde_json::Value,
+/// An input file of a run and the fingerprint of its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Input {
+    pub path: String,
+    /// FNV-1a (64 bits) of the file's bytes, in hex (see [`fnv1a`]).
+    pub fnv1a_64: String,
+}
+
+impl Input {
+    /// Reads `path` and fingerprints it.
+    pub fn of(path: &Path) -> io::Result<Input> {
+        let bytes = std::fs::read(path)?;
+        Ok(Input { path: path.display().to_string(), fnv1a_64: fnv1a(&bytes) })
+    }
 }
 
 /// How the scenarios of an experiment share their random numbers, stated in every
@@ -47,45 +39,84 @@ pub struct Manifest {
 pub const CRN_DESCRIPTION: &str = "common random numbers: every scenario or design point is run with the same seed, so \
      replicate r of each uses the same random streams and differences between them are paired";
 
-/// `manifest.json` of `compare`, `sweep`, `merge` and `sensitivity`: the fields every
-/// experiment shares, and a `details` object particular to the command (the scenarios
-/// compared, the design swept, the analysis run).
+/// `manifest.json`, the same for every command (`run`, `compare`, `sweep`, `merge`,
+/// `sensitivity`, ...): the fields every run shares, then the fields particular to the
+/// command (`run`: `scenario_file`, `scenario_files`, `scenario`; the experiments:
+/// `details`). Written by [`crate::experiment::runner`], last, with `complete` false when
+/// the run was cancelled or failed: a directory whose manifest says `"complete": true`
+/// holds every output it lists.
 #[derive(Clone, Debug, Serialize)]
-pub struct ExperimentManifest {
-    /// `compare`, `sweep`, `merge` or `sensitivity`.
+pub struct Manifest {
+    /// `run`, `compare`, `sweep`, `merge`, `sensitivity`, ...
     pub experiment: &'static str,
+    /// Whether every output listed was written in full.
+    pub complete: bool,
     pub model_version: &'static str,
     pub narcodoor_version: &'static str,
+    /// The command line, program name first.
     pub command: Vec<String>,
+    /// The scenario files read (with the files they extend), fingerprinted.
+    pub inputs: Vec<Input>,
+    #[serde(flatten)]
+    pub scale: Scale,
+    pub threads: usize,
+    /// How the threads shared the work (absent when nothing was simulated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<&'static str>,
+    pub rng: &'static str,
+    /// The statement of common random numbers, for commands that run several scenarios.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_random_numbers: Option<&'static str>,
+    pub intervals: &'static str,
+    pub started_utc: String,
+    pub finished_utc: String,
+    pub run_seconds: f64,
+    pub outputs: Vec<String>,
+    /// Problems that did not stop the run (a chart that could not be drawn).
+    pub warnings: Vec<String>,
+    /// The command's own fields, written at the top level.
+    #[serde(flatten)]
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Manifest {
+    /// Writes the manifest atomically.
+    pub fn write(&self, path: &Path) -> io::Result<()> {
+        let text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
+        super::atomic::write_file(path, (text + "\n").as_bytes())
+    }
+}
+
+/// What sets the size and the random numbers of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Scale {
     pub seed: u64,
     pub replicates: u32,
     pub youths: u64,
     pub burn_in_months: u32,
     pub months: u32,
-    pub threads: usize,
-    pub rng: &'static str,
-    pub common_random_numbers: &'static str,
-    pub intervals: &'static str,
-    pub started_utc: String,
-    pub run_seconds: f64,
-    pub outputs: Vec<String>,
-    /// Problems that did not stop the experiment (a chart that could not be drawn).
-    pub warnings: Vec<String>,
-    pub details: serde_json::Value,
 }
 
-impl ExperimentManifest {
-    pub fn write(&self, path: &Path) -> io::Result<()> {
-        let text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
-        std::fs::write(path, text + "\n")
+impl Scale {
+    pub fn of(p: &crate::model::params::Params) -> Scale {
+        Scale {
+            seed: p.run.seed,
+            replicates: p.run.replicates,
+            youths: p.total_youths(),
+            burn_in_months: p.run.burn_in_months,
+            months: p.run.months,
+        }
     }
 }
 
-impl Manifest {
-    pub fn write(&self, path: &Path) -> io::Result<()> {
-        let text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
-        std::fs::write(path, text + "\n")
+/// FNV-1a, 64 bits: a stable fingerprint of bytes (not a cryptographic hash), in hex.
+pub fn fnv1a(bytes: &[u8]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
+    format!("{h:016x}")
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for a system time (UTC, proleptic Gregorian calendar).
@@ -123,5 +154,11 @@ mod tests {
         assert_eq!(utc_timestamp(UNIX_EPOCH + Duration::from_secs(1_795_873_705)), "2026-11-28T13:48:25Z");
         // A leap day.
         assert_eq!(utc_timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn fnv1a_has_its_published_values() {
+        assert_eq!(fnv1a(b""), "cbf29ce484222325");
+        assert_eq!(fnv1a(b"a"), "af63dc4c8601ec8c");
     }
 }

@@ -7,8 +7,10 @@
 //! not. `charts` holds the model-agnostic chart primitives; `run_charts` assembles the
 //! figures of `narcodoor run` from them, `experiment_charts` those of the experiment
 //! commands. `experiment_tables` and `compare_report` write the experiments' CSV files and
-//! the comparison's Markdown report.
+//! the comparison's Markdown report. Every file is written through `atomic`: whole or not
+//! at all.
 
+pub mod atomic;
 pub mod charts;
 pub mod compare_report;
 pub mod experiment_charts;

@@ -4,10 +4,11 @@
 //! Counts are written as integers; real numbers with at most nine decimals, in Rust's
 //! shortest round-trip form, so the same run always writes the same bytes.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
+use crate::calendar::{self, YearMonth};
+use crate::output::atomic::AtomicFile;
 use crate::engine::{Event, ReplicateResult};
 use crate::model::metrics::{METRICS, N_METRICS, Row, is_real};
 
@@ -32,6 +33,16 @@ pub fn fmt_real(v: f64) -> String {
     if r == 0.0 { "0".into() } else { format!("{r}") }
 }
 
+/// `,YYYY-MM` after the month when the run is dated, nothing otherwise.
+fn date_field(start: Option<YearMonth>, month: u32) -> String {
+    calendar::label(start, month).map_or(String::new(), |d| format!(",{d}"))
+}
+
+/// `,date` after `month` in the headers of a dated run.
+fn date_header(start: Option<YearMonth>) -> &'static str {
+    if start.is_some() { ",date" } else { "" }
+}
+
 fn write_metrics(w: &mut impl Write, row: &Row) -> io::Result<()> {
     for (i, v) in row.iter().enumerate() {
         write!(w, ",{}", fmt_metric(i, *v))?;
@@ -41,99 +52,145 @@ fn write_metrics(w: &mut impl Write, row: &Row) -> io::Result<()> {
 
 /// `timeseries.csv`: one row per replicate × month, national metrics.
 pub struct TimeseriesWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
+    start: Option<YearMonth>,
 }
 
 impl TimeseriesWriter {
     pub fn header() -> String {
-        format!("replicate,month,{}", METRICS.join(","))
+        Self::header_dated(None)
+    }
+
+    /// With `run.start`, a `date` column follows `month`.
+    pub fn header_dated(start: Option<YearMonth>) -> String {
+        format!("replicate,month{},{}", date_header(start), METRICS.join(","))
     }
 
     pub fn create(path: &Path) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
-        writeln!(w, "{}", Self::header())?;
-        Ok(TimeseriesWriter { w })
+        Self::create_dated(path, None)
+    }
+
+    pub fn create_dated(path: &Path, start: Option<YearMonth>) -> io::Result<Self> {
+        let mut w = AtomicFile::create(path)?;
+        writeln!(w, "{}", Self::header_dated(start))?;
+        Ok(TimeseriesWriter { w, start })
     }
 
     pub fn write(&mut self, result: &ReplicateResult) -> io::Result<()> {
         for m in &result.months {
-            write!(self.w, "{},{}", result.replicate, m.month)?;
+            write!(self.w, "{},{}{}", result.replicate, m.month, date_field(self.start, m.month))?;
             write_metrics(&mut self.w, &m.metrics.national)?;
         }
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
 /// `regions.csv`: one row per replicate × month × region.
 pub struct RegionsWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
     names: Vec<String>,
+    start: Option<YearMonth>,
 }
 
 impl RegionsWriter {
     pub fn header() -> String {
-        format!("replicate,month,region,{}", METRICS.join(","))
+        Self::header_dated(None)
+    }
+
+    pub fn header_dated(start: Option<YearMonth>) -> String {
+        format!("replicate,month{},region,{}", date_header(start), METRICS.join(","))
     }
 
     pub fn create(path: &Path, names: Vec<String>) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
-        writeln!(w, "{}", Self::header())?;
-        Ok(RegionsWriter { w, names })
+        Self::create_dated(path, names, None)
+    }
+
+    pub fn create_dated(path: &Path, names: Vec<String>, start: Option<YearMonth>) -> io::Result<Self> {
+        let mut w = AtomicFile::create(path)?;
+        writeln!(w, "{}", Self::header_dated(start))?;
+        Ok(RegionsWriter { w, names, start })
     }
 
     pub fn write(&mut self, result: &ReplicateResult) -> io::Result<()> {
         for m in &result.months {
+            let date = date_field(self.start, m.month);
             for (r, row) in m.metrics.regions.iter().enumerate() {
-                write!(self.w, "{},{},{}", result.replicate, m.month, csv_field(&self.names[r]))?;
+                write!(self.w, "{},{}{},{}", result.replicate, m.month, date, csv_field(&self.names[r]))?;
                 write_metrics(&mut self.w, row)?;
             }
         }
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
-/// `events.csv`: one row per kingpin removal.
+/// `events.csv`: one row per kingpin removal. A dated run has a `date` column after
+/// `month`; a run with dated kingpin events ends each row with `skipped` (true for an event
+/// that found its cartel gone).
 pub struct EventsWriter {
-    w: BufWriter<File>,
+    w: AtomicFile,
     names: Vec<String>,
+    start: Option<YearMonth>,
+    with_skipped: bool,
 }
 
 impl EventsWriter {
     pub const HEADER: &'static str = "replicate,month,cartel,split,new_cartel,regions";
 
     pub fn create(path: &Path, region_names: Vec<String>) -> io::Result<Self> {
-        let mut w = BufWriter::new(File::create(path)?);
-        writeln!(w, "{}", Self::HEADER)?;
-        Ok(EventsWriter { w, names: region_names })
+        Self::create_dated(path, region_names, None, false)
+    }
+
+    pub fn header_dated(start: Option<YearMonth>, with_skipped: bool) -> String {
+        let skipped = if with_skipped { ",skipped" } else { "" };
+        format!("replicate,month{},cartel,split,new_cartel,regions{skipped}", date_header(start))
+    }
+
+    pub fn create_dated(
+        path: &Path,
+        region_names: Vec<String>,
+        start: Option<YearMonth>,
+        with_skipped: bool,
+    ) -> io::Result<Self> {
+        let mut w = AtomicFile::create(path)?;
+        writeln!(w, "{}", Self::header_dated(start, with_skipped))?;
+        Ok(EventsWriter { w, names: region_names, start, with_skipped })
     }
 
     pub fn write(&mut self, replicate: u32, events: &[Event]) -> io::Result<()> {
         for e in events {
             let regions: Vec<&str> = e.regions.iter().map(|&r| self.names[r].as_str()).collect();
-            writeln!(
+            write!(
                 self.w,
-                "{},{},{},{},{},{}",
+                "{},{}{},{},{},{},{}",
                 replicate,
                 e.month,
+                date_field(self.start, e.month),
                 csv_field(&e.cartel),
                 e.split,
                 csv_field(e.new_cartel.as_deref().unwrap_or("")),
                 csv_field(&regions.join(";"))
             )?;
+            if self.with_skipped {
+                write!(self.w, ",{}", e.skipped)?;
+            }
+            writeln!(self.w)?;
         }
         Ok(())
     }
 
-    pub fn finish(mut self) -> io::Result<()> {
-        self.w.flush()
+    /// Writes the file under its name (see [`AtomicFile`]).
+    pub fn finish(self) -> io::Result<()> {
+        self.w.commit()
     }
 }
 
@@ -187,30 +244,42 @@ impl Summary {
     }
 
     pub fn write(&self, path: &Path) -> io::Result<()> {
-        let mut w = BufWriter::new(File::create(path)?);
-        writeln!(w, "{}", Self::header())?;
+        self.write_dated(path, None)
+    }
+
+    /// Writes `summary.csv`, with a `date` column after `month` when `start` is given.
+    pub fn write_dated(&self, path: &Path, start: Option<YearMonth>) -> io::Result<()> {
+        let mut w = AtomicFile::create(path)?;
+        writeln!(w, "month{}{}", date_header(start), interval_columns())?;
         for (month, row) in self.months.iter().zip(&self.rows) {
-            write!(w, "{month}")?;
+            write!(w, "{month}{}", date_field(start, *month))?;
             write_intervals(&mut w, row)?;
         }
-        w.flush()
+        w.commit()
     }
 }
 
 /// `regions_summary.csv`: each region's metrics across replicates, one row per month ×
 /// region (in the order of `regions.csv`): `month`, `region`, then the columns of
 /// `summary.csv`. `regions` holds one summary per region, in scenario order.
-pub fn write_regions_summary(path: &Path, names: &[String], regions: &[Summary]) -> io::Result<()> {
-    let mut w = BufWriter::new(File::create(path)?);
-    writeln!(w, "month,region{}", interval_columns())?;
+/// With `start`, a `date` column follows `month`.
+pub fn write_regions_summary(
+    path: &Path,
+    names: &[String],
+    regions: &[Summary],
+    start: Option<YearMonth>,
+) -> io::Result<()> {
+    let mut w = AtomicFile::create(path)?;
+    writeln!(w, "month{},region{}", date_header(start), interval_columns())?;
     let months = regions.first().map_or(&[][..], |s| &s.months[..]);
     for (t, month) in months.iter().enumerate() {
+        let date = date_field(start, *month);
         for (name, summary) in names.iter().zip(regions) {
-            write!(w, "{month},{}", csv_field(name))?;
+            write!(w, "{month}{date},{}", csv_field(name))?;
             write_intervals(&mut w, &summary.rows[t])?;
         }
     }
-    w.flush()
+    w.commit()
 }
 
 #[cfg(test)]
@@ -233,6 +302,12 @@ mod tests {
         assert!(h.starts_with("replicate,month,school,work,idle,members,members_rank1,"));
         assert!(h.ends_with("spending_juvenile_law,spending_asset_forfeiture,spending_demand"));
         assert!(Summary::header().starts_with("month,school_mean,school_lo,school_hi,work_mean"));
+        let start = YearMonth::parse("2000-01");
+        assert!(TimeseriesWriter::header_dated(start).starts_with("replicate,month,date,school,"));
+        assert!(RegionsWriter::header_dated(start).starts_with("replicate,month,date,region,school,"));
+        assert_eq!(TimeseriesWriter::header_dated(None), TimeseriesWriter::header());
+        assert_eq!(EventsWriter::header_dated(None, false), EventsWriter::HEADER);
+        assert_eq!(date_field(start, 83), ",2006-12");
         assert_eq!(csv_field("a,b"), "\"a,b\"");
     }
 }

@@ -29,8 +29,29 @@ impl Line {
     }
 }
 
-/// Renders one group of lines under a header, columns aligned within the group.
-fn group(out: &mut String, header: &str, lines: &[Line]) {
+/// One parameter as `explain` shows it, for programs (the Python package's `parameters`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExplainRow {
+    /// The group header (`[youth]`, `[[region]] "North"`, ...).
+    pub group: String,
+    pub path: String,
+    pub value: String,
+    pub default: String,
+    pub unit: &'static str,
+    pub meaning: &'static str,
+}
+
+/// Renders one group of lines under a header, columns aligned within the group, and keeps
+/// them as rows.
+fn group(out: &mut String, rows: &mut Vec<ExplainRow>, header: &str, lines: &[Line]) {
+    rows.extend(lines.iter().map(|l| ExplainRow {
+        group: header.to_string(),
+        path: l.path.clone(),
+        value: l.value.clone(),
+        default: l.default.clone(),
+        unit: l.unit,
+        meaning: l.meaning,
+    }));
     out.push('\n');
     out.push_str(header);
     out.push('\n');
@@ -75,6 +96,16 @@ fn is_default_cartel(p: &Params) -> bool {
 /// Every parameter of the scenario, one line each, grouped by table: path, value, default,
 /// unit and meaning; `*` marks values that differ from their default.
 pub fn explain(s: &Scenario) -> String {
+    walk(s).0
+}
+
+/// Every parameter of the scenario, as the rows `explain` prints.
+pub fn explain_rows(s: &Scenario) -> Vec<ExplainRow> {
+    walk(s).1
+}
+
+fn walk(s: &Scenario) -> (String, Vec<ExplainRow>) {
+    let mut rows = Vec::new();
     let p = &s.params;
     let schema = Schema::new();
     let defaults = Params::defaults();
@@ -98,7 +129,7 @@ pub fn explain(s: &Scenario) -> String {
                 Line::new(k.path(), &(k.get)(p), &default, k.unit, k.meaning)
             })
             .collect();
-        group(&mut out, &format!("[{table}]"), &lines);
+        group(&mut out, &mut rows, &format!("[{table}]"), &lines);
     }
 
     for (i, r) in p.regions.iter().enumerate() {
@@ -143,7 +174,7 @@ pub fn explain(s: &Scenario) -> String {
                 k.meaning,
             ));
         }
-        group(&mut out, &format!("[[region]] {:?}", r.name), &lines);
+        group(&mut out, &mut rows, &format!("[[region]] {:?}", r.name), &lines);
     }
 
     let default_cartel = is_default_cartel(p);
@@ -181,7 +212,7 @@ pub fn explain(s: &Scenario) -> String {
         } else {
             format!("[[cartel]] {:?}", c.name)
         };
-        group(&mut out, &header, &lines);
+        group(&mut out, &mut rows, &header, &lines);
     }
 
     let mut off = Vec::new();
@@ -227,7 +258,7 @@ pub fn explain(s: &Scenario) -> String {
         for k in &lever.keys {
             lines.push(Line::new(k.path(), &(k.get)(p), &lever_default(lever, k), k.unit, k.meaning));
         }
-        group(&mut out, &format!("[{table}] {}", lever.meaning), &lines);
+        group(&mut out, &mut rows, &format!("[{table}] {}", lever.meaning), &lines);
     }
     out.push('\n');
     if off.is_empty() {
@@ -238,7 +269,7 @@ pub fn explain(s: &Scenario) -> String {
             off.join(", ")
         ));
     }
-    out
+    (out, rows)
 }
 
 fn put(obj: &mut Map<String, Json>, key: &str, v: &Value) {

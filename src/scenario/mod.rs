@@ -42,6 +42,7 @@
 mod build;
 mod error;
 mod explain;
+mod keys;
 mod raw;
 mod schema;
 mod set;
@@ -52,8 +53,8 @@ use std::path::{Path, PathBuf};
 use crate::model::params::Params;
 
 pub use error::{ErrorKind, Origin, Problem, ScenarioError, levenshtein};
-pub use explain::{explain, resolved_json};
-pub use set::{get_value_f64, set_value, set_value_f64};
+pub use explain::{ExplainRow, explain, explain_rows, resolved_json};
+pub use set::{get_value_f64, get_value_toml, set_value, set_value_f64};
 pub use validate::{MEMORY_BASE_BYTES, MEMORY_FACTOR, memory_available, memory_needed};
 
 use schema::{Kind, Schema, Value};

@@ -188,7 +188,7 @@ fn read(kind: Kind, input: Input<'_>, key: &str, meaning: &str) -> Result<Value,
             "false" => Value::Bool(false),
             _ => return Err(wrong(kind.toml_type())),
         },
-        (Kind::Text | Kind::Name, Input::Text(t)) => {
+        (Kind::Text | Kind::Name | Kind::Date, Input::Text(t)) => {
             let t = t.trim();
             let t = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(t);
             Value::Str(t.to_string())
@@ -422,6 +422,27 @@ pub fn set_value_f64(p: &mut Params, path: &str, value: f64) -> Result<(), Scena
 /// reads the first region; an off lever reads its default). `None` for paths that are not
 /// numeric, unknown, or unset (`end_month` of a lever that never ends).
 pub fn get_value_f64(p: &Params, path: &str) -> Option<f64> {
+    match get_value(p, path)? {
+        Value::Num(x) => Some(x),
+        Value::Int(i) => Some(i as f64),
+        _ => None,
+    }
+}
+
+/// The current value of a numeric path as TOML writes it (integers as integers; a per-rank
+/// entry such as `cartels.death[2]` gives the whole array, since a file sets it whole).
+pub fn get_value_toml(p: &Params, path: &str) -> Option<String> {
+    let whole = match path.trim().split_once('[') {
+        Some((head, _)) if !head.contains('*') => head,
+        _ => path,
+    };
+    match get_value(p, whole)? {
+        Value::Unset => None,
+        v => Some(v.to_toml()),
+    }
+}
+
+fn get_value(p: &Params, path: &str) -> Option<Value> {
     let schema = Schema::new();
     let always = Schedule::always(p.regions.len());
     let v = match resolve(p, &schema, path.trim())? {
@@ -439,11 +460,7 @@ pub fn get_value_f64(p: &Params, path: &str) -> Option<f64> {
         }
         _ => return None,
     };
-    match v {
-        Value::Num(x) => Some(x),
-        Value::Int(i) => Some(i as f64),
-        _ => None,
-    }
+    Some(v)
 }
 
 #[cfg(test)]

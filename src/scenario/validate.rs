@@ -11,7 +11,7 @@ use std::collections::HashSet;
 
 use crate::model::bytes_per_youth;
 use crate::model::metrics::N_METRICS;
-use crate::model::params::Params;
+use crate::model::params::{Params, Schedule};
 
 use super::build::{cartel_label, region_label};
 use super::error::{ErrorKind, Origin, Problem};
@@ -232,7 +232,6 @@ fn cartels(c: &mut Checker<'_>, p: &Params) {
 }
 
 fn levers(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
-    let n = p.regions.len();
     for lever in &schema.levers {
         let Some(s) = (lever.schedule)(p) else {
             continue;
@@ -241,23 +240,36 @@ fn levers(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
         for k in &lever.keys {
             c.range(&k.path(), k.kind, k.meaning, &(k.get)(p));
         }
-        for k in &schema.schedule {
-            c.range(&format!("{table}.{}", k.name), k.kind, k.meaning, &(k.get)(s));
-        }
-        if s.regions.len() != n || !s.regions.iter().any(|&b| b) {
-            let message = format!("{table}.regions: must name at least one of the scenario's {n} regions");
-            c.push(ErrorKind::Inconsistent, &format!("{table}.regions"), message);
-        }
-        if let Some(end) = s.end_month {
-            if end <= s.start_month {
-                let key = format!("{table}.end_month");
-                let message = format!(
-                    "{key} = {end}: must be after start_month = {} (end_month is exclusive: the lever acts \
-                     in months start_month..end_month-1)",
-                    s.start_month
-                );
-                c.push(ErrorKind::Inconsistent, &key, message);
+        let more = (lever.more_schedules)(p);
+        if more.is_empty() {
+            schedule(c, p, schema, &table, s);
+        } else {
+            // An array of instances: entries are labelled as the builder labels them.
+            for (i, s) in std::iter::once(s).chain(more).enumerate() {
+                schedule(c, p, schema, &format!("{table} #{}", i + 1), s);
             }
+        }
+    }
+}
+
+fn schedule(c: &mut Checker<'_>, p: &Params, schema: &Schema, table: &str, s: &Schedule) {
+    let n = p.regions.len();
+    for k in &schema.schedule {
+        c.range(&format!("{table}.{}", k.name), k.kind, k.meaning, &(k.get)(s));
+    }
+    if s.regions.len() != n || !s.regions.iter().any(|&b| b) {
+        let message = format!("{table}.regions: must name at least one of the scenario's {n} regions");
+        c.push(ErrorKind::Inconsistent, &format!("{table}.regions"), message);
+    }
+    if let Some(end) = s.end_month {
+        if end <= s.start_month {
+            let key = format!("{table}.end_month");
+            let message = format!(
+                "{key} = {end}: must be after start_month = {} (end_month is exclusive: the lever acts \
+                 in months start_month..end_month-1)",
+                s.start_month
+            );
+            c.push(ErrorKind::Inconsistent, &key, message);
         }
     }
 }

@@ -26,8 +26,10 @@ pub(crate) const AXIS: RGBAColor = RGBAColor(90, 90, 90, 1.0);
 pub(crate) const WHITE: RGBAColor = RGBAColor(255, 255, 255, 1.0);
 
 /// The Okabe–Ito palette, which stays distinguishable under the common forms of colour
-/// blindness. Blue and vermillion come first because they contrast best on white; yellow
-/// comes last because it is faint as a thin line.
+/// blindness, with its yellow (too faint on white for a line, a bar or text) replaced by
+/// Paul Tol's wine, which stays apart from vermillion and reddish purple under the common
+/// colour-vision deficiencies. Blue and vermillion come first because they contrast best on
+/// white.
 const OKABE_ITO: [RGBColor; 8] = [
     RGBColor(0, 114, 178),   // blue
     RGBColor(213, 94, 0),    // vermillion
@@ -36,7 +38,7 @@ const OKABE_ITO: [RGBColor; 8] = [
     RGBColor(204, 121, 167), // reddish purple
     RGBColor(86, 180, 233),  // sky blue
     RGBColor(0, 0, 0),       // black
-    RGBColor(240, 228, 66),  // yellow
+    RGBColor(136, 34, 85),   // wine (Tol), in place of Okabe–Ito's yellow, faint on white
 ];
 
 /// The colour of the `i`-th series. Past eight series the palette repeats, lightened and
@@ -96,10 +98,11 @@ pub(crate) enum Swatch {
     Line(RGBAColor),
     /// A filled block, for areas and bars.
     Fill(RGBAColor),
-    /// A translucent block, for uncertainty bands.
-    Band(RGBAColor),
     /// A dashed vertical marker.
     Dashed(RGBAColor),
+    /// A mean line over its translucent band, both in the series colour (the colour is the
+    /// line's; the band takes it at the bands' opacity), so the swatch looks like the data.
+    LineBand(RGBAColor, f64),
 }
 
 #[derive(Clone, Debug)]
@@ -194,7 +197,10 @@ fn draw_swatch(canvas: &mut Canvas, s: &Swatch, x: f64, mid: f64) -> Result<(), 
     match s {
         Swatch::Line(c) => canvas.hline(x, x + SWATCH_W, mid, 3.5, *c),
         Swatch::Fill(c) => canvas.rect(x, mid - 9.0, x + SWATCH_W, mid + 9.0, *c),
-        Swatch::Band(c) => canvas.rect(x, mid - 9.0, x + SWATCH_W, mid + 9.0, *c),
+        Swatch::LineBand(c, alpha) => {
+            canvas.rect(x, mid - 9.0, x + SWATCH_W, mid + 9.0, with_alpha(*c, *alpha))?;
+            canvas.hline(x, x + SWATCH_W, mid, 3.5, *c)
+        }
         Swatch::Dashed(c) => {
             canvas.dashed_vline(x + SWATCH_W / 2.0, mid - 11.0, mid + 11.0, 2.0, (5.0, 3.0), *c)
         }
@@ -338,9 +344,14 @@ impl Frame {
     /// A grey note in the middle of an empty plot, so that a chart with nothing to show
     /// says so instead of looking broken.
     pub fn draw_no_data(&self, canvas: &mut Canvas) -> Result<(), ChartError> {
+        self.draw_note(canvas, "no data to show")
+    }
+
+    /// A grey note in the middle of the plot ("no spending", say).
+    pub fn draw_note(&self, canvas: &mut Canvas, note: &str) -> Result<(), ChartError> {
         let p = self.plot;
         let at = ((p.x0 + p.x1) / 2.0, (p.y0 + p.y1) / 2.0);
-        canvas.text("no data to show", LABEL_SIZE, MUTED, at, HAlign::Center, VAlign::Middle)
+        canvas.text(note, LABEL_SIZE, MUTED, at, HAlign::Center, VAlign::Middle)
     }
 }
 

@@ -114,16 +114,6 @@ pub(crate) fn padded(extent: Option<(f64, f64)>, pad: f64, include_zero: bool) -
     sane_range(lo, hi)
 }
 
-/// Whether a y-axis for these non-negative data should start at zero: yes when the data
-/// already come close to it (the lowest value is under 40% of the highest), because a
-/// truncated axis then saves little room and exaggerates differences.
-pub(crate) fn near_zero(extent: Option<(f64, f64)>) -> bool {
-    match extent {
-        Some((lo, hi)) => lo >= 0.0 && hi > 0.0 && lo < 0.4 * hi,
-        None => false,
-    }
-}
-
 /// A finite range with `lo < hi`: equal ends are widened (by 10% of the value, or by 1
 /// around zero), reversed ends are swapped and non-finite ends replaced.
 fn sane_range(lo: f64, hi: f64) -> (f64, f64) {

@@ -542,3 +542,118 @@ fn write_samples() {
     )
     .unwrap();
 }
+
+/// Pixels of exactly `colour` in rows `rows` of the image.
+fn count_colour(img: &image::RgbImage, colour: RGBAColor, rows: std::ops::Range<u32>) -> usize {
+    let want = [colour.0, colour.1, colour.2];
+    rows.flat_map(|y| (0..img.width()).map(move |x| (x, y)))
+        .filter(|&(x, y)| img.get_pixel(x, y).0 == want)
+        .count()
+}
+
+#[test]
+fn non_negative_series_never_go_below_zero() {
+    let b = Band { label: "recruits".into(), mean: vec![1.0, 0.5], lo: vec![-2.0, -0.1], hi: vec![4.0, 1.1] };
+    let b = b.non_negative();
+    assert_eq!(b.lo, vec![0.0, 0.0]);
+    assert_eq!(b.hi, vec![4.0, 1.1]);
+    // Non-negative data: the axis starts at zero, even far from it (members 60–120).
+    assert_eq!(line_y_axis(Some((60.0, 120.0)), 6).lo, 0.0);
+    assert_eq!(line_y_axis(Some((0.0, 7.5)), 6).lo, 0.0);
+    // Differences keep a range around their negative values.
+    assert!(line_y_axis(Some((-5.0, 5.0)), 6).lo < -5.0 + 1e-9);
+}
+
+#[test]
+fn legend_swatches_have_the_colours_of_their_bands() {
+    let x = months(10);
+    let series = [band("a", &x, 5.0, 0.0, 0.0), band("b", &x, 6.0, 0.0, 1.0), Band::line("c", vec![1.0; 10])];
+    let legend = band_legend(&series);
+    assert_eq!(legend.len(), 3);
+    for (i, e) in legend.iter().enumerate().take(2) {
+        assert!(matches!(e.swatch, Swatch::LineBand(c, a) if c == palette(i) && a == BAND_ALPHA), "{e:?}");
+    }
+    assert!(matches!(legend[2].swatch, Swatch::Line(c) if c == palette(2)));
+    // A lone series says what its shading is.
+    let one = band_legend(&series[..1]);
+    assert!(one[0].label.contains(BAND_NOTE), "{:?}", one[0].label);
+}
+
+/// WCAG relative luminance contrast against white.
+fn contrast_with_white(c: RGBAColor) -> f64 {
+    let lin = |v: u8| {
+        let v = v as f64 / 255.0;
+        if v <= 0.03928 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+    };
+    let l = 0.2126 * lin(c.0) + 0.7152 * lin(c.1) + 0.0722 * lin(c.2);
+    1.05 / (l + 0.05)
+}
+
+#[test]
+fn palette_has_no_faint_colours() {
+    // Okabe–Ito's yellow has a contrast of 1.3 with white; every colour here must reach 2.
+    for i in 0..8 {
+        let c = contrast_with_white(palette(i));
+        assert!(c >= 2.0, "palette({i}) = {:?} has contrast {c:.2} with white", palette(i));
+    }
+}
+
+#[test]
+fn doors_detail_panel_shows_thin_layers_in_their_colours() {
+    let x = months(120);
+    let layer = |label: &str, v: f64| Layer { label: label.into(), values: vec![v; 120] };
+    let layers = [layer("school", 500.0), layer("work", 495.0), layer("cartel", 4.0), layer("prison", 1.0)];
+    let detail = [band("cartel", &x, 0.4, 0.0, 0.0).non_negative(), band("prison", &x, 0.1, 0.0, 1.0)];
+    let d = Detail { title: "narco door", y_label: "% of youths", series: &detail };
+    let img = check_chart(
+        |p| stacked_shares_with_detail(p, &text("doors", "month", "share"), &x, &layers, d),
+        WIDTH,
+        HEIGHT + 300,
+    );
+    let h = img.height();
+    // The cartel layer (third, palette(2)) is a sliver in the stack and a line below.
+    let lower = count_colour(&img, palette(2), h - 330..h);
+    assert!(lower > 500, "cartel line in the detail panel: {lower} pixels");
+    assert!(count_colour(&img, palette(3), h - 330..h) > 500, "prison line in the detail panel");
+}
+
+#[test]
+fn amounts_name_even_a_single_layer_and_say_when_empty() {
+    let x = months(60);
+    let layers = [
+        Layer { label: "scholarships".into(), values: vec![0.0; 60] },
+        Layer {
+            label: "kingpin".into(),
+            values: (0..60).map(|i| if i % 12 == 0 { 5e7 } else { 0.0 }).collect(),
+        },
+    ];
+    let img = renders(|p| stacked_areas(p, &text("spending", "month", "pesos"), &x, &layers));
+    // The legend (in the header, above the plot) carries the lone layer's colour, which
+    // is the caller's second colour even though the first layer is empty.
+    assert!(count_colour(&img, palette(1), 0..110) > 200, "no legend swatch for the only lever");
+    let empty = [Layer { label: "kingpin".into(), values: vec![0.0; 60] }];
+    let img =
+        renders(|p| stacked_areas_noting(p, &text("spending", "month", "pesos"), &x, &empty, "no spending"));
+    assert_eq!(count_colour(&img, palette(0), 0..img.height()), 0);
+}
+
+#[test]
+fn panels_against_reference_draw_the_reference_in_every_panel() {
+    let x = months(100);
+    let reference = band("baseline", &x, 50.0, 0.0, 0.0);
+    let others = [band("kingpin", &x, 55.0, 0.05, 1.0), band("scholarships", &x, 45.0, -0.05, 2.0)];
+    let img = check_chart(
+        |p| panels_against_reference(p, &text("members", "month", "youths"), &x, &reference, &others, &[]),
+        WIDTH,
+        HEIGHT,
+    );
+    let (w, h) = img.dimensions();
+    let grey = [REFERENCE_COLOR.0, REFERENCE_COLOR.1, REFERENCE_COLOR.2];
+    for half in [0..w / 2, w / 2..w] {
+        let n = (h / 4..h)
+            .flat_map(|y| half.clone().map(move |x| (x, y)))
+            .filter(|&(x, y)| img.get_pixel(x, y).0 == grey)
+            .count();
+        assert!(n > 300, "reference line missing from a panel: {n} pixels");
+    }
+}

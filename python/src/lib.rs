@@ -1,0 +1,301 @@
+//! `narcodoor._narcodoor`: the native half of the Python package.
+//!
+//! Each function loads its scenarios through the library's scenario layer (so Python
+//! arguments are checked like the command line's flags and `--set`s), runs the library's
+//! own command code (`run_scenario`, `run_compare`, the sweep plan) into a temporary
+//! directory, and returns the files' text; the Python half (`narcodoor/__init__.py`) turns
+//! them into pandas DataFrames. Going through the same writers is what makes a result from
+//! Python identical to the command line's. Bad input raises `ScenarioError` (a
+//! `ValueError`) with the message `narcodoor` prints; the GIL is released while the model
+//! runs and Ctrl-C stops it (see `interrupt`).
+
+mod interrupt;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use narcodoor::error::InputError;
+use narcodoor::experiment::compare::{self as compare_cmd, CompareOptions};
+use narcodoor::experiment::design::Factor;
+use narcodoor::experiment::design_file::DesignFile;
+use narcodoor::experiment::run::{RUN_FILES, RunOptions, run_scenario};
+use narcodoor::experiment::sweep::{self as sweep_cmd, DesignKind, PointValue, SweepSpec};
+use narcodoor::scenario::{self, Overrides, Scenario};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+
+create_exception!(
+    _narcodoor,
+    ScenarioError,
+    PyValueError,
+    "Bad input: a scenario error, a bad parameter path or value, a run that would not fit in memory. \
+     The message is the one the narcodoor command prints."
+);
+
+/// A parameter value from Python: numbers are set as numbers (integers rounded, as in
+/// sweeps), anything else as the text `--set` would take.
+#[derive(Clone, Debug, FromPyObject)]
+enum SetValue {
+    Num(f64),
+    Text(String),
+}
+
+impl SetValue {
+    fn point(&self) -> PointValue {
+        match self {
+            SetValue::Num(x) => PointValue::Num(*x),
+            SetValue::Text(t) => PointValue::Text(t.clone()),
+        }
+    }
+}
+
+/// The error chain as `narcodoor` prints it (without its `error: ` prefix); bad input as
+/// `ScenarioError`, anything else as `RuntimeError`.
+fn to_py(err: anyhow::Error) -> PyErr {
+    let mut message = err.to_string();
+    for cause in err.chain().skip(1) {
+        message.push_str(&format!("\n  caused by: {cause}"));
+    }
+    let bad_input = err.chain().any(|e| e.is::<InputError>() || e.is::<scenario::ScenarioError>());
+    if bad_input { ScenarioError::new_err(message) } else { PyRuntimeError::new_err(message) }
+}
+
+/// A scenario from a file path, or from TOML text (read as if it were `scenario.toml` in
+/// the working directory, so `extends` is relative to it).
+fn load(source: &str, is_text: bool) -> anyhow::Result<Scenario> {
+    Ok(if is_text {
+        scenario::load_str(source, Path::new("scenario.toml"))?
+    } else {
+        scenario::load(Path::new(source))?
+    })
+}
+
+struct Sim {
+    overrides: Overrides,
+    threads: usize,
+}
+
+fn sim(
+    youths: Option<u64>,
+    months: Option<u32>,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> anyhow::Result<Sim> {
+    let threads = match threads {
+        Some(0) => return Err(InputError::new("threads must be at least 1").into()),
+        Some(n) => n,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    Ok(Sim { overrides: Overrides { youths, months, replicates, seed }, threads })
+}
+
+/// Loads a scenario, applies the overrides, then the settings in order (checked like a
+/// sweep's `--set`: `run.*` and unknown paths are refused).
+fn prepare(source: &str, is_text: bool, sim: &Sim, sets: &[(String, SetValue)]) -> anyhow::Result<Scenario> {
+    let mut s = load(source, is_text)?;
+    s.apply(&sim.overrides)?;
+    let factors: Vec<Factor> = sets
+        .iter()
+        .map(|(path, v)| match v {
+            SetValue::Num(x) => Factor::Range { path: path.clone(), lo: *x, hi: *x },
+            SetValue::Text(t) => Factor::Levels { path: path.clone(), values: vec![t.clone()] },
+        })
+        .collect();
+    sweep_cmd::check_factors(&s.params, &factors)?;
+    for (path, v) in sets {
+        match v {
+            SetValue::Num(x) => scenario::set_value_f64(&mut s.params, path, *x)?,
+            SetValue::Text(t) => scenario::set_value(&mut s.params, path, t)?,
+        }
+    }
+    Ok(s)
+}
+
+/// Refuses a run whose replicates running at once would not fit in memory (as `run` does).
+fn check_memory(p: &narcodoor::model::params::Params, threads: usize) -> anyhow::Result<()> {
+    let reps = p.run.replicates as usize;
+    let strategy = narcodoor::engine::choose_strategy(p, reps, threads);
+    scenario::check_memory(p, narcodoor::engine::concurrent_replicates(strategy, reps, threads) as u32)?;
+    Ok(())
+}
+
+/// Reads the named files of `dir` into a map from file name to text.
+fn read_files(dir: &Path, names: &[&str]) -> anyhow::Result<HashMap<String, String>> {
+    names
+        .iter()
+        .map(|n| {
+            let text = std::fs::read_to_string(dir.join(n))
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.join(n).display()))?;
+            Ok((n.to_string(), text))
+        })
+        .collect()
+}
+
+fn temp_dir() -> anyhow::Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix("narcodoor-python-")
+        .tempdir()
+        .map_err(|e| anyhow::anyhow!("cannot create a temporary directory: {e}"))
+}
+
+fn command(what: &str, source: &str, is_text: bool) -> Vec<String> {
+    let shown = if is_text { "<TOML text>".to_string() } else { source.to_string() };
+    vec![format!("python: narcodoor.{what}"), shown]
+}
+
+/// Runs every replicate of a scenario; returns the text of `narcodoor run`'s files.
+#[pyfunction]
+#[pyo3(signature = (scenario, is_text, sets, youths=None, months=None, replicates=None, seed=None, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn run(
+    py: Python<'_>,
+    scenario: &str,
+    is_text: bool,
+    sets: Vec<(String, SetValue)>,
+    youths: Option<u64>,
+    months: Option<u32>,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<HashMap<String, String>> {
+    let sim = sim(youths, months, replicates, seed, threads).map_err(to_py)?;
+    let s = prepare(scenario, is_text, &sim, &sets).map_err(to_py)?;
+    check_memory(&s.params, sim.threads).map_err(to_py)?;
+    let cmd = command("run", scenario, is_text);
+    interrupt::run(py, |cancel| {
+        let dir = temp_dir()?;
+        let opts = RunOptions {
+            out_dir: dir.path().to_path_buf(),
+            charts: false,
+            settings: cancel.settings(sim.threads, cmd),
+        };
+        run_scenario(&s, &opts)?;
+        read_files(dir.path(), &RUN_FILES)
+    })?
+    .map_err(to_py)
+}
+
+/// Compares scenarios with the first, with common random numbers; returns the text of
+/// `effects.csv` and `report.md`.
+#[pyfunction]
+#[pyo3(signature = (scenarios, youths=None, months=None, replicates=None, seed=None, threads=None))]
+fn compare(
+    py: Python<'_>,
+    scenarios: Vec<(String, bool)>,
+    youths: Option<u64>,
+    months: Option<u32>,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<HashMap<String, String>> {
+    let sim = sim(youths, months, replicates, seed, threads).map_err(to_py)?;
+    if scenarios.len() < 2 {
+        return Err(ScenarioError::new_err("compare needs a baseline and at least one other scenario"));
+    }
+    let loaded = scenarios
+        .iter()
+        .map(|(s, t)| prepare(s, *t, &sim, &[]))
+        .collect::<anyhow::Result<Vec<_>>>()
+        .map_err(to_py)?;
+    let aligned = compare_cmd::align(loaded).map_err(to_py)?;
+    for arm in &aligned.arms {
+        check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
+    }
+    let cmd = command("compare", &scenarios[0].0, scenarios[0].1);
+    interrupt::run(py, |cancel| {
+        let dir = temp_dir()?;
+        let opts = CompareOptions {
+            out_dir: dir.path().to_path_buf(),
+            charts: false,
+            settings: cancel.settings(sim.threads, cmd),
+        };
+        compare_cmd::run_compare(&aligned, &opts)?;
+        read_files(dir.path(), &["effects.csv", "report.md"])
+    })?
+    .map_err(to_py)
+}
+
+/// Runs a scenario at the points of a design (columns `paths`, one row per point), as
+/// `narcodoor sweep --design-file` does; returns the text of `runs.csv` and
+/// `runs_timeseries.csv`.
+#[pyfunction]
+#[pyo3(signature = (scenario, is_text, paths, rows, youths=None, months=None, replicates=None, seed=None, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    py: Python<'_>,
+    scenario: &str,
+    is_text: bool,
+    paths: Vec<String>,
+    rows: Vec<Vec<SetValue>>,
+    youths: Option<u64>,
+    months: Option<u32>,
+    replicates: Option<u32>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<HashMap<String, String>> {
+    let sim = sim(youths, months, replicates, seed, threads).map_err(to_py)?;
+    let s = prepare(scenario, is_text, &sim, &[]).map_err(to_py)?;
+    if rows.is_empty() || rows.iter().any(|r| r.len() != paths.len()) {
+        return Err(ScenarioError::new_err(format!(
+            "the design needs at least one point and one value per column ({} columns)",
+            paths.len()
+        )));
+    }
+    let rows: Vec<Vec<PointValue>> = rows.iter().map(|r| r.iter().map(SetValue::point).collect()).collect();
+    let hash = narcodoor::output::manifest::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
+    let design = DesignFile { file: "<design from Python>".into(), paths, rows, hash };
+    let cmd = command("sweep", scenario, is_text);
+    interrupt::run(py, |cancel| {
+        let dir = temp_dir()?;
+        let spec = SweepSpec {
+            scenario: s,
+            factors: design.factors(),
+            kind: DesignKind::File,
+            samples: 0,
+            design_file: Some(design),
+            shard: None,
+            out_dir: dir.path().join("sweep"),
+            resume: false,
+            settings: cancel.settings(sim.threads, cmd),
+        };
+        sweep_cmd::plan(spec)?.run()?;
+        read_files(&dir.path().join("sweep"), &["runs.csv", "runs_timeseries.csv"])
+    })?
+    .map_err(to_py)
+}
+
+/// Every parameter of a scenario as `narcodoor explain` lists it: (group, path, value,
+/// default, unit, meaning).
+#[pyfunction]
+fn parameters(
+    scenario: &str,
+    is_text: bool,
+) -> PyResult<Vec<(String, String, String, String, String, String)>> {
+    let s = load(scenario, is_text).map_err(to_py)?;
+    Ok(scenario::explain_rows(&s)
+        .into_iter()
+        .map(|r| (r.group, r.path, r.value, r.default, r.unit.to_string(), r.meaning.to_string()))
+        .collect())
+}
+
+/// Checks a scenario as `narcodoor validate` does; returns its name, regions and youths.
+#[pyfunction]
+fn validate(scenario: &str, is_text: bool) -> PyResult<(String, usize, u64, Vec<PathBuf>)> {
+    let s = load(scenario, is_text).map_err(to_py)?;
+    scenario::check_memory(&s.params, 1).map_err(|e| to_py(e.into()))?;
+    Ok((s.params.run.name.clone(), s.params.regions.len(), s.params.total_youths(), s.files))
+}
+
+#[pymodule]
+fn _narcodoor(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(run, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(parameters, m)?)?;
+    m.add_function(wrap_pyfunction!(validate, m)?)?;
+    Ok(())
+}

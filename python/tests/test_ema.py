@@ -1,0 +1,54 @@
+"""EMA Workbench as a client: a small run of examples/ema_scenario_discovery.py. Its
+outcomes equal those of `narcodoor sweep --design-file` at the same points (common random
+numbers make them exact), and PRIM finds a box."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+
+from conftest import ROOT, cli
+from narcodoor import ema
+
+SIM = dict(youths=3000, months=24, replicates=2)
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("ema_example", ROOT / "examples" / "ema_scenario_discovery.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_ema_example_outcomes_equal_the_sweeps_and_prim_finds_a_box(tmp_path):
+    example = load_example()
+    _, experiments, outcomes, box = example.main(scenarios=12, out=tmp_path / "ema", **SIM)
+    assert len(experiments) == 12 * 2
+    assert set(experiments["policy"]) == {"none", "scholarships"}
+    for figure in ["homicides_by_policy.png", "prim_tradeoff.png", "prim_box.png"]:
+        assert (tmp_path / "ema" / figure).stat().st_size > 1000, figure
+
+    # The same points through the command line.
+    paths = list(example.UNCERTAINTIES) + list(example.LEVERS)
+    design = pd.DataFrame({p: experiments[ema.name(p)] for p in paths})
+    design.to_csv(tmp_path / "design.csv", index=False)
+    out = tmp_path / "sweep"
+    cli("sweep", example.SCENARIO, "--design-file", tmp_path / "design.csv", "--out", out, "--quiet",
+        "--youths", SIM["youths"], "--months", SIM["months"], "--replicates", SIM["replicates"])
+    runs = pd.read_csv(out / "runs.csv", comment="#")
+    assert (runs["status"] == "ok").all()
+    per_point = runs.groupby("point", sort=True)
+    for column in ["homicides_total", "recruits_total", "members_mean"]:
+        expected = per_point[column].mean().to_numpy()
+        got = np.asarray(outcomes[ema.name(column)], dtype=float)
+        assert np.array_equal(got, expected), (column, got, expected)
+    # The outcomes vary with the experiment: the comparison is not between constants.
+    assert np.unique(outcomes[ema.name("recruits_total")]).size > 1
+
+    # PRIM returns a box: limits on the uncertainties, with coverage and density.
+    assert box is not None
+    limits = box.box_lims[box._cur_box] if hasattr(box, "_cur_box") else box.box_lims[-1]
+    assert set(ema.name(p) for p in example.UNCERTAINTIES) <= set(limits.columns)
+    assert 0 < box.coverage <= 1 and 0 < box.density <= 1

@@ -1,0 +1,121 @@
+//! The checkpoint directory of a generational search.
+//!
+//! `search.json` holds everything that determines the search's bytes (command, scenario
+//! contents, paths and ranges, settings, seed, replicates, sizes); `generations/` holds one
+//! `gen-NNNN.json` per finished generation, each written under a temporary name and
+//! renamed, so it is complete or absent. Running the same command again reads the
+//! finished generations and goes on from the last; a directory holding another search, or
+//! something that is not a search, is refused (exit code 2) and never deleted. The final
+//! outputs are removed when a search (re)starts and written at its end, the manifest last.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::InputError;
+use crate::output::atomic::write_in as write_atomic;
+
+/// A search's checkpoint directory.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub dir: PathBuf,
+}
+
+fn gen_name(g: u64) -> String {
+    format!("gen-{g:04}.json")
+}
+
+impl Store {
+    /// Opens `dir` for the search described by `spec`: creates it, or checks that it holds
+    /// the same search. Removes the files in `outputs` (they are rewritten at the end).
+    pub fn open(dir: &Path, spec: &serde_json::Value, outputs: &[&str]) -> anyhow::Result<Store> {
+        let store = Store { dir: dir.to_path_buf() };
+        let gens = dir.join("generations");
+        let spec_text = serde_json::to_string_pretty(spec).context("search.json")? + "\n";
+        let empty = !dir.exists()
+            || fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?.next().is_none();
+        if empty {
+            fs::create_dir_all(&gens).with_context(|| format!("cannot create {}", gens.display()))?;
+            write_atomic(dir, "search.json", spec_text.as_bytes())?;
+            return Ok(store);
+        }
+        let existing = fs::read_to_string(dir.join("search.json")).map_err(|_| {
+            InputError::new(format!(
+                "{} exists, is not empty and is not a search directory (no search.json); refusing to write into it: \
+                 choose another --out",
+                dir.display()
+            ))
+        })?;
+        if existing != spec_text {
+            return Err(InputError::new(format!(
+                "{} holds another search (its search.json differs: other scenario, settings, seed or version); it is \
+                 left untouched: choose another --out, or delete it to start over",
+                dir.display()
+            ))
+            .into());
+        }
+        for f in outputs {
+            let path = dir.join(f);
+            if path.is_file() {
+                fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+            }
+        }
+        fs::create_dir_all(&gens).with_context(|| format!("cannot create {}", gens.display()))?;
+        Ok(store)
+    }
+
+    /// The finished generations 0, 1, ... up to the first missing one.
+    pub fn load<T: DeserializeOwned>(&self) -> anyhow::Result<Vec<T>> {
+        let mut out = Vec::new();
+        loop {
+            let path = self.dir.join("generations").join(gen_name(out.len() as u64));
+            if !path.exists() {
+                return Ok(out);
+            }
+            let text =
+                fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let g = serde_json::from_str(&text).map_err(|e| {
+                InputError::new(format!(
+                    "{} is damaged ({e}); delete it to redo that generation",
+                    path.display()
+                ))
+            })?;
+            out.push(g);
+        }
+    }
+
+    /// Saves a finished generation.
+    pub fn save<T: Serialize>(&self, generation: u64, state: &T) -> anyhow::Result<()> {
+        let text = serde_json::to_string(state).context("generation checkpoint")? + "\n";
+        write_atomic(&self.dir.join("generations"), &gen_name(generation), text.as_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resumes_the_same_search_and_refuses_another() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        let spec = serde_json::json!({"a": 1});
+        let s = Store::open(&dir, &spec, &["out.csv"]).unwrap();
+        s.save(0, &vec![1.5, 2.0]).unwrap();
+        s.save(1, &vec![3.0]).unwrap();
+        fs::write(dir.join("out.csv"), "x").unwrap();
+        let again = Store::open(&dir, &spec, &["out.csv"]).unwrap();
+        assert!(!dir.join("out.csv").exists());
+        assert_eq!(again.load::<Vec<f64>>().unwrap(), vec![vec![1.5, 2.0], vec![3.0]]);
+        let e = Store::open(&dir, &serde_json::json!({"a": 2}), &[]).unwrap_err();
+        assert!(e.is::<InputError>());
+        let other = tmp.path().join("o");
+        fs::create_dir_all(&other).unwrap();
+        fs::write(other.join("keep.txt"), "x").unwrap();
+        assert!(Store::open(&other, &spec, &[]).unwrap_err().is::<InputError>());
+        assert!(other.join("keep.txt").exists());
+    }
+}

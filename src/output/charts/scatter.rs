@@ -1,0 +1,126 @@
+//! A scatter of labelled points with interval whiskers.
+
+use std::path::Path;
+
+use plotters::style::RGBAColor;
+
+use super::bars::{interval, whisker};
+use super::canvas::{HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width};
+use super::frame::{self, Frame, FrameStyle, Header, INK, MARGIN, Rect, WHITE, palette};
+use super::scale::{Axis, TickStyle, extent, padded};
+use super::*;
+
+const POINT_RADIUS: f64 = 7.0;
+const POINT_LABEL_SIZE: f64 = 17.0;
+
+/// Where a point's label goes: the first of sixteen positions around the point that stays
+/// in the plot and clear of everything in `taken` (points, whiskers, labels placed so far),
+/// or failing that the one overlapping least.
+fn place_label(label_w: f64, label_h: f64, at: (f64, f64), plot: &Rect, taken: &[Rect]) -> Rect {
+    let (x, y) = at;
+    // Eight positions close to the point, then the same eight further out.
+    let candidates = [1.0, 2.2].into_iter().flat_map(|ring| {
+        let gap = (POINT_RADIUS + 5.0) * ring;
+        [
+            (x + gap, y - label_h / 2.0),
+            (x - gap - label_w, y - label_h / 2.0),
+            (x - label_w / 2.0, y - gap - label_h),
+            (x - label_w / 2.0, y + gap),
+            (x + gap * 0.7, y - gap * 0.7 - label_h),
+            (x + gap * 0.7, y + gap * 0.7),
+            (x - gap * 0.7 - label_w, y - gap * 0.7 - label_h),
+            (x - gap * 0.7 - label_w, y + gap * 0.7),
+        ]
+    });
+    let mut best = None;
+    let mut best_cost = f64::INFINITY;
+    for (x0, y0) in candidates {
+        let r = Rect::new(x0, y0, x0 + label_w, y0 + label_h);
+        let outside = label_w * label_h - r.overlap_area(plot);
+        let cost: f64 = taken.iter().map(|t| r.overlap_area(t)).sum::<f64>() + 4.0 * outside;
+        if cost < best_cost {
+            best_cost = cost;
+            best = Some(r);
+            if cost <= 0.0 {
+                break;
+            }
+        }
+    }
+    best.unwrap_or(Rect::new(x, y, x + label_w, y + label_h))
+}
+
+/// A scatter of labelled points with optional interval whiskers on either axis: policies by
+/// cost (x) and effect (y), say. Labels are placed next to their points, avoiding other
+/// points and labels where there is room. Zero lines are drawn when zero is inside a range,
+/// since the sign of a cost or an effect matters to the reader.
+pub fn scatter_labeled(path: &Path, text: &ChartText, points: &[PointItem]) -> Result<(), ChartError> {
+    ensure_font()?;
+    let shown: Vec<&PointItem> = points.iter().filter(|p| p.x.is_finite() && p.y.is_finite()).collect();
+    let x_ext = extent(shown.iter().flat_map(|p| [Some(p.x), p.x_lo, p.x_hi]).flatten());
+    let y_ext = extent(shown.iter().flat_map(|p| [Some(p.y), p.y_lo, p.y_hi]).flatten());
+    let (w, h) = (WIDTH as f64, HEIGHT as f64);
+    let header = Header::new(text.title, &[], w);
+    let (xlo, xhi) = padded(x_ext, 0.08, false);
+    let (ylo, yhi) = padded(y_ext, 0.08, false);
+    let style = FrameStyle::full();
+    let area = Rect::new(MARGIN, header.height, w - MARGIN, h - MARGIN);
+    let f = Frame::layout(
+        area,
+        Axis::new(xlo, xhi, 8, true, TickStyle::Number),
+        Axis::new(ylo, yhi, 6, true, TickStyle::Number),
+        &style,
+    );
+    let color = palette(0);
+    let whisker_color = RGBAColor(90, 90, 90, 1.0);
+    render_png(path, WIDTH, HEIGHT, |c| {
+        header.draw(c)?;
+        f.draw(c, area, text.x_label, text.y_label, &style)?;
+        if f.x.lo < 0.0 && f.x.hi > 0.0 {
+            c.vline(f.px(0.0), f.plot.y0, f.plot.y1, 1.2, frame::AXIS)?;
+        }
+        if f.y.lo < 0.0 && f.y.hi > 0.0 {
+            c.hline(f.plot.x0, f.plot.x1, f.py(0.0), 1.2, frame::AXIS)?;
+        }
+        for p in &shown {
+            let (px, py) = (f.px(p.x), f.py(p.y));
+            if let Some((lo, hi)) = interval(p.x, p.x_lo, p.x_hi) {
+                whisker(c, f.px(lo), f.px(hi), py, 5.0, true, whisker_color)?;
+            }
+            if let Some((lo, hi)) = interval(p.y, p.y_lo, p.y_hi) {
+                whisker(c, f.py(lo), f.py(hi), px, 5.0, false, whisker_color)?;
+            }
+        }
+        // Labels keep clear of the points and of the whiskers, then of each other.
+        let mut taken: Vec<Rect> = Vec::new();
+        for p in &shown {
+            let (px, py) = (f.px(p.x), f.py(p.y));
+            taken.push(Rect::new(px - POINT_RADIUS, py - POINT_RADIUS, px + POINT_RADIUS, py + POINT_RADIUS));
+            if let Some((lo, hi)) = interval(p.x, p.x_lo, p.x_hi) {
+                let (a, b) = (f.px(lo), f.px(hi));
+                taken.push(Rect::new(a.min(b), py - 5.0, a.max(b), py + 5.0));
+            }
+            if let Some((lo, hi)) = interval(p.y, p.y_lo, p.y_hi) {
+                let (a, b) = (f.py(lo), f.py(hi));
+                taken.push(Rect::new(px - 5.0, a.min(b), px + 5.0, a.max(b)));
+            }
+        }
+        for p in &shown {
+            c.disc((f.px(p.x), f.py(p.y)), POINT_RADIUS, color, Some((2.0, WHITE)))?;
+        }
+        let label_h = text_height(POINT_LABEL_SIZE);
+        for p in &shown {
+            let label = fit_text(&p.label, POINT_LABEL_SIZE, f.plot.width() / 3.0);
+            if label.is_empty() {
+                continue;
+            }
+            let lw = text_width(&label, POINT_LABEL_SIZE);
+            let r = place_label(lw, label_h, (f.px(p.x), f.py(p.y)), &f.plot, &taken);
+            c.text(&label, POINT_LABEL_SIZE, INK, (r.x0, r.y0), HAlign::Left, VAlign::Top)?;
+            taken.push(r);
+        }
+        if shown.is_empty() {
+            f.draw_no_data(c)?;
+        }
+        Ok(())
+    })
+}
