@@ -15,3 +15,4 @@ pub mod model;
 pub mod output;
 pub mod rng;
 pub mod scenario;
+pub mod signals;
