@@ -305,8 +305,11 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
     let out = args.out.clone().unwrap_or_else(|| default_out_dir(&scenario));
-    let opts = RunOptions { out_dir: out, charts: !args.no_charts, settings };
-    let outcome = run_scenario(&scenario, &opts)?;
+    let outcome = crate::output::staging::write_dir(&out, |staging| {
+        let opts = RunOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
+        run_scenario(&scenario, &opts)
+    })
+    .map(|o| crate::experiment::run::RunOutcome { out_dir: out.clone(), ..o })?;
     if !args.sim.quiet {
         print_summary(&scenario, &outcome);
     }
