@@ -126,6 +126,13 @@ fn plan_rows(spec: SensitivitySpec, given: Option<SaltelliDesign>) -> anyhow::Re
         return Err(input("--samples must be at least 1".into()));
     }
     check_factors(base, &spec.factors)?;
+    crate::limits::at_most("--bootstrap", spec.resamples, crate::limits::MAX_RESAMPLES)?;
+    let per_sample = match spec.method {
+        Method::Morris { .. } => k + 1,
+        Method::Sobol => k + 2,
+    };
+    let rows = (spec.samples as u128).checked_mul(per_sample as u128);
+    crate::limits::check_design_rows("--samples", rows, base, k)?;
     let seed = base.run.seed;
     let bad = |e: super::sensitivity::SensitivityError| input(format!("cannot build the design: {e}"));
     let (unit, blocks, saltelli) = match spec.method {

@@ -17,4 +17,5 @@ pub mod experiment_charts;
 pub mod experiment_tables;
 pub mod manifest;
 pub mod run_charts;
+pub mod staging;
 pub mod tables;

@@ -97,8 +97,7 @@ fn load_impl(path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError>
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let chain: Vec<PathBuf> = files.paths.iter().rev().cloned().collect();
     let (params, sources) = build::build(&root, files, &stem)?;
-    let origin = sources.origin("population.youths");
-    if let Some(problem) = validate::memory_problem(&params, 1, memory_available(), origin) {
+    if let Some(problem) = validate::memory_problem(&params, 1, memory_available(), &|key| sources.origin(key)) {
         return Err(ScenarioError::single(problem));
     }
     Ok(Scenario { params, path: path.to_path_buf(), files: chain })
@@ -149,8 +148,8 @@ impl Scenario {
         if problems.is_empty() {
             let origin = Origin::Override(flags.join(" "));
             problems = validate::check(&p, &schema, &validate::Fixed(origin.clone()));
-            if problems.is_empty() && o.youths.is_some() {
-                problems.extend(validate::memory_problem(&p, 1, memory_available(), origin.clone()));
+            if problems.is_empty() && (o.youths.is_some() || o.months.is_some() || o.replicates.is_some()) {
+                problems.extend(validate::memory_problem(&p, 1, memory_available(), &|_| origin.clone()));
             }
         }
         if !problems.is_empty() {
@@ -173,7 +172,7 @@ pub fn numeric_paths(p: &Params) -> Vec<String> {
 /// once: `youths × bytes_per_youth(peers) × replicates × 1.2 + 64 MiB` against `MemAvailable`
 /// in `/proc/meminfo` (skipped where that cannot be read).
 pub fn check_memory(p: &Params, concurrent_replicates: u32) -> Result<(), ScenarioError> {
-    match validate::memory_problem(p, concurrent_replicates, memory_available(), Origin::Unknown) {
+    match validate::memory_problem(p, concurrent_replicates, memory_available(), &|_| Origin::Unknown) {
         Some(problem) => Err(ScenarioError::single(problem)),
         None => Ok(()),
     }

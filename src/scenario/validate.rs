@@ -10,6 +10,7 @@
 use std::collections::HashSet;
 
 use crate::model::bytes_per_youth;
+use crate::model::metrics::N_METRICS;
 use crate::model::params::{Params, Schedule};
 
 use super::build::{cartel_label, region_label};
@@ -84,7 +85,24 @@ pub fn check(p: &Params, schema: &Schema, locate: &dyn Locate) -> Vec<Problem> {
     regions(&mut c, p, schema);
     cartels(&mut c, p);
     levers(&mut c, p, schema);
+    kingpin_rate(&mut c, p);
     c.problems
+}
+
+/// Most leader removals per year: a removal is one operation against one leader, and every
+/// removal this month scans the cartels; rates beyond this are typos (a rate of 10^300 once
+/// made a month loop for ever).
+pub const MAX_REMOVALS_PER_YEAR: f64 = 1200.0;
+
+fn kingpin_rate(c: &mut Checker<'_>, p: &Params) {
+    if let Some(lever) = &p.policy.kingpin {
+        let rate = lever.p.removals_per_year;
+        if rate > MAX_REMOVALS_PER_YEAR {
+            let key = "policy.kingpin.removals_per_year";
+            let message = format!("{key} = {rate}: at most {MAX_REMOVALS_PER_YEAR} (100 removals a month)");
+            c.push(ErrorKind::OutOfRange, key, message);
+        }
+    }
 }
 
 fn regions(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
@@ -263,8 +281,41 @@ pub const MEMORY_BASE_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
 
 /// Bytes that `concurrent` replicates of `p` need at once, with the margin.
 pub fn memory_needed(p: &Params, concurrent: u32) -> f64 {
-    let per_replicate = p.population.youths as f64 * bytes_per_youth(p.population.peers, p.population.rewire);
-    per_replicate * f64::from(concurrent.max(1)) * MEMORY_FACTOR + MEMORY_BASE_BYTES
+    let parts = MemoryParts::of(p, concurrent);
+    (parts.youths + parts.months + parts.replicates) * MEMORY_FACTOR + MEMORY_BASE_BYTES
+}
+
+/// Bytes of results kept per reported month by one replicate in flight (its national and
+/// regional rows of metrics, and the month's report around them).
+fn bytes_per_month(regions: usize) -> f64 {
+    ((1 + regions) * N_METRICS * 8) as f64 + 64.0
+}
+
+/// What grows with the input, in bytes before the margin: the youths' state, the results
+/// that grow with the months (each replicate in flight keeps its months' metrics until it
+/// is written; the summaries across replicates keep three numbers per metric, region and
+/// month), and what grows with the replicates (their numbers, and a few values per metric
+/// kept for intervals and paired comparisons).
+struct MemoryParts {
+    youths: f64,
+    months: f64,
+    replicates: f64,
+}
+
+impl MemoryParts {
+    fn of(p: &Params, concurrent: u32) -> MemoryParts {
+        let concurrent = f64::from(concurrent.max(1));
+        let regions = p.regions.len();
+        let months = f64::from(p.run.months);
+        let summary_per_month = ((1 + regions) * N_METRICS * 24) as f64;
+        MemoryParts {
+            youths: p.population.youths as f64
+                * bytes_per_youth(p.population.peers, p.population.rewire)
+                * concurrent,
+            months: months * (concurrent * bytes_per_month(regions) + summary_per_month),
+            replicates: f64::from(p.run.replicates) * (4.0 + 2.0 * (N_METRICS * 8) as f64),
+        }
+    }
 }
 
 /// `MemAvailable` from `/proc/meminfo`, in bytes; `None` where it cannot be read.
@@ -287,30 +338,56 @@ fn human_bytes(b: f64) -> String {
 }
 
 /// The memory problem, if `concurrent` replicates of `p` need more than `available` bytes.
+/// The key blamed is the one whose part of the estimate is largest (`population.youths`,
+/// `run.months` or `run.replicates`); `origin(key)` says where it was written.
 pub fn memory_problem(
     p: &Params,
     concurrent: u32,
     available: Option<u64>,
-    origin: Origin,
+    origin: &dyn Fn(&str) -> Origin,
 ) -> Option<Problem> {
     let available = available?;
     let needed = memory_needed(p, concurrent);
     if needed <= available as f64 {
         return None;
     }
+    let parts = MemoryParts::of(p, concurrent);
     let replicates =
         if concurrent <= 1 { "1 replicate".to_string() } else { format!("{concurrent} replicates") };
-    let message = format!(
-        "population.youths = {}: too large for this machine: {replicates} at a time needs about {} \
-         ({:.1} bytes per youth with {} peers, × {MEMORY_FACTOR} + 64 MiB margin) but only {} is available \
-         (MemAvailable); use fewer youths, or run fewer replicates at once",
-        p.population.youths,
-        human_bytes(needed),
-        bytes_per_youth(p.population.peers, p.population.rewire),
-        p.population.peers,
-        human_bytes(available as f64),
-    );
-    Some(Problem::new(ErrorKind::Memory, origin, "population.youths", message))
+    let (key, message) = if parts.youths >= parts.months && parts.youths >= parts.replicates {
+        let key = "population.youths";
+        (key, format!(
+            "{key} = {}: too large for this machine: {replicates} at a time needs about {} \
+             ({:.1} bytes per youth with {} peers, × {MEMORY_FACTOR} + 64 MiB margin) but only {} is available \
+             (MemAvailable); use fewer youths, or run fewer replicates at once",
+            p.population.youths,
+            human_bytes(needed),
+            bytes_per_youth(p.population.peers, p.population.rewire),
+            p.population.peers,
+            human_bytes(available as f64),
+        ))
+    } else if parts.months >= parts.replicates {
+        let key = "run.months";
+        (key, format!(
+            "{key} = {}: too many for this machine: the results of {} months ({replicates} at a time, \
+             {}) need about {} in all, but only {} is available (MemAvailable); use fewer months",
+            p.run.months,
+            p.run.months,
+            if p.regions.len() == 1 { "1 region".to_string() } else { format!("{} regions", p.regions.len()) },
+            human_bytes(needed),
+            human_bytes(available as f64),
+        ))
+    } else {
+        let key = "run.replicates";
+        (key, format!(
+            "{key} = {}: too many for this machine: they need about {} in all, but only {} is available \
+             (MemAvailable); use fewer replicates",
+            p.run.replicates,
+            human_bytes(needed),
+            human_bytes(available as f64),
+        ))
+    };
+    Some(Problem::new(ErrorKind::Memory, origin(key), key, message))
 }
 
 #[cfg(test)]
@@ -342,11 +419,29 @@ mod tests {
     #[test]
     fn memory_problem_names_bytes_needed_and_available() {
         let mut p = Params::defaults();
-        assert!(memory_problem(&p, 1, Some(1 << 40), Origin::Unknown).is_none());
-        assert!(memory_problem(&p, 1, None, Origin::Unknown).is_none());
+        let unknown = |_: &str| Origin::Unknown;
+        assert!(memory_problem(&p, 1, Some(1 << 40), &unknown).is_none());
+        assert!(memory_problem(&p, 1, None, &unknown).is_none());
         p.population.youths = 1_000_000_000_000;
-        let m = memory_problem(&p, 4, Some(8 << 30), Origin::Unknown).unwrap();
+        let m = memory_problem(&p, 4, Some(8 << 30), &unknown).unwrap();
         assert_eq!(m.kind, ErrorKind::Memory);
+        assert_eq!(m.key, "population.youths");
         assert!(m.message.contains("4 replicates") && m.message.contains("8.0 GiB"), "{}", m.message);
+    }
+
+    #[test]
+    fn memory_problem_blames_months_and_replicates_when_they_dominate() {
+        let unknown = |_: &str| Origin::Unknown;
+        let mut p = Params::defaults();
+        p.run.months = 4_000_000_000;
+        let m = memory_problem(&p, 1, Some(32 << 30), &unknown).unwrap();
+        assert_eq!(m.key, "run.months", "{}", m.message);
+        assert!(m.message.contains("4000000000"), "{}", m.message);
+        let mut p = Params::defaults();
+        p.run.replicates = 4_000_000_000;
+        let m = memory_problem(&p, 1, Some(32 << 30), &unknown).unwrap();
+        assert_eq!(m.key, "run.replicates", "{}", m.message);
+        // The defaults fit in far less than a gigabyte.
+        assert!(memory_needed(&Params::defaults(), 2) < (1u64 << 30) as f64);
     }
 }

@@ -136,6 +136,16 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
     if spec.factors.is_empty() {
         return Err(input("a sweep needs at least one --set path=values".into()));
     }
+    // Sizes first: checking the factors probes every level.
+    let rows = match spec.kind {
+        DesignKind::Grid => crate::limits::product(spec.factors.iter().map(|f| match f {
+            Factor::Levels { values, .. } => values.len(),
+            Factor::Range { .. } => 1,
+        })),
+        DesignKind::Lhs => Some(spec.samples as u128),
+        DesignKind::File => Some(spec.design_file.as_ref().map_or(0, |f| f.rows.len()) as u128),
+    };
+    crate::limits::check_design_rows("--set/--samples", rows, base, spec.factors.len())?;
     check_factors(base, &spec.factors)?;
     if spec.kind == DesignKind::Lhs && spec.samples == 0 {
         return Err(input("--samples must be at least 1".into()));
