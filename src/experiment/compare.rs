@@ -509,7 +509,7 @@ mod tests {
             assert_eq!(r.change, "none");
         }
         let recruits = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
-        assert_eq!(recruits.cost.as_ref().unwrap().status, "not_significant");
+        assert_eq!(recruits.cost.as_ref().unwrap().status, CostEffectStatus::NotSignificant);
         assert!(recruits.cost.as_ref().unwrap().ratio.is_nan());
     }
 
@@ -530,6 +530,6 @@ mod tests {
         // Worse: the policy adds recruits.
         let rows = effects("b", &policy, "a", &base).unwrap();
         let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
-        assert_eq!(r.cost.as_ref().unwrap().status, "worse");
+        assert_eq!(r.cost.as_ref().unwrap().status, CostEffectStatus::Worse);
     }
 }
