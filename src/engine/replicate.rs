@@ -148,7 +148,6 @@ impl<'p> Replicate<'p> {
         let params = self.params;
         let t = self.next_month();
         let parallel = self.parallel;
-        let nr = params.regions.len();
 
         // 1–2. Levers and the snapshot's aggregates.
         let levers = LeversNow::at(params, t);
@@ -156,20 +155,7 @@ impl<'p> Replicate<'p> {
 
         // The contact census from the members' side, then the month's tables.
         let census = self.census(&now, parallel);
-        let territory: Vec<Vec<f64>> = self.world.cartels.iter().map(|c| c.territory.clone()).collect();
-        let tables: Vec<RegionTables> = (0..nr)
-            .map(|r| {
-                youth::region_tables(
-                    params,
-                    r,
-                    &now[r],
-                    &levers.regions[r],
-                    &census[r],
-                    &self.world.counts,
-                    &territory,
-                )
-            })
-            .collect();
+        let tables = self.tables(&now, &levers, &census);
 
         // 3. Every youth's month.
         let (mut tallies, chunk_candidates) = self.update(&tables, parallel);
@@ -207,29 +193,53 @@ impl<'p> Replicate<'p> {
             };
             let metrics =
                 month_metrics(params, &self.world, &inputs, self.keys.month(Purpose::Regions, self.step));
-            let events = removals
-                .iter()
-                .map(|rem| Event {
-                    month: t as u32,
-                    cartel: self.world.cartels[rem.cartel].name.clone(),
-                    split: rem.split.is_some(),
-                    new_cartel: rem.split.as_ref().map(|s| self.world.cartels[s.splinter].name.clone()),
-                    regions: (0..nr).filter(|&r| rem.territory[r] > 0.0).collect(),
-                    skipped: false,
-                })
-                .chain(skipped.into_iter().map(|cartel| Event {
-                    month: t as u32,
-                    cartel,
-                    split: false,
-                    new_cartel: None,
-                    regions: Vec::new(),
-                    skipped: true,
-                }))
-                .collect();
+            let events = self.events(t, &removals, skipped);
             MonthReport { month: t as u32, metrics, events }
         });
         self.step += 1;
         report
+    }
+
+    /// Each region's tables for the youths' pass (section 3).
+    fn tables(&self, now: &[RegionNow], levers: &LeversNow, census: &[Census]) -> Vec<RegionTables> {
+        let territory: Vec<Vec<f64>> = self.world.cartels.iter().map(|c| c.territory.clone()).collect();
+        (0..self.params.regions.len())
+            .map(|r| {
+                youth::region_tables(
+                    self.params,
+                    r,
+                    &now[r],
+                    &levers.regions[r],
+                    &census[r],
+                    &self.world.counts,
+                    &territory,
+                )
+            })
+            .collect()
+    }
+
+    /// The month's kingpin events: removals done, then strikes skipped.
+    fn events(&self, t: i64, removals: &[Removal], skipped: Vec<String>) -> Vec<Event> {
+        let nr = self.params.regions.len();
+        removals
+            .iter()
+            .map(|rem| Event {
+                month: t as u32,
+                cartel: self.world.cartels[rem.cartel].name.clone(),
+                split: rem.split.is_some(),
+                new_cartel: rem.split.as_ref().map(|s| self.world.cartels[s.splinter].name.clone()),
+                regions: (0..nr).filter(|&r| rem.territory[r] > 0.0).collect(),
+                skipped: false,
+            })
+            .chain(skipped.into_iter().map(|cartel| Event {
+                month: t as u32,
+                cartel,
+                split: false,
+                new_cartel: None,
+                regions: Vec::new(),
+                skipped: true,
+            }))
+            .collect()
     }
 
     /// Each region's contact census: its free youths (from last month's tally) and their

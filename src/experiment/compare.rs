@@ -195,15 +195,6 @@ fn change(diffs_all_zero: bool, significant: bool, diff: f64) -> &'static str {
     }
 }
 
-fn status_name(s: CostEffectStatus) -> &'static str {
-    match s {
-        CostEffectStatus::Averted => "averted",
-        CostEffectStatus::NoExtraCost => "no_extra_cost",
-        CostEffectStatus::NotSignificant => "not_significant",
-        CostEffectStatus::Worse => "worse",
-    }
-}
-
 /// The rows of `effects.csv` for one scenario against the baseline: every key metric at
 /// the horizon and over the run, in [`KEY_METRICS`] order, with the cost per unit averted
 /// on the run rows of [`COST_OUTCOMES`]. Both slices hold one reduced replicate per
@@ -239,7 +230,7 @@ pub fn effects(
                     ratio: c.ratio,
                     lo: c.lo,
                     hi: c.hi,
-                    status: status_name(c.status),
+                    status: c.status,
                 })
             } else {
                 None
@@ -463,16 +454,16 @@ pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
             if let Some(c) = &r.cost {
                 let what = format!("cost per {} averted", r.metric.trim_end_matches('s'));
                 let text = match c.status {
-                    "averted" | "no_extra_cost" => {
+                    CostEffectStatus::Averted | CostEffectStatus::NoExtraCost => {
                         format!(
                             "{} pesos  [{}, {}]  ({})",
                             human(c.ratio),
                             human(c.lo),
                             human(c.hi),
-                            c.status
+                            c.status.name()
                         )
                     }
-                    "worse" => format!("none: {} got significantly worse", r.metric),
+                    CostEffectStatus::Worse => format!("none: {} got significantly worse", r.metric),
                     _ if r.change == "none" => format!("not reported: no difference in {}", r.metric),
                     _ => format!("not reported: the change in {} is not significant", r.metric),
                 };
@@ -518,7 +509,7 @@ mod tests {
             assert_eq!(r.change, "none");
         }
         let recruits = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
-        assert_eq!(recruits.cost.as_ref().unwrap().status, "not_significant");
+        assert_eq!(recruits.cost.as_ref().unwrap().status, CostEffectStatus::NotSignificant);
         assert!(recruits.cost.as_ref().unwrap().ratio.is_nan());
     }
 
@@ -531,7 +522,7 @@ mod tests {
         let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
         assert_eq!(r.change, "lower");
         let c = r.cost.as_ref().unwrap();
-        assert_eq!(c.status, "averted");
+        assert_eq!(c.status, CostEffectStatus::Averted);
         assert!((c.ratio - 1000.0 / 9.96).abs() < 1e-9, "{}", c.ratio);
         assert!(c.lo <= c.ratio && c.ratio <= c.hi);
         let members = rows.iter().find(|r| r.metric == "members" && r.statistic == "mean").unwrap();
@@ -539,6 +530,6 @@ mod tests {
         // Worse: the policy adds recruits.
         let rows = effects("b", &policy, "a", &base).unwrap();
         let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
-        assert_eq!(r.cost.as_ref().unwrap().status, "worse");
+        assert_eq!(r.cost.as_ref().unwrap().status, CostEffectStatus::Worse);
     }
 }

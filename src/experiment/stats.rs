@@ -501,6 +501,18 @@ pub enum CostEffectStatus {
     Worse,
 }
 
+impl CostEffectStatus {
+    /// The status as written in `effects.csv` and the web API.
+    pub fn name(self) -> &'static str {
+        match self {
+            CostEffectStatus::Averted => "averted",
+            CostEffectStatus::NoExtraCost => "no_extra_cost",
+            CostEffectStatus::NotSignificant => "not_significant",
+            CostEffectStatus::Worse => "worse",
+        }
+    }
+}
+
 /// Cost per unit of an outcome averted (for instance pesos per recruit averted).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CostEffect {

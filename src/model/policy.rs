@@ -127,6 +127,55 @@ impl LeversNow {
         let reg = &params.regions[r];
         let pop = reg.population();
         let mut costs = FixedCosts::default();
+        let (enforcement, army_violence) = Self::policing(params, t, r, &mut costs);
+        let mut demand_factor = 1.0;
+        for (f, p, _) in active(&pol.demand, &more.demand, t, r) {
+            demand_factor *= 1.0 - p.reduction * f;
+            costs.demand += p.cost_per_capita * pop;
+        }
+        let base_ratio = params.justice.juvenile_sentence_ratio;
+        let juvenile_ratio = match active(&pol.juvenile_law, &more.juvenile_law, t, r).last() {
+            Some((f, p, _)) => base_ratio + (p.juvenile_sentence_ratio - base_ratio) * f,
+            None => base_ratio,
+        };
+        let youth_jobs = active(&pol.youth_jobs, &more.youth_jobs, t, r).last().map(|(f, p, _)| YouthJobsNow {
+            slots: round_half_up(p.slots_per_1000 * f * reg.youths as f64 / 1000.0),
+            stipend: p.stipend,
+            months: p.months,
+            retention: p.retention,
+            target_poor: p.target_poor,
+        });
+        let mut public_space = 0.0;
+        for (f, p, _) in active(&pol.public_space, &more.public_space, t, r) {
+            costs.public_space += p.per_capita * f * pop;
+            public_space += p.per_capita * f;
+        }
+        let forfeiture =
+            active(&pol.asset_forfeiture, &more.asset_forfeiture, t, r).last().map(|(f, p, _)| ForfeitureNow {
+                product_share: 0.6 * p.cash_seizure * f,
+                vehicle_seizure: p.vehicle_seizure * f,
+                doses_per_member: p.doses_per_member,
+            });
+        RegionLevers {
+            enforcement,
+            army_violence,
+            demand_factor,
+            juvenile_ratio,
+            scholarships: Self::scholarships(params, t, r),
+            youth_jobs,
+            public_space,
+            reform: Self::reform(params, t, r, &mut costs),
+            forfeiture,
+            fixed_costs: costs,
+        }
+    }
+
+    /// Policing and army levers: the region's enforcement and the army's added violence;
+    /// their cost goes to `costs.policing`.
+    fn policing(params: &Params, t: i64, r: usize, costs: &mut FixedCosts) -> (f64, f64) {
+        let (pol, more) = (&params.policy, &params.policy.more);
+        let reg = &params.regions[r];
+        let pop = reg.population();
         let mut increase = 0.0;
         let mut army_enforcement = 0.0;
         let mut army_violence = 0.0;
@@ -143,41 +192,30 @@ impl LeversNow {
         if increase != 0.0 || army_enforcement != 0.0 {
             enforcement = reg.enforcement * (1.0 + increase) + army_enforcement;
         }
-        let mut demand_factor = 1.0;
-        for (f, p, _) in active(&pol.demand, &more.demand, t, r) {
-            demand_factor *= 1.0 - p.reduction * f;
-            costs.demand += p.cost_per_capita * pop;
-        }
-        let base_ratio = params.justice.juvenile_sentence_ratio;
-        let juvenile_ratio = match active(&pol.juvenile_law, &more.juvenile_law, t, r).last() {
-            Some((f, p, _)) => base_ratio + (p.juvenile_sentence_ratio - base_ratio) * f,
-            None => base_ratio,
-        };
-        let scholarships =
-            active(&pol.scholarships, &more.scholarships, t, r).last().map(|(f, p, l)| {
-                let amount = p.amount * f;
-                let (now, before) = (p.coverage * f, p.coverage * factor(l, t - 1, r).map_or(0.0, |x| x.0));
-                ScholarshipsNow {
-                    coverage: now,
-                    redraw: if now > before && before > 0.0 { (now - before) / (1.0 - before) } else { 0.0 },
-                    amount,
-                    dropout_factor: 1.0 - p.max_dropout_cut * amount / (amount + p.half_amount).max(1e-300),
-                    cost_per_holder: amount * (1.0 + p.admin_overhead),
-                }
-            });
-        let youth_jobs = active(&pol.youth_jobs, &more.youth_jobs, t, r).last().map(|(f, p, _)| YouthJobsNow {
-            slots: round_half_up(p.slots_per_1000 * f * reg.youths as f64 / 1000.0),
-            stipend: p.stipend,
-            months: p.months,
-            retention: p.retention,
-            target_poor: p.target_poor,
-        });
-        let mut public_space = 0.0;
-        for (f, p, _) in active(&pol.public_space, &more.public_space, t, r) {
-            costs.public_space += p.per_capita * f * pop;
-            public_space += p.per_capita * f;
-        }
-        let reform = active(&pol.police_reform, &more.police_reform, t, r).last().map(|(f, p, _)| {
+        (enforcement, army_violence)
+    }
+
+    /// The last active scholarship lever, with the share to redraw when coverage grew.
+    fn scholarships(params: &Params, t: i64, r: usize) -> Option<ScholarshipsNow> {
+        let (pol, more) = (&params.policy, &params.policy.more);
+        active(&pol.scholarships, &more.scholarships, t, r).last().map(|(f, p, l)| {
+            let amount = p.amount * f;
+            let (now, before) = (p.coverage * f, p.coverage * factor(l, t - 1, r).map_or(0.0, |x| x.0));
+            ScholarshipsNow {
+                coverage: now,
+                redraw: if now > before && before > 0.0 { (now - before) / (1.0 - before) } else { 0.0 },
+                amount,
+                dropout_factor: 1.0 - p.max_dropout_cut * amount / (amount + p.half_amount).max(1e-300),
+                cost_per_holder: amount * (1.0 + p.admin_overhead),
+            }
+        })
+    }
+
+    /// The last active police reform lever; its pay rise goes to `costs.police_reform_pay`.
+    fn reform(params: &Params, t: i64, r: usize, costs: &mut FixedCosts) -> Option<ReformNow> {
+        let (pol, more) = (&params.policy, &params.policy.more);
+        let pop = params.regions[r].population();
+        active(&pol.police_reform, &more.police_reform, t, r).last().map(|(f, p, _)| {
             let officers = p.officers_per_100k * pop / 1e5;
             costs.police_reform_pay = p.pay_raise * f * p.salary * officers;
             ReformNow {
@@ -189,25 +227,7 @@ impl LeversNow {
                 salary: p.salary,
                 severance: p.severance,
             }
-        });
-        let forfeiture =
-            active(&pol.asset_forfeiture, &more.asset_forfeiture, t, r).last().map(|(f, p, _)| ForfeitureNow {
-                product_share: 0.6 * p.cash_seizure * f,
-                vehicle_seizure: p.vehicle_seizure * f,
-                doses_per_member: p.doses_per_member,
-            });
-        RegionLevers {
-            enforcement,
-            army_violence,
-            demand_factor,
-            juvenile_ratio,
-            scholarships,
-            youth_jobs,
-            public_space,
-            reform,
-            forfeiture,
-            fixed_costs: costs,
-        }
+        })
     }
 }
 

@@ -5,6 +5,7 @@
 //! The report only shows numbers that `effects.csv` holds, rounded for reading.
 
 use super::experiment_tables::EffectRow;
+use crate::experiment::stats::CostEffectStatus;
 
 /// One scenario of the comparison as the report names it.
 #[derive(Clone, Debug)]
@@ -235,12 +236,12 @@ pub fn render(input: &ReportInput) -> String {
     for r in &input.effects {
         let Some(c) = &r.cost else { continue };
         let (ratio, status) = match c.status {
-            "averted" => (format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)), "averted"),
-            "no_extra_cost" => (
+            CostEffectStatus::Averted => (format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)), "averted"),
+            CostEffectStatus::NoExtraCost => (
                 format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)),
                 "averted at no extra cost (dominates)",
             ),
-            "worse" => ("—".into(), "outcome got significantly worse: nothing averted"),
+            CostEffectStatus::Worse => ("—".into(), "outcome got significantly worse: nothing averted"),
             _ => ("—".into(), "change not significant: no ratio"),
         };
         s.push_str(&format!(

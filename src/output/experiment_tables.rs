@@ -16,6 +16,7 @@ use crate::output::atomic::AtomicFile;
 
 use super::tables::{csv_field, fmt_metric, fmt_real};
 use crate::engine::ReplicateResult;
+use crate::experiment::stats::CostEffectStatus;
 use crate::model::metrics::METRICS;
 
 /// A p-value: the stable real format, except that p-values too small for nine decimals
@@ -49,7 +50,7 @@ pub struct CostRow {
     pub lo: f64,
     pub hi: f64,
     /// `averted`, `no_extra_cost`, `not_significant` or `worse`.
-    pub status: &'static str,
+    pub status: CostEffectStatus,
 }
 
 /// One row of `effects.csv`: a scenario against the baseline on one metric's statistic.
@@ -112,7 +113,7 @@ pub fn write_effects(path: &Path, rows: &[EffectRow]) -> io::Result<()> {
                 fmt_real(c.ratio),
                 fmt_real(c.lo),
                 fmt_real(c.hi),
-                c.status
+                c.status.name()
             )?,
             None => writeln!(w, ",,,,,,,,")?,
         }

@@ -281,7 +281,7 @@ fn effect_json(r: &EffectRow) -> Json {
         let cost = json!({
             "extra_cost": c.extra_cost, "averted": c.averted, "averted_lo": c.averted_lo,
             "averted_hi": c.averted_hi, "cost_per_averted": c.ratio, "cost_per_averted_lo": c.lo,
-            "cost_per_averted_hi": c.hi, "cost_status": c.status,
+            "cost_per_averted_hi": c.hi, "cost_status": c.status.name(),
         });
         if let Json::Object(cost) = cost {
             obj.extend(cost);
