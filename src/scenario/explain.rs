@@ -127,6 +127,14 @@ fn wrap_meaning(prefix: &str, meaning: &str, width: usize) -> String {
     lines.join(&format!("\n{pad}"))
 }
 
+/// `text` wrapped at word boundaries to `width` columns, or as it is with `None`.
+fn wrapped(text: &str, width: Option<usize>) -> String {
+    match width {
+        Some(w) => wrap_words(text, w, w).join("\n"),
+        None => text.to_string(),
+    }
+}
+
 /// Words of `text` in lines of at most `first` columns, then `rest` (a longer word gets a
 /// line of its own).
 fn wrap_words(text: &str, first: usize, rest: usize) -> Vec<String> {
@@ -185,7 +193,8 @@ pub fn explain_with_width(s: &Scenario, width: Option<usize>) -> String {
     if !parents.is_empty() {
         out.push_str(&format!(" (extends {})", parents.join(" ← ")));
     }
-    out.push_str("\nOne line per parameter: path = value, default, unit, meaning; * marks a value that differs from its default.\n");
+    let key = "One line per parameter: path = value, default, unit, meaning; * marks a value that differs from its default.";
+    out.push_str(&format!("\n{}\n", wrapped(key, width)));
     let (sections, off) = sections(s, false);
     for (header, lines) in &sections {
         group(&mut out, header, lines, width);
@@ -194,10 +203,10 @@ pub fn explain_with_width(s: &Scenario, width: Option<usize>) -> String {
     if off.is_empty() {
         out.push_str("Levers off: none.\n");
     } else {
-        out.push_str(&format!(
-            "Levers off: {} (a [policy.<lever>] table, even empty, switches one on).\n",
-            off.join(", ")
-        ));
+        let line =
+            format!("Levers off: {} (a [policy.<lever>] table, even empty, switches one on).", off.join(", "));
+        out.push_str(&wrapped(&line, width));
+        out.push('\n');
     }
     out
 }
