@@ -73,7 +73,7 @@ def test_parameters_are_what_explain_prints():
     frame = narcodoor.parameters(BASELINE)
     assert list(frame.columns) == ["group", "path", "value", "default", "unit", "meaning", "kind", "min", "max",
                                    "changed"]
-    text = cli("explain", BASELINE).stdout
+    text = cli("explain", "--wide", BASELINE).stdout
     for row in frame.itertuples():
         assert row.path in text and row.meaning in text, row.path
     dropout = frame.set_index("path").loc["youth.school_dropout"]
