@@ -185,7 +185,7 @@ fn scenarios_parameters_and_page() {
     let youths = find("population.youths").unwrap();
     assert_eq!(youths["value"], 200000);
     assert_eq!(youths["kind"], "integer");
-    assert!(find("region \"Norte\".poverty").is_some(), "regions as explain names them");
+    assert!(find("region.Norte.poverty").is_some(), "regions as explain and --set name them");
 
     assert_eq!(server.get("/api/scenarios/nosuch/parameters").status, 404);
     assert_eq!(server.get("/api/scenarios/..%2Fbaseline/parameters").status, 404);
