@@ -370,6 +370,10 @@ fn validate_files(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let err = anyhow::Error::new(scenario::ScenarioError::from_problems(problems));
+    // One file's errors read as they do for every other command; many get a count on top.
+    if files.len() == 1 {
+        return Err(err);
+    }
     Err(err.context(format!("{bad} of {} scenario files have errors", files.len())))
 }
 

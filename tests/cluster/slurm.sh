@@ -206,7 +206,11 @@ for k in $(seq 0 $((SHARDS - 1))); do
     [[ $k -eq $K ]] || wait_jobs "${array}_$k"
 done
 sleep 1
-[[ ! -e "$W/sweep2/shard-$K/manifest.json" ]] || { echo "the cancelled shard looks complete" >&2; exit 1; }
+# A stopped shard may leave a manifest, but never one marked complete.
+if [[ -e "$W/sweep2/shard-$K/manifest.json" ]] && grep -Eq '"complete": *true' "$W/sweep2/shard-$K/manifest.json"; then
+    echo "the cancelled shard looks complete" >&2
+    exit 1
+fi
 total=$(find "$W/sweep/shard-$K/runs" -name 'p*.csv' | wc -l)
 saved=$(find "$runs" -name 'p*.csv' | wc -l)
 [[ $saved -ge 1 && $saved -lt $total ]] || { echo "cancelled task saved $saved of $total runs" >&2; exit 1; }
