@@ -74,7 +74,9 @@ mod tests {
         assert_eq!(d.since(s), 83);
         assert_eq!(s.plus(179).to_string(), "2014-12");
         assert_eq!(s.plus(12).as_year(), 2001.0);
-        for bad in ["2000-1", "2000-13", "2000-00", "200-01", "2000/01", "x000-01", "20000-01", "2000-01-01", ""] {
+        for bad in
+            ["2000-1", "2000-13", "2000-00", "200-01", "2000/01", "x000-01", "20000-01", "2000-01-01", ""]
+        {
             assert!(YearMonth::parse(bad).is_none(), "{bad}");
         }
         assert_eq!(label(None, 3), None);

@@ -325,8 +325,13 @@ pub fn run_with(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Command::Validate { files } => validate_files(&files),
         Command::Explain { file, width, wide } => {
             let s = scenario::load(&file)?;
-            let columns = || std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&c: &usize| c >= 40);
-            let width = if wide { None } else { Some(width.or_else(columns).unwrap_or(scenario::explain::DEFAULT_WIDTH)) };
+            let columns =
+                || std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).filter(|&c: &usize| c >= 40);
+            let width = if wide {
+                None
+            } else {
+                Some(width.or_else(columns).unwrap_or(scenario::explain::DEFAULT_WIDTH))
+            };
             print!("{}", scenario::explain_with_width(&s, width));
             Ok(ExitCode::SUCCESS)
         }
@@ -359,7 +364,12 @@ fn validate_files(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
     for f in files {
         let checked = scenario::load(f).and_then(|s| scenario::check_memory(&s.params, 1).map(|()| s));
         match checked {
-            Ok(s) => println!("{}: ok ({} regions, {} youths)", f.display(), s.params.regions.len(), s.params.total_youths()),
+            Ok(s) => println!(
+                "{}: ok ({} regions, {} youths)",
+                f.display(),
+                s.params.regions.len(),
+                s.params.total_youths()
+            ),
             Err(e) => {
                 bad += 1;
                 problems.extend(e.problems().iter().cloned());
@@ -419,7 +429,9 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         ))
         .into());
     }
-    aligned.notes.extend(mismatches.into_iter().map(|m| format!("not the baseline's country (--allow-mismatch): {m}")));
+    aligned.notes.extend(
+        mismatches.into_iter().map(|m| format!("not the baseline's country (--allow-mismatch): {m}")),
+    );
     // Warnings show even with --quiet, which silences progress and tables only.
     for note in &aligned.notes {
         eprintln!("warning: {note}");

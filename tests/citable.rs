@@ -19,7 +19,9 @@ fn licences_citation_and_authors_are_in_place() {
     assert!(cargo.contains("license = \"MIT OR Apache-2.0\""));
     assert!(cargo.lines().any(|l| l.starts_with("authors = [\"") && l.len() > 14), "authors in Cargo.toml");
     assert!(read("LICENSE-MIT").contains("Permission is hereby granted, free of charge"));
-    assert!(read("LICENSE-APACHE").contains("Apache License") && read("LICENSE-APACHE").contains("Version 2.0"));
+    assert!(
+        read("LICENSE-APACHE").contains("Apache License") && read("LICENSE-APACHE").contains("Version 2.0")
+    );
     let cff = read("CITATION.cff");
     assert!(cff.starts_with("cff-version: 1.2.0"));
     let version = format!("version: \"{}\"", env!("CARGO_PKG_VERSION"));

@@ -146,7 +146,8 @@ fn validate_and_explain() {
     let o = narcodoor(&["explain", "scenarios/baseline.toml"]);
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
-    for key in ["choice.coercion", "recruit.intensity", "cartels.rank_shares", "region.Sur.poverty", "territory"]
+    for key in
+        ["choice.coercion", "recruit.intensity", "cartels.rank_shares", "region.Sur.poverty", "territory"]
     {
         assert!(text.contains(key), "explain lacks {key}");
     }

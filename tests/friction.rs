@@ -58,7 +58,11 @@ fn a_wrong_set_key_suggests_the_right_one() {
         "--quiet",
     ]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("did you mean policy.scholarships.coverage?"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("did you mean policy.scholarships.coverage?"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -78,8 +82,19 @@ fn explain_fits_a_terminal_and_prints_paths_set_accepts() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("s").to_string_lossy().into_owned();
     let out = narcodoor(&[
-        "sweep", "scenarios/baseline.toml", "--set", "region.Norte.poverty=0.3", "--youths", "2000",
-        "--months", "2", "--replicates", "1", "--out", &out_dir, "--quiet",
+        "sweep",
+        "scenarios/baseline.toml",
+        "--set",
+        "region.Norte.poverty=0.3",
+        "--youths",
+        "2000",
+        "--months",
+        "2",
+        "--replicates",
+        "1",
+        "--out",
+        &out_dir,
+        "--quiet",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
@@ -89,19 +104,38 @@ fn compare_refuses_different_countries_and_warns_on_few_replicates() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("c").to_string_lossy().into_owned();
     let out = narcodoor(&[
-        "compare", "scenarios/baseline.toml", "scenarios/mexico_scale.toml", "--out", &out_dir, "--quiet",
+        "compare",
+        "scenarios/baseline.toml",
+        "scenarios/mexico_scale.toml",
+        "--out",
+        &out_dir,
+        "--quiet",
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("--allow-mismatch"), "{}", text(&out.stderr));
     assert!(!Path::new(&out_dir).exists(), "nothing is written for a refused comparison");
     let out = narcodoor(&[
-        "compare", "scenarios/baseline.toml", "scenarios/kingpin.toml", "--youths", "2000", "--months", "3",
-        "--replicates", "1", "--out", &out_dir, "--quiet", "--no-charts",
+        "compare",
+        "scenarios/baseline.toml",
+        "scenarios/kingpin.toml",
+        "--youths",
+        "2000",
+        "--months",
+        "3",
+        "--replicates",
+        "1",
+        "--out",
+        &out_dir,
+        "--quiet",
+        "--no-charts",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("warning: 1 replicate: no interval"), "{}", text(&out.stderr));
     let manifest = std::fs::read_to_string(Path::new(&out_dir).join("manifest.json")).unwrap();
     assert!(manifest.contains("no interval and no test"), "{manifest}");
     let report = std::fs::read_to_string(Path::new(&out_dir).join("report.md")).unwrap();
-    assert!(report.contains("[no interval: 1 replicate]") && report.contains("Use --replicates 5"), "{report}");
+    assert!(
+        report.contains("[no interval: 1 replicate]") && report.contains("Use --replicates 5"),
+        "{report}"
+    );
 }

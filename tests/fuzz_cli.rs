@@ -65,8 +65,22 @@ fn files() -> &'static (tempfile::TempDir, Vec<String>) {
 /// machine (so that no generated command runs for long or allocates much).
 fn count() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
-        "0", "1", "2", "3", "-1", "", "abc", "1.5", "nan", "1e3", "40000000000", "4000000000",
-        "4294967296", "18446744073709551615", "18446744073709551616", "99999999999999999999",
+        "0",
+        "1",
+        "2",
+        "3",
+        "-1",
+        "",
+        "abc",
+        "1.5",
+        "nan",
+        "1e3",
+        "40000000000",
+        "4000000000",
+        "4294967296",
+        "18446744073709551615",
+        "18446744073709551616",
+        "99999999999999999999",
         "100000000",
     ])
     .prop_map(String::from)
@@ -85,9 +99,18 @@ fn number() -> impl Strategy<Value = String> {
 /// A `--set` argument: a path (real or not) and levels, a range or a stepped range.
 fn set_arg() -> impl Strategy<Value = String> {
     let path = prop::sample::select(vec![
-        "policy.scholarships.coverage", "policy.kingpin.removals_per_year", "region.*.poverty",
-        "region.A.poverty", "cartels.death[0]", "population.peers", "run.months", "nope.nope", "",
-        "policy.youth_jobs.enabled", "region.Z.poverty", "cartels.death[99]",
+        "policy.scholarships.coverage",
+        "policy.kingpin.removals_per_year",
+        "region.*.poverty",
+        "region.A.poverty",
+        "cartels.death[0]",
+        "population.peers",
+        "run.months",
+        "nope.nope",
+        "",
+        "policy.youth_jobs.enabled",
+        "region.Z.poverty",
+        "cartels.death[99]",
     ]);
     let spec = prop_oneof![
         prop::collection::vec(number(), 1..4).prop_map(|v| v.join(",")),
@@ -122,30 +145,86 @@ fn file() -> impl Strategy<Value = String> {
 fn command_line() -> impl Strategy<Value = Vec<String>> {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
     prop_oneof![
-        (file(), sim_flags()).prop_map(move |(f, fl)| [s(&["run", &f, "--out", "OUT", "--quiet", "--no-charts"]), fl].concat()),
-        (prop::collection::vec(file(), 1..4), sim_flags())
-            .prop_map(move |(fs, fl)| [s(&["compare"]), fs, s(&["--out", "OUT", "--quiet", "--no-charts"]), fl].concat()),
-        (file(), prop::collection::vec(set_arg(), 0..4), prop::sample::select(vec!["grid", "lhs", "x"]),
-            count(), prop::option::of(prop::sample::select(vec!["0/2", "1/2", "2/2", "0/0", "x", "1/18446744073709551615", "-1/3"])), sim_flags())
+        (file(), sim_flags()).prop_map(move |(f, fl)| [
+            s(&["run", &f, "--out", "OUT", "--quiet", "--no-charts"]),
+            fl
+        ]
+        .concat()),
+        (prop::collection::vec(file(), 1..4), sim_flags()).prop_map(move |(fs, fl)| [
+            s(&["compare"]),
+            fs,
+            s(&["--out", "OUT", "--quiet", "--no-charts"]),
+            fl
+        ]
+        .concat()),
+        (
+            file(),
+            prop::collection::vec(set_arg(), 0..4),
+            prop::sample::select(vec!["grid", "lhs", "x"]),
+            count(),
+            prop::option::of(prop::sample::select(vec![
+                "0/2",
+                "1/2",
+                "2/2",
+                "0/0",
+                "x",
+                "1/18446744073709551615",
+                "-1/3"
+            ])),
+            sim_flags()
+        )
             .prop_map(move |(f, sets, design, samples, shard, fl)| {
-                let mut v = s(&["sweep", &f, "--design", design, "--samples", &samples, "--out", "OUT", "--quiet"]);
-                for x in sets { v.push("--set".into()); v.push(x); }
-                if let Some(k) = shard { v.push("--shard".into()); v.push(k.into()); }
+                let mut v =
+                    s(&["sweep", &f, "--design", design, "--samples", &samples, "--out", "OUT", "--quiet"]);
+                for x in sets {
+                    v.push("--set".into());
+                    v.push(x);
+                }
+                if let Some(k) = shard {
+                    v.push("--shard".into());
+                    v.push(k.into());
+                }
                 [v, fl].concat()
             }),
-        (file(), prop::sample::select(vec!["morris", "sobol", "x"]), prop::collection::vec(set_arg(), 0..3),
-            count(), prop::sample::select(vec!["0", "1", "2", "4", "3", "4000000000"]),
+        (
+            file(),
+            prop::sample::select(vec!["morris", "sobol", "x"]),
+            prop::collection::vec(set_arg(), 0..3),
+            count(),
+            prop::sample::select(vec!["0", "1", "2", "4", "3", "4000000000"]),
             prop::sample::select(vec!["0", "1", "10", "1000001", "18446744073709551615"]),
-            prop::sample::select(vec!["recruits", "members", "nope", ""]), sim_flags())
+            prop::sample::select(vec!["recruits", "members", "nope", ""]),
+            sim_flags()
+        )
             .prop_map(move |(f, method, sets, samples, levels, boot, outcome, fl)| {
-                let mut v = s(&["sensitivity", &f, "--method", method, "--samples", &samples, "--levels", levels,
-                    "--bootstrap", boot, "--outcome", outcome, "--out", "OUT", "--quiet", "--no-charts"]);
-                for x in sets { v.push("--set".into()); v.push(x); }
+                let mut v = s(&[
+                    "sensitivity",
+                    &f,
+                    "--method",
+                    method,
+                    "--samples",
+                    &samples,
+                    "--levels",
+                    levels,
+                    "--bootstrap",
+                    boot,
+                    "--outcome",
+                    outcome,
+                    "--out",
+                    "OUT",
+                    "--quiet",
+                    "--no-charts",
+                ]);
+                for x in sets {
+                    v.push("--set".into());
+                    v.push(x);
+                }
                 [v, fl].concat()
             }),
         prop::collection::vec(file(), 1..3).prop_map(move |fs| [s(&["validate"]), fs].concat()),
         file().prop_map(move |f| s(&["explain", &f])),
-        prop::collection::vec(file(), 1..3).prop_map(move |fs| [s(&["merge"]), fs, s(&["--out", "OUT"])].concat()),
+        prop::collection::vec(file(), 1..3)
+            .prop_map(move |fs| [s(&["merge"]), fs, s(&["--out", "OUT"])].concat()),
     ]
 }
 
@@ -184,9 +263,21 @@ fn set_paths() -> &'static Vec<String> {
         let s = scenario::load(&root().join("tests/fixtures/tiny_all_levers.toml")).unwrap();
         let mut paths = scenario::numeric_paths(&s.params);
         paths.extend(
-            ["region.*.name", "region.A", "nope", "", ".", "policy.", "cartels.death[4]", "cartels.death[-1]",
-             "region.\u{0}.poverty", "policy.kingpin.regions", "policy.youth_jobs.target_poor", "run.name"]
-                .map(String::from),
+            [
+                "region.*.name",
+                "region.A",
+                "nope",
+                "",
+                ".",
+                "policy.",
+                "cartels.death[4]",
+                "cartels.death[-1]",
+                "region.\u{0}.poverty",
+                "policy.kingpin.regions",
+                "policy.youth_jobs.target_poor",
+                "run.name",
+            ]
+            .map(String::from),
         );
         paths
     })
@@ -275,7 +366,9 @@ fn regression_command_lines() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let args: Vec<String> = fields
-            .map(|a| a.replace("{tiny}", &tiny.display().to_string()).replace("{out}", &out.display().to_string()))
+            .map(|a| {
+                a.replace("{tiny}", &tiny.display().to_string()).replace("{out}", &out.display().to_string())
+            })
             .collect();
         let Some((got, err)) = run_with_deadline(&args, Duration::from_secs(30)) else {
             panic!("still running after 30 s: {line}");
@@ -287,4 +380,3 @@ fn regression_command_lines() {
     }
     assert!(n >= 10, "only {n} regression command lines");
 }
-

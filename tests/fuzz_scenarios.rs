@@ -99,13 +99,58 @@ fn deep(depth: usize, open: &str, inner: &str, close: &str) -> String {
 fn value() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "nan", "+nan", "-nan", "inf", "+inf", "-inf", "1e309", "-1e309", "1e308", "-1", "-1.0", "0",
-            "-0.0", "0.0", "1", "1.0", "0.5", "2", "5e-324", "1e-320", "9223372036854775807",
-            "-9223372036854775808", "9223372036854775808", "18446744073709551615", "4294967295",
-            "4294967296", "4000000000", "1e15", "0x7fffffff", "0o777", "0b1", "1_000_000", "\"\"",
-            "\"x\"", "\"baseline\"", "\"all\"", "true", "false", "[]", "[1, 2, 3]", "[\"a\", 1]",
-            "[[1], [2]]", "{}", "{ a = 1 }", "{ all = 1.5 }", "1979-05-27", "07:32:00",
-            "1979-05-27T07:32:00Z", "'lit'", "\"\"\"multi\nline\"\"\"", "\"\\u0000\"", "\"a/b\"",
+            "nan",
+            "+nan",
+            "-nan",
+            "inf",
+            "+inf",
+            "-inf",
+            "1e309",
+            "-1e309",
+            "1e308",
+            "-1",
+            "-1.0",
+            "0",
+            "-0.0",
+            "0.0",
+            "1",
+            "1.0",
+            "0.5",
+            "2",
+            "5e-324",
+            "1e-320",
+            "9223372036854775807",
+            "-9223372036854775808",
+            "9223372036854775808",
+            "18446744073709551615",
+            "4294967295",
+            "4294967296",
+            "4000000000",
+            "1e15",
+            "0x7fffffff",
+            "0o777",
+            "0b1",
+            "1_000_000",
+            "\"\"",
+            "\"x\"",
+            "\"baseline\"",
+            "\"all\"",
+            "true",
+            "false",
+            "[]",
+            "[1, 2, 3]",
+            "[\"a\", 1]",
+            "[[1], [2]]",
+            "{}",
+            "{ a = 1 }",
+            "{ all = 1.5 }",
+            "1979-05-27",
+            "07:32:00",
+            "1979-05-27T07:32:00Z",
+            "'lit'",
+            "\"\"\"multi\nline\"\"\"",
+            "\"\\u0000\"",
+            "\"a/b\"",
         ])
         .prop_map(String::from),
         any::<f64>().prop_map(|x| if x.is_finite() { format!("{x:e}") } else { "nan".into() }),
@@ -122,14 +167,39 @@ fn value() -> impl Strategy<Value = String> {
 fn line() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(vec![
-            "extends = \"missing.toml\"", "extends = \"SELF\"", "extends = \"cyc_a.toml\"",
-            "extends = \"binary.toml\"", "extends = \"subdir.toml\"", "extends = \".\"", "extends = \"\"",
-            "extends = \"baseline.toml\"", "extends = \"scholarships.toml\"", "extends = 3",
-            "extends = [\"baseline.toml\"]", "[run]", "[population]", "[[region]]", "[[cartel]]",
-            "[policy]", "[policy.kingpin]", "[policy.scholarships]", "[cartels]", "name = \"A\"",
-            "share = 1", "youths = 100", "zzz = 1", "[zzz]", "[[run]]", "run = 1", "[run.months]",
-            "months = 2", "replicates = 4000000000", "burn_in_months = 4294967295",
-            "\"quoted key\" = 1", "a.b.c = 1", "= 1",
+            "extends = \"missing.toml\"",
+            "extends = \"SELF\"",
+            "extends = \"cyc_a.toml\"",
+            "extends = \"binary.toml\"",
+            "extends = \"subdir.toml\"",
+            "extends = \".\"",
+            "extends = \"\"",
+            "extends = \"baseline.toml\"",
+            "extends = \"scholarships.toml\"",
+            "extends = 3",
+            "extends = [\"baseline.toml\"]",
+            "[run]",
+            "[population]",
+            "[[region]]",
+            "[[cartel]]",
+            "[policy]",
+            "[policy.kingpin]",
+            "[policy.scholarships]",
+            "[cartels]",
+            "name = \"A\"",
+            "share = 1",
+            "youths = 100",
+            "zzz = 1",
+            "[zzz]",
+            "[[run]]",
+            "run = 1",
+            "[run.months]",
+            "months = 2",
+            "replicates = 4000000000",
+            "burn_in_months = 4294967295",
+            "\"quoted key\" = 1",
+            "a.b.c = 1",
+            "= 1",
         ])
         .prop_map(String::from),
         (1usize..2000).prop_map(|d| format!("[{}]", vec!["t"; d].join("."))),
@@ -208,14 +278,16 @@ static CURRENT: Mutex<Option<(Instant, Vec<u8>)>> = Mutex::new(None);
 fn watchdog() {
     static STARTED: OnceLock<()> = OnceLock::new();
     STARTED.get_or_init(|| {
-        std::thread::spawn(|| loop {
-            std::thread::sleep(Duration::from_secs(1));
-            let guard = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((t, bytes)) = guard.as_ref() {
-                if t.elapsed() > Duration::from_secs(30) {
-                    let saved = save_failure(bytes, "hang: over 30 s");
-                    eprintln!("a case has run for over 30 s; input saved to {}", saved.display());
-                    std::process::abort();
+        std::thread::spawn(|| {
+            loop {
+                std::thread::sleep(Duration::from_secs(1));
+                let guard = CURRENT.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some((t, bytes)) = guard.as_ref() {
+                    if t.elapsed() > Duration::from_secs(30) {
+                        let saved = save_failure(bytes, "hang: over 30 s");
+                        eprintln!("a case has run for over 30 s; input saved to {}", saved.display());
+                        std::process::abort();
+                    }
                 }
             }
         });
@@ -234,7 +306,8 @@ fn check(name: &str, bytes: &[u8]) -> Result<(), String> {
 fn check_inner(name: &str, bytes: &[u8]) -> Result<(), String> {
     let path = workdir().join(name);
     std::fs::write(&path, bytes).map_err(|e| e.to_string())?;
-    let loaded = std::panic::catch_unwind(|| scenario::load(&path)).map_err(|_| "load panicked".to_string())?;
+    let loaded =
+        std::panic::catch_unwind(|| scenario::load(&path)).map_err(|_| "load panicked".to_string())?;
     match loaded {
         Err(e) => check_error(&e, &path),
         Ok(s) => run_small(s),

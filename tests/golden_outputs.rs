@@ -63,7 +63,9 @@ fn differences(case: &str, out: &Path, files: &[String]) -> Vec<String> {
             Err(e) => wrong.push(format!("{}: {e} (NARCODOOR_BLESS=1 creates it)", want_path.display())),
             Ok(want) if got != want => {
                 let line = got.lines().zip(want.lines()).position(|(a, b)| a != b);
-                wrong.push(format!("{case}/{f} differs from its golden file (first differing line: {line:?})"));
+                wrong.push(format!(
+                    "{case}/{f} differs from its golden file (first differing line: {line:?})"
+                ));
             }
             Ok(_) => {}
         }
@@ -94,7 +96,11 @@ fn every_bundled_scenario_runs_to_its_golden_files() {
         let out = dir.path().to_str().unwrap();
         narcodoor(&["run", &format!("scenarios/{name}"), "--no-charts", "--out", out]);
         let files = ["timeseries.csv", "summary.csv", "regions.csv", "regions_summary.csv", "events.csv"];
-        wrong.extend(differences(&format!("run/{}", name.trim_end_matches(".toml")), dir.path(), &strings(&files)));
+        wrong.extend(differences(
+            &format!("run/{}", name.trim_end_matches(".toml")),
+            dir.path(),
+            &strings(&files),
+        ));
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }

@@ -53,8 +53,16 @@ fn manifest_complete(dir: &Path) -> Option<bool> {
 fn sigint_stops_a_run_with_130_and_an_incomplete_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("run");
-    let child = spawn(&["run", "scenarios/baseline.toml", "--out", out.to_str().unwrap(), "--quiet", "--no-charts",
-        "--threads", "1"]);
+    let child = spawn(&[
+        "run",
+        "scenarios/baseline.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--no-charts",
+        "--threads",
+        "1",
+    ]);
     std::thread::sleep(Duration::from_millis(1500));
     let (code, seconds, err) = stop(child, libc::SIGINT);
     assert_eq!(code, 130, "{err}");
@@ -70,13 +78,34 @@ fn sigint_stops_a_run_with_130_and_an_incomplete_manifest() {
 fn sigterm_stops_a_sweep_with_143_and_it_resumes() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("sweep");
-    let args = ["sweep", "tests/fixtures/tiny_all_levers.toml", "--set", "policy.scholarships.coverage=0:1:8",
-        "--replicates", "4", "--months", "120", "--threads", "1", "--quiet", "--out", out.to_str().unwrap()];
+    let args = [
+        "sweep",
+        "tests/fixtures/tiny_all_levers.toml",
+        "--set",
+        "policy.scholarships.coverage=0:1:8",
+        "--replicates",
+        "4",
+        "--months",
+        "120",
+        "--threads",
+        "1",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ];
     let child = spawn(&args);
     let runs = out.join("runs");
-    let count = || std::fs::read_dir(&runs).map_or(0, |d| d.filter(|e| {
-        e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().ends_with(".csv") && !e.file_name().to_string_lossy().starts_with('.'))
-    }).count());
+    let count = || {
+        std::fs::read_dir(&runs).map_or(0, |d| {
+            d.filter(|e| {
+                e.as_ref().is_ok_and(|e| {
+                    e.file_name().to_string_lossy().ends_with(".csv")
+                        && !e.file_name().to_string_lossy().starts_with('.')
+                })
+            })
+            .count()
+        })
+    };
     wait_for(|| count() >= 2, Duration::from_secs(60));
     let (code, seconds, err) = stop(child, libc::SIGTERM);
     assert_eq!(code, 143, "{err}");
@@ -94,7 +123,14 @@ fn sigterm_stops_a_sweep_with_143_and_it_resumes() {
 #[test]
 fn an_unwritable_output_gives_exit_1_and_a_clear_message() {
     let o = Command::new(BIN)
-        .args(["run", "tests/fixtures/tiny_all_levers.toml", "--out", "/dev/full/run", "--quiet", "--no-charts"])
+        .args([
+            "run",
+            "tests/fixtures/tiny_all_levers.toml",
+            "--out",
+            "/dev/full/run",
+            "--quiet",
+            "--no-charts",
+        ])
         .current_dir(root())
         .output()
         .unwrap();
@@ -132,14 +168,31 @@ fn a_full_disk_gives_exit_1_and_keeps_the_earlier_run() {
     let Some(disk) = SmallDisk::mount() else { return };
     let out = disk.0.join("run");
     // An earlier, small, complete run in the target.
-    let small = ["run", "tests/fixtures/tiny_all_levers.toml", "--out", out.to_str().unwrap(), "--quiet",
-        "--no-charts", "--months", "2", "--replicates", "2"];
+    let small = [
+        "run",
+        "tests/fixtures/tiny_all_levers.toml",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--no-charts",
+        "--months",
+        "2",
+        "--replicates",
+        "2",
+    ];
     let o = Command::new(BIN).args(small).current_dir(root()).output().unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let before = std::fs::read(out.join("timeseries.csv")).unwrap();
     // A bigger run does not fit.
     let o = Command::new(BIN)
-        .args(["run", "tests/fixtures/tiny_all_levers.toml", "--out", out.to_str().unwrap(), "--quiet", "--no-charts"])
+        .args([
+            "run",
+            "tests/fixtures/tiny_all_levers.toml",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+            "--no-charts",
+        ])
         .current_dir(root())
         .output()
         .unwrap();

@@ -170,7 +170,8 @@ fn a_split_on_a_real_world_conserves_territory_and_moves_about_u_of_the_members(
     let before_t = territory(&w);
     let before_p = presence(&w);
     let before_counts = w.counts.clone();
-    let removal = kingpin::remove(&mut w, &p, &lever.p, &Strike::scheduled(&lever.p, k, 0, 1.0), &mut Stream::new(99));
+    let removal =
+        kingpin::remove(&mut w, &p, &lever.p, &Strike::scheduled(&lever.p, k, 0, 1.0), &mut Stream::new(99));
     let split = removal.split.expect("split_probability = 1 splits");
     let s = split.splinter;
     assert_eq!(s, before_t.len());

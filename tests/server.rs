@@ -192,7 +192,10 @@ fn scenarios_parameters_and_page() {
     let page = server.get("/");
     assert_eq!(page.status, 200);
     assert!(page.body.contains("narcodoor policy lab") && page.body.contains("/app.js"));
-    assert!(!page.body.contains("http://") && !page.body.contains("https://"), "the page loads nothing from elsewhere");
+    assert!(
+        !page.body.contains("http://") && !page.body.contains("https://"),
+        "the page loads nothing from elsewhere"
+    );
     assert_eq!(server.get("/app.js").status, 200);
     assert_eq!(server.get("/style.css").status, 200);
     assert_eq!(server.get("/nosuch").status, 404);
@@ -213,10 +216,13 @@ fn bad_requests_get_their_status_and_the_scenario_layers_message() {
 
     // A bad value and an unknown path: the message of the scenario layer, as for --set.
     let mut p = narcodoor::scenario::load(Path::new("scenarios/baseline.toml")).unwrap().params;
-    let want = narcodoor::scenario::set_value(&mut p, "policy.scholarships.coverage", "1.5").unwrap_err().to_string();
+    let want = narcodoor::scenario::set_value(&mut p, "policy.scholarships.coverage", "1.5")
+        .unwrap_err()
+        .to_string();
     let r = server.post(&small_run(json!({"policy.scholarships.coverage": 1.5})));
     assert_eq!((r.status, r.error()), (400, want));
-    let want = narcodoor::scenario::set_value(&mut p, "policy.scholarship.coverage", "0.5").unwrap_err().to_string();
+    let want =
+        narcodoor::scenario::set_value(&mut p, "policy.scholarship.coverage", "0.5").unwrap_err().to_string();
     let r = server.post(&small_run(json!({"policy.scholarship.coverage": 0.5})));
     assert_eq!((r.status, r.error()), (400, want.clone()));
     assert!(want.contains("scholarships"), "suggests the right lever: {want}");
@@ -285,15 +291,19 @@ fn two_concurrent_runs_stream_months_and_equal_compare() {
     let server = Server::start(&[]);
     let runs = [
         // Levers only: the policy arm is forked from the baseline's burn-in.
-        small_run(json!({"policy.scholarships.coverage": 0.6, "policy.demand.reduction": 0.3, "policy.youth_jobs.slots_per_1000": 20})),
+        small_run(
+            json!({"policy.scholarships.coverage": 0.6, "policy.demand.reduction": 0.3, "policy.youth_jobs.slots_per_1000": 20}),
+        ),
         // A rule changes too: both arms simulate their own burn-in.
         small_run(json!({"policy.policing.increase": 1.0, "youth.job_loss": 0.03})),
     ];
     let ids: Vec<String> = runs.iter().map(|b| submit(&server, b)).collect();
     let server = &server;
     let streams: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> =
-            ids.iter().map(|id| s.spawn(move || server.get(&format!("/api/runs/{id}/events")).body)).collect();
+        let handles: Vec<_> = ids
+            .iter()
+            .map(|id| s.spawn(move || server.get(&format!("/api/runs/{id}/events")).body))
+            .collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     for (id, stream) in ids.iter().zip(&streams) {
@@ -320,7 +330,11 @@ fn two_concurrent_runs_stream_months_and_equal_compare() {
             assert_eq!(r.status, 200, "{name}");
             r.body
         };
-        compare_outputs(&file("scenario.toml"), tmp.path(), &["--youths", "3000", "--replicates", "3", "--months", "12"]);
+        compare_outputs(
+            &file("scenario.toml"),
+            tmp.path(),
+            &["--youths", "3000", "--replicates", "3", "--months", "12"],
+        );
         let cmp = |rel: &str| std::fs::read_to_string(tmp.path().join("cmp").join(rel)).unwrap();
         assert_eq!(file("effects.csv"), cmp("effects.csv"));
         assert_eq!(file("timeseries.csv"), cmp("scenarios/baseline-lab/timeseries.csv"));
@@ -328,7 +342,10 @@ fn two_concurrent_runs_stream_months_and_equal_compare() {
         assert_eq!(file("baseline_timeseries.csv"), cmp("scenarios/baseline/timeseries.csv"));
         assert_eq!(file("baseline_summary.csv"), cmp("scenarios/baseline/summary.csv"));
         let manifest: Json = serde_json::from_str(&file("manifest.json")).unwrap();
-        assert_eq!((manifest["experiment"].as_str(), manifest["complete"].as_bool()), (Some("serve"), Some(true)));
+        assert_eq!(
+            (manifest["experiment"].as_str(), manifest["complete"].as_bool()),
+            (Some("serve"), Some(true))
+        );
         // The streamed month is the summary's row.
         let summary = file("summary.csv");
         let last_row = summary.lines().last().unwrap();

@@ -78,7 +78,10 @@ fn disagreements(full: (u64, u32), small: (u64, u32), members: bool) -> Vec<Stri
             (mx - my).abs()
         );
         if (mx - my).abs() > bound {
-            out.push(format!("{name}: {mx:.3} at {} youths vs {my:.3} at {} (bound {bound:.3})", full.0, small.0));
+            out.push(format!(
+                "{name}: {mx:.3} at {} youths vs {my:.3} at {} (bound {bound:.3})",
+                full.0, small.0
+            ));
         }
     }
     out

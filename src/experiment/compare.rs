@@ -20,16 +20,16 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::outcomes::{Reduced, Statistic, run_statistic};
+use super::runner::{Experiment, Runner, Settings, details_field};
 use super::stats::{CostEffectStatus, cost_per_unit_averted, paired};
 use super::summary::{LEVEL, SummaryBuilder};
-use super::runner::{Experiment, Runner, Settings, details_field};
 use crate::engine::{Job, Strategy};
 use crate::error::InputError;
 use crate::model::metrics::{METRICS, m};
+use crate::output::atomic::write_file;
 use crate::output::compare_report::{self, ReportArm, ReportInput};
 use crate::output::experiment_charts;
 use crate::output::experiment_tables::{CostRow, EffectRow, write_effects};
-use crate::output::atomic::write_file;
 use crate::output::manifest::{MODEL_VERSION, Scale};
 use crate::output::tables::{Summary, TimeseriesWriter};
 use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
@@ -279,22 +279,25 @@ pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<C
     let dir = &opts.out_dir;
     let base = &aligned.arms[0].scenario.params;
     let inputs = aligned.arms.iter().flat_map(|a| a.scenario.files.iter().cloned()).collect();
-    let experiment = Experiment { name: "compare", out_dir: dir, scale: Scale::of(base), inputs, paired: true };
+    let experiment =
+        Experiment { name: "compare", out_dir: dir, scale: Scale::of(base), inputs, paired: true };
     let mut runner = Runner::start(experiment, opts.settings.clone())?;
     let mut streams = Vec::with_capacity(aligned.arms.len());
     for arm in &aligned.arms {
         let arm_dir = dir.join("scenarios").join(&arm.label);
         std::fs::create_dir_all(&arm_dir).with_context(|| format!("cannot create {}", arm_dir.display()))?;
         let path = arm_dir.join("timeseries.csv");
-        let ts = TimeseriesWriter::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let ts =
+            TimeseriesWriter::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
         let builder = SummaryBuilder::new(arm.scenario.params.regions.len());
         streams.push(ArmStream { ts, builder, reduced: Vec::new() });
     }
     let n = aligned.arms.len();
     let reps = base.run.replicates;
     let jobs = compare_jobs(aligned);
-    let job_name =
-        |j: usize| format!("{} ({}/{n}): replicate {}/{reps}", aligned.arms[j % n].label, j % n + 1, j / n + 1);
+    let job_name = |j: usize| {
+        format!("{} ({}/{n}): replicate {}/{reps}", aligned.arms[j % n].label, j % n + 1, j / n + 1)
+    };
     let result = runner.run(&format!("compare ({n} scenarios)"), &jobs, &job_name, |j, res| {
         let s = &mut streams[j % n];
         s.ts.write(&res)?;

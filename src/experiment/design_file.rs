@@ -17,10 +17,10 @@
 use std::path::Path;
 
 use super::design::Factor;
-use super::sensitivity::SaltelliDesign;
 use super::factor::PointValue;
-use crate::output::manifest::fnv1a;
+use super::sensitivity::SaltelliDesign;
 use crate::error::InputError;
+use crate::output::manifest::fnv1a;
 
 /// A design read from a CSV file.
 #[derive(Clone, Debug, PartialEq)]

@@ -81,7 +81,11 @@ pub fn parse_set(text: &str, kind: DesignKind) -> anyhow::Result<Factor> {
                     parts[2].trim().parse().ok().filter(|&n| n >= 2 || (n == 1 && lo == hi)).ok_or_else(
                         || input(format!("--set {text}: the number of levels must be a whole number ≥ 2")),
                     )?;
-                crate::limits::at_most(&format!("--set {text}: the number of levels"), n, crate::limits::MAX_LEVELS)?;
+                crate::limits::at_most(
+                    &format!("--set {text}: the number of levels"),
+                    n,
+                    crate::limits::MAX_LEVELS,
+                )?;
                 let values = (0..n)
                     .map(|i| {
                         let x = if n == 1 { lo } else { lo + (hi - lo) * i as f64 / (n - 1) as f64 };

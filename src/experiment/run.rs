@@ -86,7 +86,13 @@ impl Streams {
 pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<RunOutcome> {
     let p = &scenario.params;
     let dir = &opts.out_dir;
-    let experiment = Experiment { name: "run", out_dir: dir, scale: Scale::of(p), inputs: scenario.files.clone(), paired: false };
+    let experiment = Experiment {
+        name: "run",
+        out_dir: dir,
+        scale: Scale::of(p),
+        inputs: scenario.files.clone(),
+        paired: false,
+    };
     let mut runner = Runner::start(experiment, opts.settings.clone())?;
     let names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
     let start = p.run.start;
@@ -129,8 +135,9 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let mut files: Vec<String> = RUN_FILES[..5].iter().map(|s| s.to_string()).collect();
     if opts.charts {
         let regions: Vec<(String, Summary)> = names.iter().cloned().zip(region_summaries).collect();
-        let charts = run_charts::render(&dir.join("charts"), &p.run.name, &summary, &regions, &removals, start)
-            .context("cannot draw the charts")?;
+        let charts =
+            run_charts::render(&dir.join("charts"), &p.run.name, &summary, &regions, &removals, start)
+                .context("cannot draw the charts")?;
         files.extend(charts.into_iter().map(|c| format!("charts/{c}")));
     }
 

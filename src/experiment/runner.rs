@@ -32,7 +32,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::engine::{self, EngineError, Job, ReplicateResult, Strategy};
 use crate::output::manifest::{
-    CRN_DESCRIPTION, INTERVAL_DESCRIPTION, Input, MODEL_VERSION, Manifest, RNG_DESCRIPTION, Scale, utc_timestamp,
+    CRN_DESCRIPTION, INTERVAL_DESCRIPTION, Input, MODEL_VERSION, Manifest, RNG_DESCRIPTION, Scale,
+    utc_timestamp,
 };
 
 /// A cancellation flag: cheap to clone, shared by whoever may stop a run (a signal
@@ -297,7 +298,13 @@ mod tests {
     fn results_arrive_in_job_order_and_the_manifest_is_marked_complete() {
         let p = tiny();
         let dir = tempfile::tempdir().unwrap();
-        let e = Experiment { name: "test", out_dir: dir.path(), scale: Scale::of(&p), inputs: vec![], paired: false };
+        let e = Experiment {
+            name: "test",
+            out_dir: dir.path(),
+            scale: Scale::of(&p),
+            inputs: vec![],
+            paired: false,
+        };
         let mut runner = Runner::start(e, Settings::quiet(2)).unwrap();
         let jobs: Vec<Job> = (0..4).map(|r| Job { params: &p, replicate: 3 - r }).collect();
         let mut seen = Vec::new();
@@ -320,7 +327,13 @@ mod tests {
     fn a_cancelled_run_stops_with_its_own_error_and_an_incomplete_manifest() {
         let p = tiny();
         let dir = tempfile::tempdir().unwrap();
-        let e = Experiment { name: "test", out_dir: dir.path(), scale: Scale::of(&p), inputs: vec![], paired: true };
+        let e = Experiment {
+            name: "test",
+            out_dir: dir.path(),
+            scale: Scale::of(&p),
+            inputs: vec![],
+            paired: true,
+        };
         let settings = Settings::quiet(1);
         let cancel = settings.cancel.clone();
         let mut runner = Runner::start(e, settings).unwrap();
@@ -340,7 +353,8 @@ mod tests {
         let err = runner.abandon(vec![], err);
         assert!(err.is::<Cancelled>());
         let json: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap()).unwrap();
+            serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
+                .unwrap();
         assert_eq!(json["complete"], false);
     }
 
@@ -348,10 +362,17 @@ mod tests {
     fn a_failing_sink_stops_the_run_with_its_error() {
         let p = tiny();
         let dir = tempfile::tempdir().unwrap();
-        let e = Experiment { name: "test", out_dir: dir.path(), scale: Scale::of(&p), inputs: vec![], paired: false };
+        let e = Experiment {
+            name: "test",
+            out_dir: dir.path(),
+            scale: Scale::of(&p),
+            inputs: vec![],
+            paired: false,
+        };
         let mut runner = Runner::start(e, Settings::quiet(2)).unwrap();
         let jobs: Vec<Job> = (0..8).map(|r| Job { params: &p, replicate: r }).collect();
-        let err = runner.run("test", &jobs, &|_| String::new(), |_, _| anyhow::bail!("disk full")).unwrap_err();
+        let err =
+            runner.run("test", &jobs, &|_| String::new(), |_, _| anyhow::bail!("disk full")).unwrap_err();
         assert_eq!(format!("{err}"), "disk full");
         assert!(!err.is::<Cancelled>());
     }

@@ -16,12 +16,12 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::design::{Factor, scale_to_ranges};
+use super::factor::{PointValue, apply_point, check_factors};
 use super::outcomes::{Reduced, Statistic};
+use super::runner::{Experiment, Runner, Settings, details_field};
 use super::sensitivity::{
     Bootstrap, SaltelliDesign, morris_design, morris_indices, saltelli_design, sobol_indices,
 };
-use super::factor::{PointValue, apply_point, check_factors};
-use super::runner::{Experiment, Runner, Settings, details_field};
 use crate::engine::Job;
 use crate::error::InputError;
 use crate::model::metrics::METRICS;
@@ -298,7 +298,8 @@ impl SensitivityPlan {
         let reps = replicates as usize;
         let rows = self.rows();
         let label = format!("sensitivity ({rows} design rows)");
-        let job_name = |j: usize| format!("sensitivity: row {}/{rows}, replicate {}", j % rows + 1, j / rows + 1);
+        let job_name =
+            |j: usize| format!("sensitivity: row {}/{rows}, replicate {}", j % rows + 1, j / rows + 1);
         let result = runner.run(&label, &jobs, &job_name, |j, res| {
             // `values` is row by row.
             values[(j % rows) * reps + j / rows] = Reduced::of(&res).value(spec.outcome, spec.statistic);

@@ -35,9 +35,8 @@ fn morris_design_moves_one_factor_by_delta_per_step() {
     assert_eq!(design, morris_design(k, r, levels, 9).unwrap());
     assert_ne!(design, morris_design(k, r, levels, 10).unwrap());
     // Both directions and several factor orders occur.
-    let ups = (0..r).filter(|t| {
-        design[t * (k + 1) + 1].iter().sum::<f64>() > design[t * (k + 1)].iter().sum::<f64>()
-    });
+    let ups = (0..r)
+        .filter(|t| design[t * (k + 1) + 1].iter().sum::<f64>() > design[t * (k + 1)].iter().sum::<f64>());
     assert!((1..r).contains(&ups.count()));
 }
 
@@ -94,10 +93,7 @@ fn morris_indices_check_their_input() {
         morris_indices(&design, &y[1..], 2, 3, &no_boot()),
         Err(SensitivityError::Length { .. })
     ));
-    assert!(matches!(
-        morris_indices(&design, &y, 2, 4, &no_boot()),
-        Err(SensitivityError::Length { .. })
-    ));
+    assert!(matches!(morris_indices(&design, &y, 2, 4, &no_boot()), Err(SensitivityError::Length { .. })));
     let mut broken = design.clone();
     broken[1] = broken[0].iter().map(|v| 1.0 - v).collect();
     assert_eq!(
@@ -139,8 +135,7 @@ fn saltelli_design_layout() {
         (&big.b, 0, 7, 343),
         (&big.b, 2, 13, 2197),
     ] {
-        let mut cells: Vec<usize> =
-            m[..count].iter().map(|row| (row[col] * count as f64) as usize).collect();
+        let mut cells: Vec<usize> = m[..count].iter().map(|row| (row[col] * count as f64) as usize).collect();
         cells.sort_unstable();
         assert_eq!(cells, (0..count).collect::<Vec<_>>(), "base {base}");
     }

@@ -47,13 +47,9 @@ fn special_functions_known_values() {
 #[test]
 fn t_quantile_matches_tables() {
     // Two-sided 95% critical values as printed in standard tables (9 significant digits).
-    for (df, want) in [
-        (1.0, 12.7062047),
-        (2.0, 4.30265273),
-        (9.0, 2.26215716),
-        (29.0, 2.04522964),
-        (1000.0, 1.96233908),
-    ] {
+    for (df, want) in
+        [(1.0, 12.7062047), (2.0, 4.30265273), (9.0, 2.26215716), (29.0, 2.04522964), (1000.0, 1.96233908)]
+    {
         assert_rel(student_t_quantile(0.975, df), want, 1e-8);
         assert_rel(student_t_quantile(0.025, df), -want, 1e-8);
     }

@@ -381,7 +381,10 @@ pub struct MoreLevers {
 }
 
 /// Every instance of a lever in force order: the first, then the rest in file order.
-pub fn instances<'a, P>(first: &'a Option<Lever<P>>, more: &'a [Lever<P>]) -> impl Iterator<Item = &'a Lever<P>> {
+pub fn instances<'a, P>(
+    first: &'a Option<Lever<P>>,
+    more: &'a [Lever<P>],
+) -> impl Iterator<Item = &'a Lever<P>> {
     first.iter().chain(more.iter())
 }
 

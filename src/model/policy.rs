@@ -138,23 +138,26 @@ impl LeversNow {
             Some((f, p, _)) => base_ratio + (p.juvenile_sentence_ratio - base_ratio) * f,
             None => base_ratio,
         };
-        let youth_jobs = active(&pol.youth_jobs, &more.youth_jobs, t, r).last().map(|(f, p, _)| YouthJobsNow {
-            slots: round_half_up(p.slots_per_1000 * f * reg.youths as f64 / 1000.0),
-            stipend: p.stipend,
-            months: p.months,
-            retention: p.retention,
-            target_poor: p.target_poor,
-        });
+        let youth_jobs =
+            active(&pol.youth_jobs, &more.youth_jobs, t, r).last().map(|(f, p, _)| YouthJobsNow {
+                slots: round_half_up(p.slots_per_1000 * f * reg.youths as f64 / 1000.0),
+                stipend: p.stipend,
+                months: p.months,
+                retention: p.retention,
+                target_poor: p.target_poor,
+            });
         let mut public_space = 0.0;
         for (f, p, _) in active(&pol.public_space, &more.public_space, t, r) {
             costs.public_space += p.per_capita * f * pop;
             public_space += p.per_capita * f;
         }
         let forfeiture =
-            active(&pol.asset_forfeiture, &more.asset_forfeiture, t, r).last().map(|(f, p, _)| ForfeitureNow {
-                product_share: 0.6 * p.cash_seizure * f,
-                vehicle_seizure: p.vehicle_seizure * f,
-                doses_per_member: p.doses_per_member,
+            active(&pol.asset_forfeiture, &more.asset_forfeiture, t, r).last().map(|(f, p, _)| {
+                ForfeitureNow {
+                    product_share: 0.6 * p.cash_seizure * f,
+                    vehicle_seizure: p.vehicle_seizure * f,
+                    doses_per_member: p.doses_per_member,
+                }
             });
         RegionLevers {
             enforcement,

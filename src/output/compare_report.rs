@@ -236,7 +236,9 @@ pub fn render(input: &ReportInput) -> String {
     for r in &input.effects {
         let Some(c) = &r.cost else { continue };
         let (ratio, status) = match c.status {
-            CostEffectStatus::Averted => (format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)), "averted"),
+            CostEffectStatus::Averted => {
+                (format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)), "averted")
+            }
             CostEffectStatus::NoExtraCost => (
                 format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)),
                 "averted at no extra cost (dominates)",

@@ -31,7 +31,10 @@ pub fn write_dir<T>(target: &Path, work: impl FnOnce(&Path) -> anyhow::Result<T>
         ))
         .into());
     }
-    if target.is_dir() && !target.join("manifest.json").exists() && std::fs::read_dir(target)?.next().is_some() {
+    if target.is_dir()
+        && !target.join("manifest.json").exists()
+        && std::fs::read_dir(target)?.next().is_some()
+    {
         return Err(crate::error::InputError::new(format!(
             "--out {}: exists, is not empty and is not the output of an earlier run (no manifest.json); \
              refusing to replace it: choose another --out",
@@ -94,7 +97,8 @@ fn replace(staging: &Path, target: &Path) -> anyhow::Result<()> {
         let _ = std::fs::rename(&old, target);
         return Err(moved(e));
     }
-    std::fs::remove_dir_all(&old).with_context(|| format!("cannot remove the earlier run in {}", old.display()))
+    std::fs::remove_dir_all(&old)
+        .with_context(|| format!("cannot remove the earlier run in {}", old.display()))
 }
 
 #[cfg(test)]

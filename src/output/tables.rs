@@ -8,9 +8,9 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::calendar::{self, YearMonth};
-use crate::output::atomic::AtomicFile;
 use crate::engine::{Event, ReplicateResult};
 use crate::model::metrics::{METRICS, N_METRICS, Row, is_real};
+use crate::output::atomic::AtomicFile;
 
 /// Formats a metric value: integers for counts, trimmed decimals for reals.
 pub fn fmt_metric(i: usize, v: f64) -> String {

@@ -13,10 +13,7 @@ use crate::model::params::{Params, RANKS};
 
 use super::error::{ErrorKind, Origin, Problem, ScenarioError, closest};
 use super::raw::{Entry, Files, Loc, Node, Raw, Table};
-use super::schema::{
-    GLOBAL_TABLES, Kind, Schema, TOP_KEYS, Value,
-    name_ok,
-};
+use super::schema::{GLOBAL_TABLES, Kind, Schema, TOP_KEYS, Value, name_ok};
 use super::validate;
 
 /// Where each key of a loaded scenario was written, by full key path.
@@ -89,7 +86,6 @@ struct Builder<'a> {
     problems: Vec<Problem>,
     map: SourceMap,
 }
-
 
 impl<'a> Builder<'a> {
     fn problem(&mut self, kind: ErrorKind, at: Loc, key: &str, message: String) {

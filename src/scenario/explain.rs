@@ -203,8 +203,10 @@ pub fn explain_with_width(s: &Scenario, width: Option<usize>) -> String {
     if off.is_empty() {
         out.push_str("Levers off: none.\n");
     } else {
-        let line =
-            format!("Levers off: {} (a [policy.<lever>] table, even empty, switches one on).", off.join(", "));
+        let line = format!(
+            "Levers off: {} (a [policy.<lever>] table, even empty, switches one on).",
+            off.join(", ")
+        );
         out.push_str(&wrapped(&line, width));
         out.push('\n');
     }
@@ -217,8 +219,11 @@ pub fn explain_with_width(s: &Scenario, width: Option<usize>) -> String {
 pub fn differences(base: &Scenario, other: &Scenario) -> Vec<String> {
     let base_rows = explain_rows(base);
     let rows = explain_rows(other);
-    let lever = |path: &str| path.starts_with("policy.").then(|| path.splitn(3, '.').take(2).collect::<Vec<_>>().join("."));
-    let find = |rows: &[ExplainRow], path: &str| rows.iter().find(|r| r.path == path).map(|r| r.value.clone());
+    let lever = |path: &str| {
+        path.starts_with("policy.").then(|| path.splitn(3, '.').take(2).collect::<Vec<_>>().join("."))
+    };
+    let find =
+        |rows: &[ExplainRow], path: &str| rows.iter().find(|r| r.path == path).map(|r| r.value.clone());
     let mut out = Vec::new();
     let mut noted: Vec<String> = Vec::new();
     for r in rows.iter().filter(|r| r.group != "[run]") {

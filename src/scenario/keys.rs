@@ -276,4 +276,3 @@ pub fn levers() -> Vec<LeverDef> {
         ]),
     ]
 }
-

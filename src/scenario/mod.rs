@@ -54,7 +54,8 @@ use crate::model::params::Params;
 
 pub use error::{ErrorKind, Origin, Problem, ScenarioError, levenshtein};
 pub use explain::{
-    ExplainRow, differences, explain, explain_rows, explain_rows_all_levers, explain_with_width, resolved_json,
+    ExplainRow, differences, explain, explain_rows, explain_rows_all_levers, explain_with_width,
+    resolved_json,
 };
 pub use set::{get_value_f64, get_value_toml, set_value, set_value_f64};
 pub use validate::{MEMORY_BASE_BYTES, MEMORY_FACTOR, memory_available, memory_needed};
@@ -97,7 +98,9 @@ fn load_impl(path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError>
     let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
     let chain: Vec<PathBuf> = files.paths.iter().rev().cloned().collect();
     let (params, sources) = build::build(&root, files, &stem)?;
-    if let Some(problem) = validate::memory_problem(&params, 1, memory_available(), &|key| sources.origin(key)) {
+    if let Some(problem) =
+        validate::memory_problem(&params, 1, memory_available(), &|key| sources.origin(key))
+    {
         return Err(ScenarioError::single(problem));
     }
     Ok(Scenario { params, path: path.to_path_buf(), files: chain })

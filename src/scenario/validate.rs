@@ -356,36 +356,49 @@ pub fn memory_problem(
         if concurrent <= 1 { "1 replicate".to_string() } else { format!("{concurrent} replicates") };
     let (key, message) = if parts.youths >= parts.months && parts.youths >= parts.replicates {
         let key = "population.youths";
-        (key, format!(
-            "{key} = {}: too large for this machine: {replicates} at a time needs about {} \
+        (
+            key,
+            format!(
+                "{key} = {}: too large for this machine: {replicates} at a time needs about {} \
              ({:.1} bytes per youth with {} peers, × {MEMORY_FACTOR} + 64 MiB margin) but only {} is available \
              (MemAvailable); use fewer youths, or run fewer replicates at once",
-            p.population.youths,
-            human_bytes(needed),
-            bytes_per_youth(p.population.peers, p.population.rewire),
-            p.population.peers,
-            human_bytes(available as f64),
-        ))
+                p.population.youths,
+                human_bytes(needed),
+                bytes_per_youth(p.population.peers, p.population.rewire),
+                p.population.peers,
+                human_bytes(available as f64),
+            ),
+        )
     } else if parts.months >= parts.replicates {
         let key = "run.months";
-        (key, format!(
-            "{key} = {}: too many for this machine: the results of {} months ({replicates} at a time, \
+        (
+            key,
+            format!(
+                "{key} = {}: too many for this machine: the results of {} months ({replicates} at a time, \
              {}) need about {} in all, but only {} is available (MemAvailable); use fewer months",
-            p.run.months,
-            p.run.months,
-            if p.regions.len() == 1 { "1 region".to_string() } else { format!("{} regions", p.regions.len()) },
-            human_bytes(needed),
-            human_bytes(available as f64),
-        ))
+                p.run.months,
+                p.run.months,
+                if p.regions.len() == 1 {
+                    "1 region".to_string()
+                } else {
+                    format!("{} regions", p.regions.len())
+                },
+                human_bytes(needed),
+                human_bytes(available as f64),
+            ),
+        )
     } else {
         let key = "run.replicates";
-        (key, format!(
-            "{key} = {}: too many for this machine: they need about {} in all, but only {} is available \
+        (
+            key,
+            format!(
+                "{key} = {}: too many for this machine: they need about {} in all, but only {} is available \
              (MemAvailable); use fewer replicates",
-            p.run.replicates,
-            human_bytes(needed),
-            human_bytes(available as f64),
-        ))
+                p.run.replicates,
+                human_bytes(needed),
+                human_bytes(available as f64),
+            ),
+        )
     };
     Some(Problem::new(ErrorKind::Memory, origin(key), key, message))
 }

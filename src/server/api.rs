@@ -100,10 +100,14 @@ async fn create_run(State(st): Shared, body: Result<Bytes, BytesRejection>) -> R
         Rejection::UnknownScenario(m) => not_found(m),
     })?;
     let run = st.runs.submit(prepared).map_err(|Refused::QueueFull| {
-        ApiError(StatusCode::TOO_MANY_REQUESTS, "too many runs are waiting; try again when one has finished".into())
+        ApiError(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too many runs are waiting; try again when one has finished".into(),
+        )
     })?;
     let location = format!("/api/runs/{}", run.id);
-    Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], axum::Json(json!({ "id": run.id }))).into_response())
+    Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], axum::Json(json!({ "id": run.id })))
+        .into_response())
 }
 
 fn find(st: &AppState, id: &str) -> Result<Arc<Run>, ApiError> {
@@ -117,9 +121,13 @@ async fn run_status(State(st): Shared, Path(id): Path<String>) -> Result<axum::J
 async fn cancel_run(State(st): Shared, Path(id): Path<String>) -> Result<Response, ApiError> {
     let run = find(&st, &id)?;
     if run.cancel() {
-        Ok((StatusCode::ACCEPTED, axum::Json(json!({ "id": run.id, "status": "cancelling" }))).into_response())
+        Ok((StatusCode::ACCEPTED, axum::Json(json!({ "id": run.id, "status": "cancelling" })))
+            .into_response())
     } else {
-        Err(ApiError(StatusCode::CONFLICT, format!("run {id} has already finished ({})", run.status().name())))
+        Err(ApiError(
+            StatusCode::CONFLICT,
+            format!("run {id} has already finished ({})", run.status().name()),
+        ))
     }
 }
 
@@ -138,13 +146,15 @@ async fn file(State(st): Shared, Path((id, name)): Path<(String, String)>) -> Re
     if !super::job::FILES.contains(&name.as_str()) {
         return Err(not_found(format!("no file {name:?}; a run offers {}", super::job::FILES.join(", "))));
     }
-    let path = run
-        .file(&name)
-        .ok_or_else(|| ApiError(StatusCode::CONFLICT, format!("run {id} is {}, not done", run.status().name())))?;
+    let path = run.file(&name).ok_or_else(|| {
+        ApiError(StatusCode::CONFLICT, format!("run {id} is {}, not done", run.status().name()))
+    })?;
     let bytes = tokio::fs::read(&path)
         .await
         .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot read {name}: {e}")))?;
-    let kind = if name.ends_with(".csv") { "text/csv; charset=utf-8" } else { "application/toml; charset=utf-8" };
+    let kind =
+        if name.ends_with(".csv") { "text/csv; charset=utf-8" } else { "application/toml; charset=utf-8" };
     let disposition = format!("attachment; filename=\"{name}\"");
-    Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+    Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes)
+        .into_response())
 }

@@ -19,8 +19,8 @@ use serde_json::{Value as Json, json};
 use super::request::Prepared;
 use crate::engine::{MonthReport, Replicate, ReplicateResult};
 use crate::experiment::compare;
-use crate::experiment::runner::{Experiment, Runner, Settings, details_field};
 use crate::experiment::outcomes::Reduced;
+use crate::experiment::runner::{Experiment, Runner, Settings, details_field};
 use crate::experiment::summary::{LEVEL, SummaryBuilder, Welford};
 use crate::model::metrics::{METRICS, m};
 use crate::model::params::Params;
@@ -222,9 +222,15 @@ fn start_event(prep: &Prepared) -> Json {
 
 /// Writes one arm's `timeseries.csv` and `summary.csv` (as `narcodoor run` does) and
 /// returns its replicates reduced for the effects.
-fn write_arm(dir: &Path, prefix: &str, results: &[ReplicateResult], regions: usize) -> anyhow::Result<Vec<Reduced>> {
+fn write_arm(
+    dir: &Path,
+    prefix: &str,
+    results: &[ReplicateResult],
+    regions: usize,
+) -> anyhow::Result<Vec<Reduced>> {
     let path = dir.join(format!("{prefix}timeseries.csv"));
-    let mut ts = TimeseriesWriter::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut ts =
+        TimeseriesWriter::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
     let mut builder = SummaryBuilder::new(regions);
     for r in results {
         ts.write(r)?;

@@ -98,7 +98,10 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen on {}:{}", opts.host, opts.port))?;
         let addr = listener.local_addr()?;
-        println!("narcodoor serve: listening on http://{addr}/ (scenarios from {})", opts.scenarios.display());
+        println!(
+            "narcodoor serve: listening on http://{addr}/ (scenarios from {})",
+            opts.scenarios.display()
+        );
         use std::io::Write;
         let _ = std::io::stdout().flush();
         axum::serve(listener, api::router(state)).await.context("the server stopped")

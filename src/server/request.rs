@@ -65,7 +65,10 @@ fn bad(message: impl Into<String>) -> Rejection {
 /// Checks the request's sizes against the server's bounds before anything is built.
 fn check_bounds(req: &RunRequest, limits: &Limits) -> Result<(), Rejection> {
     if let Some(y) = req.youths.filter(|&y| y > limits.max_youths) {
-        return Err(bad(format!("youths = {y}: this server runs at most {} youths (--max-youths)", limits.max_youths)));
+        return Err(bad(format!(
+            "youths = {y}: this server runs at most {} youths (--max-youths)",
+            limits.max_youths
+        )));
     }
     if let Some(r) = req.replicates.filter(|&r| r > limits.max_replicates) {
         return Err(bad(format!("replicates = {r}: at most {} replicates per run", limits.max_replicates)));
@@ -103,7 +106,8 @@ fn check_resolved(s: &Scenario, limits: &Limits) -> Result<(), Rejection> {
 
 /// Parses and checks a request body.
 pub fn prepare(body: &[u8], catalog: &Catalog, limits: &Limits) -> Result<Prepared, Rejection> {
-    let req: RunRequest = serde_json::from_slice(body).map_err(|e| bad(format!("invalid run request: {e}")))?;
+    let req: RunRequest =
+        serde_json::from_slice(body).map_err(|e| bad(format!("invalid run request: {e}")))?;
     check_bounds(&req, limits)?;
     let entry = catalog.get(&req.scenario).ok_or_else(|| {
         Rejection::UnknownScenario(format!(
@@ -113,7 +117,8 @@ pub fn prepare(body: &[u8], catalog: &Catalog, limits: &Limits) -> Result<Prepar
         ))
     })?;
     let mut base = entry.scenario.clone();
-    let overrides = Overrides { youths: req.youths, months: req.months, replicates: req.replicates, seed: None };
+    let overrides =
+        Overrides { youths: req.youths, months: req.months, replicates: req.replicates, seed: None };
     base.apply(&overrides).map_err(|e| bad(e.to_string()))?;
     check_resolved(&base, limits)?;
     let mut policy = base.clone();
@@ -134,5 +139,11 @@ pub fn prepare(body: &[u8], catalog: &Catalog, limits: &Limits) -> Result<Prepar
     let names = [base.params.run.name.clone(), format!("{}-lab", base.params.run.name)];
     let labels = compare::labels(&names);
     policy.params.run.name = labels[1].clone();
-    Ok(Prepared { name: entry.name.clone(), base, policy, changes, labels: [labels[0].clone(), labels[1].clone()] })
+    Ok(Prepared {
+        name: entry.name.clone(),
+        base,
+        policy,
+        changes,
+        labels: [labels[0].clone(), labels[1].clone()],
+    })
 }

@@ -241,7 +241,8 @@ impl Runs {
             error: None,
         };
         let dir = self.work.join(&id);
-        let run = Arc::new(Run { id: id.clone(), prepared, cancel: Cancel::new(), dir, state: Mutex::new(state) });
+        let run =
+            Arc::new(Run { id: id.clone(), prepared, cancel: Cancel::new(), dir, state: Mutex::new(state) });
         // Registered before it is queued, so that the worker never meets an unknown run.
         self.insert(run.clone());
         match self.queue.try_send(run.clone()) {
@@ -258,7 +259,8 @@ impl Runs {
         let mut order = self.order.lock().unwrap_or_else(|e| e.into_inner());
         // Forget the oldest finished runs beyond the bound (their files too).
         while map.len() >= self.limits.kept_runs {
-            let Some(pos) = order.iter().position(|id| map.get(id).is_none_or(|r| r.status().finished())) else {
+            let Some(pos) = order.iter().position(|id| map.get(id).is_none_or(|r| r.status().finished()))
+            else {
                 break;
             };
             if let Some(id) = order.remove(pos) {

@@ -89,7 +89,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
             }
         }
     }
-    let experiment = Experiment { name: "merge", out_dir: out, scale: merged.scale(), inputs: Vec::new(), paired: true };
+    let experiment =
+        Experiment { name: "merge", out_dir: out, scale: merged.scale(), inputs: Vec::new(), paired: true };
     let settings = Settings { command: command.to_vec(), ..Settings::quiet(1) };
     let runner = Runner::start(experiment, settings)?;
     merged.write(out)?;

@@ -38,7 +38,6 @@ use store::{assemble, prepare_dir, stored_factors};
 // The factor module's types, as the sweep's callers have always named them.
 pub use super::factor::{DesignKind, PointValue, parse_set};
 
-
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -285,8 +284,9 @@ impl SweepPlan {
             "sweep ({points} points, {} runs in this shard, {resumed} already done)",
             self.runs_total()
         );
-        let job_name =
-            |j: usize| format!("sweep: point {}/{points}, replicate {}", keys[j].0 + 1, jobs[j].replicate + 1);
+        let job_name = |j: usize| {
+            format!("sweep: point {}/{points}, replicate {}", keys[j].0 + 1, jobs[j].replicate + 1)
+        };
         let result = runner.run(&label, &jobs, &job_name, |job, result| {
             let (point, prep) = keys[job];
             let values = outcome_values(&Reduced::of(&result));

@@ -224,7 +224,11 @@ pub(super) fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
 }
 
 /// Makes `dir` ready for the sweep `stored` and returns the runs already finished there.
-pub(super) fn prepare_dir(dir: &Path, stored: &StoredDesign, resume: bool) -> anyhow::Result<HashSet<(usize, u32)>> {
+pub(super) fn prepare_dir(
+    dir: &Path,
+    stored: &StoredDesign,
+    resume: bool,
+) -> anyhow::Result<HashSet<(usize, u32)>> {
     let runs = dir.join("runs");
     if is_empty_dir(dir)? {
         fs::create_dir_all(&runs).with_context(|| format!("cannot create {}", runs.display()))?;

@@ -124,7 +124,8 @@ impl Builder<'_> {
     fn dated(&mut self, p: &Params, path: &str, kind: Kind, meaning: &str, node: &Node) -> Option<Value> {
         let Raw::Str(text) = &node.raw else { return self.read(path, kind, meaning, node) };
         let Some(date) = YearMonth::parse(text) else {
-            let message = format!("{path} = {}: must be a month number or a date \"YYYY-MM\" ({meaning})", node.text);
+            let message =
+                format!("{path} = {}: must be a month number or a date \"YYYY-MM\" ({meaning})", node.text);
             self.problem(ErrorKind::OutOfRange, node.at, path, message);
             return None;
         };

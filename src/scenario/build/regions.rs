@@ -24,7 +24,6 @@ struct RegionIn {
 }
 
 impl Builder<'_> {
-
     fn read_region(&mut self, index: usize, node: &Node) -> Option<RegionIn> {
         let label0 = region_label(None, index);
         let t = self.table(&label0, node, "a table (write [[region]])")?;
@@ -419,9 +418,7 @@ impl Builder<'_> {
         }
         p.cartel_list = list;
     }
-
 }
-
 
 /// Turns shares (adding up to 1) into head counts adding up to `total` by the largest
 /// remainder method; ties go to the earlier region, so the result is deterministic.

@@ -11,9 +11,7 @@ fn dated(policy: &str) -> String {
 
 #[test]
 fn dates_become_reported_months() {
-    let s = ok(&dated(
-        "[policy.scholarships]\nstart_month = \"2006-12\"\nend_month = \"2010-01\"\n",
-    ));
+    let s = ok(&dated("[policy.scholarships]\nstart_month = \"2006-12\"\nend_month = \"2010-01\"\n"));
     assert_eq!(s.params.run.start, YearMonth::parse("2000-01"));
     let l = s.params.policy.scholarships.as_ref().unwrap();
     assert_eq!((l.schedule.start_month, l.schedule.end_month), (83, Some(120)));
@@ -39,7 +37,9 @@ fn lever_arrays_give_instances_in_file_order() {
     ));
     let pol = &s.params.policy;
     let first = pol.policing.as_ref().unwrap();
-    assert!(first.p.army && first.schedule.regions == [true, false, false] && first.schedule.start_month == 84);
+    assert!(
+        first.p.army && first.schedule.regions == [true, false, false] && first.schedule.start_month == 84
+    );
     assert_eq!(pol.more.policing.len(), 1);
     assert_eq!(pol.more.policing[0].p.increase, 0.2);
     assert_eq!(pol.more.policing[0].schedule.regions, [false, false, true]);
