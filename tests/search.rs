@@ -102,6 +102,45 @@ fn a_front_point_file_reproduces_its_pareto_row() {
     }
 }
 
+/// Recruits summed over a run's reported months, per replicate (timeseries.csv).
+fn recruits_per_replicate(run: &Path) -> Vec<f64> {
+    let (th, ts) = csv(&run.join("timeseries.csv"));
+    let (rep, rec) = (col(&th, "replicate"), col(&th, "recruits"));
+    let mut totals = vec![0.0f64; 2];
+    for r in &ts {
+        totals[r[rep].parse::<usize>().unwrap()] += r[rec].parse::<f64>().unwrap();
+    }
+    totals
+}
+
+/// Fails if: the chart draws reference points that no file holds, a reference row is not
+/// the bundled scenario's own run at the search's settings, or the outputs list omits it.
+#[test]
+fn the_reference_points_of_the_chart_are_written_and_are_the_scenarios_own_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("opt");
+    let cmd = optimize_n(&out, "2", "1", "4");
+    let args: Vec<_> = cmd.get_args().filter(|a| *a != "--no-charts").map(|a| a.to_owned()).collect();
+    let mut with_charts = bin();
+    with_charts.args(args);
+    ok(&mut with_charts);
+    assert!(out.join("charts/pareto.png").exists());
+    let (h, rows) = csv(&out.join("references.csv"));
+    assert_eq!(h[0], "scenario");
+    assert_eq!(h[1..4], ["recruits_mean", "recruits_lo", "recruits_hi"]);
+    assert_eq!(h.last().unwrap(), "error");
+    let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+    assert!(names.contains(&"baseline") && names.contains(&"scholarships"), "{names:?}");
+    let baseline = rows.iter().find(|r| r[0] == "baseline").unwrap();
+    let run = tmp.path().join("baseline");
+    ok(bin().arg("run").arg(root().join("scenarios/baseline.toml")).args(SIZE).args(["--quiet", "--no-charts", "--out"]).arg(&run));
+    let totals = recruits_per_replicate(&run);
+    let recruits: f64 = baseline[col(&h, "recruits_mean")].parse().unwrap();
+    assert!((recruits - (totals[0] + totals[1]) / 2.0).abs() < 1e-6, "{recruits} vs {totals:?}");
+    let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"references.csv\""), "{manifest}");
+}
+
 #[test]
 fn optimize_gives_the_same_bytes_for_any_thread_count_and_after_a_resume() {
     let tmp = tempfile::tempdir().unwrap();

@@ -12,28 +12,43 @@ use crate::experiment::generations::Prepared;
 use crate::experiment::generations::overlay::{relative_path, scenario_text};
 use crate::experiment::runner::{Runner, details_field};
 use crate::output::atomic::write_in as write_atomic;
-use crate::output::charts::{self, ChartText, PointItem};
+use crate::output::charts::{self, ChartText, PointItem, ScatterSet};
 use crate::output::tables::{csv_field, fmt_real};
 use crate::scenario::{self, Scenario};
 
 /// The columns shared by `pareto.csv` and `evaluated.csv` after `point`.
 pub fn value_columns(search: &Search<'_>) -> Vec<String> {
     let mut cols: Vec<String> = search.space.paths.clone();
-    for o in &search.spec.objectives {
-        cols.extend(["mean", "lo", "hi"].map(|s| format!("{}_{s}", o.name)));
-    }
+    cols.extend(objective_columns(search));
     cols
+}
+
+/// `<objective>_mean`, `<objective>_lo`, `<objective>_hi` for each objective.
+fn objective_columns(search: &Search<'_>) -> Vec<String> {
+    let names = search.spec.objectives.iter().map(|o| &o.name);
+    names.flat_map(|n| ["mean", "lo", "hi"].map(|s| format!("{n}_{s}"))).collect()
 }
 
 fn value_fields(r: &Record) -> Vec<String> {
     let mut f: Vec<String> = r.values.iter().map(|&x| fmt_real(x)).collect();
-    for k in 0..r.mean.len() {
-        f.extend(
-            [r.mean[k], r.lo[k], r.hi[k]]
-                .map(|x| if r.error.is_some() { String::new() } else { fmt_real(x) }),
-        );
-    }
+    f.extend(objective_fields(r));
     f
+}
+
+fn objective_fields(r: &Record) -> Vec<String> {
+    let triples = (0..r.mean.len()).flat_map(|k| [r.mean[k], r.lo[k], r.hi[k]]);
+    triples.map(|x| if r.error.is_some() { String::new() } else { fmt_real(x) }).collect()
+}
+
+/// `references.csv`: the bundled scenarios drawn on the chart, with their objective values
+/// (the chart only reads what is also written).
+fn references_csv(search: &Search<'_>, refs: &[(String, Record)]) -> String {
+    let mut out = format!("scenario,{},error\n", objective_columns(search).join(","));
+    for (name, r) in refs {
+        let error = r.error.as_deref().map(csv_field).unwrap_or_default();
+        out.push_str(&format!("{},{},{error}\n", csv_field(name), objective_fields(r).join(",")));
+    }
+    out
 }
 
 fn pareto_csv(search: &Search<'_>, front: &[Record]) -> String {
@@ -131,13 +146,23 @@ fn pareto_chart(search: &Search<'_>, front: &[Record], refs: &[(String, Record)]
         y_lo: Some(r.lo[1]).filter(|x| x.is_finite()),
         y_hi: Some(r.hi[1]).filter(|x| x.is_finite()),
     };
-    let mut points: Vec<PointItem> = front.iter().enumerate().map(|(k, r)| item(format!("{k}"), r)).collect();
-    points.extend(refs.iter().filter(|(_, r)| r.error.is_none()).map(|(name, r)| item(name.clone(), r)));
-    let title = format!("Pareto front (numbers: front points) and bundled scenarios (names), 95% CIs");
-    charts::scatter_labeled(
+    let front_points: Vec<PointItem> = front.iter().enumerate().map(|(k, r)| item(format!("{k}"), r)).collect();
+    let references: Vec<PointItem> =
+        refs.iter().filter(|(_, r)| r.error.is_none()).map(|(name, r)| item(name.clone(), r)).collect();
+    let sets = [
+        ScatterSet {
+            points: &references,
+            color: charts::REFERENCE_COLOR,
+            joined: false,
+            legend: Some("bundled scenarios (names)"),
+        },
+        ScatterSet { points: &front_points, color: charts::series_color(0), joined: true, legend: Some("Pareto front (point numbers)") },
+    ];
+    let title = "Pareto front and bundled scenarios (means, 95% intervals; both minimised)";
+    charts::scatter_sets(
         &dir.join("pareto.png"),
-        &ChartText { title: &title, x_label: &objs[0].name, y_label: &objs[1].name },
-        &points,
+        &ChartText { title, x_label: &objs[0].name, y_label: &objs[1].name },
+        &sets,
     )?;
     Ok(())
 }
@@ -160,6 +185,9 @@ fn chart_with_references(search: &Search<'_>, runner: &mut Runner, front: &[Reco
             Vec::new()
         }
     };
+    if let Err(e) = write_atomic(&search.spec.out_dir, "references.csv", references_csv(search, &refs).as_bytes()) {
+        warnings.push(format!("references.csv: {e:#}"));
+    }
     if let Err(e) = pareto_chart(search, front, &refs) {
         warnings.push(format!("charts/pareto.png: {e:#}"));
     }
@@ -183,8 +211,10 @@ pub fn write_all(
     let mut outputs: Vec<String> =
         ["search.json", "generations/", "pareto.csv", "evaluated.csv", "front/"].map(String::from).to_vec();
     let warnings = if spec.charts { chart_with_references(search, &mut runner, &front) } else { Vec::new() };
-    if spec.charts && dir.join("charts/pareto.png").exists() {
-        outputs.push("charts/pareto.png".into());
+    for file in ["references.csv", "charts/pareto.png"] {
+        if spec.charts && dir.join(file).exists() {
+            outputs.push(file.into());
+        }
     }
     let evaluated: usize = gens.iter().map(|g| g.evaluated.len()).sum();
     let failed: usize = gens.iter().flat_map(|g| &g.evaluated).filter(|r| r.error.is_some()).count();

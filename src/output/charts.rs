@@ -25,7 +25,7 @@ mod stacked;
 
 pub use bars::{bars_with_intervals, tornado};
 pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples};
-pub use scatter::scatter_labeled;
+pub use scatter::{ScatterSet, scatter_labeled, scatter_sets};
 pub use stacked::{Detail, stacked_areas, stacked_areas_noting, stacked_shares, stacked_shares_with_detail};
 
 use std::path::{Path, PathBuf};
@@ -38,6 +38,11 @@ use frame::{
     with_alpha,
 };
 use scale::{Axis, TickStyle, extent, padded, union};
+
+/// The colour of series `i` in the charts' palette, for callers that colour sets of points.
+pub fn series_color(i: usize) -> RGBAColor {
+    palette(i)
+}
 
 /// Width of every chart, in pixels.
 pub const WIDTH: u32 = 1200;
