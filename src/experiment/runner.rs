@@ -30,7 +30,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::engine::{self, EngineError, Job, ReplicateResult, Strategy};
+use crate::engine::{self, EngineError, Job, MonthHook, ReplicateResult, Strategy};
 use crate::output::manifest::{
     CRN_DESCRIPTION, INTERVAL_DESCRIPTION, Input, MODEL_VERSION, Manifest, RNG_DESCRIPTION, Scale,
     utc_timestamp,
@@ -190,6 +190,38 @@ impl Runner {
         label: &str,
         jobs: &[Job<'_>],
         job_name: &(dyn Fn(usize) -> String + Sync),
+        sink: F,
+    ) -> anyhow::Result<Strategy>
+    where
+        F: FnMut(usize, ReplicateResult) -> anyhow::Result<()>,
+    {
+        self.run_engine(label, jobs, job_name, None, sink)
+    }
+
+    /// As [`Runner::run`], with the jobs in lockstep and `on_month(job index, report)`
+    /// called for every reported month of every job as soon as all jobs have simulated it
+    /// (`engine::run_jobs_streaming`): for callers that show months while they run (the
+    /// web server). Every job is in memory at once.
+    pub fn run_streaming<F>(
+        &mut self,
+        label: &str,
+        jobs: &[Job<'_>],
+        job_name: &(dyn Fn(usize) -> String + Sync),
+        on_month: MonthHook<'_>,
+        sink: F,
+    ) -> anyhow::Result<Strategy>
+    where
+        F: FnMut(usize, ReplicateResult) -> anyhow::Result<()>,
+    {
+        self.run_engine(label, jobs, job_name, Some(on_month), sink)
+    }
+
+    fn run_engine<F>(
+        &mut self,
+        label: &str,
+        jobs: &[Job<'_>],
+        job_name: &(dyn Fn(usize) -> String + Sync),
+        on_month: Option<MonthHook<'_>>,
         mut sink: F,
     ) -> anyhow::Result<Strategy>
     where
@@ -203,9 +235,12 @@ impl Runner {
             bar.set_message(job_name(job));
         };
         let flag = self.settings.cancel.flag();
-        let result = engine::run_jobs_until(jobs, self.settings.threads, &flag, &tick, |i, r| {
-            sink(i, r).map_err(SinkFailed)
-        });
+        let threads = self.settings.threads;
+        let deliver = |i, r| sink(i, r).map_err(SinkFailed);
+        let result = match on_month {
+            None => engine::run_jobs_until(jobs, threads, &flag, &tick, deliver),
+            Some(hook) => engine::run_jobs_streaming(jobs, threads, &flag, &tick, hook, deliver),
+        };
         bar.finish_and_clear();
         match result {
             Ok(strategy) => {
