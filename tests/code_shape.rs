@@ -48,7 +48,10 @@ fn code_only(src: &str) -> String {
             block_comment_end(&c, i)
         } else if c[i] == '"' {
             string_end(&c, i + 1)
-        } else if c[i] == 'r' && matches!(c.get(i + 1), Some('"') | Some('#')) && !ident_char(c.get(i.wrapping_sub(1))) {
+        } else if c[i] == 'r'
+            && matches!(c.get(i + 1), Some('"') | Some('#'))
+            && !ident_char(c.get(i.wrapping_sub(1)))
+        {
             raw_string_end(&c, i + 1).unwrap_or(i + 1)
         } else if c[i] == '\'' {
             char_literal_end(&c, i).unwrap_or(i + 1)
@@ -132,8 +135,8 @@ fn char_literal_end(c: &[char], i: usize) -> Option<usize> {
 fn fn_name(line: &str) -> Option<&str> {
     let mut words = line.split_whitespace().peekable();
     while let Some(w) = words.next() {
-        let qualifier =
-            w.starts_with("pub") || matches!(w, "const" | "async" | "unsafe" | "extern" | "\"C\"" | "default");
+        let qualifier = w.starts_with("pub")
+            || matches!(w, "const" | "async" | "unsafe" | "extern" | "\"C\"" | "default");
         if w == "fn" {
             let name = words.next()?;
             let end = name.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(name.len());

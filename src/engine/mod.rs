@@ -168,8 +168,7 @@ fn units(jobs: &[Job<'_>], max: usize) -> Vec<Vec<usize>> {
 /// the jobs, so that every thread stays busy; otherwise units are unbounded.
 fn plan(jobs: &[Job<'_>], threads: usize, lockstep: bool) -> (Strategy, Vec<Vec<usize>>) {
     let max_youths = jobs.iter().map(|j| j.params.total_youths()).max().unwrap_or(0);
-    let strategy =
-        if lockstep { Strategy::Lockstep } else { strategy_for(max_youths, jobs.len(), threads) };
+    let strategy = if lockstep { Strategy::Lockstep } else { strategy_for(max_youths, jobs.len(), threads) };
     let max = match strategy {
         Strategy::AcrossReplicates => jobs.len().div_ceil(4 * threads).max(1),
         Strategy::WithinReplicate | Strategy::Lockstep => usize::MAX,

@@ -258,7 +258,13 @@ pub fn rescale_youths(p: &mut Params, youths: u64) {
 type Failed = (ErrorKind, String);
 
 /// Applies `input` at the resolved `t` (the key's path `path`) to `p`, before validation.
-fn apply_target(p: &mut Params, schema: &Schema, t: &Target, path: &str, input: Input<'_>) -> Result<(), Failed> {
+fn apply_target(
+    p: &mut Params,
+    schema: &Schema,
+    t: &Target,
+    path: &str,
+    input: Input<'_>,
+) -> Result<(), Failed> {
     match t {
         Target::Global(k, index) => set_global(p, schema, *k, *index, path, input)?,
         Target::RegionScalar(regions, k) => {

@@ -137,8 +137,7 @@ pub fn execute(
     let mut runner = Runner::start(experiment, settings)?;
     emit("start", start_event(prep));
     let arms = [&prep.base.params, &prep.policy.params];
-    let jobs: Vec<Job> =
-        (0..2 * n).map(|i| Job { params: arms[i / n], replicate: (i % n) as u32 }).collect();
+    let jobs: Vec<Job> = (0..2 * n).map(|i| Job { params: arms[i / n], replicate: (i % n) as u32 }).collect();
     let stream = MonthStream { labels: &prep.labels, jobs: jobs.len(), pending: Mutex::default(), emit };
     let mut results = Vec::with_capacity(jobs.len());
     let ran = runner.run_streaming("serve", &jobs, &|_| String::new(), &|j, r| stream.add(j, r), |_, r| {
