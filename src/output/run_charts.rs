@@ -251,7 +251,6 @@ impl RunCharts<'_> {
     /// Spending by lever, cumulative: one-off operations are spikes a monthly chart turns
     /// into needles. Each lever keeps its colour whichever others are on.
     fn spending(&mut self) -> Result<(), ChartError> {
-        // turns into needles. Each lever keeps its colour whichever others are on.
         let layers: Vec<Layer> = LEVERS
             .iter()
             .enumerate()
