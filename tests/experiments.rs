@@ -802,7 +802,7 @@ fn jobs_in_lockstep_give_the_same_results_and_stream_every_month_in_order() {
         };
         let never = std::sync::atomic::AtomicBool::new(false);
         let strategy = if streaming {
-            engine::run_jobs_streaming(&jobs, threads, &never, &|_, _| {}, &hook, sink).unwrap()
+            engine::run_jobs_with(&jobs, threads, &never, &|_, _| {}, Some(&hook), sink).unwrap()
         } else {
             engine::run_jobs(&jobs, threads, &|_, _| {}, sink).unwrap()
         };

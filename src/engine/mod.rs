@@ -35,7 +35,7 @@ pub enum Strategy {
     /// Replicates one after another, each month's youths split among the threads.
     WithinReplicate,
     /// Every job advanced one month at a time, each on one thread, all in memory at once:
-    /// for callers that stream months ([`run_jobs_streaming`]).
+    /// for callers that stream months ([`run_jobs_with`]).
     Lockstep,
 }
 
@@ -300,36 +300,21 @@ where
     E: std::error::Error + Send + 'static,
     F: FnMut(usize, ReplicateResult) -> Result<(), E>,
 {
-    run_jobs_watched(jobs, threads, cancel, progress, None, sink)
+    run_jobs_with(jobs, threads, cancel, progress, None, sink)
 }
 
 /// Called with (job index, report) for every reported month of every job, as soon as it
-/// is simulated: the engine's per-month hook ([`run_jobs_streaming`]).
+/// is simulated: the engine's per-month hook ([`run_jobs_with`]).
 pub type MonthHook<'a> = &'a (dyn Fn(usize, &MonthReport) + Sync);
 
-/// [`run_jobs_until`] in lockstep ([`Strategy::Lockstep`]): every job advances one month
-/// at a time, and `on_month(job index, report)` is called, in job order, for every job's
-/// reported month as soon as every job has simulated it. The results, their order and the
-/// cancellation rule are those of [`run_jobs_until`]; every job is in memory at once.
-pub fn run_jobs_streaming<E, F>(
-    jobs: &[Job<'_>],
-    threads: usize,
-    cancel: &AtomicBool,
-    progress: &(dyn Fn(usize, u64) + Sync),
-    on_month: MonthHook<'_>,
-    sink: F,
-) -> Result<Strategy, EngineError<E>>
-where
-    E: std::error::Error + Send + 'static,
-    F: FnMut(usize, ReplicateResult) -> Result<(), E>,
-{
-    run_jobs_watched(jobs, threads, cancel, progress, Some(on_month), sink)
-}
-
-/// The job loop behind [`run_jobs_until`] and [`run_jobs_streaming`]: in lockstep when a
-/// month hook is given, otherwise by [`choose_strategy`]'s rule (where no hook is ever
-/// asked for, so the common path costs nothing for it).
-fn run_jobs_watched<E, F>(
+/// [`run_jobs_until`], in lockstep ([`Strategy::Lockstep`]) when `on_month` is given:
+/// every job advances one month at a time, and `on_month(job index, report)` is called,
+/// in job order, for every job's reported month as soon as every job has simulated it.
+/// The results, their order and the cancellation rule are those of [`run_jobs_until`];
+/// in lockstep every job is in memory at once. Without a hook, the strategy follows
+/// [`choose_strategy`]'s rule and no hook is ever asked for, so the common path costs
+/// nothing for it.
+pub fn run_jobs_with<E, F>(
     jobs: &[Job<'_>],
     threads: usize,
     cancel: &AtomicBool,
