@@ -774,3 +774,52 @@ fn jobs_give_the_replicates_of_their_own_parameters_on_any_thread_count() {
     }
     assert_ne!(expected[0], expected[2], "the parameters of each job are used");
 }
+
+#[test]
+fn jobs_in_lockstep_give_the_same_results_and_stream_every_month_in_order() {
+    let mut p = scenario::load(&root().join(TINY)).unwrap();
+    p.apply(&Overrides { months: Some(5), replicates: Some(2), ..Overrides::default() }).unwrap();
+    let p = p.params;
+    assert!(p.run.burn_in_months > 0, "the fixture has a burn-in to share");
+    let mut lever = p.clone();
+    set_value_f64(&mut lever, "policy.scholarships.coverage", 0.5).unwrap();
+    let mut seed = p.clone();
+    set_value_f64(&mut seed, "run.seed", 8.0).unwrap();
+    let jobs = [
+        Job { params: &p, replicate: 0 },
+        Job { params: &lever, replicate: 0 },
+        Job { params: &seed, replicate: 1 },
+        Job { params: &p, replicate: 1 },
+        Job { params: &lever, replicate: 1 },
+    ];
+    let collect = |streaming: bool, threads: usize| {
+        let seen = std::sync::Mutex::new(Vec::new());
+        let hook = |j: usize, r: &engine::MonthReport| seen.lock().unwrap().push((r.month, j, r.clone()));
+        let mut out = Vec::new();
+        let sink = |i: usize, r: ReplicateResult| {
+            out.push((i, r));
+            Ok::<(), std::io::Error>(())
+        };
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let strategy = if streaming {
+            engine::run_jobs_with(&jobs, threads, &never, &|_, _| {}, Some(&hook), sink).unwrap()
+        } else {
+            engine::run_jobs(&jobs, threads, &|_, _| {}, sink).unwrap()
+        };
+        (strategy, out, seen.into_inner().unwrap())
+    };
+    let (_, expected, none) = collect(false, 2);
+    assert!(none.is_empty(), "no hook, no calls");
+    for threads in [1, 2] {
+        let (strategy, got, seen) = collect(true, threads);
+        assert_eq!(strategy, engine::Strategy::Lockstep);
+        assert_eq!(got, expected, "{threads} threads");
+        // Month by month, each month in job order, every report the one delivered at the end.
+        let order: Vec<(u32, usize)> = seen.iter().map(|(m, j, _)| (*m, *j)).collect();
+        let want: Vec<(u32, usize)> = (0..5).flat_map(|m| (0..jobs.len()).map(move |j| (m, j))).collect();
+        assert_eq!(order, want);
+        for (m, j, report) in &seen {
+            assert_eq!(report, &expected[*j].1.months[*m as usize]);
+        }
+    }
+}

@@ -9,6 +9,7 @@
 //! chunk size and either parallel strategy (across replicates or within one).
 
 pub mod chunks;
+mod lockstep;
 pub mod replicate;
 
 pub use replicate::{Event, MonthReport, Replicate};
@@ -33,6 +34,9 @@ pub enum Strategy {
     AcrossReplicates,
     /// Replicates one after another, each month's youths split among the threads.
     WithinReplicate,
+    /// Every job advanced one month at a time, each on one thread, all in memory at once:
+    /// for callers that stream months ([`run_jobs_with`]).
+    Lockstep,
 }
 
 impl Strategy {
@@ -40,6 +44,7 @@ impl Strategy {
         match self {
             Strategy::AcrossReplicates => "across-replicates",
             Strategy::WithinReplicate => "within-replicate",
+            Strategy::Lockstep => "lockstep",
         }
     }
 }
@@ -68,6 +73,7 @@ pub fn concurrent_replicates(strategy: Strategy, replicates: usize, threads: usi
     match strategy {
         Strategy::AcrossReplicates => replicates.min(threads).max(1),
         Strategy::WithinReplicate => 1,
+        Strategy::Lockstep => replicates,
     }
 }
 
@@ -157,15 +163,15 @@ fn units(jobs: &[Job<'_>], max: usize) -> Vec<Vec<usize>> {
     units
 }
 
-/// The strategy and the units of work for `jobs` on `threads` threads. Across
-/// replicates, a unit holds at most a quarter of a thread's share of the jobs, so that
-/// every thread stays busy; within a replicate, units are unbounded.
-fn plan(jobs: &[Job<'_>], threads: usize) -> (Strategy, Vec<Vec<usize>>) {
+/// The strategy and the units of work for `jobs` on `threads` threads (in lockstep when
+/// `lockstep`). Across replicates, a unit holds at most a quarter of a thread's share of
+/// the jobs, so that every thread stays busy; otherwise units are unbounded.
+fn plan(jobs: &[Job<'_>], threads: usize, lockstep: bool) -> (Strategy, Vec<Vec<usize>>) {
     let max_youths = jobs.iter().map(|j| j.params.total_youths()).max().unwrap_or(0);
-    let strategy = strategy_for(max_youths, jobs.len(), threads);
+    let strategy = if lockstep { Strategy::Lockstep } else { strategy_for(max_youths, jobs.len(), threads) };
     let max = match strategy {
         Strategy::AcrossReplicates => jobs.len().div_ceil(4 * threads).max(1),
-        Strategy::WithinReplicate => usize::MAX,
+        Strategy::WithinReplicate | Strategy::Lockstep => usize::MAX,
     };
     (strategy, units(jobs, max))
 }
@@ -173,7 +179,7 @@ fn plan(jobs: &[Job<'_>], threads: usize) -> (Strategy, Vec<Vec<usize>>) {
 /// Months the engine will simulate for `jobs` on `threads` threads (burn-ins shared by
 /// several jobs counted once), for a progress display.
 pub fn months_to_simulate(jobs: &[Job<'_>], threads: usize) -> u64 {
-    plan(jobs, threads.max(1))
+    plan(jobs, threads.max(1), false)
         .1
         .iter()
         .map(|u| {
@@ -288,6 +294,32 @@ pub fn run_jobs_until<E, F>(
     threads: usize,
     cancel: &AtomicBool,
     progress: &(dyn Fn(usize, u64) + Sync),
+    sink: F,
+) -> Result<Strategy, EngineError<E>>
+where
+    E: std::error::Error + Send + 'static,
+    F: FnMut(usize, ReplicateResult) -> Result<(), E>,
+{
+    run_jobs_with(jobs, threads, cancel, progress, None, sink)
+}
+
+/// Called with (job index, report) for every reported month of every job, as soon as it
+/// is simulated: the engine's per-month hook ([`run_jobs_with`]).
+pub type MonthHook<'a> = &'a (dyn Fn(usize, &MonthReport) + Sync);
+
+/// [`run_jobs_until`], in lockstep ([`Strategy::Lockstep`]) when `on_month` is given:
+/// every job advances one month at a time, and `on_month(job index, report)` is called,
+/// in job order, for every job's reported month as soon as every job has simulated it.
+/// The results, their order and the cancellation rule are those of [`run_jobs_until`];
+/// in lockstep every job is in memory at once. Without a hook, the strategy follows
+/// [`choose_strategy`]'s rule and no hook is ever asked for, so the common path costs
+/// nothing for it.
+pub fn run_jobs_with<E, F>(
+    jobs: &[Job<'_>],
+    threads: usize,
+    cancel: &AtomicBool,
+    progress: &(dyn Fn(usize, u64) + Sync),
+    on_month: Option<MonthHook<'_>>,
     mut sink: F,
 ) -> Result<Strategy, EngineError<E>>
 where
@@ -296,7 +328,7 @@ where
 {
     let threads = threads.max(1);
     let pool = thread_pool(threads)?;
-    let (strategy, units) = plan(jobs, threads);
+    let (strategy, units) = plan(jobs, threads, on_month.is_some());
     let stop = Stop { cancel, sink_failed: AtomicBool::new(false) };
     let next_unit = AtomicUsize::new(0);
     let (tx, rx) = mpsc::channel::<(usize, ReplicateResult)>();
@@ -326,6 +358,7 @@ where
                         simulate(u, true, &tx);
                     }
                 }),
+                Strategy::Lockstep => lockstep::simulate(jobs, &units, &pool, &stop, progress, on_month, &tx),
             }
             drop(tx);
         });

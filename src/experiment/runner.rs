@@ -30,7 +30,7 @@ use std::time::{Instant, SystemTime};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use crate::engine::{self, EngineError, Job, ReplicateResult, Strategy};
+use crate::engine::{self, EngineError, Job, MonthHook, ReplicateResult, Strategy};
 use crate::output::manifest::{
     CRN_DESCRIPTION, INTERVAL_DESCRIPTION, Input, MODEL_VERSION, Manifest, RNG_DESCRIPTION, Scale,
     utc_timestamp,
@@ -190,6 +190,38 @@ impl Runner {
         label: &str,
         jobs: &[Job<'_>],
         job_name: &(dyn Fn(usize) -> String + Sync),
+        sink: F,
+    ) -> anyhow::Result<Strategy>
+    where
+        F: FnMut(usize, ReplicateResult) -> anyhow::Result<()>,
+    {
+        self.run_engine(label, jobs, job_name, None, sink)
+    }
+
+    /// As [`Runner::run`], with the jobs in lockstep and `on_month(job index, report)`
+    /// called for every reported month of every job as soon as all jobs have simulated it
+    /// (`engine::run_jobs_with`): for callers that show months while they run (the
+    /// web server). Every job is in memory at once.
+    pub fn run_streaming<F>(
+        &mut self,
+        label: &str,
+        jobs: &[Job<'_>],
+        job_name: &(dyn Fn(usize) -> String + Sync),
+        on_month: MonthHook<'_>,
+        sink: F,
+    ) -> anyhow::Result<Strategy>
+    where
+        F: FnMut(usize, ReplicateResult) -> anyhow::Result<()>,
+    {
+        self.run_engine(label, jobs, job_name, Some(on_month), sink)
+    }
+
+    fn run_engine<F>(
+        &mut self,
+        label: &str,
+        jobs: &[Job<'_>],
+        job_name: &(dyn Fn(usize) -> String + Sync),
+        on_month: Option<MonthHook<'_>>,
         mut sink: F,
     ) -> anyhow::Result<Strategy>
     where
@@ -203,7 +235,8 @@ impl Runner {
             bar.set_message(job_name(job));
         };
         let flag = self.settings.cancel.flag();
-        let result = engine::run_jobs_until(jobs, self.settings.threads, &flag, &tick, |i, r| {
+        let threads = self.settings.threads;
+        let result = engine::run_jobs_with(jobs, threads, &flag, &tick, on_month, |i, r| {
             sink(i, r).map_err(SinkFailed)
         });
         bar.finish_and_clear();
@@ -294,17 +327,15 @@ mod tests {
         s.params
     }
 
+    fn experiment<'a>(dir: &'a Path, p: &Params, paired: bool) -> Experiment<'a> {
+        Experiment { name: "test", out_dir: dir, scale: Scale::of(p), inputs: vec![], paired }
+    }
+
     #[test]
     fn results_arrive_in_job_order_and_the_manifest_is_marked_complete() {
         let p = tiny();
         let dir = tempfile::tempdir().unwrap();
-        let e = Experiment {
-            name: "test",
-            out_dir: dir.path(),
-            scale: Scale::of(&p),
-            inputs: vec![],
-            paired: false,
-        };
+        let e = experiment(dir.path(), &p, false);
         let mut runner = Runner::start(e, Settings::quiet(2)).unwrap();
         let jobs: Vec<Job> = (0..4).map(|r| Job { params: &p, replicate: 3 - r }).collect();
         let mut seen = Vec::new();
@@ -327,13 +358,7 @@ mod tests {
     fn a_cancelled_run_stops_with_its_own_error_and_an_incomplete_manifest() {
         let p = tiny();
         let dir = tempfile::tempdir().unwrap();
-        let e = Experiment {
-            name: "test",
-            out_dir: dir.path(),
-            scale: Scale::of(&p),
-            inputs: vec![],
-            paired: true,
-        };
+        let e = experiment(dir.path(), &p, true);
         let settings = Settings::quiet(1);
         let cancel = settings.cancel.clone();
         let mut runner = Runner::start(e, settings).unwrap();
@@ -362,13 +387,7 @@ mod tests {
     fn a_failing_sink_stops_the_run_with_its_error() {
         let p = tiny();
         let dir = tempfile::tempdir().unwrap();
-        let e = Experiment {
-            name: "test",
-            out_dir: dir.path(),
-            scale: Scale::of(&p),
-            inputs: vec![],
-            paired: false,
-        };
+        let e = experiment(dir.path(), &p, false);
         let mut runner = Runner::start(e, Settings::quiet(2)).unwrap();
         let jobs: Vec<Job> = (0..8).map(|r| Job { params: &p, replicate: r }).collect();
         let err =

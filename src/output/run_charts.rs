@@ -86,138 +86,192 @@ pub fn render(
 ) -> Result<Vec<String>, ChartError> {
     std::fs::create_dir_all(dir)
         .map_err(|e| ChartError::Io { path: dir.to_path_buf(), message: e.to_string() })?;
-    let x: Vec<f64> = summary.months.iter().map(|&t| x_of(start, t)).collect();
-    let marks = removal_marks_at(removals, start);
-    let month = if start.is_some() { "year" } else { "month (after burn-in)" };
-    let reps = summary.replicates;
-    let mut written = Vec::new();
-    let mut file = |name: &str| {
-        written.push(name.to_string());
-        dir.join(name)
+    let mut charts = RunCharts {
+        dir,
+        scenario,
+        summary,
+        regions,
+        x: summary.months.iter().map(|&t| x_of(start, t)).collect(),
+        marks: removal_marks_at(removals, start),
+        month: if start.is_some() { "year" } else { "month (after burn-in)" },
+        written: Vec::new(),
     };
+    charts.doors()?;
+    charts.members_recruits()?;
+    charts.homicide()?;
+    charts.cartels_corruption()?;
+    charts.spending()?;
+    Ok(charts.written)
+}
 
-    // 1. The doors: where youths are, as shares.
-    let doors = [
-        (m::SCHOOL, "school"),
-        (m::WORK, "work"),
-        (m::IDLE, "idle (nini)"),
-        (m::MEMBERS, "cartel"),
-        (m::PRISON, "prison"),
-    ];
-    let layers: Vec<Layer> =
-        doors.iter().map(|&(i, label)| Layer { label: label.into(), values: summary.series(i).0 }).collect();
-    // The narco door holds well under 1% of youths: invisible in the stack, so a second
-    // panel shows the cartel and prison shares on their own scale.
-    let narco = [share_band(summary, m::MEMBERS, "cartel"), share_band(summary, m::PRISON, "prison")];
-    charts::stacked_shares_with_detail(
-        &file("doors.png"),
-        &ChartText {
-            title: &format!("The doors: youths aged 12–29 by status — {scenario}"),
-            x_label: month,
-            y_label: "share of youths (%)",
-        },
-        &x,
-        &layers,
-        charts::Detail {
-            title: &format!(
-                "The narco door on its own scale: cartel members and prison (mean and 95% CI over {reps} replicates)"
-            ),
-            y_label: "% of youths",
-            series: &narco,
-        },
-    )?;
+/// What every run chart reads, and the files written so far.
+struct RunCharts<'a> {
+    dir: &'a Path,
+    scenario: &'a str,
+    summary: &'a Summary,
+    regions: &'a [(String, Summary)],
+    /// The x of every reported month (a year with a calendar, else the month).
+    x: Vec<f64>,
+    marks: Vec<Mark>,
+    /// The x axis's label.
+    month: &'static str,
+    written: Vec<String>,
+}
 
-    // 2. Members and recruits, each with its band.
-    let title = format!("Cartel members and monthly recruits: mean and 95% CI over {reps} replicates");
-    charts::small_multiples(
-        &file("members_recruits.png"),
-        &ChartText { title: &title, x_label: month, y_label: "youths" },
-        &x,
-        &[
-            ("members (end of month)".into(), band(summary, m::MEMBERS, "mean")),
-            ("recruits per month".into(), band(summary, m::RECRUITS, "mean")),
-        ],
-        &marks,
-        PanelScale::Free,
-    )?;
-
-    // 3. The homicide rate, nationally and by region.
-    let title = format!("Homicide rate: mean and 95% CI over {reps} replicates");
-    charts::lines_with_bands(
-        &file("homicide_rate.png"),
-        &ChartText { title: &title, x_label: month, y_label: "homicides per 100,000 per year" },
-        &x,
-        &[band(summary, m::HOMICIDE_RATE, "homicide rate")],
-        &marks,
-    )?;
-    if regions.len() > 1 {
-        let panels: Vec<(String, Band)> = regions
-            .iter()
-            .map(|(name, s)| (name.clone(), band(s, m::HOMICIDE_RATE, "homicide rate")))
-            .collect();
-        charts::small_multiples(
-            &file("homicide_rate_by_region.png"),
-            &ChartText {
-                title: &format!("Homicide rate by region: mean and 95% CI over {reps} replicates"),
-                x_label: month,
-                y_label: "per 100,000 per year",
-            },
-            &x,
-            &panels,
-            &marks,
-            PanelScale::Shared,
-        )?;
+impl RunCharts<'_> {
+    /// The path of chart `name`, recorded as written.
+    fn file(&mut self, name: &str) -> std::path::PathBuf {
+        self.written.push(name.to_string());
+        self.dir.join(name)
     }
 
-    // 4. Cartels, corruption and collective efficacy.
-    charts::lines_with_bands(
-        &file("cartels_active.png"),
-        &ChartText {
-            title: "Active cartels (dashed lines: kingpin removals)",
-            x_label: month,
-            y_label: "cartels",
-        },
-        &x,
-        &[band(summary, m::CARTELS_ACTIVE, "active cartels")],
-        &marks,
-    )?;
-    charts::lines_with_bands(
-        &file("corruption_efficacy.png"),
-        &ChartText {
-            title: "Police corruption and collective efficacy (youth-weighted)",
-            x_label: month,
-            y_label: "index (0–1)",
-        },
-        &x,
-        &[
-            band(summary, m::CORRUPTION, "police corruption"),
-            band(summary, m::COLLECTIVE_EFFICACY, "collective efficacy"),
-        ],
-        &marks,
-    )?;
+    /// The doors: where youths are, as shares; the narco door on its own scale.
+    fn doors(&mut self) -> Result<(), ChartError> {
+        let doors = [
+            (m::SCHOOL, "school"),
+            (m::WORK, "work"),
+            (m::IDLE, "idle (nini)"),
+            (m::MEMBERS, "cartel"),
+            (m::PRISON, "prison"),
+        ];
+        let layers: Vec<Layer> = doors
+            .iter()
+            .map(|&(i, label)| Layer { label: label.into(), values: self.summary.series(i).0 })
+            .collect();
+        // The narco door holds well under 1% of youths: invisible in the stack, so a second
+        // panel shows the cartel and prison shares on their own scale.
+        let narco =
+            [share_band(self.summary, m::MEMBERS, "cartel"), share_band(self.summary, m::PRISON, "prison")];
+        charts::stacked_shares_with_detail(
+            &self.file("doors.png"),
+            &ChartText {
+                title: &format!("The doors: youths aged 12–29 by status — {}", self.scenario),
+                x_label: self.month,
+                y_label: "share of youths (%)",
+            },
+            &self.x,
+            &layers,
+            charts::Detail {
+                title: &format!(
+                    "The narco door on its own scale: cartel members and prison (mean and 95% CI over {} replicates)",
+                    self.summary.replicates
+                ),
+                y_label: "% of youths",
+                series: &narco,
+            },
+        )?;
+        Ok(())
+    }
 
-    // 5. Spending by lever, cumulative: one-off operations are spikes a monthly chart
-    // turns into needles. Each lever keeps its colour whichever others are on.
-    let layers: Vec<Layer> = LEVERS
-        .iter()
-        .enumerate()
-        .map(|(i, l)| Layer {
-            label: l.replace('_', " "),
-            values: cumulative(&summary.series(m::SPENDING_FIRST + i).0),
-        })
-        .collect();
-    charts::stacked_areas_noting(
-        &file("spending.png"),
-        &ChartText {
-            title: "Cumulative public spending by lever since month 0 (mean over replicates)",
-            x_label: month,
-            y_label: "pesos of 2010, cumulative",
-        },
-        &x,
-        &layers,
-        "no spending: no lever with a cost is on in this scenario",
-    )?;
-    Ok(written)
+    /// Members and recruits, each with its band.
+    fn members_recruits(&mut self) -> Result<(), ChartError> {
+        let title = format!(
+            "Cartel members and monthly recruits: mean and 95% CI over {} replicates",
+            self.summary.replicates
+        );
+        charts::small_multiples(
+            &self.file("members_recruits.png"),
+            &ChartText { title: &title, x_label: self.month, y_label: "youths" },
+            &self.x,
+            &[
+                ("members (end of month)".into(), band(self.summary, m::MEMBERS, "mean")),
+                ("recruits per month".into(), band(self.summary, m::RECRUITS, "mean")),
+            ],
+            &self.marks,
+            PanelScale::Free,
+        )?;
+        Ok(())
+    }
+
+    /// The homicide rate, nationally and by region.
+    fn homicide(&mut self) -> Result<(), ChartError> {
+        let title = format!("Homicide rate: mean and 95% CI over {} replicates", self.summary.replicates);
+        charts::lines_with_bands(
+            &self.file("homicide_rate.png"),
+            &ChartText { title: &title, x_label: self.month, y_label: "homicides per 100,000 per year" },
+            &self.x,
+            &[band(self.summary, m::HOMICIDE_RATE, "homicide rate")],
+            &self.marks,
+        )?;
+        if self.regions.len() > 1 {
+            let panels: Vec<(String, Band)> = self
+                .regions
+                .iter()
+                .map(|(name, s)| (name.clone(), band(s, m::HOMICIDE_RATE, "homicide rate")))
+                .collect();
+            charts::small_multiples(
+                &self.file("homicide_rate_by_region.png"),
+                &ChartText {
+                    title: &format!(
+                        "Homicide rate by region: mean and 95% CI over {} replicates",
+                        self.summary.replicates
+                    ),
+                    x_label: self.month,
+                    y_label: "per 100,000 per year",
+                },
+                &self.x,
+                &panels,
+                &self.marks,
+                PanelScale::Shared,
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Cartels, corruption and collective efficacy.
+    fn cartels_corruption(&mut self) -> Result<(), ChartError> {
+        charts::lines_with_bands(
+            &self.file("cartels_active.png"),
+            &ChartText {
+                title: "Active cartels (dashed lines: kingpin removals)",
+                x_label: self.month,
+                y_label: "cartels",
+            },
+            &self.x,
+            &[band(self.summary, m::CARTELS_ACTIVE, "active cartels")],
+            &self.marks,
+        )?;
+        charts::lines_with_bands(
+            &self.file("corruption_efficacy.png"),
+            &ChartText {
+                title: "Police corruption and collective efficacy (youth-weighted)",
+                x_label: self.month,
+                y_label: "index (0–1)",
+            },
+            &self.x,
+            &[
+                band(self.summary, m::CORRUPTION, "police corruption"),
+                band(self.summary, m::COLLECTIVE_EFFICACY, "collective efficacy"),
+            ],
+            &self.marks,
+        )?;
+        Ok(())
+    }
+
+    /// Spending by lever, cumulative: one-off operations are spikes a monthly chart turns
+    /// into needles. Each lever keeps its colour whichever others are on.
+    fn spending(&mut self) -> Result<(), ChartError> {
+        let layers: Vec<Layer> = LEVERS
+            .iter()
+            .enumerate()
+            .map(|(i, l)| Layer {
+                label: l.replace('_', " "),
+                values: cumulative(&self.summary.series(m::SPENDING_FIRST + i).0),
+            })
+            .collect();
+        charts::stacked_areas_noting(
+            &self.file("spending.png"),
+            &ChartText {
+                title: "Cumulative public spending by lever since month 0 (mean over replicates)",
+                x_label: self.month,
+                y_label: "pesos of 2010, cumulative",
+            },
+            &self.x,
+            &layers,
+            "no spending: no lever with a cost is on in this scenario",
+        )?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -254,34 +254,19 @@ pub fn rescale_youths(p: &mut Params, youths: u64) {
     p.population.youths = youths;
 }
 
+/// Why a value could not be applied: the kind of problem and its message.
+type Failed = (ErrorKind, String);
+
+/// Applies `input` at the resolved `t` (the key's path `path`) to `p`, before validation.
 fn apply_target(
     p: &mut Params,
     schema: &Schema,
     t: &Target,
     path: &str,
     input: Input<'_>,
-) -> Result<(), (ErrorKind, String)> {
+) -> Result<(), Failed> {
     match t {
-        Target::Global(k, index) => {
-            let def = &schema.global[*k];
-            let v = match (index, (def.get)(p)) {
-                (Some(j), Value::Ranks(mut a)) => {
-                    let Value::Num(x) = read(Kind::Prob, input, path, def.meaning)? else {
-                        return Err((ErrorKind::WrongType, format!("{path}: expected a number")));
-                    };
-                    a[*j] = x;
-                    Value::Ranks(a)
-                }
-                _ => read(def.kind, input, path, def.meaning)?,
-            };
-            if def.table == "population" && def.name == "youths" {
-                if let Value::Int(y) = v {
-                    rescale_youths(p, y);
-                }
-            } else {
-                (def.set)(p, &v);
-            }
-        }
+        Target::Global(k, index) => set_global(p, schema, *k, *index, path, input)?,
         Target::RegionScalar(regions, k) => {
             let def = &schema.region[*k];
             let v = read(def.kind, input, path, def.meaning)?;
@@ -289,56 +274,8 @@ fn apply_target(
                 (def.set)(&mut p.regions[r], &v);
             }
         }
-        Target::RegionYouths(regions) => {
-            let kind = Kind::Count { min: 1, max: super::schema::TOML_INT_MAX };
-            let Value::Int(n) = read(kind, input, path, "youths living in the region")? else {
-                return Err((ErrorKind::WrongType, format!("{path}: expected an integer")));
-            };
-            for &r in regions {
-                p.regions[r].youths = n;
-            }
-            p.population.youths = p.regions.iter().fold(0u64, |s, r| s.saturating_add(r.youths));
-        }
-        Target::RegionNeighbours(regions) => {
-            let Input::Text(text) = input else {
-                return Err((
-                    ErrorKind::WrongType,
-                    format!("{path}: expected region names separated by ';'"),
-                ));
-            };
-            let names: Vec<&str> = text.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()).collect();
-            let mut wanted = Vec::new();
-            for n in names {
-                match p.regions.iter().position(|r| r.name == n) {
-                    Some(j) => wanted.push(j),
-                    None => {
-                        let all: Vec<&str> = p.regions.iter().map(|r| r.name.as_str()).collect();
-                        let hint = suggestion(n, &all, "the regions are");
-                        return Err((ErrorKind::UnknownName, format!("{path}: unknown region {n:?}{hint}")));
-                    }
-                }
-            }
-            for &r in regions {
-                if wanted.contains(&r) {
-                    return Err((
-                        ErrorKind::Inconsistent,
-                        format!("{path}: a region cannot neighbour itself"),
-                    ));
-                }
-                // Replace the region's links on both sides so the relation stays symmetric.
-                for other in std::mem::take(&mut p.regions[r].neighbours) {
-                    p.regions[other].neighbours.retain(|&x| x != r);
-                }
-                for &j in &wanted {
-                    p.regions[r].neighbours.push(j);
-                    p.regions[j].neighbours.push(r);
-                }
-            }
-            for reg in &mut p.regions {
-                reg.neighbours.sort_unstable();
-                reg.neighbours.dedup();
-            }
-        }
+        Target::RegionYouths(regions) => set_region_youths(p, regions, path, input)?,
+        Target::RegionNeighbours(regions) => set_neighbours(p, regions, path, input)?,
         Target::CartelPredatory(k) => {
             if let Value::Bool(b) = read(Kind::Bool, input, path, "hires for extortion and kidnapping")? {
                 p.cartel_list[*k].predatory = b;
@@ -369,22 +306,9 @@ fn apply_target(
         }
         Target::LeverRegions(l) => {
             let lever = &schema.levers[*l];
-            let Input::Text(text) = input else {
-                return Err((
-                    ErrorKind::WrongType,
-                    format!("{path}: expected region names separated by ';'"),
-                ));
-            };
             let mut flags = vec![false; p.regions.len()];
-            for n in text.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
-                match p.regions.iter().position(|r| r.name == n) {
-                    Some(i) => flags[i] = true,
-                    None => {
-                        let all: Vec<&str> = p.regions.iter().map(|r| r.name.as_str()).collect();
-                        let hint = suggestion(n, &all, "the regions are");
-                        return Err((ErrorKind::UnknownName, format!("{path}: unknown region {n:?}{hint}")));
-                    }
-                }
+            for i in region_list(p, path, input)? {
+                flags[i] = true;
             }
             (lever.enable)(p);
             if let Some(s) = (lever.schedule_mut)(p) {
@@ -398,6 +322,91 @@ fn apply_target(
                 _ => (lever.disable)(p),
             }
         }
+    }
+    Ok(())
+}
+
+/// A global key, or one rank of a per-rank key (`index`); `population.youths` rescales
+/// the regions.
+fn set_global(
+    p: &mut Params,
+    schema: &Schema,
+    k: usize,
+    index: Option<usize>,
+    path: &str,
+    input: Input<'_>,
+) -> Result<(), Failed> {
+    let def = &schema.global[k];
+    let v = match (index, (def.get)(p)) {
+        (Some(j), Value::Ranks(mut a)) => {
+            let Value::Num(x) = read(Kind::Prob, input, path, def.meaning)? else {
+                return Err((ErrorKind::WrongType, format!("{path}: expected a number")));
+            };
+            a[j] = x;
+            Value::Ranks(a)
+        }
+        _ => read(def.kind, input, path, def.meaning)?,
+    };
+    if def.table == "population" && def.name == "youths" {
+        if let Value::Int(y) = v {
+            rescale_youths(p, y);
+        }
+    } else {
+        (def.set)(p, &v);
+    }
+    Ok(())
+}
+
+/// The head count of some regions; the national total follows.
+fn set_region_youths(p: &mut Params, regions: &[usize], path: &str, input: Input<'_>) -> Result<(), Failed> {
+    let kind = Kind::Count { min: 1, max: super::schema::TOML_INT_MAX };
+    let Value::Int(n) = read(kind, input, path, "youths living in the region")? else {
+        return Err((ErrorKind::WrongType, format!("{path}: expected an integer")));
+    };
+    for &r in regions {
+        p.regions[r].youths = n;
+    }
+    p.population.youths = p.regions.iter().fold(0u64, |s, r| s.saturating_add(r.youths));
+    Ok(())
+}
+
+/// The regions named in `input` (separated by ';' or ','), by index.
+fn region_list(p: &Params, path: &str, input: Input<'_>) -> Result<Vec<usize>, Failed> {
+    let Input::Text(text) = input else {
+        return Err((ErrorKind::WrongType, format!("{path}: expected region names separated by ';'")));
+    };
+    let mut found = Vec::new();
+    for n in text.split([';', ',']).map(str::trim).filter(|s| !s.is_empty()) {
+        match p.regions.iter().position(|r| r.name == n) {
+            Some(j) => found.push(j),
+            None => {
+                let all: Vec<&str> = p.regions.iter().map(|r| r.name.as_str()).collect();
+                let hint = suggestion(n, &all, "the regions are");
+                return Err((ErrorKind::UnknownName, format!("{path}: unknown region {n:?}{hint}")));
+            }
+        }
+    }
+    Ok(found)
+}
+
+/// Replaces the neighbours of some regions, on both sides so the relation stays symmetric.
+fn set_neighbours(p: &mut Params, regions: &[usize], path: &str, input: Input<'_>) -> Result<(), Failed> {
+    let wanted = region_list(p, path, input)?;
+    for &r in regions {
+        if wanted.contains(&r) {
+            return Err((ErrorKind::Inconsistent, format!("{path}: a region cannot neighbour itself")));
+        }
+        for other in std::mem::take(&mut p.regions[r].neighbours) {
+            p.regions[other].neighbours.retain(|&x| x != r);
+        }
+        for &j in &wanted {
+            p.regions[r].neighbours.push(j);
+            p.regions[j].neighbours.push(r);
+        }
+    }
+    for reg in &mut p.regions {
+        reg.neighbours.sort_unstable();
+        reg.neighbours.dedup();
     }
     Ok(())
 }

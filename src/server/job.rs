@@ -5,25 +5,27 @@
 //! Replicate r of the two arms uses the same random streams (the engine never keys them
 //! by scenario), so the run is `narcodoor compare` of the scenario with the changes
 //! against the unchanged scenario: the files it writes and the effects it reports are
-//! those of `compare` on the same inputs (`tests/server.rs` checks the bytes). The
-//! replicates are stepped across the worker threads, each replicate on one thread; the
-//! engine's results do not depend on that. When the arms differ in levers only, the
-//! burn-in (levers off) is simulated once and the policy arm forked from it.
+//! those of `compare` on the same inputs (`tests/server.rs` checks the bytes). The run goes
+//! through the experiment runner like every command, in lockstep
+//! (`Runner::run_streaming`): each replicate on one thread, every job a month at a time.
+//! When the arms differ in levers only, the engine simulates the burn-in (levers off) once
+//! and forks the policy arm from it.
 
 use std::path::Path;
 
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
 use anyhow::Context;
-use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use super::request::Prepared;
-use crate::engine::{MonthReport, Replicate, ReplicateResult};
+use crate::engine::{self, Job, MonthReport, ReplicateResult};
 use crate::experiment::compare;
 use crate::experiment::outcomes::Reduced;
-use crate::experiment::runner::{Experiment, Runner, Settings, details_field};
+use crate::experiment::runner::{Cancel, Cancelled, Experiment, Runner, Settings, details_field};
 use crate::experiment::summary::{LEVEL, SummaryBuilder, Welford};
 use crate::model::metrics::{METRICS, m};
-use crate::model::params::Params;
 use crate::output::atomic::write_file;
 use crate::output::experiment_tables::{EffectRow, write_effects};
 use crate::output::manifest::Scale;
@@ -57,18 +59,21 @@ impl From<anyhow::Error> for JobError {
     }
 }
 
-/// Both arms' intervals of the headline series at one reported month.
-fn month_event(month: u32, labels: &[String; 2], arms: [&[Vec<MonthReport>]; 2]) -> Json {
+/// The headline series of one job at one reported month.
+type Headline = [f64; HEADLINE.len()];
+
+/// Both arms' intervals of the headline series at one reported month, from every job's
+/// values (the baseline's replicates first).
+fn month_event(month: u32, labels: &[String; 2], values: &[Headline]) -> Json {
     let mut out = serde_json::Map::new();
     out.insert("month".into(), json!(month));
-    for (key, outs) in ["baseline", "policy"].into_iter().zip(arms) {
+    let n = values.len() / 2;
+    for (key, arm) in ["baseline", "policy"].into_iter().zip(values.chunks(n.max(1))) {
         let mut series = serde_json::Map::new();
-        for &metric in &HEADLINE {
+        for (k, &metric) in HEADLINE.iter().enumerate() {
             let mut w = Welford::default();
-            for reports in outs {
-                if let Some(r) = reports.last() {
-                    w.push(r.metrics.national[metric]);
-                }
+            for v in arm {
+                w.push(v[k]);
             }
             let iv = w.interval(LEVEL);
             series.insert(METRICS[metric].into(), json!({"mean": iv.mean, "lo": iv.lo, "hi": iv.hi}));
@@ -79,70 +84,43 @@ fn month_event(month: u32, labels: &[String; 2], arms: [&[Vec<MonthReport>]; 2])
     Json::Object(out)
 }
 
-/// Can the policy arm start from the baseline's state after burn-in? Yes when the two
-/// parameter sets differ in levers alone (and the name): levers are off during burn-in, so
-/// both arms reach the same state, and simulating it once halves the burn-in's work.
-/// `tests/server.rs` checks the results against `compare`, which never forks.
-fn shares_burn_in(base: &Params, policy: &Params) -> bool {
-    let mut q = policy.clone();
-    q.policy = base.policy.clone();
-    q.run.name = base.run.name.clone();
-    q == *base
+/// Gathers the jobs' months from the runner's month hook and emits a month's event once
+/// every job has simulated it.
+struct MonthStream<'a> {
+    labels: &'a [String; 2],
+    jobs: usize,
+    /// Months not yet complete: every job's headline values so far.
+    pending: Mutex<BTreeMap<u32, Vec<Option<Headline>>>>,
+    emit: &'a (dyn Fn(&str, Json) + Sync),
 }
 
-/// Steps every replicate one month (each on one thread); true if it was a reported month.
-fn step_all(pool: &rayon::ThreadPool, reps: &mut [Replicate<'_>], outs: &mut [Vec<MonthReport>]) -> bool {
-    pool.install(|| {
-        reps.par_iter_mut()
-            .zip(outs.par_iter_mut())
-            .map(|(rep, out)| rep.step().map(|r| out.push(r)).is_some())
-            .reduce(|| false, |a, b| a || b)
-    })
-}
-
-/// Both arms' replicates, baseline's first, ready for their first reported month. With a
-/// shared burn-in, the baseline's replicates simulate it and the policy's are forked.
-fn burn_in<'p>(
-    prep: &'p Prepared,
-    pool: &rayon::ThreadPool,
-    stop: &dyn Fn() -> bool,
-) -> Result<Vec<Replicate<'p>>, JobError> {
-    let (base, policy) = (&prep.base.params, &prep.policy.params);
-    let n = base.run.replicates as usize;
-    let shared = shares_burn_in(base, policy);
-    let first = if shared { n } else { 2 * n };
-    let arms = [base, policy];
-    let mut reps: Vec<Replicate<'p>> = pool.install(|| {
-        (0..first).into_par_iter().map(|i| Replicate::new(arms[i / n], (i % n) as u32, false)).collect()
-    });
-    let mut none = vec![Vec::new(); first];
-    for _ in 0..base.run.burn_in_months {
-        if stop() {
-            return Err(JobError::Cancelled);
+impl MonthStream<'_> {
+    fn add(&self, job: usize, report: &MonthReport) {
+        let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let slots = pending.entry(report.month).or_insert_with(|| vec![None; self.jobs]);
+        slots[job] = Some(HEADLINE.map(|metric| report.metrics.national[metric]));
+        if slots.iter().all(Option::is_some) {
+            let values: Vec<Headline> = slots.iter().flatten().copied().collect();
+            pending.remove(&report.month);
+            (self.emit)("month", month_event(report.month, self.labels, &values));
         }
-        step_all(pool, &mut reps, &mut none);
     }
-    if shared {
-        let forks: Vec<Replicate<'p>> = reps.iter().map(|r| r.fork(policy)).collect();
-        reps.extend(forks);
-    }
-    Ok(reps)
 }
 
-/// Runs `prep` on `pool`, calling `emit(event, data)` for the start and every reported
-/// month; `stop()` is asked before every month. Writes the files of [`FILES`] into `dir`
-/// (`manifest.json` by the experiment runner, marked complete) and returns the final
-/// result.
+/// Runs `prep` through the experiment runner on `threads` threads, calling
+/// `emit(event, data)` for the start and every reported month; raising `cancel` stops it
+/// within a month. Writes the files of [`FILES`] into `dir` (`manifest.json` by the
+/// runner, marked complete) and returns the final result.
 ///
-/// The months are stepped here rather than in the runner's job loop, which hands over
-/// whole replicates: a month can only be streamed once every replicate of both arms has
-/// simulated it.
+/// The jobs are the baseline's replicates then the policy's, run in lockstep
+/// (`Runner::run_streaming`), so that a month can be streamed as soon as every replicate
+/// of both arms has simulated it.
 pub fn execute(
     prep: &Prepared,
-    pool: &rayon::ThreadPool,
+    threads: usize,
+    cancel: Cancel,
     dir: &Path,
-    stop: &dyn Fn() -> bool,
-    emit: &mut dyn FnMut(&str, Json),
+    emit: &(dyn Fn(&str, Json) + Sync),
 ) -> Result<Json, JobError> {
     let run = &prep.base.params.run;
     let n = run.replicates as usize;
@@ -153,29 +131,25 @@ pub fn execute(
         inputs: prep.base.files.clone(),
         paired: true,
     };
-    let mut settings = Settings::quiet(pool.current_num_threads());
+    let mut settings = Settings::quiet(threads);
     settings.command = vec!["narcodoor".into(), "serve".into()];
-    let runner = Runner::start(experiment, settings)?;
+    settings.cancel = cancel;
+    let mut runner = Runner::start(experiment, settings)?;
     emit("start", start_event(prep));
-    let mut reps = burn_in(prep, pool, stop)?;
-    let mut outs: Vec<Vec<MonthReport>> = vec![Vec::with_capacity(run.months as usize); 2 * n];
-    for _ in 0..run.months {
-        if stop() {
-            return Err(JobError::Cancelled);
-        }
-        if step_all(pool, &mut reps, &mut outs) {
-            let month = outs[0].last().map_or(0, |r| r.month);
-            emit("month", month_event(month, &prep.labels, [&outs[..n], &outs[n..]]));
-        }
-    }
-    drop(reps);
-    let results: Vec<ReplicateResult> = outs
-        .into_iter()
-        .enumerate()
-        .map(|(i, months)| ReplicateResult { replicate: (i % n) as u32, months })
-        .collect();
+    let arms = [&prep.base.params, &prep.policy.params];
+    let jobs: Vec<Job> = (0..2 * n).map(|i| Job { params: arms[i / n], replicate: (i % n) as u32 }).collect();
+    let stream = MonthStream { labels: &prep.labels, jobs: jobs.len(), pending: Mutex::default(), emit };
+    let mut results = Vec::with_capacity(jobs.len());
+    let ran = runner.run_streaming("serve", &jobs, &|_| String::new(), &|j, r| stream.add(j, r), |_, r| {
+        results.push(r);
+        Ok(())
+    });
+    match ran {
+        Err(e) if e.is::<Cancelled>() => return Err(JobError::Cancelled),
+        other => other?,
+    };
     let effects = write_files(prep, dir, &results[..n], &results[n..])?;
-    let shared = shares_burn_in(&prep.base.params, &prep.policy.params);
+    let shared = engine::same_burn_in(&prep.base.params, &prep.policy.params);
     let details = json!({
         "scenario": prep.name,
         "labels": prep.labels,

@@ -198,18 +198,13 @@ impl Runs {
     /// Creates the work directory and starts the worker thread.
     pub fn start(work: PathBuf, threads: usize, limits: Limits) -> anyhow::Result<Runs> {
         std::fs::create_dir_all(&work).with_context(|| format!("cannot create {}", work.display()))?;
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.max(1))
-            .thread_name(|i| format!("narcodoor-run-{i}"))
-            .build()
-            .context("cannot start the simulation threads")?;
         let (tx, rx) = mpsc::sync_channel::<Arc<Run>>(limits.max_queued);
         let worker_limits = limits.clone();
         std::thread::Builder::new()
             .name("narcodoor-runs".into())
             .spawn(move || {
                 for run in rx {
-                    execute(&run, &pool, &worker_limits);
+                    execute(&run, threads.max(1), &worker_limits);
                 }
             })
             .context("cannot start the run worker")?;
@@ -279,21 +274,21 @@ impl Runs {
 }
 
 /// Runs one queued run to its end, whatever happens inside.
-fn execute(run: &Arc<Run>, pool: &rayon::ThreadPool, limits: &Limits) {
+fn execute(run: &Arc<Run>, threads: usize, limits: &Limits) {
     if run.cancel.is_cancelled() || run.idle_too_long(limits) {
         run.finish(Status::Cancelled, None, None);
         return;
     }
     run.lock().status = Status::Running;
-    let stop = || {
+    // Every event (one a month) is also the moment to notice that nobody listens.
+    let emit = |name: &str, data: Json| {
+        run.publish(name, data);
         if run.idle_too_long(limits) {
             run.cancel.cancel();
         }
-        run.cancel.is_cancelled()
     };
-    let mut emit = |name: &str, data: Json| run.publish(name, data);
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        job::execute(&run.prepared, pool, &run.dir, &stop, &mut emit)
+        job::execute(&run.prepared, threads, run.cancel.clone(), &run.dir, &emit)
     }));
     match outcome {
         Ok(Ok(result)) => run.finish(Status::Done, Some(result), None),

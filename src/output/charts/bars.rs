@@ -4,7 +4,9 @@ use std::path::Path;
 
 use plotters::style::RGBAColor;
 
-use super::canvas::{HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width, wrap_text};
+use super::canvas::{
+    Canvas, HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width, wrap_text,
+};
 use super::frame::{
     Frame, FrameStyle, Header, INK, LABEL_SIZE, MARGIN, MUTED, NOTE_SIZE, Rect, TICK_SIZE, WHITE,
     draw_x_title, draw_y_title, palette,
@@ -137,30 +139,7 @@ fn horizontal_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result
                 let at = (MARGIN + cat_title_w, f.plot.y0 - 12.0);
                 c.text(&t, GROUP_TITLE_SIZE, INK, at, HAlign::Left, VAlign::Bottom)?;
             }
-            let zero = f.px(0.0);
-            for (j, b) in p.items.iter().enumerate() {
-                let mid = f.plot.y0 + (j as f64 + 0.5) * slot;
-                let half = (slot * 0.31).min(22.0);
-                if b.value.is_finite() {
-                    c.rect(zero, mid - half, f.px(b.value), mid + half, p.color)?;
-                } else {
-                    c.text("n/a", NOTE_SIZE, MUTED, (zero + 6.0, mid), HAlign::Left, VAlign::Middle)?;
-                }
-                if let Some((lo, hi)) = interval(b.value, b.lo, b.hi) {
-                    whisker(c, f.px(lo), f.px(hi), mid, half * 0.6, true, INK)?;
-                }
-                let lines = wrap_text(&b.label, BAR_LABEL_SIZE, label_col, if slot >= 44.0 { 2 } else { 1 });
-                let line_h = BAR_LABEL_SIZE * 1.15;
-                let first = mid - (lines.len() as f64 - 1.0) * line_h / 2.0;
-                for (k, line) in lines.iter().enumerate() {
-                    let at = (f.plot.x0 - 10.0, first + k as f64 * line_h);
-                    c.text(line, BAR_LABEL_SIZE, INK, at, HAlign::Right, VAlign::Middle)?;
-                }
-            }
-            c.vline(zero, f.plot.y0, f.plot.y1, 1.5, INK)?;
-            if p.items.is_empty() {
-                f.draw_no_data(c)?;
-            }
+            horizontal_panel(c, f, p, slot, label_col)?;
         }
         if let Some(last) = frames.last() {
             draw_x_title(c, text.y_label, LABEL_SIZE, last.plot.x0, last.plot.x1, h - MARGIN)?;
@@ -224,28 +203,7 @@ fn vertical_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result<(
                 let at = ((f.plot.x0 + f.plot.x1) / 2.0, f.plot.y0 - text_height(TICK_SIZE) / 2.0 - 10.0);
                 c.text(&t, GROUP_TITLE_SIZE, INK, at, HAlign::Center, VAlign::Bottom)?;
             }
-            let zero = f.py(0.0);
-            for (j, b) in p.items.iter().enumerate() {
-                let mid = f.plot.x0 + (j as f64 + 0.5) * slot;
-                let half = (slot * 0.31).min(45.0);
-                if b.value.is_finite() {
-                    c.rect(mid - half, f.py(b.value), mid + half, zero, p.color)?;
-                } else {
-                    c.text("n/a", NOTE_SIZE, MUTED, (mid, zero - 6.0), HAlign::Center, VAlign::Bottom)?;
-                }
-                if let Some((lo, hi)) = interval(b.value, b.lo, b.hi) {
-                    whisker(c, f.py(lo), f.py(hi), mid, half * 0.6, false, INK)?;
-                }
-                let lines = wrap_text(&b.label, label_size, slot - 6.0, label_lines);
-                for (k, line) in lines.iter().enumerate() {
-                    let at = (mid, f.plot.y1 + 10.0 + k as f64 * label_size * 1.2);
-                    c.text(line, label_size, INK, at, HAlign::Center, VAlign::Top)?;
-                }
-            }
-            c.hline(f.plot.x0, f.plot.x1, zero, 1.5, INK)?;
-            if p.items.is_empty() {
-                f.draw_no_data(c)?;
-            }
+            vertical_panel(c, f, p, slot, label_size, label_lines)?;
         }
         let (left, right) = match (frames.first(), frames.last()) {
             (Some(a), Some(b)) => (a.plot.x0, b.plot.x1),
@@ -254,6 +212,77 @@ fn vertical_bars(path: &Path, text: &ChartText, panels: &[BarPanel]) -> Result<(
         draw_x_title(c, text.x_label, LABEL_SIZE, left, right, h - MARGIN)?;
         draw_y_title(c, text.y_label, LABEL_SIZE, MARGIN, top, bottom)
     })
+}
+
+/// The bars of one horizontal panel, `slot` pixels apart, labelled in a column of
+/// `label_col` pixels left of the plot.
+fn horizontal_panel(
+    c: &mut Canvas,
+    f: &Frame,
+    p: &BarPanel,
+    slot: f64,
+    label_col: f64,
+) -> Result<(), ChartError> {
+    let zero = f.px(0.0);
+    for (j, b) in p.items.iter().enumerate() {
+        let mid = f.plot.y0 + (j as f64 + 0.5) * slot;
+        let half = (slot * 0.31).min(22.0);
+        if b.value.is_finite() {
+            c.rect(zero, mid - half, f.px(b.value), mid + half, p.color)?;
+        } else {
+            c.text("n/a", NOTE_SIZE, MUTED, (zero + 6.0, mid), HAlign::Left, VAlign::Middle)?;
+        }
+        if let Some((lo, hi)) = interval(b.value, b.lo, b.hi) {
+            whisker(c, f.px(lo), f.px(hi), mid, half * 0.6, true, INK)?;
+        }
+        let lines = wrap_text(&b.label, BAR_LABEL_SIZE, label_col, if slot >= 44.0 { 2 } else { 1 });
+        let line_h = BAR_LABEL_SIZE * 1.15;
+        let first = mid - (lines.len() as f64 - 1.0) * line_h / 2.0;
+        for (k, line) in lines.iter().enumerate() {
+            let at = (f.plot.x0 - 10.0, first + k as f64 * line_h);
+            c.text(line, BAR_LABEL_SIZE, INK, at, HAlign::Right, VAlign::Middle)?;
+        }
+    }
+    c.vline(zero, f.plot.y0, f.plot.y1, 1.5, INK)?;
+    if p.items.is_empty() {
+        f.draw_no_data(c)?;
+    }
+    Ok(())
+}
+
+/// The bars of one vertical panel, `slot` pixels apart, labelled below the plot in at most
+/// `label_lines` lines of `label_size`.
+fn vertical_panel(
+    c: &mut Canvas,
+    f: &Frame,
+    p: &BarPanel,
+    slot: f64,
+    label_size: f64,
+    label_lines: usize,
+) -> Result<(), ChartError> {
+    let zero = f.py(0.0);
+    for (j, b) in p.items.iter().enumerate() {
+        let mid = f.plot.x0 + (j as f64 + 0.5) * slot;
+        let half = (slot * 0.31).min(45.0);
+        if b.value.is_finite() {
+            c.rect(mid - half, f.py(b.value), mid + half, zero, p.color)?;
+        } else {
+            c.text("n/a", NOTE_SIZE, MUTED, (mid, zero - 6.0), HAlign::Center, VAlign::Bottom)?;
+        }
+        if let Some((lo, hi)) = interval(b.value, b.lo, b.hi) {
+            whisker(c, f.py(lo), f.py(hi), mid, half * 0.6, false, INK)?;
+        }
+        let lines = wrap_text(&b.label, label_size, slot - 6.0, label_lines);
+        for (k, line) in lines.iter().enumerate() {
+            let at = (mid, f.plot.y1 + 10.0 + k as f64 * label_size * 1.2);
+            c.text(line, label_size, INK, at, HAlign::Center, VAlign::Top)?;
+        }
+    }
+    c.hline(f.plot.x0, f.plot.x1, zero, 1.5, INK)?;
+    if p.items.is_empty() {
+        f.draw_no_data(c)?;
+    }
+    Ok(())
 }
 
 fn draw_bars(

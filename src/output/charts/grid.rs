@@ -4,7 +4,7 @@ use std::path::Path;
 
 use plotters::style::RGBAColor;
 
-use super::canvas::{HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width};
+use super::canvas::{Canvas, HAlign, VAlign, ensure_font, fit_text, render_png, text_height, text_width};
 use super::frame::{
     Frame, FrameStyle, Header, INK, LABEL_SIZE, LegendEntry, MARGIN, MUTED, Rect, Swatch, draw_x_title,
     draw_y_title, palette,
@@ -114,109 +114,145 @@ fn draw_grid(
             check_band(b, x.len())?;
         }
     }
+    legend.extend(marks_legend(marks));
+    let header = Header::new(text.title, &legend, WIDTH as f64);
+    let g = GridLayout::new(&header, x, panels, scale);
+    render_png(path, WIDTH, g.height as u32, |c| {
+        header.draw(c)?;
+        if panels.is_empty() {
+            let f = Frame::layout(g.grid, x_axis(x, 4), line_y_axis(None, 4), &FrameStyle::full());
+            f.draw(c, g.grid, "", "", &FrameStyle::full())?;
+            f.draw_no_data(c)?;
+        }
+        for (i, panel) in panels.iter().enumerate() {
+            draw_panel(c, &g.frames[i], &g.styles[i], panel, x, marks, g.extents[i].is_none())?;
+        }
+        let plots = g.frames.iter().map(|f| f.plot).fold(None, |acc: Option<Rect>, p| {
+            Some(match acc {
+                None => p,
+                Some(a) => Rect::new(a.x0.min(p.x0), a.y0.min(p.y0), a.x1.max(p.x1), a.y1.max(p.y1)),
+            })
+        });
+        let span = plots.unwrap_or(g.grid);
+        draw_x_title(c, text.x_label, LABEL_SIZE, span.x0, span.x1, g.height - MARGIN)?;
+        draw_y_title(c, text.y_label, LABEL_SIZE, MARGIN, span.y0, span.y1)
+    })
+}
+
+/// One legend entry naming the labelled marks (dashed lines), if there are any.
+fn marks_legend(marks: &[Mark]) -> Option<LegendEntry> {
     let mut mark_labels: Vec<&str> = Vec::new();
     for m in marks.iter().filter(|m| m.x.is_finite() && !m.label.is_empty()) {
         if !mark_labels.contains(&m.label.as_str()) {
             mark_labels.push(&m.label);
         }
     }
-    if !mark_labels.is_empty() {
-        legend.push(LegendEntry::new(mark_labels.join(", "), Swatch::Dashed(MARK_COLOR)));
-    }
-    let w = WIDTH as f64;
-    let header = Header::new(text.title, &legend, w);
+    (!mark_labels.is_empty()).then(|| LegendEntry::new(mark_labels.join(", "), Swatch::Dashed(MARK_COLOR)))
+}
 
-    let n = panels.len();
-    let cols = grid_columns(n);
-    let rows = n.div_ceil(cols).max(1);
-    let y_title_w = text_height(LABEL_SIZE) + 14.0;
-    let x_title_h = text_height(LABEL_SIZE) + 12.0;
-    let avail = HEIGHT as f64 - header.height - MARGIN - x_title_h;
-    let cell_h = (avail / rows as f64).max(PANEL_MIN_HEIGHT);
-    let h = (header.height + rows as f64 * cell_h + x_title_h + MARGIN).ceil();
-    let grid = Rect::new(MARGIN + y_title_w, header.height, w - MARGIN, header.height + rows as f64 * cell_h);
+/// Where a grid's panels go: the page's height, the grid's box, each panel's frame and
+/// drawing style, and each panel's data extent (`None`: no data).
+struct GridLayout {
+    height: f64,
+    grid: Rect,
+    frames: Vec<Frame>,
+    styles: Vec<FrameStyle>,
+    extents: Vec<Option<(f64, f64)>>,
+}
 
-    let refs: Vec<Vec<&Band>> = panels.iter().map(|p| p.series.iter().map(|(b, _)| *b).collect()).collect();
-    let extents: Vec<Option<(f64, f64)>> = refs.iter().map(|b| bands_extent(x, b)).collect();
-    let shared = extents.iter().fold(None, |acc, e| union(acc, *e));
-    let y_axes: Vec<Axis> = extents
-        .iter()
-        .map(|e| line_y_axis(if scale == PanelScale::Shared { shared } else { *e }, 4))
-        .collect();
-    let xa = x_axis(x, 4);
-    let label_w = y_axes
-        .iter()
-        .flat_map(|a| a.ticks.iter().map(move |&t| text_width(&a.label(t), PANEL_TICK_SIZE)))
-        .fold(0.0, f64::max);
-    let style = FrameStyle {
-        tick_size: PANEL_TICK_SIZE,
-        title_size: PANEL_TITLE_SIZE,
-        x_tick_labels: true,
-        y_tick_labels: true,
-        vertical_grid: true,
-        titles: false,
-        min_y_label_w: label_w,
-    };
-    // With a shared scale only the left column carries y tick labels, so only it gets room
-    // for them; the other columns are narrower cells with plots of the same width.
-    let shared_scale = scale == PanelScale::Shared;
-    let label_room = if shared_scale { label_w } else { 0.0 };
-    let cell_w = (grid.width() - label_room) / cols as f64;
-    let style_at = |c: usize| {
-        if shared_scale && c > 0 {
-            FrameStyle { y_tick_labels: false, min_y_label_w: 0.0, ..style }
-        } else {
-            style
-        }
-    };
-    let title_h = PANEL_TITLE_SIZE * 1.6;
-    let frames: Vec<Frame> = (0..n)
-        .map(|i| {
-            let (r, c) = (i / cols, i % cols);
-            let cell = Rect::new(
-                grid.x0 + c as f64 * cell_w + if c > 0 { label_room } else { 0.0 },
-                grid.y0 + r as f64 * cell_h + title_h,
-                grid.x0 + (c + 1) as f64 * cell_w + label_room - 12.0,
-                grid.y0 + (r + 1) as f64 * cell_h - 8.0,
-            );
-            Frame::layout(cell, xa.clone(), y_axes[i].clone(), &style_at(c))
-        })
-        .collect();
+impl GridLayout {
+    fn new(header: &Header, x: &[f64], panels: &[GridPanel], scale: PanelScale) -> GridLayout {
+        let w = WIDTH as f64;
+        let n = panels.len();
+        let cols = grid_columns(n);
+        let rows = n.div_ceil(cols).max(1);
+        let y_title_w = text_height(LABEL_SIZE) + 14.0;
+        let x_title_h = text_height(LABEL_SIZE) + 12.0;
+        let avail = HEIGHT as f64 - header.height - MARGIN - x_title_h;
+        let cell_h = (avail / rows as f64).max(PANEL_MIN_HEIGHT);
+        let height = (header.height + rows as f64 * cell_h + x_title_h + MARGIN).ceil();
+        let grid =
+            Rect::new(MARGIN + y_title_w, header.height, w - MARGIN, header.height + rows as f64 * cell_h);
 
-    render_png(path, WIDTH, h as u32, |c| {
-        header.draw(c)?;
-        if n == 0 {
-            let f = Frame::layout(grid, xa.clone(), line_y_axis(None, 4), &FrameStyle::full());
-            f.draw(c, grid, "", "", &FrameStyle::full())?;
-            f.draw_no_data(c)?;
-        }
-        for (i, (panel, f)) in panels.iter().zip(&frames).enumerate() {
-            let panel_style = FrameStyle { x_tick_labels: i + cols >= n, ..style_at(i % cols) };
-            let cell = Rect::new(f.plot.x0, f.plot.y0, f.plot.x1, f.plot.y1);
-            f.draw(c, cell, "", "", &panel_style)?;
-            let title = fit_text(panel.title, PANEL_TITLE_SIZE, f.plot.width());
-            let title_y = f.plot.y0 - text_height(PANEL_TICK_SIZE) / 2.0 - 8.0;
-            c.text(&title, PANEL_TITLE_SIZE, INK, (f.plot.x0, title_y), HAlign::Left, VAlign::Bottom)?;
-            for (band, color) in &panel.series {
-                draw_band(c, f, x, band, *color)?;
+        let refs: Vec<Vec<&Band>> =
+            panels.iter().map(|p| p.series.iter().map(|(b, _)| *b).collect()).collect();
+        let extents: Vec<Option<(f64, f64)>> = refs.iter().map(|b| bands_extent(x, b)).collect();
+        let shared = extents.iter().fold(None, |acc, e| union(acc, *e));
+        let y_axes: Vec<Axis> = extents
+            .iter()
+            .map(|e| line_y_axis(if scale == PanelScale::Shared { shared } else { *e }, 4))
+            .collect();
+        let xa = x_axis(x, 4);
+        let label_w = y_axes
+            .iter()
+            .flat_map(|a| a.ticks.iter().map(move |&t| text_width(&a.label(t), PANEL_TICK_SIZE)))
+            .fold(0.0, f64::max);
+        let style = FrameStyle {
+            tick_size: PANEL_TICK_SIZE,
+            title_size: PANEL_TITLE_SIZE,
+            x_tick_labels: true,
+            y_tick_labels: true,
+            vertical_grid: true,
+            titles: false,
+            min_y_label_w: label_w,
+        };
+        // With a shared scale only the left column carries y tick labels, so only it gets
+        // room for them; the other columns are narrower cells with plots of the same width.
+        let shared_scale = scale == PanelScale::Shared;
+        let label_room = if shared_scale { label_w } else { 0.0 };
+        let cell_w = (grid.width() - label_room) / cols as f64;
+        let style_at = |c: usize| {
+            if shared_scale && c > 0 {
+                FrameStyle { y_tick_labels: false, min_y_label_w: 0.0, ..style }
+            } else {
+                style
             }
-            draw_mark_lines(c, f, marks, 1.2)?;
-            for (band, color) in &panel.series {
-                draw_mean(c, f, x, &band.mean, *color, 2.0)?;
-            }
-            if extents[i].is_none() {
-                let at = ((f.plot.x0 + f.plot.x1) / 2.0, (f.plot.y0 + f.plot.y1) / 2.0);
-                c.text("no data", PANEL_TICK_SIZE, MUTED, at, HAlign::Center, VAlign::Middle)?;
-            }
-        }
-        let plots = frames.iter().map(|f| f.plot).fold(None, |acc: Option<Rect>, p| {
-            Some(match acc {
-                None => p,
-                Some(a) => Rect::new(a.x0.min(p.x0), a.y0.min(p.y0), a.x1.max(p.x1), a.y1.max(p.y1)),
+        };
+        let title_h = PANEL_TITLE_SIZE * 1.6;
+        let frames: Vec<Frame> = (0..n)
+            .map(|i| {
+                let (r, c) = (i / cols, i % cols);
+                let cell = Rect::new(
+                    grid.x0 + c as f64 * cell_w + if c > 0 { label_room } else { 0.0 },
+                    grid.y0 + r as f64 * cell_h + title_h,
+                    grid.x0 + (c + 1) as f64 * cell_w + label_room - 12.0,
+                    grid.y0 + (r + 1) as f64 * cell_h - 8.0,
+                );
+                Frame::layout(cell, xa.clone(), y_axes[i].clone(), &style_at(c))
             })
-        });
-        let span = plots.unwrap_or(grid);
-        draw_x_title(c, text.x_label, LABEL_SIZE, span.x0, span.x1, h - MARGIN)?;
-        draw_y_title(c, text.y_label, LABEL_SIZE, MARGIN, span.y0, span.y1)
-    })
+            .collect();
+        // Only the bottom panel of each column labels the x ticks.
+        let styles =
+            (0..n).map(|i| FrameStyle { x_tick_labels: i + cols >= n, ..style_at(i % cols) }).collect();
+        GridLayout { height, grid, frames, styles, extents }
+    }
+}
+
+/// One panel of a grid: its frame, title, bands, marks and means.
+fn draw_panel(
+    c: &mut Canvas,
+    f: &Frame,
+    style: &FrameStyle,
+    panel: &GridPanel,
+    x: &[f64],
+    marks: &[Mark],
+    no_data: bool,
+) -> Result<(), ChartError> {
+    let cell = Rect::new(f.plot.x0, f.plot.y0, f.plot.x1, f.plot.y1);
+    f.draw(c, cell, "", "", style)?;
+    let title = fit_text(panel.title, PANEL_TITLE_SIZE, f.plot.width());
+    let title_y = f.plot.y0 - text_height(PANEL_TICK_SIZE) / 2.0 - 8.0;
+    c.text(&title, PANEL_TITLE_SIZE, INK, (f.plot.x0, title_y), HAlign::Left, VAlign::Bottom)?;
+    for (band, color) in &panel.series {
+        draw_band(c, f, x, band, *color)?;
+    }
+    draw_mark_lines(c, f, marks, 1.2)?;
+    for (band, color) in &panel.series {
+        draw_mean(c, f, x, &band.mean, *color, 2.0)?;
+    }
+    if no_data {
+        let at = ((f.plot.x0 + f.plot.x1) / 2.0, (f.plot.y0 + f.plot.y1) / 2.0);
+        c.text("no data", PANEL_TICK_SIZE, MUTED, at, HAlign::Center, VAlign::Middle)?;
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use plotters::style::RGBAColor;
 
-use super::canvas::{HAlign, VAlign, ensure_font, render_png};
+use super::canvas::{Canvas, HAlign, VAlign, ensure_font, render_png};
 use super::frame::{
     self, Frame, FrameStyle, Header, INK, LABEL_SIZE, LegendEntry, MARGIN, Rect, Swatch, WHITE, palette,
 };
@@ -112,16 +112,7 @@ fn stacked(
     spec: StackSpec,
 ) -> Result<(), ChartError> {
     ensure_font()?;
-    check_count("layers", layers.len(), MAX_SERIES)?;
-    for l in layers {
-        check_aligned("layer", &l.label, l.values.len(), x.len())?;
-    }
-    if let Some(d) = &spec.detail {
-        check_count("series", d.series.len(), MAX_SERIES)?;
-        for b in d.series {
-            check_band(b, x.len())?;
-        }
-    }
+    check_stack(x, layers, spec.detail.as_ref())?;
     // A layer with nothing in it would only add a legend entry with no visible area.
     let shown: Vec<(usize, &Layer)> = layers
         .iter()
@@ -177,17 +168,44 @@ fn stacked(
         }
         if let Some((d, df, colors)) = &detail {
             df.draw(c, detail_area, text.x_label, d.y_label, &style)?;
-            let at = (df.plot.x0, df.plot.y0 - 10.0);
-            c.text(d.title, LABEL_SIZE, INK, at, HAlign::Left, VAlign::Bottom)?;
-            for (b, color) in d.series.iter().zip(colors) {
-                draw_band(c, df, x, b, *color)?;
-            }
-            for (b, color) in d.series.iter().zip(colors) {
-                draw_mean(c, df, x, &b.mean, *color, LINE_WIDTH)?;
-            }
+            draw_detail(c, d, df, x, colors)?;
         }
         Ok(())
     })
+}
+
+/// The layers and the detail panel's bands fit `x` and the limits on series.
+fn check_stack(x: &[f64], layers: &[Layer], detail: Option<&Detail>) -> Result<(), ChartError> {
+    check_count("layers", layers.len(), MAX_SERIES)?;
+    for l in layers {
+        check_aligned("layer", &l.label, l.values.len(), x.len())?;
+    }
+    if let Some(d) = detail {
+        check_count("series", d.series.len(), MAX_SERIES)?;
+        for b in d.series {
+            check_band(b, x.len())?;
+        }
+    }
+    Ok(())
+}
+
+/// The detail panel's title, bands and means, in its frame `df` (drawn already).
+fn draw_detail(
+    c: &mut Canvas,
+    d: &Detail,
+    df: &Frame,
+    x: &[f64],
+    colors: &[RGBAColor],
+) -> Result<(), ChartError> {
+    let at = (df.plot.x0, df.plot.y0 - 10.0);
+    c.text(d.title, LABEL_SIZE, INK, at, HAlign::Left, VAlign::Bottom)?;
+    for (b, color) in d.series.iter().zip(colors) {
+        draw_band(c, df, x, b, *color)?;
+    }
+    for (b, color) in d.series.iter().zip(colors) {
+        draw_mean(c, df, x, &b.mean, *color, LINE_WIDTH)?;
+    }
+    Ok(())
 }
 
 /// Stacked areas of each layer's share of the total at every x, from 0 to 100%: the

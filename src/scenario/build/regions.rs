@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::super::error::ErrorKind;
-use super::super::raw::{Entry, Loc, Node, Raw};
+use super::super::raw::{Entry, Loc, Node, Raw, Table};
 use super::super::schema::{CARTEL_KEYS, Kind, TOML_INT_MAX, Value};
 use super::super::validate::fmt_sum;
 use super::{Builder, cartel_label, region_label, suggestion};
@@ -170,116 +170,118 @@ impl Builder<'_> {
                     self.problem(ErrorKind::Inconsistent, at, &format!("{}.share", r.label), message);
                 }
             }
-            (Some((count_label, count_at)), None) => {
-                let mut total: u64 = 0;
-                for r in rs.iter_mut() {
-                    match r.youths {
-                        Some((n, _)) => {
-                            total = total.saturating_add(n);
-                            r.region.youths = n;
-                        }
-                        None => {
-                            let message = format!(
-                                "{}: has no youths; when one region gives youths ({count_label} at {}) every \
-                                 region must",
-                                r.label,
-                                self.map.files.origin(count_at)
-                            );
-                            let key = format!("{}.youths", r.label);
-                            let at = r.at;
-                            self.problem(ErrorKind::Inconsistent, at, &key, message);
-                        }
-                    }
-                }
-                if total > TOML_INT_MAX {
-                    let message = format!(
-                        "{count_label}.youths: the regions' youths add up to {total}, more than the largest \
-                         population, {TOML_INT_MAX}"
-                    );
-                    self.problem(ErrorKind::OutOfRange, count_at, &format!("{count_label}.youths"), message);
-                } else if let Some(at) = self.map.at.get("population.youths").copied() {
-                    if p.population.youths != total {
-                        let message = format!(
-                            "population.youths = {}: differs from the sum of the regions' youths ({total}); \
-                             leave population.youths out or make them agree",
-                            p.population.youths
-                        );
-                        self.problem(ErrorKind::Inconsistent, at, "population.youths", message);
-                    }
-                }
-                p.population.youths = total;
-            }
-            (None, Some((share_label, share_at))) => {
-                let mut shares = Vec::new();
-                for r in rs.iter() {
-                    match r.share {
-                        Some((x, _)) => shares.push(x),
-                        None => {
-                            let message = format!(
-                                "{}: has no share; when one region gives a share ({share_label} at {}) every \
-                                 region must",
-                                r.label,
-                                self.map.files.origin(share_at)
-                            );
-                            self.problem(
-                                ErrorKind::Inconsistent,
-                                r.at,
-                                &format!("{}.share", r.label),
-                                message,
-                            );
-                        }
-                    }
-                }
-                if shares.len() != rs.len() {
-                    return;
-                }
-                let sum: f64 = shares.iter().sum();
-                if (sum - 1.0).abs() > 1e-9 {
-                    let parts: Vec<String> = rs
-                        .iter()
-                        .map(|r| {
-                            format!("{} {}", r.name.as_deref().unwrap_or("?"), r.share.unwrap_or_default().0)
-                        })
-                        .collect();
-                    let key = format!("{share_label}.share");
-                    let message = format!(
-                        "{key} = {}: the regions' shares add up to {} ({}); they must add up to 1 (±1e-9)",
-                        rs[0].share.unwrap_or_default().0,
-                        fmt_sum(sum),
-                        parts.join(", ")
-                    );
-                    self.problem(ErrorKind::Inconsistent, share_at, &key, message);
-                    return;
-                }
-                let counts = allocate_shares(p.population.youths, &shares);
-                for (r, n) in rs.iter_mut().zip(counts) {
+            (Some((count_label, count_at)), None) => self.sizes_from_counts(p, rs, &count_label, count_at),
+            (None, Some((share_label, share_at))) => self.sizes_from_shares(p, rs, &share_label, share_at),
+            (None, None) => self.equal_sizes(p, rs),
+        }
+    }
+
+    /// Every region gives its youths: population.youths becomes their sum.
+    fn sizes_from_counts(&mut self, p: &mut Params, rs: &mut [RegionIn], count_label: &str, count_at: Loc) {
+        let mut total: u64 = 0;
+        for r in rs.iter_mut() {
+            match r.youths {
+                Some((n, _)) => {
+                    total = total.saturating_add(n);
                     r.region.youths = n;
-                    if n == 0 {
-                        let (x, at) = r.share.unwrap_or_default();
-                        let message = format!(
-                            "{}.share = {x}: gives 0 of population.youths = {} youths; every region needs at \
-                             least one youth",
-                            r.label, p.population.youths
-                        );
-                        self.problem(ErrorKind::OutOfRange, at, &format!("{}.share", r.label), message);
-                    }
+                }
+                None => {
+                    let message = format!(
+                        "{}: has no youths; when one region gives youths ({count_label} at {}) every \
+                         region must",
+                        r.label,
+                        self.map.files.origin(count_at)
+                    );
+                    let key = format!("{}.youths", r.label);
+                    let at = r.at;
+                    self.problem(ErrorKind::Inconsistent, at, &key, message);
                 }
             }
-            (None, None) => {
-                let shares = vec![1.0 / rs.len() as f64; rs.len()];
-                let counts = allocate_shares(p.population.youths, &shares);
-                let at = self.map.at.get("population.youths").copied();
-                for (r, n) in rs.iter_mut().zip(counts) {
-                    r.region.youths = n;
-                    if n == 0 {
-                        let message = format!(
-                            "{}: an equal share of population.youths = {} is 0 youths; give more youths or \
-                             fewer regions",
-                            r.label, p.population.youths
-                        );
-                        self.problem(ErrorKind::OutOfRange, at.unwrap_or(r.at), "population.youths", message);
-                    }
+        }
+        if total > TOML_INT_MAX {
+            let message = format!(
+                "{count_label}.youths: the regions' youths add up to {total}, more than the largest \
+                 population, {TOML_INT_MAX}"
+            );
+            self.problem(ErrorKind::OutOfRange, count_at, &format!("{count_label}.youths"), message);
+        } else if let Some(at) = self.map.at.get("population.youths").copied() {
+            if p.population.youths != total {
+                let message = format!(
+                    "population.youths = {}: differs from the sum of the regions' youths ({total}); \
+                     leave population.youths out or make them agree",
+                    p.population.youths
+                );
+                self.problem(ErrorKind::Inconsistent, at, "population.youths", message);
+            }
+        }
+        p.population.youths = total;
+    }
+
+    /// Every region gives a share of population.youths (largest remainder).
+    fn sizes_from_shares(&mut self, p: &Params, rs: &mut [RegionIn], share_label: &str, share_at: Loc) {
+        let mut shares = Vec::new();
+        for r in rs.iter() {
+            match r.share {
+                Some((x, _)) => shares.push(x),
+                None => {
+                    let message = format!(
+                        "{}: has no share; when one region gives a share ({share_label} at {}) every \
+                         region must",
+                        r.label,
+                        self.map.files.origin(share_at)
+                    );
+                    self.problem(ErrorKind::Inconsistent, r.at, &format!("{}.share", r.label), message);
                 }
+            }
+        }
+        if shares.len() != rs.len() {
+            return;
+        }
+        let sum: f64 = shares.iter().sum();
+        if (sum - 1.0).abs() > 1e-9 {
+            let parts: Vec<String> = rs
+                .iter()
+                .map(|r| format!("{} {}", r.name.as_deref().unwrap_or("?"), r.share.unwrap_or_default().0))
+                .collect();
+            let key = format!("{share_label}.share");
+            let message = format!(
+                "{key} = {}: the regions' shares add up to {} ({}); they must add up to 1 (±1e-9)",
+                rs[0].share.unwrap_or_default().0,
+                fmt_sum(sum),
+                parts.join(", ")
+            );
+            self.problem(ErrorKind::Inconsistent, share_at, &key, message);
+            return;
+        }
+        let counts = allocate_shares(p.population.youths, &shares);
+        for (r, n) in rs.iter_mut().zip(counts) {
+            r.region.youths = n;
+            if n == 0 {
+                let (x, at) = r.share.unwrap_or_default();
+                let message = format!(
+                    "{}.share = {x}: gives 0 of population.youths = {} youths; every region needs at \
+                     least one youth",
+                    r.label, p.population.youths
+                );
+                self.problem(ErrorKind::OutOfRange, at, &format!("{}.share", r.label), message);
+            }
+        }
+    }
+
+    /// No region gives a size: equal shares of population.youths.
+    fn equal_sizes(&mut self, p: &Params, rs: &mut [RegionIn]) {
+        let shares = vec![1.0 / rs.len() as f64; rs.len()];
+        let counts = allocate_shares(p.population.youths, &shares);
+        let at = self.map.at.get("population.youths").copied();
+        for (r, n) in rs.iter_mut().zip(counts) {
+            r.region.youths = n;
+            if n == 0 {
+                let message = format!(
+                    "{}: an equal share of population.youths = {} is 0 youths; give more youths or \
+                     fewer regions",
+                    r.label, p.population.youths
+                );
+                self.problem(ErrorKind::OutOfRange, at.unwrap_or(r.at), "population.youths", message);
             }
         }
     }
@@ -340,7 +342,6 @@ impl Builder<'_> {
             return;
         }
         let region_names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
-        let region_refs: Vec<&str> = region_names.iter().map(String::as_str).collect();
         let mut list = Vec::new();
         let mut seen: HashMap<String, Loc> = HashMap::new();
         for (i, node) in items.iter().enumerate() {
@@ -377,46 +378,56 @@ impl Builder<'_> {
                 predatory: false,
                 territory: vec![0.0; p.regions.len()],
             };
-            for e in &t.entries {
-                let path = format!("{label}.{}", e.key);
-                match e.key.as_str() {
-                    "name" => {}
-                    "predatory" => {
-                        if let Some(Value::Bool(b)) = self.read(&path, Kind::Bool, CARTEL_KEYS[1].2, &e.node)
-                        {
-                            c.predatory = b;
-                            self.map.at.insert(path, e.node.at);
-                        }
-                    }
-                    "territory" => {
-                        let Some(tt) = self.table(&path, &e.node, "a table { Region = share, ... }") else {
-                            continue;
-                        };
-                        for te in &tt.entries {
-                            let tpath = format!("{path}.{}", te.key);
-                            let Some(r) = region_names.iter().position(|n| *n == te.key) else {
-                                let hint = suggestion(&te.key, &region_refs, "the regions are");
-                                let message = format!("{tpath}: unknown region {:?}{hint}", te.key);
-                                self.problem(ErrorKind::UnknownName, te.key_at, &tpath, message);
-                                continue;
-                            };
-                            let meaning = "the cartel's share of the region's territory";
-                            if let Some(Value::Num(x)) = self.read(&tpath, Kind::Prob, meaning, &te.node) {
-                                c.territory[r] = x;
-                                self.map.at.insert(tpath, te.node.at);
-                            }
-                        }
-                    }
-                    key => {
-                        let names: Vec<&str> = CARTEL_KEYS.iter().map(|k| k.0).collect();
-                        let hint = suggestion(key, &names, "the keys of [[cartel]] are");
-                        self.unknown_key(&path, e.key_at, hint);
-                    }
-                }
-            }
+            self.cartel_keys(&mut c, t, &label, &region_names);
             list.push(c);
         }
         p.cartel_list = list;
+    }
+
+    /// The keys of one `[[cartel]]` table but its name.
+    fn cartel_keys(&mut self, c: &mut CartelSpec, t: &Table, label: &str, region_names: &[String]) {
+        for e in &t.entries {
+            let path = format!("{label}.{}", e.key);
+            match e.key.as_str() {
+                "name" => {}
+                "predatory" => {
+                    if let Some(Value::Bool(b)) = self.read(&path, Kind::Bool, CARTEL_KEYS[1].2, &e.node) {
+                        c.predatory = b;
+                        self.map.at.insert(path, e.node.at);
+                    }
+                }
+                "territory" => {
+                    self.cartel_territory(c, &path, &e.node, region_names);
+                }
+                key => {
+                    let names: Vec<&str> = CARTEL_KEYS.iter().map(|k| k.0).collect();
+                    let hint = suggestion(key, &names, "the keys of [[cartel]] are");
+                    self.unknown_key(&path, e.key_at, hint);
+                }
+            }
+        }
+    }
+
+    /// A cartel's `territory = { Region = share, ... }`.
+    fn cartel_territory(&mut self, c: &mut CartelSpec, path: &str, node: &Node, region_names: &[String]) {
+        let Some(tt) = self.table(path, node, "a table { Region = share, ... }") else {
+            return;
+        };
+        let region_refs: Vec<&str> = region_names.iter().map(String::as_str).collect();
+        for te in &tt.entries {
+            let tpath = format!("{path}.{}", te.key);
+            let Some(r) = region_names.iter().position(|n| *n == te.key) else {
+                let hint = suggestion(&te.key, &region_refs, "the regions are");
+                let message = format!("{tpath}: unknown region {:?}{hint}", te.key);
+                self.problem(ErrorKind::UnknownName, te.key_at, &tpath, message);
+                continue;
+            };
+            let meaning = "the cartel's share of the region's territory";
+            if let Some(Value::Num(x)) = self.read(&tpath, Kind::Prob, meaning, &te.node) {
+                c.territory[r] = x;
+                self.map.at.insert(tpath, te.node.at);
+            }
+        }
     }
 }
 
