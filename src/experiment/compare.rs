@@ -21,15 +21,15 @@ use anyhow::Context;
 
 use super::outcomes::{Reduced, Statistic, run_statistic};
 use super::runner::{Experiment, Runner, Settings, details_field};
-use super::stats::{CostEffectStatus, cost_per_unit_averted, paired};
+use super::stats::{Change, CostEffectStatus, cost_per_unit_averted, paired};
 use super::summary::{LEVEL, SummaryBuilder};
 use crate::engine::{Job, Strategy};
 use crate::error::InputError;
-use crate::model::metrics::{METRICS, m};
+use crate::model::metrics::m;
 use crate::output::atomic::write_file;
 use crate::output::compare_report::{self, ReportArm, ReportInput};
 use crate::output::experiment_charts;
-use crate::output::experiment_tables::{CostRow, EffectRow, write_effects};
+use crate::output::experiment_tables::{EffectRow, Metric, write_effects};
 use crate::output::manifest::{MODEL_VERSION, Scale};
 use crate::output::tables::{Summary, TimeseriesWriter};
 use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
@@ -182,17 +182,36 @@ pub struct CompareOutcome {
     pub seconds: f64,
 }
 
-/// `change` of an effect row.
-fn change(diffs_all_zero: bool, significant: bool, diff: f64) -> &'static str {
-    if diffs_all_zero {
-        "none"
-    } else if !significant {
-        "not_significant"
-    } else if diff > 0.0 {
-        "higher"
-    } else {
-        "lower"
-    }
+/// The row of `effects.csv` (without its cost) comparing `scenario` with `baseline`, one
+/// value per replicate each, paired by position.
+pub fn effect_row(
+    labels: (&str, &str),
+    metric: usize,
+    stat: Statistic,
+    baseline: &[f64],
+    scenario: &[f64],
+) -> anyhow::Result<EffectRow> {
+    let e = paired(baseline, scenario, LEVEL).context("paired comparison")?;
+    Ok(EffectRow {
+        scenario: labels.1.to_string(),
+        baseline: labels.0.to_string(),
+        metric: Metric(metric),
+        statistic: stat,
+        replicates: e.n,
+        baseline_mean: e.mean_a,
+        scenario_mean: e.mean_b,
+        difference: e.diff,
+        lo: e.lo,
+        hi: e.hi,
+        relative: e.relative,
+        p_value: e.p_value,
+        change: e.change,
+        cost: None,
+    })
+}
+
+fn values(rs: &[Reduced], metric: usize, stat: Statistic) -> Vec<f64> {
+    rs.iter().map(|r| r.value(metric, stat)).collect()
 }
 
 /// The rows of `effects.csv` for one scenario against the baseline: every key metric at
@@ -206,9 +225,6 @@ pub fn effects(
     scenario: &[Reduced],
 ) -> anyhow::Result<Vec<EffectRow>> {
     let mut rows = Vec::new();
-    let values = |rs: &[Reduced], metric: usize, stat: Statistic| -> Vec<f64> {
-        rs.iter().map(|r| r.value(metric, stat)).collect()
-    };
     let spend_b = values(baseline, m::SPENDING_TOTAL, Statistic::Total);
     let spend_s = values(scenario, m::SPENDING_TOTAL, Statistic::Total);
     let extra_cost: Vec<f64> = spend_s.iter().zip(&spend_b).map(|(s, b)| s - b).collect();
@@ -216,41 +232,14 @@ pub fn effects(
         for stat in [Statistic::Horizon, run_statistic(metric)] {
             let a = values(baseline, metric, stat);
             let b = values(scenario, metric, stat);
-            let e = paired(&a, &b, LEVEL).context("paired comparison")?;
-            let all_zero = a.iter().zip(&b).all(|(x, y)| x == y);
-            let cost = if stat == Statistic::Total && COST_OUTCOMES.contains(&metric) {
+            let mut row = effect_row((baseline_label, label), metric, stat, &a, &b)?;
+            if stat == Statistic::Total && COST_OUTCOMES.contains(&metric) {
                 let averted: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
-                let c =
-                    cost_per_unit_averted(&extra_cost, &averted, LEVEL).context("cost per unit averted")?;
-                Some(CostRow {
-                    extra_cost: c.mean_cost,
-                    averted: c.mean_averted,
-                    averted_lo: c.averted_lo,
-                    averted_hi: c.averted_hi,
-                    ratio: c.ratio,
-                    lo: c.lo,
-                    hi: c.hi,
-                    status: c.status,
-                })
-            } else {
-                None
-            };
-            rows.push(EffectRow {
-                scenario: label.to_string(),
-                baseline: baseline_label.to_string(),
-                metric: METRICS[metric].to_string(),
-                statistic: stat.name(),
-                replicates: e.n,
-                baseline_mean: e.mean_a,
-                scenario_mean: e.mean_b,
-                difference: e.diff,
-                lo: e.lo,
-                hi: e.hi,
-                relative: e.relative,
-                p_value: e.p_value,
-                change: change(all_zero, e.significant, e.diff),
-                cost,
-            });
+                row.cost = Some(
+                    cost_per_unit_averted(&extra_cost, &averted, LEVEL).context("cost per unit averted")?,
+                );
+            }
+            rows.push(row);
         }
     }
     Ok(rows)
@@ -443,19 +432,19 @@ pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
             LEVEL * 100.0
         ));
         for r in o.effects.iter().filter(|r| r.scenario == arm.label) {
-            let name = format!("{} ({})", r.metric, r.statistic);
+            let name = format!("{} ({})", r.metric, r.statistic.name());
             s.push_str(&format!(
                 "  {:<28} {:>14}  [{}, {}]  {}\n",
                 name,
                 human(r.difference),
                 human(r.lo),
                 human(r.hi),
-                r.change.replace('_', " ")
+                r.change.name().replace('_', " ")
             ));
         }
         for r in o.effects.iter().filter(|r| r.scenario == arm.label) {
             if let Some(c) = &r.cost {
-                let what = format!("cost per {} averted", r.metric.trim_end_matches('s'));
+                let what = format!("cost per {} averted", r.metric.name().trim_end_matches('s'));
                 let text = match c.status {
                     CostEffectStatus::Averted | CostEffectStatus::NoExtraCost => {
                         format!(
@@ -463,11 +452,11 @@ pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
                             human(c.ratio),
                             human(c.lo),
                             human(c.hi),
-                            c.status.name()
+                            c.status
                         )
                     }
                     CostEffectStatus::Worse => format!("none: {} got significantly worse", r.metric),
-                    _ if r.change == "none" => format!("not reported: no difference in {}", r.metric),
+                    _ if r.change == Change::None => format!("not reported: no difference in {}", r.metric),
                     _ => format!("not reported: the change in {} is not significant", r.metric),
                 };
                 s.push_str(&format!("  {what:<28} {text}\n"));
@@ -509,9 +498,10 @@ mod tests {
         assert_eq!(rows.len(), 2 * KEY_METRICS.len());
         for r in &rows {
             assert_eq!(r.difference, 0.0, "{}", r.metric);
-            assert_eq!(r.change, "none");
+            assert_eq!(r.change, Change::None);
         }
-        let recruits = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
+        let recruits =
+            rows.iter().find(|r| r.metric == Metric(m::RECRUITS) && r.statistic == Statistic::Total).unwrap();
         assert_eq!(recruits.cost.as_ref().unwrap().status, CostEffectStatus::NotSignificant);
         assert!(recruits.cost.as_ref().unwrap().ratio.is_nan());
     }
@@ -522,17 +512,20 @@ mod tests {
         let policy: Vec<Reduced> =
             (0..5).map(|i| reduced(90.0, 40.0 + i as f64 + 0.1 * (i % 2) as f64, 1000.0)).collect();
         let rows = effects("a", &base, "b", &policy).unwrap();
-        let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
-        assert_eq!(r.change, "lower");
+        let r =
+            rows.iter().find(|r| r.metric == Metric(m::RECRUITS) && r.statistic == Statistic::Total).unwrap();
+        assert_eq!(r.change, Change::Lower);
         let c = r.cost.as_ref().unwrap();
         assert_eq!(c.status, CostEffectStatus::Averted);
         assert!((c.ratio - 1000.0 / 9.96).abs() < 1e-9, "{}", c.ratio);
         assert!(c.lo <= c.ratio && c.ratio <= c.hi);
-        let members = rows.iter().find(|r| r.metric == "members" && r.statistic == "mean").unwrap();
+        let members =
+            rows.iter().find(|r| r.metric == Metric(m::MEMBERS) && r.statistic == Statistic::Mean).unwrap();
         assert_eq!(members.difference, -10.0);
         // Worse: the policy adds recruits.
         let rows = effects("b", &policy, "a", &base).unwrap();
-        let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
+        let r =
+            rows.iter().find(|r| r.metric == Metric(m::RECRUITS) && r.statistic == Statistic::Total).unwrap();
         assert_eq!(r.cost.as_ref().unwrap().status, CostEffectStatus::Worse);
     }
 }

@@ -11,8 +11,10 @@
 use crate::engine::ReplicateResult;
 use crate::model::metrics::{METRICS, N_METRICS, Row, m};
 
-/// A reduction of a metric's monthly series to one number per replicate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A reduction of a metric's monthly series to one number per replicate; written (CSV,
+/// JSON) as its [`Statistic::name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Statistic {
     /// The value in the last reported month.
     Horizon,
@@ -134,5 +136,8 @@ mod tests {
         assert_eq!(run_statistic(m::HOMICIDE_RATE), Statistic::Mean);
         assert_eq!(run_statistic(m::SPENDING_FIRST + 3), Statistic::Total);
         assert_eq!(column(m::HOMICIDES, Statistic::Total), "homicides_total");
+        for stat in [Statistic::Horizon, Statistic::Total, Statistic::Mean] {
+            assert_eq!(serde_json::to_value(stat).unwrap(), stat.name(), "serde and name() agree");
+        }
     }
 }

@@ -4,8 +4,10 @@
 //!
 //! The report only shows numbers that `effects.csv` holds, rounded for reading.
 
-use super::experiment_tables::EffectRow;
-use crate::experiment::stats::CostEffectStatus;
+use super::experiment_tables::{EffectRow, Metric};
+use crate::experiment::outcomes::Statistic;
+use crate::experiment::stats::{Change, CostEffectStatus};
+use crate::model::metrics::m;
 
 /// One scenario of the comparison as the report names it.
 #[derive(Clone, Debug)]
@@ -93,22 +95,22 @@ pub fn percent(x: f64) -> String {
 }
 
 /// The words of `effects.csv`'s `change` column, as they are: one vocabulary everywhere.
-fn change_text(c: &str) -> &'static str {
+pub fn change_text(c: Change) -> &'static str {
     match c {
-        "higher" => "higher",
-        "lower" => "lower",
-        "none" => "none",
-        _ => "not significant",
+        Change::Higher => "higher",
+        Change::Lower => "lower",
+        Change::None => "none",
+        Change::NotSignificant => "not significant",
     }
 }
 
 /// Whether a metric is money (pesos of 2010): its cells carry the unit.
-fn is_money(metric: &str) -> bool {
-    metric.starts_with("spending")
+fn is_money(metric: Metric) -> bool {
+    metric.0 >= m::SPENDING_TOTAL
 }
 
 /// A value with its unit when it is money.
-fn cell(metric: &str, x: f64) -> String {
+fn cell(metric: Metric, x: f64) -> String {
     if is_money(metric) && x.is_finite() { format!("{} pesos", human(x)) } else { human(x) }
 }
 
@@ -118,20 +120,24 @@ fn effects_table(out: &mut String, rows: &[&EffectRow], replicates: u32) {
     );
     out.push_str("|---|---|---:|---:|---|---:|---:|---|\n");
     for r in rows {
-        let m = r.metric.as_str();
+        let metric = r.metric;
         // One replicate has no interval and no test: say so instead of a zero-width interval.
         let (interval, p, change) = if replicates < 2 {
             ("[no interval: 1 replicate]".to_string(), "—".to_string(), "no test: 1 replicate")
         } else {
-            (format!("[{}, {}]", cell(m, r.lo), cell(m, r.hi)), p_text(r.p_value), change_text(r.change))
+            (
+                format!("[{}, {}]", cell(metric, r.lo), cell(metric, r.hi)),
+                p_text(r.p_value),
+                change_text(r.change),
+            )
         };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} {interval} | {} | {p} | {change} |\n",
             r.scenario,
-            r.metric.replace('_', " "),
-            cell(m, r.baseline_mean),
-            cell(m, r.scenario_mean),
-            cell(m, r.difference),
+            r.metric.name().replace('_', " "),
+            cell(metric, r.baseline_mean),
+            cell(metric, r.scenario_mean),
+            cell(metric, r.difference),
             percent(r.relative),
         ));
     }
@@ -210,8 +216,9 @@ pub fn render(input: &ReportInput) -> String {
         s.push('\n');
     }
 
-    let horizon: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic == "horizon").collect();
-    let run: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic != "horizon").collect();
+    let horizon: Vec<&EffectRow> =
+        input.effects.iter().filter(|r| r.statistic == Statistic::Horizon).collect();
+    let run: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic != Statistic::Horizon).collect();
     s.push_str(&format!("## Effects at the horizon (month {})\n\n", input.months.saturating_sub(1)));
     s.push_str("Difference = scenario − baseline, mean over paired replicates.\n\n");
     effects_table(&mut s, &horizon, input.replicates);
@@ -249,7 +256,7 @@ pub fn render(input: &ReportInput) -> String {
         s.push_str(&format!(
             "| {} | {} | {} | {} [{}, {}] | {ratio} | {status} |\n",
             r.scenario,
-            r.metric.replace('_', " "),
+            r.metric.name().replace('_', " "),
             human(c.extra_cost),
             human(c.averted),
             human(c.averted_lo),
@@ -335,12 +342,12 @@ mod tests {
         }
     }
 
-    fn row(metric: &str, difference: f64, relative: f64, change: &'static str) -> EffectRow {
+    fn row(metric: usize, difference: f64, relative: f64, change: Change) -> EffectRow {
         EffectRow {
             scenario: "kingpin".into(),
             baseline: "baseline".into(),
-            metric: metric.into(),
-            statistic: "horizon",
+            metric: Metric(metric),
+            statistic: Statistic::Horizon,
             replicates: 1,
             baseline_mean: 1_234_567.0,
             scenario_mean: 1_234_567.0 + difference,
@@ -356,7 +363,7 @@ mod tests {
 
     #[test]
     fn the_report_says_what_was_run_and_what_each_policy_is() {
-        let text = render(&input(10, vec![row("members", -6.0, -0.1, "lower")]));
+        let text = render(&input(10, vec![row(m::MEMBERS, -6.0, -0.1, Change::Lower)]));
         assert!(!text.contains("baseline (baseline)"), "{text}");
         assert!(text.contains("| baseline | baseline |"), "{text}");
         assert!(
@@ -368,7 +375,7 @@ mod tests {
 
     #[test]
     fn one_replicate_has_no_interval() {
-        let text = render(&input(1, vec![row("members", -6.0, -0.1, "not_significant")]));
+        let text = render(&input(1, vec![row(m::MEMBERS, -6.0, -0.1, Change::NotSignificant)]));
         assert!(!text.contains("[-6, -6]"), "{text}");
         assert!(
             text.contains("[no interval: 1 replicate]") && text.contains("no test: 1 replicate"),
@@ -384,9 +391,9 @@ mod tests {
         assert_eq!(percent(0.097), "+9.7%");
         assert_eq!(percent(0.0), "+0.0%");
         // effects.csv's "none" is the report's "none".
-        assert_eq!(change_text("none"), "none");
+        assert_eq!(change_text(Change::None), Change::None.name());
         // Money carries its unit and thousands separators.
-        let text = render(&input(10, vec![row("spending_total", 884_909.0, f64::NAN, "higher")]));
+        let text = render(&input(10, vec![row(m::SPENDING_TOTAL, 884_909.0, f64::NAN, Change::Higher)]));
         assert!(text.contains("884,909 pesos"), "{text}");
     }
 }

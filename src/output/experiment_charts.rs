@@ -9,8 +9,9 @@
 use std::path::Path;
 
 use super::charts::{self, Band, BarItem, ChartError, ChartText, Orientation, PointItem, TornadoRow};
-use super::experiment_tables::{EffectRow, IndexRow};
+use super::experiment_tables::{EffectRow, IndexRow, MethodName, Metric};
 use super::tables::Summary;
+use crate::experiment::outcomes::Statistic;
 use crate::model::metrics::m;
 
 /// The metrics drawn over time by `compare`, with a title and a y-axis label each.
@@ -26,12 +27,12 @@ const OVER_TIME: [(usize, &str, &str); 8] = [
 ];
 
 /// The unit of a metric in the effects chart's panel titles.
-fn unit(metric: &str) -> &'static str {
-    match metric {
-        "homicide_rate" => "per 100,000 per year",
-        "homicides" => "homicides per month",
-        "recruits" | "minor_recruits" => "youths per month",
-        "spending_total" => "pesos per month",
+fn unit(metric: Metric) -> &'static str {
+    match metric.0 {
+        m::HOMICIDE_RATE => "per 100,000 per year",
+        m::HOMICIDES => "homicides per month",
+        m::RECRUITS | m::MINOR_RECRUITS => "youths per month",
+        i if i >= m::SPENDING_TOTAL => "pesos per month",
         _ => "youths",
     }
 }
@@ -81,13 +82,13 @@ pub fn compare_charts(
     // scenario with its paired interval.
     let bars: Vec<BarItem> = effects
         .iter()
-        .filter(|r| r.statistic == "horizon")
+        .filter(|r| r.statistic == Statistic::Horizon)
         .map(|r| BarItem {
             label: r.scenario.clone(),
             value: r.difference,
             lo: Some(r.lo),
             hi: Some(r.hi),
-            group: Some(format!("{} ({})", r.metric.replace('_', " "), unit(&r.metric))),
+            group: Some(format!("{} ({})", r.metric.name().replace('_', " "), unit(r.metric))),
         })
         .collect();
     let title = format!(
@@ -106,12 +107,14 @@ pub fn compare_charts(
     let points: Vec<PointItem> = labels[1..]
         .iter()
         .filter_map(|label| {
-            let of = |metric: &str| {
-                effects.iter().find(|r| &r.scenario == label && r.metric == metric && r.statistic == "total")
+            let of = |metric: usize| {
+                effects.iter().find(|r| {
+                    &r.scenario == label && r.metric == Metric(metric) && r.statistic == Statistic::Total
+                })
             };
-            let recruits = of("recruits")?;
+            let recruits = of(m::RECRUITS)?;
             let cost = recruits.cost.as_ref()?;
-            let spending = of("spending_total")?;
+            let spending = of(m::SPENDING_TOTAL)?;
             Some(PointItem {
                 label: label.clone(),
                 x: cost.averted,
@@ -138,8 +141,13 @@ pub fn compare_charts(
 
 /// Draws the tornado chart of a sensitivity analysis (μ* for Morris, the total-order
 /// index for Sobol') into `path`.
-pub fn tornado_chart(path: &Path, method: &str, outcome: &str, rows: &[IndexRow]) -> Result<(), ChartError> {
-    let index = if method == "morris" { "mu_star" } else { "total" };
+pub fn tornado_chart(
+    path: &Path,
+    method: MethodName,
+    outcome: &str,
+    rows: &[IndexRow],
+) -> Result<(), ChartError> {
+    let index = method.key_index();
     let bars: Vec<TornadoRow> = rows
         .iter()
         .filter(|r| r.index == index)
@@ -150,7 +158,7 @@ pub fn tornado_chart(path: &Path, method: &str, outcome: &str, rows: &[IndexRow]
             hi: r.ci_hi.is_finite().then_some(r.ci_hi),
         })
         .collect();
-    let (title, y_label) = if method == "morris" {
+    let (title, y_label) = if method == MethodName::Morris {
         (
             format!("Morris screening of {outcome}: mean absolute elementary effect μ* (95% bootstrap CI)"),
             format!("μ*: change in {outcome} across the factor's range"),
