@@ -166,9 +166,8 @@ fn policies(out: &mut String, arms: &[ReportArm]) {
     }
 }
 
-/// The Markdown text of the report.
-pub fn render(input: &ReportInput) -> String {
-    let mut s = String::new();
+/// The title, the version and command, and the design table with how it was run.
+fn design(s: &mut String, input: &ReportInput) {
     let base = &input.arms[0].label;
     let others: Vec<&str> = input.arms[1..].iter().map(|a| a.label.as_str()).collect();
     s.push_str(&format!("# Policy comparison: {} against {base}\n\n", others.join(", ")));
@@ -200,7 +199,10 @@ pub fn render(input: &ReportInput) -> String {
         input.narcodoor_version,
         input.model_version
     ));
-    policies(&mut s, &input.arms);
+}
+
+/// The statement of common random numbers and the notes on alignment.
+fn common_random_numbers(s: &mut String, input: &ReportInput) {
     s.push_str(&format!(
         "**Common random numbers.** Every scenario was run with the same seed ({}), burn-in, months and \
          replicates. The engine draws every random number from streams keyed by (seed, replicate, month, \
@@ -215,20 +217,26 @@ pub fn render(input: &ReportInput) -> String {
     if !input.notes.is_empty() {
         s.push('\n');
     }
+}
 
+/// The effects at the horizon and over the run.
+fn effects_sections(s: &mut String, input: &ReportInput) {
     let horizon: Vec<&EffectRow> =
         input.effects.iter().filter(|r| r.statistic == Statistic::Horizon).collect();
     let run: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic != Statistic::Horizon).collect();
     s.push_str(&format!("## Effects at the horizon (month {})\n\n", input.months.saturating_sub(1)));
     s.push_str("Difference = scenario − baseline, mean over paired replicates.\n\n");
-    effects_table(&mut s, &horizon, input.replicates);
+    effects_table(s, &horizon, input.replicates);
     s.push_str("## Effects over the run\n\n");
     s.push_str(
         "Flows (recruits, homicides, spending) are totals over the reported months; stocks and rates \
          (members, prison, school, idle, homicide rate) are means over the reported months.\n\n",
     );
-    effects_table(&mut s, &run, input.replicates);
+    effects_table(s, &run, input.replicates);
+}
 
+/// The cost per recruit and per homicide averted.
+fn cost_table(s: &mut String, effects: &[EffectRow]) {
     s.push_str("## Cost-effectiveness\n\n");
     s.push_str(
         "Extra cost = the scenario's spending minus the baseline's over the run (pesos of 2010, mean per \
@@ -240,7 +248,7 @@ pub fn render(input: &ReportInput) -> String {
         "| scenario | outcome | extra cost (pesos) | averted [95% CI] | cost per unit averted (pesos) [95% CI] | status |\n",
     );
     s.push_str("|---|---|---:|---|---|---|\n");
-    for r in &input.effects {
+    for r in effects {
         let Some(c) = &r.cost else { continue };
         let (ratio, status) = match c.status {
             CostEffectStatus::Averted => {
@@ -251,7 +259,7 @@ pub fn render(input: &ReportInput) -> String {
                 "averted at no extra cost (dominates)",
             ),
             CostEffectStatus::Worse => ("—".into(), "outcome got significantly worse: nothing averted"),
-            _ => ("—".into(), "change not significant: no ratio"),
+            CostEffectStatus::NotSignificant => ("—".into(), "change not significant: no ratio"),
         };
         s.push_str(&format!(
             "| {} | {} | {} | {} [{}, {}] | {ratio} | {status} |\n",
@@ -264,35 +272,50 @@ pub fn render(input: &ReportInput) -> String {
         ));
     }
     s.push('\n');
+}
 
-    if !input.charts.is_empty() {
-        s.push_str("## Charts\n\n");
-        for c in &input.charts {
-            let alt = c.trim_end_matches(".png").replace('_', " ");
-            s.push_str(&format!("![{alt}](charts/{c})\n\n"));
-        }
+/// The charts, as images.
+fn charts_section(s: &mut String, charts: &[String]) {
+    if charts.is_empty() {
+        return;
     }
+    s.push_str("## Charts\n\n");
+    for c in charts {
+        let alt = c.trim_end_matches(".png").replace('_', " ");
+        s.push_str(&format!("![{alt}](charts/{c})\n\n"));
+    }
+}
 
-    s.push_str("## Methods\n\n");
-    s.push_str(
-        "- Differences: for each replicate r, d_r = scenario_r − baseline_r. The table gives the mean of \
-         d_r and its 95% Student t interval with n − 1 degrees of freedom (a paired t interval), and \
-         the two-sided p-value of the paired t-test of a zero mean difference. \"Not significant\" means \
-         the interval contains 0; \"none\" (as in `effects.csv`) means every d_r is exactly 0. With \
-         a single replicate there is no interval and no test.\n\
-         - Relative change: mean difference / baseline mean.\n\
-         - Cost per unit averted: Σ extra cost / Σ units averted over replicates (a ratio of means, not a \
-         mean of ratios). Its interval is Fieller's: the ratios ρ for which mean(cost − ρ·averted) is \
-         not significantly different from 0 (t test with n − 1 degrees of freedom, using the covariance \
-         of cost and averted units). It is bounded only when the units averted differ significantly \
-         from 0, which is why no ratio is given otherwise.\n\
-         - Charts: lines are means over replicates, bands 95% Student t intervals of the mean at each \
-         month, scenario by scenario. Those bands ignore the pairing, so overlapping bands do not mean \
-         that scenarios do not differ: the paired intervals of the tables and of the effects chart \
-         (mean paired differences with their 95% intervals) are the comparison.\n\
-         - Per-scenario files: `scenarios/<label>/timeseries.csv` (every replicate and month) and \
-         `summary.csv` (mean and 95% interval per month), as written by `narcodoor run`.\n",
-    );
+/// How every number of the report was computed.
+const METHODS: &str = "## Methods\n\n\
+- Differences: for each replicate r, d_r = scenario_r − baseline_r. The table gives the mean of \
+d_r and its 95% Student t interval with n − 1 degrees of freedom (a paired t interval), and \
+the two-sided p-value of the paired t-test of a zero mean difference. \"Not significant\" means \
+the interval contains 0; \"none\" (as in `effects.csv`) means every d_r is exactly 0. With \
+a single replicate there is no interval and no test.\n\
+- Relative change: mean difference / baseline mean.\n\
+- Cost per unit averted: Σ extra cost / Σ units averted over replicates (a ratio of means, not a \
+mean of ratios). Its interval is Fieller's: the ratios ρ for which mean(cost − ρ·averted) is \
+not significantly different from 0 (t test with n − 1 degrees of freedom, using the covariance \
+of cost and averted units). It is bounded only when the units averted differ significantly \
+from 0, which is why no ratio is given otherwise.\n\
+- Charts: lines are means over replicates, bands 95% Student t intervals of the mean at each \
+month, scenario by scenario. Those bands ignore the pairing, so overlapping bands do not mean \
+that scenarios do not differ: the paired intervals of the tables and of the effects chart \
+(mean paired differences with their 95% intervals) are the comparison.\n\
+- Per-scenario files: `scenarios/<label>/timeseries.csv` (every replicate and month) and \
+`summary.csv` (mean and 95% interval per month), as written by `narcodoor run`.\n";
+
+/// The Markdown text of the report.
+pub fn render(input: &ReportInput) -> String {
+    let mut s = String::new();
+    design(&mut s, input);
+    policies(&mut s, &input.arms);
+    common_random_numbers(&mut s, input);
+    effects_sections(&mut s, input);
+    cost_table(&mut s, &input.effects);
+    charts_section(&mut s, &input.charts);
+    s.push_str(METHODS);
     s
 }
 
