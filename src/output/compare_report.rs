@@ -4,7 +4,8 @@
 //!
 //! The report only shows numbers that `effects.csv` holds, rounded for reading.
 
-use super::experiment_tables::{EffectRow, Metric};
+use super::experiment_tables::{EffectRow, Metric, RegionalEffectRow};
+use crate::experiment::compare::is_lever;
 use crate::experiment::outcomes::Statistic;
 use crate::experiment::stats::{Change, CostEffectStatus};
 use crate::model::metrics::m;
@@ -36,7 +37,10 @@ pub struct ReportInput {
     pub months: u32,
     pub burn_in_months: u32,
     pub notes: Vec<String>,
+    /// The rows of `effects.csv`: key metrics, then spending by lever.
     pub effects: Vec<EffectRow>,
+    /// The rows of `regional_effects.csv`.
+    pub regional: Vec<RegionalEffectRow>,
     /// Chart file names inside `charts/`.
     pub charts: Vec<String>,
 }
@@ -219,11 +223,11 @@ fn common_random_numbers(s: &mut String, input: &ReportInput) {
     }
 }
 
-/// The effects at the horizon and over the run.
+/// The effects at the horizon and over the run (spending by lever has its own section).
 fn effects_sections(s: &mut String, input: &ReportInput) {
-    let horizon: Vec<&EffectRow> =
-        input.effects.iter().filter(|r| r.statistic == Statistic::Horizon).collect();
-    let run: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic != Statistic::Horizon).collect();
+    let key = || input.effects.iter().filter(|r| !is_lever(r.metric));
+    let horizon: Vec<&EffectRow> = key().filter(|r| r.statistic == Statistic::Horizon).collect();
+    let run: Vec<&EffectRow> = key().filter(|r| r.statistic != Statistic::Horizon).collect();
     s.push_str(&format!("## Effects at the horizon (month {})\n\n", input.months.saturating_sub(1)));
     s.push_str("Difference = scenario − baseline, mean over paired replicates.\n\n");
     effects_table(s, &horizon, input.replicates);
@@ -233,6 +237,33 @@ fn effects_sections(s: &mut String, input: &ReportInput) {
          (members, prison, school, idle, homicide rate) are means over the reported months.\n\n",
     );
     effects_table(s, &run, input.replicates);
+}
+
+/// Spending broken down by lever over the run: the levers either side spends on, then the
+/// total they add up to.
+fn spending_section(s: &mut String, input: &ReportInput) {
+    let spent = |r: &&EffectRow| is_lever(r.metric) && (r.baseline_mean != 0.0 || r.scenario_mean != 0.0);
+    let mut rows: Vec<&EffectRow> = input.effects.iter().filter(spent).collect();
+    s.push_str(
+        "## Spending by lever
+
+",
+    );
+    s.push_str(
+        "Each lever's spending over the run (pesos of 2010, total per replicate); the lever rows of a \
+         scenario add up to its total spending. Levers that neither side spends on are left out \
+         (`effects.csv` has a row for every lever).\n\n",
+    );
+    if rows.is_empty() {
+        s.push_str("No scenario spends on any lever.\n\n");
+        return;
+    }
+    let total = |r: &&EffectRow| r.metric.0 == m::SPENDING_TOTAL && r.statistic == Statistic::Total;
+    rows.extend(input.effects.iter().filter(total));
+    // Scenario by scenario, levers first and the total last, in the order of `effects.csv`.
+    let position = |label: &str| input.arms.iter().position(|a| a.label == label);
+    rows.sort_by_key(|r| (position(&r.scenario), !is_lever(r.metric)));
+    effects_table(s, &rows, input.replicates);
 }
 
 /// The cost per recruit and per homicide averted.
@@ -313,7 +344,9 @@ pub fn render(input: &ReportInput) -> String {
     policies(&mut s, &input.arms);
     common_random_numbers(&mut s, input);
     effects_sections(&mut s, input);
+    spending_section(&mut s, input);
     cost_table(&mut s, &input.effects);
+    super::compare_report_regions::regional_section(&mut s, &input.regional, input.replicates);
     charts_section(&mut s, &input.charts);
     s.push_str(METHODS);
     s
@@ -361,6 +394,7 @@ mod tests {
             burn_in_months: 120,
             notes: Vec::new(),
             effects: rows,
+            regional: Vec::new(),
             charts: Vec::new(),
         }
     }
