@@ -117,7 +117,7 @@ fn a_scenario_compared_with_itself_differs_by_exactly_zero() {
     assert_eq!(a, b, "replicate r of both arms must use the same random numbers");
 
     let effects = rows(&out.join("effects.csv"));
-    assert_eq!(effects.len(), 18, "9 metrics × (horizon, run)");
+    assert_eq!(effects.len(), 18 + 9, "9 metrics × (horizon, run), then spending by lever (9 levers)");
     for r in &effects {
         for col in ["difference", "difference_lo", "difference_hi"] {
             assert_eq!(r[col], "0", "{} {} {col}", r["metric"], r["statistic"]);
@@ -161,9 +161,11 @@ fn compare_writes_effects_costs_report_and_charts() {
          cost_per_averted_lo,cost_per_averted_hi,cost_status"
     );
     let effects = rows(&out.join("effects.csv"));
+    // The key rows first, as they always were; then the spending by lever.
     let order: Vec<String> = effects.iter().map(|r| format!("{}:{}", r["metric"], r["statistic"])).collect();
+    assert!(order[18..].iter().all(|o| o.starts_with("spending_") && o.ends_with(":total")), "{order:?}");
     assert_eq!(
-        order,
+        order[..18],
         [
             "members:horizon",
             "members:mean",

@@ -116,10 +116,11 @@ fn compare_of_four_policies_matches_its_golden_files() {
     args.extend(POLICIES.iter().map(|p| format!("scenarios/{p}.toml")));
     args.extend(["--no-charts", "--out", out].map(String::from));
     narcodoor(&args.iter().map(String::as_str).collect::<Vec<_>>());
-    let mut files = strings(&["effects.csv", "report.md"]);
+    let mut files = strings(&["effects.csv", "regional_effects.csv", "report.md"]);
     for label in ["baseline"].iter().chain(POLICIES.iter()) {
-        files.push(format!("scenarios/{label}/timeseries.csv"));
-        files.push(format!("scenarios/{label}/summary.csv"));
+        for f in ["timeseries.csv", "summary.csv", "regions.csv", "regions_summary.csv"] {
+            files.push(format!("scenarios/{label}/{f}"));
+        }
     }
     check("compare", dir.path(), &files);
 }

@@ -175,7 +175,7 @@ fn pattern2_scholarships_lower_recruitment_more_as_cohorts_stay_in_school() {
     let ce = cost_per_unit_averted(&cost, &averted, 0.95).unwrap();
     println!(
         "  cost per recruit averted, years 1–5: {:.3e} pesos [{:.3e}, {:.3e}] ({:.3e} pesos for {:.1} recruits averted per replicate; {:?})",
-        ce.ratio, ce.lo, ce.hi, ce.mean_cost, ce.mean_averted, ce.status
+        ce.ratio, ce.lo, ce.hi, ce.extra_cost, ce.averted, ce.status
     );
 
     assert_lower("recruits over five years", &five);

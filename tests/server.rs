@@ -317,7 +317,7 @@ fn two_concurrent_runs_stream_months_and_equal_compare() {
         assert!(m["lo"].as_f64().unwrap() <= m["mean"].as_f64().unwrap());
         let (last, done) = ev.last().unwrap();
         assert_eq!(last, "done");
-        assert_eq!(done["effects"].as_array().unwrap().len(), 18);
+        assert_eq!(done["effects"].as_array().unwrap().len(), 18 + 9, "key rows, then spending by lever");
         assert_eq!(done["shared_burn_in"], stream == &streams[0], "the burn-in is shared for levers only");
 
         let status = server.get(&format!("/api/runs/{id}")).json();

@@ -15,21 +15,25 @@
 //! `summary.csv` in the formats of `narcodoor run`, charts, `report.md` and
 //! `manifest.json`, written last.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use super::compare_regions::{ArmRegions, RegionStream, regional_effects};
 use super::outcomes::{Reduced, Statistic, run_statistic};
 use super::runner::{Experiment, Runner, Settings, details_field};
-use super::stats::{CostEffectStatus, cost_per_unit_averted, paired};
+use super::stats::{Change, CostEffectStatus, cost_per_unit_averted, paired};
 use super::summary::{LEVEL, SummaryBuilder};
-use crate::engine::{Job, Strategy};
+use crate::calendar::YearMonth;
+use crate::engine::{Job, ReplicateResult, Strategy};
 use crate::error::InputError;
-use crate::model::metrics::{METRICS, m};
+use crate::model::metrics::{N_METRICS, m};
 use crate::output::atomic::write_file;
 use crate::output::compare_report::{self, ReportArm, ReportInput};
 use crate::output::experiment_charts;
-use crate::output::experiment_tables::{CostRow, EffectRow, write_effects};
+use crate::output::experiment_tables::{
+    EffectRow, Metric, RegionalEffectRow, write_effects, write_regional_effects,
+};
 use crate::output::manifest::{MODEL_VERSION, Scale};
 use crate::output::tables::{Summary, TimeseriesWriter};
 use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
@@ -166,6 +170,8 @@ pub struct ArmResult {
     pub label: String,
     /// Every replicate reduced to its horizon and totals, in replicate order.
     pub reduced: Vec<Reduced>,
+    /// Every replicate reduced region by region.
+    pub regions: ArmRegions,
     pub summary: Summary,
     pub strategy: Strategy,
 }
@@ -182,17 +188,36 @@ pub struct CompareOutcome {
     pub seconds: f64,
 }
 
-/// `change` of an effect row.
-fn change(diffs_all_zero: bool, significant: bool, diff: f64) -> &'static str {
-    if diffs_all_zero {
-        "none"
-    } else if !significant {
-        "not_significant"
-    } else if diff > 0.0 {
-        "higher"
-    } else {
-        "lower"
-    }
+/// The row of `effects.csv` (without its cost) comparing `scenario` with `baseline`, one
+/// value per replicate each, paired by position.
+pub fn effect_row(
+    labels: (&str, &str),
+    metric: usize,
+    stat: Statistic,
+    baseline: &[f64],
+    scenario: &[f64],
+) -> anyhow::Result<EffectRow> {
+    let e = paired(baseline, scenario, LEVEL).context("paired comparison")?;
+    Ok(EffectRow {
+        scenario: labels.1.to_string(),
+        baseline: labels.0.to_string(),
+        metric: Metric(metric),
+        statistic: stat,
+        replicates: e.n,
+        baseline_mean: e.mean_a,
+        scenario_mean: e.mean_b,
+        difference: e.diff,
+        lo: e.lo,
+        hi: e.hi,
+        relative: e.relative,
+        p_value: e.p_value,
+        change: e.change,
+        cost: None,
+    })
+}
+
+fn values(rs: &[Reduced], metric: usize, stat: Statistic) -> Vec<f64> {
+    rs.iter().map(|r| r.value(metric, stat)).collect()
 }
 
 /// The rows of `effects.csv` for one scenario against the baseline: every key metric at
@@ -206,9 +231,6 @@ pub fn effects(
     scenario: &[Reduced],
 ) -> anyhow::Result<Vec<EffectRow>> {
     let mut rows = Vec::new();
-    let values = |rs: &[Reduced], metric: usize, stat: Statistic| -> Vec<f64> {
-        rs.iter().map(|r| r.value(metric, stat)).collect()
-    };
     let spend_b = values(baseline, m::SPENDING_TOTAL, Statistic::Total);
     let spend_s = values(scenario, m::SPENDING_TOTAL, Statistic::Total);
     let extra_cost: Vec<f64> = spend_s.iter().zip(&spend_b).map(|(s, b)| s - b).collect();
@@ -216,44 +238,40 @@ pub fn effects(
         for stat in [Statistic::Horizon, run_statistic(metric)] {
             let a = values(baseline, metric, stat);
             let b = values(scenario, metric, stat);
-            let e = paired(&a, &b, LEVEL).context("paired comparison")?;
-            let all_zero = a.iter().zip(&b).all(|(x, y)| x == y);
-            let cost = if stat == Statistic::Total && COST_OUTCOMES.contains(&metric) {
+            let mut row = effect_row((baseline_label, label), metric, stat, &a, &b)?;
+            if stat == Statistic::Total && COST_OUTCOMES.contains(&metric) {
                 let averted: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
-                let c =
-                    cost_per_unit_averted(&extra_cost, &averted, LEVEL).context("cost per unit averted")?;
-                Some(CostRow {
-                    extra_cost: c.mean_cost,
-                    averted: c.mean_averted,
-                    averted_lo: c.averted_lo,
-                    averted_hi: c.averted_hi,
-                    ratio: c.ratio,
-                    lo: c.lo,
-                    hi: c.hi,
-                    status: c.status,
-                })
-            } else {
-                None
-            };
-            rows.push(EffectRow {
-                scenario: label.to_string(),
-                baseline: baseline_label.to_string(),
-                metric: METRICS[metric].to_string(),
-                statistic: stat.name(),
-                replicates: e.n,
-                baseline_mean: e.mean_a,
-                scenario_mean: e.mean_b,
-                difference: e.diff,
-                lo: e.lo,
-                hi: e.hi,
-                relative: e.relative,
-                p_value: e.p_value,
-                change: change(all_zero, e.significant, e.diff),
-                cost,
-            });
+                row.cost = Some(
+                    cost_per_unit_averted(&extra_cost, &averted, LEVEL).context("cost per unit averted")?,
+                );
+            }
+            rows.push(row);
         }
     }
     Ok(rows)
+}
+
+/// The rows of `effects.csv` that break one scenario's spending down by lever: each
+/// lever's spending over the run (`spending_<lever>`, statistic `total`), in the order of
+/// the levers. Their differences add up to the `spending_total` difference over the run.
+pub fn spending_effects(
+    baseline_label: &str,
+    baseline: &[Reduced],
+    label: &str,
+    scenario: &[Reduced],
+) -> anyhow::Result<Vec<EffectRow>> {
+    (m::SPENDING_FIRST..N_METRICS)
+        .map(|metric| {
+            let a = values(baseline, metric, Statistic::Total);
+            let b = values(scenario, metric, Statistic::Total);
+            effect_row((baseline_label, label), metric, Statistic::Total, &a, &b)
+        })
+        .collect()
+}
+
+/// Whether an effect row is one lever's spending (the breakdown of `spending_total`).
+pub fn is_lever(metric: Metric) -> bool {
+    metric.0 >= m::SPENDING_FIRST
 }
 
 /// The jobs of a comparison, replicate by replicate: job `j` is replicate `j / arms` of
@@ -265,16 +283,64 @@ fn compare_jobs(aligned: &Aligned) -> Vec<Job<'_>> {
         .collect()
 }
 
-/// One arm's streamed outputs while the comparison runs.
+/// One arm's streamed outputs while the comparison runs, in `scenarios/<label>/`.
 struct ArmStream {
+    dir: PathBuf,
+    label: String,
+    start: Option<YearMonth>,
     ts: TimeseriesWriter,
+    regions: RegionStream,
     builder: SummaryBuilder,
     reduced: Vec<Reduced>,
 }
 
+impl ArmStream {
+    /// Opens the streamed files of an arm, dated as `run` dates them.
+    fn create(out_dir: &Path, arm: &Arm) -> anyhow::Result<Self> {
+        let dir = out_dir.join("scenarios").join(&arm.label);
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let p = &arm.scenario.params;
+        let start = p.run.start;
+        let path = dir.join("timeseries.csv");
+        let ts = TimeseriesWriter::create_dated(&path, start)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        let names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
+        let regions = RegionStream::create(&dir, names, start)?;
+        let builder = SummaryBuilder::new(p.regions.len());
+        Ok(ArmStream { dir, label: arm.label.clone(), start, ts, regions, builder, reduced: Vec::new() })
+    }
+
+    fn add(&mut self, res: &ReplicateResult) -> std::io::Result<()> {
+        self.ts.write(res)?;
+        self.regions.add(res)?;
+        self.builder.add(res);
+        self.reduced.push(Reduced::of(res));
+        Ok(())
+    }
+
+    /// Writes the arm's files under their names, listing them in `files`.
+    fn finish(self, strategy: Strategy, files: &mut Vec<String>) -> anyhow::Result<ArmResult> {
+        let path = self.dir.join("timeseries.csv");
+        self.ts.finish().with_context(|| format!("cannot write {}", path.display()))?;
+        let summary = self.builder.national();
+        let path = self.dir.join("summary.csv");
+        summary.write_dated(&path, self.start).with_context(|| format!("cannot write {}", path.display()))?;
+        let summaries: Vec<Summary> =
+            (0..self.regions.region_count()).map(|r| self.builder.region(r)).collect();
+        let regions = self.regions.finish(&self.dir, &summaries)?;
+        for f in ARM_FILES {
+            files.push(format!("scenarios/{}/{f}", self.label));
+        }
+        Ok(ArmResult { label: self.label, reduced: self.reduced, regions, summary, strategy })
+    }
+}
+
+/// The files of each scenario in `scenarios/<label>/`, in the formats of `narcodoor run`.
+pub const ARM_FILES: [&str; 4] = ["timeseries.csv", "summary.csv", "regions.csv", "regions_summary.csv"];
+
 /// Runs every arm's replicates (all on one job list, with all threads), streaming each
-/// arm's `scenarios/<label>/timeseries.csv`, and writes the comparison's files into
-/// `opts.out_dir`.
+/// arm's `scenarios/<label>/timeseries.csv` and `regions.csv`, and writes the
+/// comparison's files into `opts.out_dir`.
 pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<CompareOutcome> {
     let dir = &opts.out_dir;
     let base = &aligned.arms[0].scenario.params;
@@ -284,13 +350,7 @@ pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<C
     let mut runner = Runner::start(experiment, opts.settings.clone())?;
     let mut streams = Vec::with_capacity(aligned.arms.len());
     for arm in &aligned.arms {
-        let arm_dir = dir.join("scenarios").join(&arm.label);
-        std::fs::create_dir_all(&arm_dir).with_context(|| format!("cannot create {}", arm_dir.display()))?;
-        let path = arm_dir.join("timeseries.csv");
-        let ts =
-            TimeseriesWriter::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        let builder = SummaryBuilder::new(arm.scenario.params.regions.len());
-        streams.push(ArmStream { ts, builder, reduced: Vec::new() });
+        streams.push(ArmStream::create(dir, arm)?);
     }
     let n = aligned.arms.len();
     let reps = base.run.replicates;
@@ -299,10 +359,7 @@ pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<C
         format!("{} ({}/{n}): replicate {}/{reps}", aligned.arms[j % n].label, j % n + 1, j / n + 1)
     };
     let result = runner.run(&format!("compare ({n} scenarios)"), &jobs, &job_name, |j, res| {
-        let s = &mut streams[j % n];
-        s.ts.write(&res)?;
-        s.builder.add(&res);
-        s.reduced.push(Reduced::of(&res));
+        streams[j % n].add(&res)?;
         Ok(())
     });
     let strategy = match result {
@@ -311,18 +368,39 @@ pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<C
     };
     let mut files = Vec::new();
     let mut arms = Vec::with_capacity(n);
-    for (arm, s) in aligned.arms.iter().zip(streams) {
-        let arm_dir = dir.join("scenarios").join(&arm.label);
-        let path = arm_dir.join("timeseries.csv");
-        s.ts.finish().with_context(|| format!("cannot write {}", path.display()))?;
-        let summary = s.builder.national();
-        let path = arm_dir.join("summary.csv");
-        summary.write(&path).with_context(|| format!("cannot write {}", path.display()))?;
-        files.push(format!("scenarios/{}/timeseries.csv", arm.label));
-        files.push(format!("scenarios/{}/summary.csv", arm.label));
-        arms.push(ArmResult { label: arm.label.clone(), reduced: s.reduced, summary, strategy });
+    for s in streams {
+        arms.push(s.finish(strategy, &mut files)?);
     }
     write_results(aligned, opts, runner, arms, files)
+}
+
+/// Computes and writes `effects.csv` (every scenario's key rows, then every scenario's
+/// spending by lever, so that readers of the key rows find them where they always were)
+/// and `regional_effects.csv`.
+fn write_effect_tables(
+    dir: &Path,
+    arms: &[ArmResult],
+    files: &mut Vec<String>,
+) -> anyhow::Result<(Vec<EffectRow>, Vec<RegionalEffectRow>)> {
+    let base = &arms[0];
+    let mut rows = Vec::new();
+    for arm in &arms[1..] {
+        rows.extend(effects(&base.label, &base.reduced, &arm.label, &arm.reduced)?);
+    }
+    for arm in &arms[1..] {
+        rows.extend(spending_effects(&base.label, &base.reduced, &arm.label, &arm.reduced)?);
+    }
+    let path = dir.join("effects.csv");
+    write_effects(&path, &rows).with_context(|| format!("cannot write {}", path.display()))?;
+    files.push("effects.csv".into());
+    let mut regional = Vec::new();
+    for arm in &arms[1..] {
+        regional.extend(regional_effects((&base.label, &arm.label), &base.regions, &arm.regions)?);
+    }
+    let path = dir.join("regional_effects.csv");
+    write_regional_effects(&path, &regional).with_context(|| format!("cannot write {}", path.display()))?;
+    files.push("regional_effects.csv".into());
+    Ok((rows, regional))
 }
 
 /// The comparison's files after the runs: `effects.csv`, charts, `report.md`, manifest.
@@ -334,13 +412,7 @@ fn write_results(
     mut files: Vec<String>,
 ) -> anyhow::Result<CompareOutcome> {
     let dir = &opts.out_dir;
-    let mut effects_rows = Vec::new();
-    for arm in &arms[1..] {
-        effects_rows.extend(effects(&arms[0].label, &arms[0].reduced, &arm.label, &arm.reduced)?);
-    }
-    let path = dir.join("effects.csv");
-    write_effects(&path, &effects_rows).with_context(|| format!("cannot write {}", path.display()))?;
-    files.push("effects.csv".into());
+    let (effects_rows, regional) = write_effect_tables(dir, &arms, &mut files)?;
 
     let mut warnings = Vec::new();
     let mut charts = Vec::new();
@@ -354,7 +426,7 @@ fn write_results(
         files.extend(charts.iter().map(|c| format!("charts/{c}")));
     }
 
-    let report = report_input(aligned, opts, &runner, &effects_rows, &charts);
+    let report = report_input(aligned, opts, &runner, (&effects_rows, &regional), &charts);
     let path = dir.join("report.md");
     write_file(&path, compare_report::render(&report).as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -372,7 +444,9 @@ fn write_results(
             "scenario": resolved_json(&a.scenario.params),
         })).collect::<Vec<_>>(),
         "effects": "effects.csv: paired Student t 95% intervals of the mean difference scenario - baseline; \
-    cost per unit averted = mean extra spending / mean units averted, Fieller 95% interval",
+    cost per unit averted = mean extra spending / mean units averted, Fieller 95% interval; \
+    spending_<lever> rows: each lever's spending over the run, adding up to spending_total",
+        "regional_effects": "regional_effects.csv: the same paired intervals region by region",
     });
     let manifest = runner.finish(files, warnings.clone(), details_field(details))?;
     Ok(CompareOutcome {
@@ -391,7 +465,7 @@ fn report_input(
     aligned: &Aligned,
     opts: &CompareOptions,
     runner: &Runner,
-    effects: &[EffectRow],
+    (effects, regional): (&[EffectRow], &[RegionalEffectRow]),
     charts: &[String],
 ) -> ReportInput {
     let base = &aligned.arms[0].scenario.params;
@@ -418,6 +492,7 @@ fn report_input(
         burn_in_months: base.run.burn_in_months,
         notes: aligned.notes.clone(),
         effects: effects.to_vec(),
+        regional: regional.to_vec(),
         charts: charts.to_vec(),
     }
 }
@@ -442,20 +517,23 @@ pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
             arm.label,
             LEVEL * 100.0
         ));
-        for r in o.effects.iter().filter(|r| r.scenario == arm.label) {
-            let name = format!("{} ({})", r.metric, r.statistic);
+        // Levers that neither side spends on say nothing.
+        let shown =
+            |r: &&EffectRow| r.scenario == arm.label && !(is_lever(r.metric) && r.change == Change::None);
+        for r in o.effects.iter().filter(shown) {
+            let name = format!("{} ({})", r.metric, r.statistic.name());
             s.push_str(&format!(
                 "  {:<28} {:>14}  [{}, {}]  {}\n",
                 name,
                 human(r.difference),
                 human(r.lo),
                 human(r.hi),
-                r.change.replace('_', " ")
+                r.change.name().replace('_', " ")
             ));
         }
         for r in o.effects.iter().filter(|r| r.scenario == arm.label) {
             if let Some(c) = &r.cost {
-                let what = format!("cost per {} averted", r.metric.trim_end_matches('s'));
+                let what = format!("cost per {} averted", r.metric.name().trim_end_matches('s'));
                 let text = match c.status {
                     CostEffectStatus::Averted | CostEffectStatus::NoExtraCost => {
                         format!(
@@ -463,11 +541,11 @@ pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
                             human(c.ratio),
                             human(c.lo),
                             human(c.hi),
-                            c.status.name()
+                            c.status
                         )
                     }
                     CostEffectStatus::Worse => format!("none: {} got significantly worse", r.metric),
-                    _ if r.change == "none" => format!("not reported: no difference in {}", r.metric),
+                    _ if r.change == Change::None => format!("not reported: no difference in {}", r.metric),
                     _ => format!("not reported: the change in {} is not significant", r.metric),
                 };
                 s.push_str(&format!("  {what:<28} {text}\n"));
@@ -509,9 +587,10 @@ mod tests {
         assert_eq!(rows.len(), 2 * KEY_METRICS.len());
         for r in &rows {
             assert_eq!(r.difference, 0.0, "{}", r.metric);
-            assert_eq!(r.change, "none");
+            assert_eq!(r.change, Change::None);
         }
-        let recruits = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
+        let recruits =
+            rows.iter().find(|r| r.metric == Metric(m::RECRUITS) && r.statistic == Statistic::Total).unwrap();
         assert_eq!(recruits.cost.as_ref().unwrap().status, CostEffectStatus::NotSignificant);
         assert!(recruits.cost.as_ref().unwrap().ratio.is_nan());
     }
@@ -522,17 +601,20 @@ mod tests {
         let policy: Vec<Reduced> =
             (0..5).map(|i| reduced(90.0, 40.0 + i as f64 + 0.1 * (i % 2) as f64, 1000.0)).collect();
         let rows = effects("a", &base, "b", &policy).unwrap();
-        let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
-        assert_eq!(r.change, "lower");
+        let r =
+            rows.iter().find(|r| r.metric == Metric(m::RECRUITS) && r.statistic == Statistic::Total).unwrap();
+        assert_eq!(r.change, Change::Lower);
         let c = r.cost.as_ref().unwrap();
         assert_eq!(c.status, CostEffectStatus::Averted);
         assert!((c.ratio - 1000.0 / 9.96).abs() < 1e-9, "{}", c.ratio);
         assert!(c.lo <= c.ratio && c.ratio <= c.hi);
-        let members = rows.iter().find(|r| r.metric == "members" && r.statistic == "mean").unwrap();
+        let members =
+            rows.iter().find(|r| r.metric == Metric(m::MEMBERS) && r.statistic == Statistic::Mean).unwrap();
         assert_eq!(members.difference, -10.0);
         // Worse: the policy adds recruits.
         let rows = effects("b", &policy, "a", &base).unwrap();
-        let r = rows.iter().find(|r| r.metric == "recruits" && r.statistic == "total").unwrap();
+        let r =
+            rows.iter().find(|r| r.metric == Metric(m::RECRUITS) && r.statistic == Statistic::Total).unwrap();
         assert_eq!(r.cost.as_ref().unwrap().status, CostEffectStatus::Worse);
     }
 }

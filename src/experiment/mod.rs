@@ -16,6 +16,7 @@ pub mod calibrate;
 pub mod calibrate_targets;
 pub mod compare;
 pub mod compare_checks;
+pub mod compare_regions;
 pub mod design;
 pub mod design_file;
 pub mod factor;

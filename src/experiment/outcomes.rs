@@ -11,8 +11,10 @@
 use crate::engine::ReplicateResult;
 use crate::model::metrics::{METRICS, N_METRICS, Row, m};
 
-/// A reduction of a metric's monthly series to one number per replicate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// A reduction of a metric's monthly series to one number per replicate; written (CSV,
+/// JSON) as its [`Statistic::name`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Statistic {
     /// The value in the last reported month.
     Horizon,
@@ -88,15 +90,29 @@ pub struct Reduced {
 }
 
 impl Reduced {
+    /// The replicate's national metrics reduced.
     pub fn of(result: &ReplicateResult) -> Reduced {
+        Reduced::of_rows(result.months.iter().map(|mo| &mo.metrics.national))
+    }
+
+    /// Region `r`'s metrics reduced (`r` indexes the replicate's regions).
+    pub fn of_region(result: &ReplicateResult, r: usize) -> Reduced {
+        Reduced::of_rows(result.months.iter().map(|mo| &mo.metrics.regions[r]))
+    }
+
+    /// One row per reported month, in order.
+    fn of_rows<'a>(rows: impl Iterator<Item = &'a Row>) -> Reduced {
         let mut total = [0.0; N_METRICS];
-        for month in &result.months {
-            for (t, v) in total.iter_mut().zip(&month.metrics.national) {
+        let mut horizon = [f64::NAN; N_METRICS];
+        let mut months = 0;
+        for row in rows {
+            for (t, v) in total.iter_mut().zip(row) {
                 *t += v;
             }
+            horizon = *row;
+            months += 1;
         }
-        let horizon = result.months.last().map_or([f64::NAN; N_METRICS], |mo| mo.metrics.national);
-        Reduced { horizon, total, months: result.months.len() }
+        Reduced { horizon, total, months }
     }
 
     pub fn value(&self, metric: usize, stat: Statistic) -> f64 {
@@ -134,5 +150,8 @@ mod tests {
         assert_eq!(run_statistic(m::HOMICIDE_RATE), Statistic::Mean);
         assert_eq!(run_statistic(m::SPENDING_FIRST + 3), Statistic::Total);
         assert_eq!(column(m::HOMICIDES, Statistic::Total), "homicides_total");
+        for stat in [Statistic::Horizon, Statistic::Total, Statistic::Mean] {
+            assert_eq!(serde_json::to_value(stat).unwrap(), stat.name(), "serde and name() agree");
+        }
     }
 }

@@ -27,7 +27,9 @@ use crate::error::InputError;
 use crate::model::metrics::METRICS;
 use crate::model::params::Params;
 use crate::output::experiment_charts::tornado_chart;
-use crate::output::experiment_tables::{DesignRow, IndexRow, write_design, write_indices};
+use crate::output::experiment_tables::{
+    DesignRow, IndexKind, IndexRow, MethodName, Metric, write_design, write_indices,
+};
 use crate::output::manifest::Scale;
 use crate::scenario::{Scenario, resolved_json};
 
@@ -41,10 +43,11 @@ pub enum Method {
 }
 
 impl Method {
-    pub fn name(self) -> &'static str {
+    /// The method as the output files and the manifest name it.
+    pub fn name(self) -> MethodName {
         match self {
-            Method::Morris { .. } => "morris",
-            Method::Sobol => "sobol",
+            Method::Morris { .. } => MethodName::Morris,
+            Method::Sobol => MethodName::Sobol,
         }
     }
 }
@@ -238,9 +241,9 @@ impl SensitivityPlan {
                         ci_lo,
                         ci_hi,
                     };
-                    indices.push(row("mu", e.mu, f64::NAN, f64::NAN));
-                    indices.push(row("mu_star", e.mu_star, e.mu_star_ci.0, e.mu_star_ci.1));
-                    indices.push(row("sigma", e.sigma, f64::NAN, f64::NAN));
+                    indices.push(row(IndexKind::Mu, e.mu, f64::NAN, f64::NAN));
+                    indices.push(row(IndexKind::MuStar, e.mu_star, e.mu_star_ci.0, e.mu_star_ci.1));
+                    indices.push(row(IndexKind::Sigma, e.sigma, f64::NAN, f64::NAN));
                 }
             }
             Method::Sobol => {
@@ -253,7 +256,7 @@ impl SensitivityPlan {
                         factor: factor.clone(),
                         lo,
                         hi,
-                        index: "first",
+                        index: IndexKind::First,
                         estimate: e.first,
                         ci_lo: e.first_lo,
                         ci_hi: e.first_hi,
@@ -262,7 +265,7 @@ impl SensitivityPlan {
                         factor,
                         lo,
                         hi,
-                        index: "total",
+                        index: IndexKind::Total,
                         estimate: e.total,
                         ci_lo: e.total_lo,
                         ci_hi: e.total_hi,
@@ -316,7 +319,7 @@ impl SensitivityPlan {
         let outcome = METRICS[spec.outcome];
         let mut files = Vec::new();
         let path = dir.join("indices.csv");
-        write_indices(&path, method, outcome, spec.statistic.name(), &indices)
+        write_indices(&path, method, Metric(spec.outcome), spec.statistic, &indices)
             .with_context(|| format!("cannot write {}", path.display()))?;
         files.push("indices.csv".to_string());
         let names: Vec<String> = spec.factors.iter().map(|f| f.path().to_string()).collect();
@@ -365,12 +368,12 @@ fn range(f: &Factor) -> (f64, f64) {
 }
 
 /// The end-of-analysis table: every factor's indices, most influential first.
-pub fn summary_text(o: &SensitivityOutcome, method: &str) -> String {
-    let key = if method == "morris" { "mu_star" } else { "total" };
+pub fn summary_text(o: &SensitivityOutcome, method: MethodName) -> String {
+    let key = method.key_index();
     let mut main: Vec<&IndexRow> = o.indices.iter().filter(|r| r.index == key).collect();
     main.sort_by(|a, b| b.estimate.abs().total_cmp(&a.estimate.abs()));
     let mut s = String::new();
-    if method == "morris" {
+    if method == MethodName::Morris {
         s.push_str("Morris screening (μ*: mean |elementary effect| across each factor's range, 95% bootstrap CI; σ: spread):\n");
     } else {
         s.push_str("Sobol' indices (first and total order, 95% bootstrap CI):\n");
@@ -379,7 +382,7 @@ pub fn summary_text(o: &SensitivityOutcome, method: &str) -> String {
         let others: Vec<String> = o
             .indices
             .iter()
-            .filter(|x| x.factor == r.factor && x.index != key && x.index != "mu")
+            .filter(|x| x.factor == r.factor && x.index != key && x.index != IndexKind::Mu)
             .map(|x| format!("{} {:.4}", x.index, x.estimate))
             .collect();
         s.push_str(&format!(

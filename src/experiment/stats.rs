@@ -436,6 +436,36 @@ pub struct PairedEffect {
     pub significant: bool,
     /// Two-sided p-value of the paired t-test of "mean difference = 0".
     pub p_value: f64,
+    /// What the comparison says, in the words of the output files.
+    pub change: Change,
+}
+
+crate::written_enum! {
+    /// The verdict of a paired comparison, as written in the `change` column of
+    /// `effects.csv` and `regional_effects.csv`.
+    pub enum Change {
+        /// Every paired difference is exactly 0: the scenarios did the same thing.
+        None => "none",
+        /// The interval contains 0 (or there are fewer than two pairs).
+        NotSignificant => "not_significant",
+        Higher => "higher",
+        Lower => "lower",
+    }
+}
+
+impl Change {
+    /// The verdict from the paired differences and whether their interval excludes 0.
+    fn of(diffs: &[f64], significant: bool, mean_diff: f64) -> Change {
+        if diffs.iter().all(|&d| d == 0.0) {
+            Change::None
+        } else if !significant {
+            Change::NotSignificant
+        } else if mean_diff > 0.0 {
+            Change::Higher
+        } else {
+            Change::Lower
+        }
+    }
 }
 
 /// Paired comparison of `a` and `b` (one value per replicate each, same order): the mean
@@ -478,6 +508,7 @@ pub fn paired(a: &[f64], b: &[f64], level: f64) -> Result<PairedEffect, StatsErr
         relative,
         significant,
         p_value,
+        change: Change::of(&diffs, significant, ci.mean),
     })
 }
 
@@ -485,31 +516,22 @@ pub fn paired(a: &[f64], b: &[f64], level: f64) -> Result<PairedEffect, StatsErr
 // Cost-effectiveness
 // ---------------------------------------------------------------------------------------
 
-/// What a cost-effectiveness ratio may be read as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CostEffectStatus {
-    /// The outcome improved significantly and the policy costs extra: the ratio is a price
-    /// per unit averted, with a bounded Fieller interval.
-    Averted,
-    /// The outcome improved significantly and the policy costs nothing extra on average
-    /// (mean extra cost ≤ 0): the ratio is ≤ 0, not a price, and the policy dominates.
-    NoExtraCost,
-    /// The improvement is not significant at the level (or there are fewer than two
-    /// replicates): no ratio is reported, because its interval would be unbounded.
-    NotSignificant,
-    /// The outcome got significantly worse: nothing was averted.
-    Worse,
-}
-
-impl CostEffectStatus {
-    /// The status as written in `effects.csv` and the web API.
-    pub fn name(self) -> &'static str {
-        match self {
-            CostEffectStatus::Averted => "averted",
-            CostEffectStatus::NoExtraCost => "no_extra_cost",
-            CostEffectStatus::NotSignificant => "not_significant",
-            CostEffectStatus::Worse => "worse",
-        }
+crate::written_enum! {
+    /// What a cost-effectiveness ratio may be read as; written in `effects.csv`'s
+    /// `cost_status` and the web API.
+    pub enum CostEffectStatus {
+        /// The outcome improved significantly and the policy costs extra: the ratio is a
+        /// price per unit averted, with a bounded Fieller interval.
+        Averted => "averted",
+        /// The outcome improved significantly and the policy costs nothing extra on
+        /// average (mean extra cost ≤ 0): the ratio is ≤ 0, not a price, and the policy
+        /// dominates.
+        NoExtraCost => "no_extra_cost",
+        /// The improvement is not significant at the level (or there are fewer than two
+        /// replicates): no ratio is reported, because its interval would be unbounded.
+        NotSignificant => "not_significant",
+        /// The outcome got significantly worse: nothing was averted.
+        Worse => "worse",
     }
 }
 
@@ -517,10 +539,10 @@ impl CostEffectStatus {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CostEffect {
     pub n: usize,
-    /// Mean extra cost of the policy per replicate.
-    pub mean_cost: f64,
+    /// Mean extra cost of the policy per replicate (pesos over the run in `effects.csv`).
+    pub extra_cost: f64,
     /// Mean units averted per replicate (baseline minus policy; positive is good).
-    pub mean_averted: f64,
+    pub averted: f64,
     /// Student t interval of the mean units averted.
     pub averted_lo: f64,
     pub averted_hi: f64,
@@ -568,8 +590,8 @@ pub fn cost_per_unit_averted(
     let nan = f64::NAN;
     let mut out = CostEffect {
         n,
-        mean_cost: cost.mean,
-        mean_averted: averted.mean,
+        extra_cost: cost.mean,
+        averted: averted.mean,
         averted_lo: averted.lo,
         averted_hi: averted.hi,
         ratio: nan,

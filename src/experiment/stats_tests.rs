@@ -313,7 +313,7 @@ fn cost_ratio_is_ratio_of_means_with_fieller_bounds() {
     assert!(ce.lo < ce.ratio && ce.ratio < ce.hi);
     // Both bounds solve Fieller's equation (c̄ − ρē)² = t² Var(c̄ − ρē).
     let n = cost.len() as f64;
-    let (c, e) = (ce.mean_cost, ce.mean_averted);
+    let (c, e) = (ce.extra_cost, ce.averted);
     let d = |rho: f64| cost.iter().zip(&averted).map(|(x, y)| x - rho * y).collect::<Vec<_>>();
     let t = student_t_quantile(0.975, n - 1.0);
     for rho in [ce.lo, ce.hi] {

@@ -4,8 +4,11 @@
 //!
 //! The report only shows numbers that `effects.csv` holds, rounded for reading.
 
-use super::experiment_tables::EffectRow;
-use crate::experiment::stats::CostEffectStatus;
+use super::experiment_tables::{EffectRow, Metric, RegionalEffectRow};
+use crate::experiment::compare::is_lever;
+use crate::experiment::outcomes::Statistic;
+use crate::experiment::stats::{Change, CostEffectStatus};
+use crate::model::metrics::m;
 
 /// One scenario of the comparison as the report names it.
 #[derive(Clone, Debug)]
@@ -34,7 +37,10 @@ pub struct ReportInput {
     pub months: u32,
     pub burn_in_months: u32,
     pub notes: Vec<String>,
+    /// The rows of `effects.csv`: key metrics, then spending by lever.
     pub effects: Vec<EffectRow>,
+    /// The rows of `regional_effects.csv`.
+    pub regional: Vec<RegionalEffectRow>,
     /// Chart file names inside `charts/`.
     pub charts: Vec<String>,
 }
@@ -93,22 +99,22 @@ pub fn percent(x: f64) -> String {
 }
 
 /// The words of `effects.csv`'s `change` column, as they are: one vocabulary everywhere.
-fn change_text(c: &str) -> &'static str {
+pub fn change_text(c: Change) -> &'static str {
     match c {
-        "higher" => "higher",
-        "lower" => "lower",
-        "none" => "none",
-        _ => "not significant",
+        Change::Higher => "higher",
+        Change::Lower => "lower",
+        Change::None => "none",
+        Change::NotSignificant => "not significant",
     }
 }
 
 /// Whether a metric is money (pesos of 2010): its cells carry the unit.
-fn is_money(metric: &str) -> bool {
-    metric.starts_with("spending")
+fn is_money(metric: Metric) -> bool {
+    metric.0 >= m::SPENDING_TOTAL
 }
 
 /// A value with its unit when it is money.
-fn cell(metric: &str, x: f64) -> String {
+fn cell(metric: Metric, x: f64) -> String {
     if is_money(metric) && x.is_finite() { format!("{} pesos", human(x)) } else { human(x) }
 }
 
@@ -118,20 +124,24 @@ fn effects_table(out: &mut String, rows: &[&EffectRow], replicates: u32) {
     );
     out.push_str("|---|---|---:|---:|---|---:|---:|---|\n");
     for r in rows {
-        let m = r.metric.as_str();
+        let metric = r.metric;
         // One replicate has no interval and no test: say so instead of a zero-width interval.
         let (interval, p, change) = if replicates < 2 {
             ("[no interval: 1 replicate]".to_string(), "—".to_string(), "no test: 1 replicate")
         } else {
-            (format!("[{}, {}]", cell(m, r.lo), cell(m, r.hi)), p_text(r.p_value), change_text(r.change))
+            (
+                format!("[{}, {}]", cell(metric, r.lo), cell(metric, r.hi)),
+                p_text(r.p_value),
+                change_text(r.change),
+            )
         };
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} {interval} | {} | {p} | {change} |\n",
             r.scenario,
-            r.metric.replace('_', " "),
-            cell(m, r.baseline_mean),
-            cell(m, r.scenario_mean),
-            cell(m, r.difference),
+            r.metric.name().replace('_', " "),
+            cell(metric, r.baseline_mean),
+            cell(metric, r.scenario_mean),
+            cell(metric, r.difference),
             percent(r.relative),
         ));
     }
@@ -160,9 +170,8 @@ fn policies(out: &mut String, arms: &[ReportArm]) {
     }
 }
 
-/// The Markdown text of the report.
-pub fn render(input: &ReportInput) -> String {
-    let mut s = String::new();
+/// The title, the version and command, and the design table with how it was run.
+fn design(s: &mut String, input: &ReportInput) {
     let base = &input.arms[0].label;
     let others: Vec<&str> = input.arms[1..].iter().map(|a| a.label.as_str()).collect();
     s.push_str(&format!("# Policy comparison: {} against {base}\n\n", others.join(", ")));
@@ -194,7 +203,10 @@ pub fn render(input: &ReportInput) -> String {
         input.narcodoor_version,
         input.model_version
     ));
-    policies(&mut s, &input.arms);
+}
+
+/// The statement of common random numbers and the notes on alignment.
+fn common_random_numbers(s: &mut String, input: &ReportInput) {
     s.push_str(&format!(
         "**Common random numbers.** Every scenario was run with the same seed ({}), burn-in, months and \
          replicates. The engine draws every random number from streams keyed by (seed, replicate, month, \
@@ -209,19 +221,53 @@ pub fn render(input: &ReportInput) -> String {
     if !input.notes.is_empty() {
         s.push('\n');
     }
+}
 
-    let horizon: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic == "horizon").collect();
-    let run: Vec<&EffectRow> = input.effects.iter().filter(|r| r.statistic != "horizon").collect();
+/// The effects at the horizon and over the run (spending by lever has its own section).
+fn effects_sections(s: &mut String, input: &ReportInput) {
+    let key = || input.effects.iter().filter(|r| !is_lever(r.metric));
+    let horizon: Vec<&EffectRow> = key().filter(|r| r.statistic == Statistic::Horizon).collect();
+    let run: Vec<&EffectRow> = key().filter(|r| r.statistic != Statistic::Horizon).collect();
     s.push_str(&format!("## Effects at the horizon (month {})\n\n", input.months.saturating_sub(1)));
     s.push_str("Difference = scenario − baseline, mean over paired replicates.\n\n");
-    effects_table(&mut s, &horizon, input.replicates);
+    effects_table(s, &horizon, input.replicates);
     s.push_str("## Effects over the run\n\n");
     s.push_str(
         "Flows (recruits, homicides, spending) are totals over the reported months; stocks and rates \
          (members, prison, school, idle, homicide rate) are means over the reported months.\n\n",
     );
-    effects_table(&mut s, &run, input.replicates);
+    effects_table(s, &run, input.replicates);
+}
 
+/// Spending broken down by lever over the run: the levers either side spends on, then the
+/// total they add up to.
+fn spending_section(s: &mut String, input: &ReportInput) {
+    let spent = |r: &&EffectRow| is_lever(r.metric) && (r.baseline_mean != 0.0 || r.scenario_mean != 0.0);
+    let mut rows: Vec<&EffectRow> = input.effects.iter().filter(spent).collect();
+    s.push_str(
+        "## Spending by lever
+
+",
+    );
+    s.push_str(
+        "Each lever's spending over the run (pesos of 2010, total per replicate); the lever rows of a \
+         scenario add up to its total spending. Levers that neither side spends on are left out \
+         (`effects.csv` has a row for every lever).\n\n",
+    );
+    if rows.is_empty() {
+        s.push_str("No scenario spends on any lever.\n\n");
+        return;
+    }
+    let total = |r: &&EffectRow| r.metric.0 == m::SPENDING_TOTAL && r.statistic == Statistic::Total;
+    rows.extend(input.effects.iter().filter(total));
+    // Scenario by scenario, levers first and the total last, in the order of `effects.csv`.
+    let position = |label: &str| input.arms.iter().position(|a| a.label == label);
+    rows.sort_by_key(|r| (position(&r.scenario), !is_lever(r.metric)));
+    effects_table(s, &rows, input.replicates);
+}
+
+/// The cost per recruit and per homicide averted.
+fn cost_table(s: &mut String, effects: &[EffectRow]) {
     s.push_str("## Cost-effectiveness\n\n");
     s.push_str(
         "Extra cost = the scenario's spending minus the baseline's over the run (pesos of 2010, mean per \
@@ -233,7 +279,7 @@ pub fn render(input: &ReportInput) -> String {
         "| scenario | outcome | extra cost (pesos) | averted [95% CI] | cost per unit averted (pesos) [95% CI] | status |\n",
     );
     s.push_str("|---|---|---:|---|---|---|\n");
-    for r in &input.effects {
+    for r in effects {
         let Some(c) = &r.cost else { continue };
         let (ratio, status) = match c.status {
             CostEffectStatus::Averted => {
@@ -244,12 +290,12 @@ pub fn render(input: &ReportInput) -> String {
                 "averted at no extra cost (dominates)",
             ),
             CostEffectStatus::Worse => ("—".into(), "outcome got significantly worse: nothing averted"),
-            _ => ("—".into(), "change not significant: no ratio"),
+            CostEffectStatus::NotSignificant => ("—".into(), "change not significant: no ratio"),
         };
         s.push_str(&format!(
             "| {} | {} | {} | {} [{}, {}] | {ratio} | {status} |\n",
             r.scenario,
-            r.metric.replace('_', " "),
+            r.metric.name().replace('_', " "),
             human(c.extra_cost),
             human(c.averted),
             human(c.averted_lo),
@@ -257,35 +303,52 @@ pub fn render(input: &ReportInput) -> String {
         ));
     }
     s.push('\n');
+}
 
-    if !input.charts.is_empty() {
-        s.push_str("## Charts\n\n");
-        for c in &input.charts {
-            let alt = c.trim_end_matches(".png").replace('_', " ");
-            s.push_str(&format!("![{alt}](charts/{c})\n\n"));
-        }
+/// The charts, as images.
+fn charts_section(s: &mut String, charts: &[String]) {
+    if charts.is_empty() {
+        return;
     }
+    s.push_str("## Charts\n\n");
+    for c in charts {
+        let alt = c.trim_end_matches(".png").replace('_', " ");
+        s.push_str(&format!("![{alt}](charts/{c})\n\n"));
+    }
+}
 
-    s.push_str("## Methods\n\n");
-    s.push_str(
-        "- Differences: for each replicate r, d_r = scenario_r − baseline_r. The table gives the mean of \
-         d_r and its 95% Student t interval with n − 1 degrees of freedom (a paired t interval), and \
-         the two-sided p-value of the paired t-test of a zero mean difference. \"Not significant\" means \
-         the interval contains 0; \"none\" (as in `effects.csv`) means every d_r is exactly 0. With \
-         a single replicate there is no interval and no test.\n\
-         - Relative change: mean difference / baseline mean.\n\
-         - Cost per unit averted: Σ extra cost / Σ units averted over replicates (a ratio of means, not a \
-         mean of ratios). Its interval is Fieller's: the ratios ρ for which mean(cost − ρ·averted) is \
-         not significantly different from 0 (t test with n − 1 degrees of freedom, using the covariance \
-         of cost and averted units). It is bounded only when the units averted differ significantly \
-         from 0, which is why no ratio is given otherwise.\n\
-         - Charts: lines are means over replicates, bands 95% Student t intervals of the mean at each \
-         month, scenario by scenario. Those bands ignore the pairing, so overlapping bands do not mean \
-         that scenarios do not differ: the paired intervals of the tables and of the effects chart \
-         (mean paired differences with their 95% intervals) are the comparison.\n\
-         - Per-scenario files: `scenarios/<label>/timeseries.csv` (every replicate and month) and \
-         `summary.csv` (mean and 95% interval per month), as written by `narcodoor run`.\n",
-    );
+/// How every number of the report was computed.
+const METHODS: &str = "## Methods\n\n\
+- Differences: for each replicate r, d_r = scenario_r − baseline_r. The table gives the mean of \
+d_r and its 95% Student t interval with n − 1 degrees of freedom (a paired t interval), and \
+the two-sided p-value of the paired t-test of a zero mean difference. \"Not significant\" means \
+the interval contains 0; \"none\" (as in `effects.csv`) means every d_r is exactly 0. With \
+a single replicate there is no interval and no test.\n\
+- Relative change: mean difference / baseline mean.\n\
+- Cost per unit averted: Σ extra cost / Σ units averted over replicates (a ratio of means, not a \
+mean of ratios). Its interval is Fieller's: the ratios ρ for which mean(cost − ρ·averted) is \
+not significantly different from 0 (t test with n − 1 degrees of freedom, using the covariance \
+of cost and averted units). It is bounded only when the units averted differ significantly \
+from 0, which is why no ratio is given otherwise.\n\
+- Charts: lines are means over replicates, bands 95% Student t intervals of the mean at each \
+month, scenario by scenario. Those bands ignore the pairing, so overlapping bands do not mean \
+that scenarios do not differ: the paired intervals of the tables and of the effects chart \
+(mean paired differences with their 95% intervals) are the comparison.\n\
+- Per-scenario files: `scenarios/<label>/timeseries.csv` (every replicate and month) and \
+`summary.csv` (mean and 95% interval per month), as written by `narcodoor run`.\n";
+
+/// The Markdown text of the report.
+pub fn render(input: &ReportInput) -> String {
+    let mut s = String::new();
+    design(&mut s, input);
+    policies(&mut s, &input.arms);
+    common_random_numbers(&mut s, input);
+    effects_sections(&mut s, input);
+    spending_section(&mut s, input);
+    cost_table(&mut s, &input.effects);
+    super::compare_report_regions::regional_section(&mut s, &input.regional, input.replicates);
+    charts_section(&mut s, &input.charts);
+    s.push_str(METHODS);
     s
 }
 
@@ -331,16 +394,17 @@ mod tests {
             burn_in_months: 120,
             notes: Vec::new(),
             effects: rows,
+            regional: Vec::new(),
             charts: Vec::new(),
         }
     }
 
-    fn row(metric: &str, difference: f64, relative: f64, change: &'static str) -> EffectRow {
+    fn row(metric: usize, difference: f64, relative: f64, change: Change) -> EffectRow {
         EffectRow {
             scenario: "kingpin".into(),
             baseline: "baseline".into(),
-            metric: metric.into(),
-            statistic: "horizon",
+            metric: Metric(metric),
+            statistic: Statistic::Horizon,
             replicates: 1,
             baseline_mean: 1_234_567.0,
             scenario_mean: 1_234_567.0 + difference,
@@ -356,7 +420,7 @@ mod tests {
 
     #[test]
     fn the_report_says_what_was_run_and_what_each_policy_is() {
-        let text = render(&input(10, vec![row("members", -6.0, -0.1, "lower")]));
+        let text = render(&input(10, vec![row(m::MEMBERS, -6.0, -0.1, Change::Lower)]));
         assert!(!text.contains("baseline (baseline)"), "{text}");
         assert!(text.contains("| baseline | baseline |"), "{text}");
         assert!(
@@ -368,7 +432,7 @@ mod tests {
 
     #[test]
     fn one_replicate_has_no_interval() {
-        let text = render(&input(1, vec![row("members", -6.0, -0.1, "not_significant")]));
+        let text = render(&input(1, vec![row(m::MEMBERS, -6.0, -0.1, Change::NotSignificant)]));
         assert!(!text.contains("[-6, -6]"), "{text}");
         assert!(
             text.contains("[no interval: 1 replicate]") && text.contains("no test: 1 replicate"),
@@ -384,9 +448,9 @@ mod tests {
         assert_eq!(percent(0.097), "+9.7%");
         assert_eq!(percent(0.0), "+0.0%");
         // effects.csv's "none" is the report's "none".
-        assert_eq!(change_text("none"), "none");
+        assert_eq!(change_text(Change::None), Change::None.name());
         // Money carries its unit and thousands separators.
-        let text = render(&input(10, vec![row("spending_total", 884_909.0, f64::NAN, "higher")]));
+        let text = render(&input(10, vec![row(m::SPENDING_TOTAL, 884_909.0, f64::NAN, Change::Higher)]));
         assert!(text.contains("884,909 pesos"), "{text}");
     }
 }

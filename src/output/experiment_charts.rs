@@ -9,8 +9,9 @@
 use std::path::Path;
 
 use super::charts::{self, Band, BarItem, ChartError, ChartText, Orientation, PointItem, TornadoRow};
-use super::experiment_tables::{EffectRow, IndexRow};
+use super::experiment_tables::{EffectRow, IndexRow, MethodName, Metric};
 use super::tables::Summary;
+use crate::experiment::outcomes::Statistic;
 use crate::model::metrics::m;
 
 /// The metrics drawn over time by `compare`, with a title and a y-axis label each.
@@ -26,12 +27,12 @@ const OVER_TIME: [(usize, &str, &str); 8] = [
 ];
 
 /// The unit of a metric in the effects chart's panel titles.
-fn unit(metric: &str) -> &'static str {
-    match metric {
-        "homicide_rate" => "per 100,000 per year",
-        "homicides" => "homicides per month",
-        "recruits" | "minor_recruits" => "youths per month",
-        "spending_total" => "pesos per month",
+fn unit(metric: Metric) -> &'static str {
+    match metric.0 {
+        m::HOMICIDE_RATE => "per 100,000 per year",
+        m::HOMICIDES => "homicides per month",
+        m::RECRUITS | m::MINOR_RECRUITS => "youths per month",
+        i if i >= m::SPENDING_TOTAL => "pesos per month",
         _ => "youths",
     }
 }
@@ -49,11 +50,25 @@ pub fn compare_charts(
     effects: &[EffectRow],
 ) -> Result<Vec<String>, ChartError> {
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    let mut written = over_time_charts(dir, labels, summaries)?;
+    effects_chart(&dir.join("effects_horizon.png"), &labels[0], effects)?;
+    written.push("effects_horizon.png".into());
+    cost_effectiveness_chart(&dir.join("cost_effectiveness.png"), &labels[1..], effects)?;
+    written.push("cost_effectiveness.png".into());
+    Ok(written)
+}
+
+/// Each metric of [`OVER_TIME`] over time: one panel per scenario against the baseline
+/// (grey), since bands of many scenarios in one plot pile up into mud. Every metric here
+/// is a count or a rate, so bands stop at zero.
+fn over_time_charts(
+    dir: &Path,
+    labels: &[String],
+    summaries: &[&Summary],
+) -> Result<Vec<String>, ChartError> {
     let mut written = Vec::new();
     let x: Vec<f64> = summaries[0].months.iter().map(|&t| t as f64).collect();
     let reps = summaries[0].replicates;
-    // One panel per scenario against the baseline (grey): bands of many scenarios in one
-    // plot pile up into mud. Every metric here is a count or a rate, so bands stop at zero.
     for (metric, title, y_label) in OVER_TIME {
         let bands: Vec<Band> = labels
             .iter()
@@ -63,7 +78,7 @@ pub fn compare_charts(
                 Band { label: label.clone(), mean, lo, hi }.non_negative()
             })
             .collect();
-        let name = format!("{}.png", crate::model::metrics::METRICS[metric]);
+        let name = format!("{}.png", Metric(metric));
         let title =
             format!("{title}, each scenario against {}: mean and 95% CI over {reps} replicates", labels[0]);
         charts::panels_against_reference(
@@ -76,42 +91,46 @@ pub fn compare_charts(
         )?;
         written.push(name);
     }
+    Ok(written)
+}
 
-    // Effects at the horizon: one panel per metric (each in its own unit), one bar per
-    // scenario with its paired interval.
+/// Effects at the horizon: one panel per metric (each in its own unit), one bar per
+/// scenario with its paired interval.
+fn effects_chart(path: &Path, baseline: &str, effects: &[EffectRow]) -> Result<(), ChartError> {
     let bars: Vec<BarItem> = effects
         .iter()
-        .filter(|r| r.statistic == "horizon")
+        .filter(|r| r.statistic == Statistic::Horizon)
         .map(|r| BarItem {
             label: r.scenario.clone(),
             value: r.difference,
             lo: Some(r.lo),
             hi: Some(r.hi),
-            group: Some(format!("{} ({})", r.metric.replace('_', " "), unit(&r.metric))),
+            group: Some(format!("{} ({})", r.metric.name().replace('_', " "), unit(r.metric))),
         })
         .collect();
-    let title = format!(
-        "Effects at the horizon against {}: mean paired difference and 95% CI",
-        labels.first().map_or("", String::as_str)
-    );
+    let title = format!("Effects at the horizon against {baseline}: mean paired difference and 95% CI");
     charts::bars_with_intervals(
-        &dir.join("effects_horizon.png"),
+        path,
         &ChartText { title: &title, x_label: "scenario", y_label: "scenario − baseline" },
         &bars,
         Orientation::Horizontal,
-    )?;
-    written.push("effects_horizon.png".into());
+    )
+}
 
-    // The cost-effectiveness plane: recruits averted against extra spending, over the run.
-    let points: Vec<PointItem> = labels[1..]
+/// The cost-effectiveness plane: recruits averted against extra spending, over the run,
+/// one point per scenario (`labels` are the scenarios after the baseline).
+fn cost_effectiveness_chart(path: &Path, labels: &[String], effects: &[EffectRow]) -> Result<(), ChartError> {
+    let points: Vec<PointItem> = labels
         .iter()
         .filter_map(|label| {
-            let of = |metric: &str| {
-                effects.iter().find(|r| &r.scenario == label && r.metric == metric && r.statistic == "total")
+            let of = |metric: usize| {
+                effects.iter().find(|r| {
+                    &r.scenario == label && r.metric == Metric(metric) && r.statistic == Statistic::Total
+                })
             };
-            let recruits = of("recruits")?;
+            let recruits = of(m::RECRUITS)?;
             let cost = recruits.cost.as_ref()?;
-            let spending = of("spending_total")?;
+            let spending = of(m::SPENDING_TOTAL)?;
             Some(PointItem {
                 label: label.clone(),
                 x: cost.averted,
@@ -124,22 +143,25 @@ pub fn compare_charts(
         })
         .collect();
     charts::scatter_labeled(
-        &dir.join("cost_effectiveness.png"),
+        path,
         &ChartText {
             title: "Cost-effectiveness over the run: recruits averted and extra spending (95% CIs)",
             x_label: "recruits averted per replicate (baseline − scenario)",
             y_label: "extra spending (pesos of 2010)",
         },
         &points,
-    )?;
-    written.push("cost_effectiveness.png".into());
-    Ok(written)
+    )
 }
 
 /// Draws the tornado chart of a sensitivity analysis (μ* for Morris, the total-order
 /// index for Sobol') into `path`.
-pub fn tornado_chart(path: &Path, method: &str, outcome: &str, rows: &[IndexRow]) -> Result<(), ChartError> {
-    let index = if method == "morris" { "mu_star" } else { "total" };
+pub fn tornado_chart(
+    path: &Path,
+    method: MethodName,
+    outcome: &str,
+    rows: &[IndexRow],
+) -> Result<(), ChartError> {
+    let index = method.key_index();
     let bars: Vec<TornadoRow> = rows
         .iter()
         .filter(|r| r.index == index)
@@ -150,7 +172,7 @@ pub fn tornado_chart(path: &Path, method: &str, outcome: &str, rows: &[IndexRow]
             hi: r.ci_hi.is_finite().then_some(r.ci_hi),
         })
         .collect();
-    let (title, y_label) = if method == "morris" {
+    let (title, y_label) = if method == MethodName::Morris {
         (
             format!("Morris screening of {outcome}: mean absolute elementary effect μ* (95% bootstrap CI)"),
             format!("μ*: change in {outcome} across the factor's range"),

@@ -1,22 +1,61 @@
-//! The CSV files of the experiment commands: `effects.csv` (compare), the rows of
-//! `runs.csv` and `runs_timeseries.csv` (sweep) and `indices.csv` and `design.csv`
-//! (sensitivity).
+//! The CSV files of the experiment commands: `effects.csv` and `regional_effects.csv`
+//! (compare), the rows of `runs.csv` and `runs_timeseries.csv` (sweep) and `indices.csv`
+//! and `design.csv` (sensitivity).
 //!
-//! As for a run's files, column names and orders are a contract (documented in
+//! Rows are serde records written by the `csv` crate; enums (`change`, `statistic`,
+//! `cost_status`, `method`, `index`) stay enums until they are written. As for a run's
+//! files, column names and orders are a contract (documented in
 //! `docs/experiments.md` and checked by `tests/experiments.rs`), numbers are written in
 //! the stable formats of [`super::tables`], and the same inputs always give the same bytes.
 //! Every line of the sweep files is one record on one line: text fields are quoted when
 //! they need it and line breaks inside them are replaced, so a sweep's files can be cut and
 //! joined line by line (which is how shards are merged).
 
+/// Declares a unit enum together with the one spelling its values have in the output
+/// files, the web API and the terminal: `name()`, `Display` and `Serialize` all read it.
+#[macro_export]
+macro_rules! written_enum {
+    ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $var:ident => $text:literal,)* }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        $vis enum $name {
+            $($(#[$vm])* $var,)*
+        }
+
+        impl $name {
+            /// The value as the output files write it.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($name::$var => $text,)*
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+    };
+}
+
 use std::io::{self, Write};
 use std::path::Path;
 
+use serde::{Serialize, Serializer};
+
 use crate::output::atomic::AtomicFile;
 
-use super::tables::{csv_field, fmt_metric, fmt_real};
+use super::tables::{fmt_metric, fmt_real};
 use crate::engine::ReplicateResult;
-use crate::experiment::stats::CostEffectStatus;
+use crate::experiment::outcomes::Statistic;
+use crate::experiment::stats::{Change, CostEffect, CostEffectStatus};
 use crate::model::metrics::METRICS;
 
 /// A p-value: the stable real format, except that p-values too small for nine decimals
@@ -25,42 +64,88 @@ pub fn fmt_p(p: f64) -> String {
     if p > 0.0 && p < 1e-6 { format!("{p:.3e}") } else { fmt_real(p) }
 }
 
-/// A text field on one line: quoted when needed, line breaks turned into "; ".
-pub fn one_line_field(s: &str) -> String {
-    let flat: String = s.lines().map(str::trim_end).collect::<Vec<_>>().join("; ");
-    csv_field(&flat)
+/// A text field on one line: line breaks turned into "; " (the csv writer quotes it).
+fn flat(s: &str) -> String {
+    s.lines().map(str::trim_end).collect::<Vec<_>>().join("; ")
+}
+
+/// A real number of an output table, written in the stable format of [`fmt_real`].
+#[derive(Clone, Copy, Debug)]
+struct Real(f64);
+
+impl Serialize for Real {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&fmt_real(self.0))
+    }
+}
+
+/// A metric named by its position in `METRICS`: compared as a position, written (CSV,
+/// JSON) as its name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Metric(pub usize);
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        METRICS[self.0]
+    }
+}
+
+impl std::fmt::Display for Metric {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for Metric {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+/// The writer of every experiment table: RFC 4180 quoting where needed, `\n` line ends,
+/// and no header taken from the rows (headers are written as records, since some tables
+/// have a column per factor).
+fn csv_writer<W: Write>(w: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new().has_headers(false).from_writer(w)
+}
+
+/// One record as a line of text, without its line break: for the sweep files, written a
+/// line at a time by their own writers.
+fn record_line<R: Serialize>(record: R) -> String {
+    let mut w = csv_writer(Vec::new());
+    // Records of strings, numbers and unit enums always serialize, and into memory nothing
+    // can fail to write.
+    w.serialize(record).expect("an output record serializes");
+    let mut bytes = w.into_inner().expect("writing to memory does not fail");
+    bytes.pop();
+    String::from_utf8(bytes).expect("a record of UTF-8 fields is UTF-8")
+}
+
+/// Writes a table atomically: its header, then one record per row.
+fn write_table<R: Serialize>(
+    path: &Path,
+    header: &[&str],
+    rows: impl IntoIterator<Item = R>,
+) -> io::Result<()> {
+    let mut w = csv_writer(AtomicFile::create(path)?);
+    w.write_record(header)?;
+    for row in rows {
+        w.serialize(row)?;
+    }
+    w.into_inner().map_err(|e| e.into_error())?.commit()
 }
 
 // ---------------------------------------------------------------------------------------
-// compare: effects.csv
+// compare: effects.csv and regional_effects.csv
 // ---------------------------------------------------------------------------------------
-
-/// The cost-effectiveness part of an effect row (recruits and homicides over the run).
-#[derive(Clone, Debug, PartialEq)]
-pub struct CostRow {
-    /// Mean extra spending of the scenario over the run, per replicate (pesos).
-    pub extra_cost: f64,
-    /// Mean units averted per replicate (baseline minus scenario) and its t interval.
-    pub averted: f64,
-    pub averted_lo: f64,
-    pub averted_hi: f64,
-    /// Pesos per unit averted (ratio of means) and its Fieller interval; NaN unless the
-    /// status is `averted` or `no_extra_cost`.
-    pub ratio: f64,
-    pub lo: f64,
-    pub hi: f64,
-    /// `averted`, `no_extra_cost`, `not_significant` or `worse`.
-    pub status: CostEffectStatus,
-}
 
 /// One row of `effects.csv`: a scenario against the baseline on one metric's statistic.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EffectRow {
     pub scenario: String,
     pub baseline: String,
-    pub metric: String,
-    /// `horizon`, `total` or `mean`.
-    pub statistic: &'static str,
+    pub metric: Metric,
+    pub statistic: Statistic,
     pub replicates: usize,
     pub baseline_mean: f64,
     pub scenario_mean: f64,
@@ -71,54 +156,143 @@ pub struct EffectRow {
     /// difference / baseline mean (NaN when the baseline mean is 0).
     pub relative: f64,
     pub p_value: f64,
-    /// `higher`, `lower`, `not_significant` or `none` (every paired difference is 0).
-    pub change: &'static str,
-    pub cost: Option<CostRow>,
+    pub change: Change,
+    /// The cost per unit averted (recruits and homicides over the run only): the mean extra
+    /// spending, the units averted, the ratio with its Fieller interval (NaN unless the
+    /// status is `averted` or `no_extra_cost`) and the status.
+    pub cost: Option<CostEffect>,
 }
 
-pub const EFFECTS_HEADER: &str = "scenario,baseline,metric,statistic,replicates,baseline_mean,scenario_mean,\
-difference,difference_lo,difference_hi,relative_change,p_value,change,\
-extra_cost,averted,averted_lo,averted_hi,cost_per_averted,cost_per_averted_lo,cost_per_averted_hi,cost_status";
+/// The columns of a paired comparison in `effects.csv` and `regional_effects.csv`.
+#[derive(Serialize)]
+struct PairedRecord {
+    replicates: usize,
+    baseline_mean: Real,
+    scenario_mean: Real,
+    difference: Real,
+    difference_lo: Real,
+    difference_hi: Real,
+    relative_change: Real,
+    p_value: String,
+    change: Change,
+}
+
+impl PairedRecord {
+    fn of(r: &EffectRow) -> PairedRecord {
+        PairedRecord {
+            replicates: r.replicates,
+            baseline_mean: Real(r.baseline_mean),
+            scenario_mean: Real(r.scenario_mean),
+            difference: Real(r.difference),
+            difference_lo: Real(r.lo),
+            difference_hi: Real(r.hi),
+            relative_change: Real(r.relative),
+            p_value: fmt_p(r.p_value),
+            change: r.change,
+        }
+    }
+}
+
+/// The cost columns of `effects.csv`, all empty on rows without a cost.
+#[derive(Serialize)]
+struct CostRecord {
+    extra_cost: Option<Real>,
+    averted: Option<Real>,
+    averted_lo: Option<Real>,
+    averted_hi: Option<Real>,
+    cost_per_averted: Option<Real>,
+    cost_per_averted_lo: Option<Real>,
+    cost_per_averted_hi: Option<Real>,
+    cost_status: Option<CostEffectStatus>,
+}
+
+impl CostRecord {
+    fn of(c: Option<&CostEffect>) -> CostRecord {
+        let real = |f: fn(&CostEffect) -> f64| c.map(|c| Real(f(c)));
+        CostRecord {
+            extra_cost: real(|c| c.extra_cost),
+            averted: real(|c| c.averted),
+            averted_lo: real(|c| c.averted_lo),
+            averted_hi: real(|c| c.averted_hi),
+            cost_per_averted: real(|c| c.ratio),
+            cost_per_averted_lo: real(|c| c.lo),
+            cost_per_averted_hi: real(|c| c.hi),
+            cost_status: c.map(|c| c.status),
+        }
+    }
+}
+
+/// The paired columns, in their order in both comparison tables.
+const PAIRED_COLUMNS: [&str; 9] = [
+    "replicates",
+    "baseline_mean",
+    "scenario_mean",
+    "difference",
+    "difference_lo",
+    "difference_hi",
+    "relative_change",
+    "p_value",
+    "change",
+];
+
+/// The cost columns of `effects.csv`, after the paired ones.
+const COST_COLUMNS: [&str; 8] = [
+    "extra_cost",
+    "averted",
+    "averted_lo",
+    "averted_hi",
+    "cost_per_averted",
+    "cost_per_averted_lo",
+    "cost_per_averted_hi",
+    "cost_status",
+];
+
+/// The columns of `effects.csv`.
+pub fn effects_header() -> Vec<&'static str> {
+    let mut cols = vec!["scenario", "baseline", "metric", "statistic"];
+    cols.extend(PAIRED_COLUMNS);
+    cols.extend(COST_COLUMNS);
+    cols
+}
 
 /// Writes `effects.csv`.
 pub fn write_effects(path: &Path, rows: &[EffectRow]) -> io::Result<()> {
-    let mut w = AtomicFile::create(path)?;
-    writeln!(w, "{EFFECTS_HEADER}")?;
-    for r in rows {
-        write!(
-            w,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            csv_field(&r.scenario),
-            csv_field(&r.baseline),
+    let records = rows.iter().map(|r| {
+        (
+            &r.scenario,
+            &r.baseline,
             r.metric,
             r.statistic,
-            r.replicates,
-            fmt_real(r.baseline_mean),
-            fmt_real(r.scenario_mean),
-            fmt_real(r.difference),
-            fmt_real(r.lo),
-            fmt_real(r.hi),
-            fmt_real(r.relative),
-            fmt_p(r.p_value),
-            r.change
-        )?;
-        match &r.cost {
-            Some(c) => writeln!(
-                w,
-                ",{},{},{},{},{},{},{},{}",
-                fmt_real(c.extra_cost),
-                fmt_real(c.averted),
-                fmt_real(c.averted_lo),
-                fmt_real(c.averted_hi),
-                fmt_real(c.ratio),
-                fmt_real(c.lo),
-                fmt_real(c.hi),
-                c.status.name()
-            )?,
-            None => writeln!(w, ",,,,,,,,")?,
-        }
-    }
-    w.commit()
+            PairedRecord::of(r),
+            CostRecord::of(r.cost.as_ref()),
+        )
+    });
+    write_table(path, &effects_header(), records)
+}
+
+/// One row of `regional_effects.csv`: a scenario against the baseline in one region (its
+/// `cost` is `None`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionalEffectRow {
+    pub region: String,
+    pub effect: EffectRow,
+}
+
+/// The columns of `regional_effects.csv`: those of `effects.csv` with `region` after
+/// `baseline`, without the cost columns.
+pub fn regional_effects_header() -> Vec<&'static str> {
+    let mut cols = vec!["scenario", "baseline", "region", "metric", "statistic"];
+    cols.extend(PAIRED_COLUMNS);
+    cols
+}
+
+/// Writes `regional_effects.csv`.
+pub fn write_regional_effects(path: &Path, rows: &[RegionalEffectRow]) -> io::Result<()> {
+    let records = rows.iter().map(|r| {
+        let e = &r.effect;
+        (&e.scenario, &e.baseline, &r.region, e.metric, e.statistic, PairedRecord::of(e))
+    });
+    write_table(path, &regional_effects_header(), records)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -128,11 +302,15 @@ pub fn write_effects(path: &Path, rows: &[EffectRow]) -> io::Result<()> {
 /// The header of `runs.csv`: `point`, one column per factor (named by its path),
 /// `replicate,seed,status,error`, then the outcome columns.
 pub fn runs_header(factors: &[String], outcomes: &[String]) -> String {
-    let mut cols = vec!["point".to_string()];
-    cols.extend(factors.iter().map(|f| csv_field(f)));
-    cols.extend(["replicate", "seed", "status", "error"].map(String::from));
-    cols.extend(outcomes.iter().cloned());
-    cols.join(",")
+    record_line((["point"], factors, ["replicate", "seed", "status", "error"], outcomes))
+}
+
+crate::written_enum! {
+    /// Whether a sweep run finished, as written in `runs.csv`'s `status` column.
+    enum RunStatus {
+        Ok => "ok",
+        Error => "error",
+    }
 }
 
 /// One line of `runs.csv`. `values` are the factor values as they will be printed;
@@ -146,39 +324,26 @@ pub fn runs_row(
     outcomes: Result<&[f64], &str>,
     n_outcomes: usize,
 ) -> String {
-    let mut cols = vec![point.to_string()];
-    cols.extend(values.iter().map(|v| one_line_field(v)));
-    cols.push(replicate.to_string());
-    cols.push(seed.to_string());
-    match outcomes {
-        Ok(values) => {
-            cols.push("ok".into());
-            cols.push(String::new());
-            cols.extend(values.iter().map(|&v| fmt_real(v)));
-        }
-        Err(message) => {
-            cols.push("error".into());
-            cols.push(one_line_field(message));
-            cols.extend(std::iter::repeat_n(String::new(), n_outcomes));
-        }
-    }
-    cols.join(",")
+    let values: Vec<String> = values.iter().map(|v| flat(v)).collect();
+    let (status, error, outcomes): (_, _, Vec<Option<Real>>) = match outcomes {
+        Ok(values) => (RunStatus::Ok, String::new(), values.iter().map(|&v| Some(Real(v))).collect()),
+        Err(message) => (RunStatus::Error, flat(message), vec![None; n_outcomes]),
+    };
+    record_line((point, values, replicate, seed, status, error, outcomes))
 }
 
 /// The header of `runs_timeseries.csv`: `point,replicate,month`, then every metric.
 pub fn runs_timeseries_header() -> String {
-    format!("point,replicate,month,{}", METRICS.join(","))
+    record_line((["point", "replicate", "month"], METRICS.as_slice()))
 }
 
 /// The lines of `runs_timeseries.csv` for one run, each ending with a newline.
 pub fn runs_timeseries_rows(point: usize, result: &ReplicateResult) -> String {
     let mut s = String::new();
     for m in &result.months {
-        s.push_str(&format!("{point},{},{}", result.replicate, m.month));
-        for (i, v) in m.metrics.national.iter().enumerate() {
-            s.push(',');
-            s.push_str(&fmt_metric(i, *v));
-        }
+        let values: Vec<String> =
+            m.metrics.national.iter().enumerate().map(|(i, &v)| fmt_metric(i, v)).collect();
+        s.push_str(&record_line((point, result.replicate, m.month, values)));
         s.push('\n');
     }
     s
@@ -188,46 +353,67 @@ pub fn runs_timeseries_rows(point: usize, result: &ReplicateResult) -> String {
 // sensitivity: indices.csv and design.csv
 // ---------------------------------------------------------------------------------------
 
+crate::written_enum! {
+    /// A sensitivity index, as written in `indices.csv`'s `index` column: Morris's mean
+    /// elementary effect, mean absolute elementary effect and their spread; Sobol'
+    /// first-order and total-order indices.
+    pub enum IndexKind {
+        Mu => "mu",
+        MuStar => "mu_star",
+        Sigma => "sigma",
+        First => "first",
+        Total => "total",
+    }
+}
+
+crate::written_enum! {
+    /// A sensitivity method, as written in `indices.csv`'s `method` column.
+    pub enum MethodName {
+        Morris => "morris",
+        Sobol => "sobol",
+    }
+}
+
+impl MethodName {
+    /// The index that ranks the factors (the tornado chart, the terminal table): μ* for
+    /// Morris, the total-order index for Sobol'.
+    pub fn key_index(self) -> IndexKind {
+        match self {
+            MethodName::Morris => IndexKind::MuStar,
+            MethodName::Sobol => IndexKind::Total,
+        }
+    }
+}
+
 /// One row of `indices.csv`: one index of one factor.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRow {
     pub factor: String,
     pub lo: f64,
     pub hi: f64,
-    /// `mu`, `mu_star`, `sigma` (Morris) or `first`, `total` (Sobol').
-    pub index: &'static str,
+    pub index: IndexKind,
     pub estimate: f64,
     /// Bootstrap interval (NaN where none is computed).
     pub ci_lo: f64,
     pub ci_hi: f64,
 }
 
-pub const INDICES_HEADER: &str = "method,outcome,statistic,factor,lo,hi,index,estimate,ci_lo,ci_hi";
+pub const INDICES_HEADER: [&str; 10] =
+    ["method", "outcome", "statistic", "factor", "lo", "hi", "index", "estimate", "ci_lo", "ci_hi"];
 
 /// Writes `indices.csv`.
 pub fn write_indices(
     path: &Path,
-    method: &str,
-    outcome: &str,
-    statistic: &str,
+    method: MethodName,
+    outcome: Metric,
+    statistic: Statistic,
     rows: &[IndexRow],
 ) -> io::Result<()> {
-    let mut w = AtomicFile::create(path)?;
-    writeln!(w, "{INDICES_HEADER}")?;
-    for r in rows {
-        writeln!(
-            w,
-            "{method},{outcome},{statistic},{},{},{},{},{},{},{}",
-            csv_field(&r.factor),
-            fmt_real(r.lo),
-            fmt_real(r.hi),
-            r.index,
-            fmt_real(r.estimate),
-            fmt_real(r.ci_lo),
-            fmt_real(r.ci_hi)
-        )?;
-    }
-    w.commit()
+    let records = rows.iter().map(|r| {
+        let reals = [r.lo, r.hi].map(Real);
+        (method, outcome, statistic, &r.factor, reals, r.index, [r.estimate, r.ci_lo, r.ci_hi].map(Real))
+    });
+    write_table(path, &INDICES_HEADER, records)
 }
 
 /// One row of a sensitivity design with the model's output there.
@@ -243,21 +429,14 @@ pub struct DesignRow {
 
 /// Writes `design.csv`: `row,block`, one column per factor, `replicates,output,output_sd`.
 pub fn write_design(path: &Path, factors: &[String], replicates: u32, rows: &[DesignRow]) -> io::Result<()> {
-    let mut w = AtomicFile::create(path)?;
-    let cols: Vec<String> = factors.iter().map(|f| csv_field(f)).collect();
-    writeln!(w, "row,block,{},replicates,output,output_sd", cols.join(","))?;
-    for (i, r) in rows.iter().enumerate() {
-        let values: Vec<String> = r.values.iter().map(|&v| fmt_real(v)).collect();
-        writeln!(
-            w,
-            "{i},{},{},{replicates},{},{}",
-            csv_field(&r.block),
-            values.join(","),
-            fmt_real(r.output),
-            fmt_real(r.output_sd)
-        )?;
-    }
-    w.commit()
+    let mut header = vec!["row", "block"];
+    header.extend(factors.iter().map(String::as_str));
+    header.extend(["replicates", "output", "output_sd"]);
+    let records = rows.iter().enumerate().map(|(i, r)| {
+        let values: Vec<Real> = r.values.iter().map(|&v| Real(v)).collect();
+        (i, &r.block, values, replicates, Real(r.output), Real(r.output_sd))
+    });
+    write_table(path, &header, records)
 }
 
 #[cfg(test)]
@@ -275,5 +454,43 @@ mod tests {
         assert_eq!(fmt_p(0.0), "0");
         assert_eq!(fmt_p(0.25), "0.25");
         assert_eq!(fmt_p(1.5e-12), "1.500e-12");
+    }
+
+    /// The serde rows name their columns as the headers do (the headers are written as
+    /// records because some tables have a column per factor).
+    #[test]
+    fn headers_are_the_rows_field_names() {
+        let header_of = |record: &dyn Fn(&mut csv::Writer<Vec<u8>>) -> csv::Result<()>| {
+            let mut w = csv::WriterBuilder::new().has_headers(true).from_writer(Vec::new());
+            record(&mut w).unwrap();
+            let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+            text.lines().next().unwrap().to_string()
+        };
+        let row = EffectRow {
+            scenario: "s".into(),
+            baseline: "b".into(),
+            metric: Metric(0),
+            statistic: Statistic::Total,
+            replicates: 2,
+            baseline_mean: 1.0,
+            scenario_mean: 2.0,
+            difference: 1.0,
+            lo: 0.5,
+            hi: 1.5,
+            relative: 1.0,
+            p_value: 0.01,
+            change: Change::Higher,
+            cost: None,
+        };
+        let paired = header_of(&|w| w.serialize(PairedRecord::of(&row)));
+        assert_eq!(paired, PAIRED_COLUMNS.join(","));
+        let cost = header_of(&|w| w.serialize(CostRecord::of(None)));
+        assert_eq!(cost, COST_COLUMNS.join(","));
+        assert_eq!(
+            effects_header().join(","),
+            "scenario,baseline,metric,statistic,replicates,baseline_mean,scenario_mean,\
+difference,difference_lo,difference_hi,relative_change,p_value,change,\
+extra_cost,averted,averted_lo,averted_hi,cost_per_averted,cost_per_averted_lo,cost_per_averted_hi,cost_status"
+        );
     }
 }

@@ -6,13 +6,14 @@
 //! files hold (the summaries in `tables`), so a chart never shows a number the files do
 //! not. `charts` holds the model-agnostic chart primitives; `run_charts` assembles the
 //! figures of `narcodoor run` from them, `experiment_charts` those of the experiment
-//! commands. `experiment_tables` and `compare_report` write the experiments' CSV files and
-//! the comparison's Markdown report. Every file is written through `atomic`: whole or not
-//! at all.
+//! commands. `experiment_tables` and `compare_report` (with `compare_report_regions`)
+//! write the experiments' CSV files and the comparison's Markdown report. Every file is
+//! written through `atomic`: whole or not at all.
 
 pub mod atomic;
 pub mod charts;
 pub mod compare_report;
+pub mod compare_report_regions;
 pub mod experiment_charts;
 pub mod experiment_tables;
 pub mod manifest;

@@ -226,7 +226,9 @@ fn write_files(
     let regions = prep.base.params.regions.len();
     let rb = write_arm(dir, "baseline_", base, regions)?;
     let rp = write_arm(dir, "", policy, regions)?;
-    let rows = compare::effects(&prep.labels[0], &rb, &prep.labels[1], &rp)?;
+    let mut rows = compare::effects(&prep.labels[0], &rb, &prep.labels[1], &rp)?;
+    // As `compare` writes it: the key rows, then the spending by lever.
+    rows.extend(compare::spending_effects(&prep.labels[0], &rb, &prep.labels[1], &rp)?);
     write_effects(&dir.join("effects.csv"), &rows)?;
     write_file(&dir.join("scenario.toml"), scenario_toml(prep)?.as_bytes())?;
     Ok(rows)

@@ -90,7 +90,7 @@ def check_page(driver, base, binary, downloads, screenshot):
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "#chart-members polyline.line.policy")))
     WebDriverWait(driver, 180).until(lambda d: d.find_element(By.ID, "status").text == "Done.")
     rows = driver.find_elements(By.CSS_SELECTOR, "#effects tbody tr")
-    assert len(rows) == 18, len(rows)
+    assert len(rows) == 18 + 9, len(rows)  # key rows, then spending by lever (as effects.csv)
     assert driver.find_element(By.ID, "effects").is_displayed()
     for key in ["members", "recruits", "homicide_rate", "spending_total"]:
         line = driver.find_element(By.CSS_SELECTOR, f"#chart-{key} polyline.line.policy")
