@@ -14,6 +14,7 @@ use crate::experiment::runner::{Cancel, Settings};
 use crate::experiment::summary::LEVEL;
 use crate::experiment::{compare, design_file, factor, outcomes, sensitivity_run, sweep};
 use crate::model::metrics::{METRICS, index_of, m};
+use crate::output::staging::write_dir;
 use crate::scenario::{self, Overrides, Scenario};
 
 #[derive(Debug, Parser)]
@@ -122,6 +123,11 @@ pub struct SimArgs {
     /// No progress display and no summary table.
     #[arg(long)]
     pub quiet: bool,
+    /// Replace a non-empty --out whole once the new outputs are complete (a narcodoor
+    /// output directory only) [default: refuse it with exit code 2; a sweep, calibrate or
+    /// optimize directory of the same command is resumed].
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl SimArgs {
@@ -137,6 +143,7 @@ impl SimArgs {
             quiet: self.quiet,
             cancel: cancel.clone(),
             command: std::env::args().collect(),
+            force: self.force,
         })
     }
 
@@ -239,6 +246,9 @@ pub struct SweepArgs {
     /// Start over: delete the run files of a matching output directory first.
     #[arg(long, overrides_with = "resume")]
     pub no_resume: bool,
+    /// Do not draw PNG charts of points.csv.
+    #[arg(long)]
+    pub no_charts: bool,
     #[command(flatten)]
     pub sim: SimArgs,
 }
@@ -405,7 +415,7 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
     let out = args.out.clone().unwrap_or_else(|| default_out_dir(&scenario));
-    let outcome = crate::output::staging::write_dir(&out, |staging| {
+    let outcome = write_dir(&out, settings.force, |staging| {
         let opts = RunOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
         run_scenario(&scenario, &opts)
     })
@@ -452,8 +462,11 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", aligned.arms[0].label)));
-    let opts = compare::CompareOptions { out_dir: out, charts: !args.no_charts, settings };
-    let outcome = compare::run_compare(&aligned, &opts)?;
+    let outcome = write_dir(&out, settings.force, |staging| {
+        let opts = compare::CompareOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
+        compare::run_compare(&aligned, &opts)
+    })
+    .map(|o| compare::CompareOutcome { out_dir: out.clone(), ..o })?;
     if !args.sim.quiet {
         print!("{}", compare::summary_text(&outcome, base.run.seed));
     }
@@ -495,6 +508,7 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         shard,
         out_dir: out,
         resume: !args.no_resume,
+        charts: !args.no_charts,
         settings: args.sim.settings(cancel)?,
     };
     let o = sweep::plan(spec)?.run()?;
@@ -506,7 +520,11 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         for e in &o.error_examples {
             println!("  invalid {e}");
         }
-        println!("Wrote runs.csv and runs_timeseries.csv to {}", o.out_dir.display());
+        print!("{}", o.summary.table(30));
+        for w in &o.warnings {
+            println!("warning: {w}");
+        }
+        println!("Wrote runs.csv, runs_timeseries.csv, points.csv and {} charts to {}", o.charts.len(), o.out_dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -569,11 +587,14 @@ fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<Exi
         outcome,
         statistic,
         resamples: args.bootstrap,
-        out_dir: out,
+        out_dir: out.clone(),
         charts: !args.no_charts,
         settings: args.sim.settings(cancel)?,
     };
-    let o = sensitivity_run::plan(spec)?.run()?;
+    let o = write_dir(&out, spec.settings.force, |staging| {
+        sensitivity_run::plan(sensitivity_run::SensitivitySpec { out_dir: staging.to_path_buf(), ..spec })?.run()
+    })
+    .map(|o| sensitivity_run::SensitivityOutcome { out_dir: out.clone(), ..o })?;
     if !args.sim.quiet {
         print!("{}", sensitivity_run::summary_text(&o, method.name()));
     }

@@ -110,8 +110,9 @@ fn sigterm_stops_a_sweep_with_143_and_it_resumes() {
     let (code, seconds, err) = stop(child, libc::SIGTERM);
     assert_eq!(code, 143, "{err}");
     assert!(seconds < 2.0, "took {seconds:.2} s to stop");
-    assert!(err.contains("resume"), "{err}");
     let kept = count();
+    let saved = format!("{kept} of 32 runs are saved");
+    assert!(err.contains(&saved) && err.contains("run the same command again to resume"), "{err}");
     assert!(kept >= 2 && kept < 32, "{kept} runs kept");
     assert!(!out.join("runs.csv").exists() || manifest_complete(&out) != Some(true));
     let o = Command::new(BIN).args(args).current_dir(root()).output().unwrap();
@@ -130,6 +131,7 @@ fn an_unwritable_output_gives_exit_1_and_a_clear_message() {
             "/dev/full/run",
             "--quiet",
             "--no-charts",
+            "--force",
         ])
         .current_dir(root())
         .output()
@@ -192,6 +194,7 @@ fn a_full_disk_gives_exit_1_and_keeps_the_earlier_run() {
             out.to_str().unwrap(),
             "--quiet",
             "--no-charts",
+            "--force",
         ])
         .current_dir(root())
         .output()

@@ -18,4 +18,5 @@ pub mod experiment_tables;
 pub mod manifest;
 pub mod run_charts;
 pub mod staging;
+pub mod sweep_charts;
 pub mod tables;
