@@ -11,9 +11,8 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::InputError;
 use crate::experiment::run::{RunOptions, default_out_dir, run_scenario};
 use crate::experiment::runner::{Cancel, Settings};
-use crate::experiment::summary::LEVEL;
 use crate::experiment::{compare, design_file, factor, outcomes, sensitivity_run, sweep};
-use crate::model::metrics::{METRICS, index_of, m};
+use crate::model::metrics::{METRICS, index_of};
 use crate::output::staging::write_dir;
 use crate::scenario::{self, Overrides, Scenario};
 
@@ -603,39 +602,5 @@ fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<Exi
 
 /// The end-of-run table: key outcomes at the horizon and over the whole run.
 fn print_summary(scenario: &Scenario, o: &crate::experiment::run::RunOutcome) {
-    let p = &scenario.params;
-    let s = &o.summary;
-    let Some(last) = s.rows.last() else { return };
-    println!(
-        "{} — {} youths, {} replicates, {} months after {} of burn-in; {:.1} s ({})",
-        p.run.name,
-        p.total_youths(),
-        p.run.replicates,
-        p.run.months,
-        p.run.burn_in_months,
-        o.seconds,
-        o.strategy.name()
-    );
-    println!(
-        "At the horizon (month {}), mean and {:.0}% CI over replicates:",
-        s.months.last().unwrap_or(&0),
-        LEVEL * 100.0
-    );
-    for i in
-        [m::SCHOOL, m::WORK, m::IDLE, m::MEMBERS, m::PRISON, m::RECRUITS, m::HOMICIDE_RATE, m::CARTELS_ACTIVE]
-    {
-        let iv = last[i];
-        println!("  {:<22} {:>14.2}  [{:.2}, {:.2}]", METRICS[i], iv.mean, iv.lo, iv.hi);
-    }
-    println!("Over the run, per replicate (mean and {:.0}% CI):", LEVEL * 100.0);
-    for (i, iv) in &o.totals {
-        println!(
-            "  {:<22} {:>14.1}  [{:.1}, {:.1}]",
-            format!("total {}", METRICS[*i]),
-            iv.mean,
-            iv.lo,
-            iv.hi
-        );
-    }
-    println!("Wrote {} files to {}", o.files.len(), o.out_dir.display());
+    print!("{}", crate::output::terminal::run_summary(scenario, o));
 }

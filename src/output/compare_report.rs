@@ -108,7 +108,7 @@ fn is_money(metric: &str) -> bool {
 }
 
 /// A value with its unit when it is money.
-fn cell(metric: &str, x: f64) -> String {
+pub fn cell(metric: &str, x: f64) -> String {
     if is_money(metric) && x.is_finite() { format!("{} pesos", human(x)) } else { human(x) }
 }
 
