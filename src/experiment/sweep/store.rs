@@ -89,7 +89,7 @@ impl StoredDesign {
         check("--youths", self.youths.to_string(), other.youths.to_string());
         let sizes_differ = !d.is_empty();
         if self.design_file_hash != other.design_file_hash {
-            d.push("the design file's contents differ".into());
+            d.push("the design file contents differ".into());
         }
         d.extend(factor_differences(&self.factors, &other.factors));
         if d.is_empty() && self.points != other.points {
