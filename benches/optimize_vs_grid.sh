@@ -22,7 +22,7 @@ def rows(p):
 opt = [(float(r['recruits_mean']), float(r['spending_total_mean_mean'])) for r in rows(f'{d}/opt/evaluated.csv') if r['error'] == '']
 pts = {}
 for r in rows(f'{d}/grid/runs.csv'):
-    pts.setdefault(r['point'], []).append((float(r['recruits_total']), float(r['spending_total_total']) / 36))
+    pts.setdefault(r['point'], []).append((float(r['recruits_total']), float(r['spending_total']) / 36))
 grid = [(sum(a for a, _ in v) / len(v), sum(b for _, b in v) / len(v)) for v in pts.values()]
 ref = [1.1 * max(p[k] for p in opt + grid) for k in (0, 1)]
 def hv(points):

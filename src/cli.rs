@@ -11,9 +11,9 @@ use clap::{Args, Parser, Subcommand};
 use crate::error::InputError;
 use crate::experiment::run::{RunOptions, default_out_dir, run_scenario};
 use crate::experiment::runner::{Cancel, Settings};
-use crate::experiment::summary::LEVEL;
 use crate::experiment::{compare, design_file, factor, outcomes, sensitivity_run, sweep};
-use crate::model::metrics::{METRICS, index_of, m};
+use crate::model::metrics::{METRICS, index_of};
+use crate::output::staging::write_dir;
 use crate::scenario::{self, Overrides, Scenario};
 
 #[derive(Debug, Parser)]
@@ -122,6 +122,11 @@ pub struct SimArgs {
     /// No progress display and no summary table.
     #[arg(long)]
     pub quiet: bool,
+    /// Replace a non-empty --out whole once the new outputs are complete (a narcodoor
+    /// output directory only) [default: refuse it with exit code 2; a sweep, calibrate or
+    /// optimize directory of the same command is resumed].
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl SimArgs {
@@ -137,6 +142,7 @@ impl SimArgs {
             quiet: self.quiet,
             cancel: cancel.clone(),
             command: std::env::args().collect(),
+            force: self.force,
         })
     }
 
@@ -239,6 +245,9 @@ pub struct SweepArgs {
     /// Start over: delete the run files of a matching output directory first.
     #[arg(long, overrides_with = "resume")]
     pub no_resume: bool,
+    /// Do not draw PNG charts of points.csv.
+    #[arg(long)]
+    pub no_charts: bool,
     #[command(flatten)]
     pub sim: SimArgs,
 }
@@ -405,7 +414,7 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
     let out = args.out.clone().unwrap_or_else(|| default_out_dir(&scenario));
-    let outcome = crate::output::staging::write_dir(&out, |staging| {
+    let outcome = write_dir(&out, settings.force, |staging| {
         let opts = RunOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
         run_scenario(&scenario, &opts)
     })
@@ -452,8 +461,11 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", aligned.arms[0].label)));
-    let opts = compare::CompareOptions { out_dir: out, charts: !args.no_charts, settings };
-    let outcome = compare::run_compare(&aligned, &opts)?;
+    let outcome = write_dir(&out, settings.force, |staging| {
+        let opts = compare::CompareOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
+        compare::run_compare(&aligned, &opts)
+    })
+    .map(|o| compare::CompareOutcome { out_dir: out.clone(), ..o })?;
     if !args.sim.quiet {
         print!("{}", compare::summary_text(&outcome, base.run.seed));
     }
@@ -495,6 +507,7 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         shard,
         out_dir: out,
         resume: !args.no_resume,
+        charts: !args.no_charts,
         settings: args.sim.settings(cancel)?,
     };
     let o = sweep::plan(spec)?.run()?;
@@ -506,7 +519,11 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         for e in &o.error_examples {
             println!("  invalid {e}");
         }
-        println!("Wrote runs.csv and runs_timeseries.csv to {}", o.out_dir.display());
+        print!("{}", o.summary.table(30));
+        for w in &o.warnings {
+            println!("warning: {w}");
+        }
+        println!("Wrote runs.csv, runs_timeseries.csv, points.csv and {} charts to {}", o.charts.len(), o.out_dir.display());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -569,11 +586,14 @@ fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<Exi
         outcome,
         statistic,
         resamples: args.bootstrap,
-        out_dir: out,
+        out_dir: out.clone(),
         charts: !args.no_charts,
         settings: args.sim.settings(cancel)?,
     };
-    let o = sensitivity_run::plan(spec)?.run()?;
+    let o = write_dir(&out, spec.settings.force, |staging| {
+        sensitivity_run::plan(sensitivity_run::SensitivitySpec { out_dir: staging.to_path_buf(), ..spec })?.run()
+    })
+    .map(|o| sensitivity_run::SensitivityOutcome { out_dir: out.clone(), ..o })?;
     if !args.sim.quiet {
         print!("{}", sensitivity_run::summary_text(&o, method.name()));
     }
@@ -582,39 +602,5 @@ fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<Exi
 
 /// The end-of-run table: key outcomes at the horizon and over the whole run.
 fn print_summary(scenario: &Scenario, o: &crate::experiment::run::RunOutcome) {
-    let p = &scenario.params;
-    let s = &o.summary;
-    let Some(last) = s.rows.last() else { return };
-    println!(
-        "{} — {} youths, {} replicates, {} months after {} of burn-in; {:.1} s ({})",
-        p.run.name,
-        p.total_youths(),
-        p.run.replicates,
-        p.run.months,
-        p.run.burn_in_months,
-        o.seconds,
-        o.strategy.name()
-    );
-    println!(
-        "At the horizon (month {}), mean and {:.0}% CI over replicates:",
-        s.months.last().unwrap_or(&0),
-        LEVEL * 100.0
-    );
-    for i in
-        [m::SCHOOL, m::WORK, m::IDLE, m::MEMBERS, m::PRISON, m::RECRUITS, m::HOMICIDE_RATE, m::CARTELS_ACTIVE]
-    {
-        let iv = last[i];
-        println!("  {:<22} {:>14.2}  [{:.2}, {:.2}]", METRICS[i], iv.mean, iv.lo, iv.hi);
-    }
-    println!("Over the run, per replicate (mean and {:.0}% CI):", LEVEL * 100.0);
-    for (i, iv) in &o.totals {
-        println!(
-            "  {:<22} {:>14.1}  [{:.1}, {:.1}]",
-            format!("total {}", METRICS[*i]),
-            iv.mean,
-            iv.lo,
-            iv.hi
-        );
-    }
-    println!("Wrote {} files to {}", o.files.len(), o.out_dir.display());
+    print!("{}", crate::output::terminal::run_summary(scenario, o));
 }

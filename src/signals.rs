@@ -28,19 +28,21 @@ pub fn stop_on_signals(cancel: &Cancel) -> std::io::Result<()> {
 }
 
 /// What a user can do after stopping `command`: where the finished work is and how to go
-/// on from it.
+/// on from it. (A sweep's own message says it, with the count of runs saved; a `--force`
+/// run names its staging directory.)
 pub fn resume_hint(command: &Command) -> Option<&'static str> {
     Some(match command {
-        Command::Sweep(_) => {
-            "every finished run is kept: run the same command again to resume where it stopped"
+        Command::Optimize(_) | Command::Calibrate(_) => {
+            "every finished generation is saved in generations/: run the same command again to resume after the \
+             last one"
         }
         Command::Run(_) => {
-            "the finished replicates are kept in the output directory with \"complete\": false in \
-             manifest.json; run the command again to redo the whole run"
+            "the finished replicates are saved with \"complete\": false in manifest.json; a run does not resume: \
+             run the command again with --force to redo it"
         }
         Command::Compare(_) | Command::Sensitivity(_) => {
-            "the finished runs are kept with \"complete\": false in manifest.json; there is no resuming: \
-             run the command again"
+            "the finished runs are saved with \"complete\": false in manifest.json; there is no resuming: run the \
+             command again with --force to redo it"
         }
         _ => return None,
     })

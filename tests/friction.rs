@@ -139,3 +139,22 @@ fn compare_refuses_different_countries_and_warns_on_few_replicates() {
         "{report}"
     );
 }
+
+#[test]
+fn money_on_the_terminal_has_thousands_separators_and_its_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out_dir = dir.path().join("run").to_string_lossy().into_owned();
+    let args = ["run", "tests/fixtures/tiny_all_levers.toml", "--out", &out_dir, "--no-charts", "--months", "12"];
+    let out = narcodoor(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = stdout.lines().find(|l| l.contains("total spending_total")).expect("a spending line");
+    assert!(line.contains(" pesos") && line.contains(','), "{line}");
+    assert_eq!(line.matches("pesos").count(), 3, "mean and both ends carry the unit: {line}");
+    // Counts read as numbers, with separators from a thousand up and no unit.
+    let school = stdout.lines().find(|l| l.trim_start().starts_with("school")).unwrap();
+    assert!(!school.contains("pesos"), "{school}");
+    // One replicate: no interval, said so.
+    let one = narcodoor(&[&args[..], &["--replicates", "1", "--force"]].concat());
+    assert!(text(&one.stdout).contains("no interval: 1 replicate"), "{}", text(&one.stdout));
+}

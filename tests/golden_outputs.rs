@@ -127,7 +127,7 @@ fn compare_of_four_policies_matches_its_golden_files() {
 
 #[test]
 fn sweeps_match_their_golden_files() {
-    let files = strings(&["runs.csv", "runs_timeseries.csv"]);
+    let files = strings(&["runs.csv", "runs_timeseries.csv", "points.csv"]);
     let dir = tmp("sweep-grid");
     narcodoor(&[
         "sweep",

@@ -110,8 +110,9 @@ fn sigterm_stops_a_sweep_with_143_and_it_resumes() {
     let (code, seconds, err) = stop(child, libc::SIGTERM);
     assert_eq!(code, 143, "{err}");
     assert!(seconds < 2.0, "took {seconds:.2} s to stop");
-    assert!(err.contains("resume"), "{err}");
     let kept = count();
+    let saved = format!("{kept} of 32 runs are saved");
+    assert!(err.contains(&saved) && err.contains("run the same command again to resume"), "{err}");
     assert!(kept >= 2 && kept < 32, "{kept} runs kept");
     assert!(!out.join("runs.csv").exists() || manifest_complete(&out) != Some(true));
     let o = Command::new(BIN).args(args).current_dir(root()).output().unwrap();
@@ -130,6 +131,7 @@ fn an_unwritable_output_gives_exit_1_and_a_clear_message() {
             "/dev/full/run",
             "--quiet",
             "--no-charts",
+            "--force",
         ])
         .current_dir(root())
         .output()
@@ -192,6 +194,7 @@ fn a_full_disk_gives_exit_1_and_keeps_the_earlier_run() {
             out.to_str().unwrap(),
             "--quiet",
             "--no-charts",
+            "--force",
         ])
         .current_dir(root())
         .output()
@@ -204,4 +207,57 @@ fn a_full_disk_gives_exit_1_and_keeps_the_earlier_run() {
     assert_eq!(manifest_complete(&out), Some(true));
     let left: Vec<_> = std::fs::read_dir(&disk.0).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left.len(), 1, "staging left behind: {left:?}");
+}
+
+#[test]
+fn a_stopped_compare_and_optimize_say_what_was_saved_and_how_to_go_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let cmp = dir.path().join("cmp");
+    let child = spawn(&[
+        "compare",
+        "scenarios/baseline.toml",
+        "scenarios/scholarships.toml",
+        "--out",
+        cmp.to_str().unwrap(),
+        "--quiet",
+        "--no-charts",
+        "--threads",
+        "1",
+    ]);
+    std::thread::sleep(Duration::from_millis(1500));
+    let (code, _, err) = stop(child, libc::SIGINT);
+    assert_eq!(code, 130, "{err}");
+    assert!(err.contains("complete\": false") && err.contains("again with --force to redo it"), "{err}");
+    assert_eq!(manifest_complete(&cmp), Some(false), "{err}");
+
+    let opt = dir.path().join("opt");
+    let args = [
+        "optimize",
+        "scenarios/baseline.toml",
+        "--lever",
+        "policy.scholarships.coverage=0:0.9",
+        "--objective",
+        "recruits",
+        "--population",
+        "4",
+        "--generations",
+        "40",
+        "--youths",
+        "3000",
+        "--months",
+        "24",
+        "--replicates",
+        "2",
+        "--threads",
+        "1",
+        "--quiet",
+        "--no-charts",
+        "--out",
+        opt.to_str().unwrap(),
+    ];
+    let child = spawn(&args);
+    wait_for(|| opt.join("generations/gen-0001.json").exists(), Duration::from_secs(60));
+    let (code, _, err) = stop(child, libc::SIGTERM);
+    assert_eq!(code, 143, "{err}");
+    assert!(err.contains("every finished generation is saved") && err.contains("run the same command again"), "{err}");
 }

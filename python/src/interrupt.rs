@@ -23,7 +23,7 @@ pub struct Cancel(runner::Cancel);
 impl Cancel {
     /// The runner's settings for a run that this flag can stop (quiet: no progress bar).
     pub fn settings(&self, threads: usize, command: Vec<String>) -> runner::Settings {
-        runner::Settings { threads, quiet: true, cancel: self.0.clone(), command }
+        runner::Settings { threads, quiet: true, cancel: self.0.clone(), command, force: false }
     }
 }
 

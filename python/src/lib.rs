@@ -263,6 +263,7 @@ fn sweep(
             shard: None,
             out_dir: dir.path().join("sweep"),
             resume: false,
+            charts: false,
             settings: cancel.settings(sim.threads, cmd),
         };
         sweep_cmd::plan(spec)?.run()?;

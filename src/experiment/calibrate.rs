@@ -249,7 +249,13 @@ pub fn calibrate(spec: &CalibrateSpec) -> anyhow::Result<CalibrateOutcome> {
     check_spec(spec)?;
     let ranges: Vec<(String, f64, f64)> = spec.params.iter().map(|q| (q.0.clone(), q.1, q.2)).collect();
     let space = Space::new(spec.scenario.params.clone(), &ranges, "--param")?;
-    let store = Store::open(&spec.out_dir, &stored_spec(spec), &OUTPUTS)?;
+    let store = Store::open(&spec.out_dir, spec.settings.force, &stored_spec(spec), &OUTPUTS)?;
+    // With --force over an earlier directory, the calibration writes into its staging directory.
+    let staged = CalibrateSpec { out_dir: store.dir.clone(), ..spec.clone() };
+    store.finish(calibrate_in(&staged, &space, &store), |o| &mut o.out_dir)
+}
+
+fn calibrate_in(spec: &CalibrateSpec, space: &Space, store: &Store) -> anyhow::Result<CalibrateOutcome> {
     let mut inputs = spec.scenario.files.clone();
     inputs.push(spec.targets_file.clone());
     let experiment = Experiment {
@@ -266,12 +272,12 @@ pub fn calibrate(spec: &CalibrateSpec) -> anyhow::Result<CalibrateOutcome> {
     };
     let resumed = gens.len();
     while (gens.len() as u64) <= spec.generations {
-        let next = next_generation(spec, &space, &mut runner, gens.last())
+        let next = next_generation(spec, space, &mut runner, gens.last())
             .and_then(|g| store.save(g.generation, &g).map(|_| g));
         match next {
             Ok(g) => gens.push(g),
             Err(e) => return Err(runner.abandon(vec!["search.json".into(), "generations/".into()], e)),
         }
     }
-    output::write_all(spec, &space, &gens, resumed, runner)
+    output::write_all(spec, space, &gens, resumed, runner)
 }

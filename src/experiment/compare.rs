@@ -500,7 +500,7 @@ fn report_input(
 /// The end-of-comparison text: the horizon and run effects of each scenario, the costs per
 /// unit averted, and the statement of common random numbers.
 pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
-    use crate::output::compare_report::human;
+    use crate::output::compare_report::{cell, human};
     let mut s = String::new();
     let base = &o.arms[0].label;
     let n = o.arms[0].reduced.len();
@@ -525,9 +525,9 @@ pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
             s.push_str(&format!(
                 "  {:<28} {:>14}  [{}, {}]  {}\n",
                 name,
-                human(r.difference),
-                human(r.lo),
-                human(r.hi),
+                cell(r.metric, r.difference),
+                cell(r.metric, r.lo),
+                cell(r.metric, r.hi),
                 r.change.name().replace('_', " ")
             ));
         }

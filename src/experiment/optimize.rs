@@ -328,8 +328,15 @@ fn check_spec(spec: &OptimizeSpec) -> anyhow::Result<()> {
 /// after every simulated month.
 pub fn optimize(spec: &OptimizeSpec) -> anyhow::Result<OptimizeOutcome> {
     check_spec(spec)?;
+    let stored = Search::new(spec)?.stored_spec();
+    let store = Store::open(&spec.out_dir, spec.settings.force, &stored, &OUTPUTS)?;
+    // With --force over an earlier directory, the search writes into its staging directory.
+    let staged = OptimizeSpec { out_dir: store.dir.clone(), ..spec.clone() };
+    store.finish(optimize_in(&staged, &store), |o| &mut o.out_dir)
+}
+
+fn optimize_in(spec: &OptimizeSpec, store: &Store) -> anyhow::Result<OptimizeOutcome> {
     let search = Search::new(spec)?;
-    let store = Store::open(&spec.out_dir, &search.stored_spec(), &OUTPUTS)?;
     let p = &spec.scenario.params;
     let experiment = Experiment {
         name: "optimize",
@@ -339,7 +346,7 @@ pub fn optimize(spec: &OptimizeSpec) -> anyhow::Result<OptimizeOutcome> {
         paired: true,
     };
     let mut runner = Runner::start(experiment, spec.settings.clone())?;
-    match search_loop(&search, &store, &mut runner) {
+    match search_loop(&search, store, &mut runner) {
         Ok((gens, resumed)) => output::write_all(&search, &gens, resumed, runner),
         Err(e) => Err(runner.abandon(vec!["search.json".into(), "generations/".into()], e)),
     }

@@ -95,12 +95,14 @@ pub struct Settings {
     pub cancel: Cancel,
     /// The command line, program name first, recorded in the manifest.
     pub command: Vec<String>,
+    /// `--force`: replace a non-empty output directory whole (see `output::staging`).
+    pub force: bool,
 }
 
 impl Settings {
     /// Settings for a library caller: no display, a fresh flag, no command line.
     pub fn quiet(threads: usize) -> Self {
-        Settings { threads, quiet: true, cancel: Cancel::new(), command: Vec::new() }
+        Settings { threads, quiet: true, cancel: Cancel::new(), command: Vec::new(), force: false }
     }
 }
 

@@ -19,11 +19,13 @@ mod bars;
 mod canvas;
 mod frame;
 mod grid;
+mod heatmap;
 mod scale;
 mod scatter;
 mod stacked;
 
 pub use bars::{bars_with_intervals, tornado};
+pub use heatmap::heatmap;
 pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples};
 pub use scatter::{ScatterSet, scatter_labeled, scatter_sets};
 pub use stacked::{Detail, stacked_areas, stacked_areas_noting, stacked_shares, stacked_shares_with_detail};

@@ -114,7 +114,7 @@ fn is_money(metric: Metric) -> bool {
 }
 
 /// A value with its unit when it is money.
-fn cell(metric: Metric, x: f64) -> String {
+pub fn cell(metric: Metric, x: f64) -> String {
     if is_money(metric) && x.is_finite() { format!("{} pesos", human(x)) } else { human(x) }
 }
 

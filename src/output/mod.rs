@@ -19,4 +19,6 @@ pub mod experiment_tables;
 pub mod manifest;
 pub mod run_charts;
 pub mod staging;
+pub mod sweep_charts;
+pub mod terminal;
 pub mod tables;

@@ -17,11 +17,14 @@ use serde::de::DeserializeOwned;
 
 use crate::error::InputError;
 use crate::output::atomic::write_in as write_atomic;
+use crate::output::staging::{Workdir, refuse};
 
 /// A search's checkpoint directory.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Where the search writes: `--out`, or its staging directory with `--force`.
     pub dir: PathBuf,
+    pub work: Workdir,
 }
 
 fn gen_name(g: u64) -> String {
@@ -29,12 +32,16 @@ fn gen_name(g: u64) -> String {
 }
 
 impl Store {
-    /// Opens `dir` for the search described by `spec`: creates it, or checks that it holds
-    /// the same search. Removes the files in `outputs` (they are rewritten at the end).
-    pub fn open(dir: &Path, spec: &serde_json::Value, outputs: &[&str]) -> anyhow::Result<Store> {
-        let store = Store { dir: dir.to_path_buf() };
-        let gens = dir.join("generations");
+    /// Opens `target` for the search described by `spec`: creates it, or checks that it
+    /// holds the same search; with `force` and a non-empty target, the search works in a
+    /// staging directory that [`Store::finish`] puts in its place (`output::staging`).
+    /// Removes the files in `outputs` (they are rewritten at the end).
+    pub fn open(target: &Path, force: bool, spec: &serde_json::Value, outputs: &[&str]) -> anyhow::Result<Store> {
         let spec_text = serde_json::to_string_pretty(spec).context("search.json")? + "\n";
+        let work = Workdir::open(target, force, "search.json", spec_text.as_bytes())?;
+        let dir = &work.dir.clone();
+        let store = Store { dir: dir.clone(), work };
+        let gens = dir.join("generations");
         let empty = !dir.exists()
             || fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?.next().is_none();
         if empty {
@@ -43,19 +50,13 @@ impl Store {
             return Ok(store);
         }
         let existing = fs::read_to_string(dir.join("search.json")).map_err(|_| {
-            InputError::new(format!(
-                "{} exists, is not empty and is not a search directory (no search.json); refusing to write into it: \
-                 choose another --out",
-                dir.display()
-            ))
+            refuse(dir, "exists, is not empty and is not a search directory (no search.json)")
         })?;
         if existing != spec_text {
-            return Err(InputError::new(format!(
-                "{} holds another search (its search.json differs: other scenario, settings, seed or version); it is \
-                 left untouched: choose another --out, or delete it to start over",
-                dir.display()
-            ))
-            .into());
+            return Err(refuse(
+                dir,
+                "holds another search (its search.json differs: other scenario, settings, seed or version)",
+            ));
         }
         for f in outputs {
             let path = dir.join(f);
@@ -65,6 +66,22 @@ impl Store {
         }
         fs::create_dir_all(&gens).with_context(|| format!("cannot create {}", gens.display()))?;
         Ok(store)
+    }
+
+    /// Ends the search: on success, puts a staging directory in place of the target and
+    /// names the target in the outcome; on failure, says where the finished generations are.
+    pub fn finish<T>(&self, result: anyhow::Result<T>, out_dir: impl FnOnce(&mut T) -> &mut PathBuf) -> anyhow::Result<T> {
+        match result {
+            Ok(mut value) => {
+                self.work.publish()?;
+                *out_dir(&mut value) = self.work.target.clone();
+                Ok(value)
+            }
+            Err(e) => Err(match self.work.stopped_note() {
+                Some(note) => e.context(note),
+                None => e,
+            }),
+        }
     }
 
     /// The finished generations 0, 1, ... up to the first missing one.
@@ -103,19 +120,19 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("s");
         let spec = serde_json::json!({"a": 1});
-        let s = Store::open(&dir, &spec, &["out.csv"]).unwrap();
+        let s = Store::open(&dir, false, &spec, &["out.csv"]).unwrap();
         s.save(0, &vec![1.5, 2.0]).unwrap();
         s.save(1, &vec![3.0]).unwrap();
         fs::write(dir.join("out.csv"), "x").unwrap();
-        let again = Store::open(&dir, &spec, &["out.csv"]).unwrap();
+        let again = Store::open(&dir, false, &spec, &["out.csv"]).unwrap();
         assert!(!dir.join("out.csv").exists());
         assert_eq!(again.load::<Vec<f64>>().unwrap(), vec![vec![1.5, 2.0], vec![3.0]]);
-        let e = Store::open(&dir, &serde_json::json!({"a": 2}), &[]).unwrap_err();
+        let e = Store::open(&dir, false, &serde_json::json!({"a": 2}), &[]).unwrap_err();
         assert!(e.is::<InputError>());
         let other = tmp.path().join("o");
         fs::create_dir_all(&other).unwrap();
         fs::write(other.join("keep.txt"), "x").unwrap();
-        assert!(Store::open(&other, &spec, &[]).unwrap_err().is::<InputError>());
+        assert!(Store::open(&other, false, &spec, &[]).unwrap_err().is::<InputError>());
         assert!(other.join("keep.txt").exists());
     }
 }

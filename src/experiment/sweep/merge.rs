@@ -49,10 +49,10 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
         let diff = first.differences(s);
         if !diff.is_empty() {
             return Err(input(format!(
-                "{} and {} belong to different sweeps (they differ in: {})",
+                "{} and {} belong to different sweeps (they differ: {})",
                 dirs[0].display(),
                 d.display(),
-                diff.join(", ")
+                diff.join("; ")
             )));
         }
     }
@@ -97,6 +97,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
     let points: Vec<usize> = (0..first.points).collect();
     let metadata = merged.metadata(&format!("merged from {n} shard directories"), command);
     let (ok, errors) = assemble(out, &merged, &metadata, &points, &|p| sources[p % n].clone())?;
+    let (_, charts, warnings) = super::summarise(out, &merged, true)?;
     let details = serde_json::json!({
         "design": merged,
         "shards": dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>(),
@@ -104,7 +105,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
         "ok": ok,
         "errors": errors,
     });
-    runner.finish(sweep_outputs(), Vec::new(), details_field(details))?;
+    let mut outputs = sweep_outputs();
+    outputs.extend(charts);
+    runner.finish(outputs, warnings, details_field(details))?;
     Ok(MergeOutcome { out_dir: out.to_path_buf(), shards: n, runs: ok + errors, ok, errors })
 }
 

@@ -30,6 +30,7 @@
 //! code 2 and never deleted.
 
 mod merge;
+pub mod points;
 mod store;
 
 pub use merge::{MergeOutcome, merge};
@@ -50,13 +51,14 @@ use crate::model::metrics::m;
 use crate::output::atomic::write_in;
 use crate::output::experiment_tables::{runs_row, runs_timeseries_rows};
 use crate::output::manifest::{MODEL_VERSION, fnv1a};
+use crate::output::staging::Workdir;
 use crate::scenario::{Scenario, resolved_json};
 
 /// The version of the directory layout and of `design.json`.
 pub const FORMAT: u32 = 1;
 
 /// The headline outcomes of `runs.csv`; each gets a `_horizon` column and a run column
-/// (`_total` for flows, `_mean` for stocks and rates).
+/// (`_total` for flows, `_mean` for stocks and rates), named by [`outcome_stem`].
 pub const OUTCOMES: [usize; 10] = [
     m::SCHOOL,
     m::IDLE,
@@ -70,9 +72,17 @@ pub const OUTCOMES: [usize; 10] = [
     m::SPENDING_TOTAL,
 ];
 
+/// The column of an outcome's statistic: the metric's name and the statistic
+/// (`recruits_total`), except that the metric `spending_total` (all levers together) is
+/// `spending` here, so that its run total reads `spending_total`, not
+/// `spending_total_total`.
+pub fn outcome_stem(metric: usize, stat: Statistic) -> String {
+    if metric == m::SPENDING_TOTAL { format!("spending_{}", stat.name()) } else { column(metric, stat) }
+}
+
 /// The outcome columns of `runs.csv`, in order.
 pub fn outcome_columns() -> Vec<String> {
-    OUTCOMES.iter().flat_map(|&i| [column(i, Statistic::Horizon), column(i, run_statistic(i))]).collect()
+    OUTCOMES.iter().flat_map(|&i| [outcome_stem(i, Statistic::Horizon), outcome_stem(i, run_statistic(i))]).collect()
 }
 
 fn outcome_values(r: &Reduced) -> Vec<f64> {
@@ -97,6 +107,8 @@ pub struct SweepSpec {
     pub shard: Option<(usize, usize)>,
     pub out_dir: PathBuf,
     pub resume: bool,
+    /// Draw the charts of `points.csv` (`charts/`).
+    pub charts: bool,
     /// Threads, display, cancellation flag and the command line of the manifest.
     pub settings: Settings,
 }
@@ -105,6 +117,8 @@ pub struct SweepSpec {
 #[derive(Debug)]
 pub struct SweepPlan {
     spec: SweepSpec,
+    /// Where the sweep writes: `--out`, or its staging directory with `--force`.
+    work: Workdir,
     stored: StoredDesign,
     /// This shard's points, in design order.
     point_ids: Vec<usize>,
@@ -124,6 +138,11 @@ pub struct SweepOutcome {
     pub resumed: usize,
     /// The first error message of each invalid point (up to a few).
     pub error_examples: Vec<String>,
+    /// The per-point summary written to `points.csv`.
+    pub summary: points::Points,
+    /// The charts drawn (paths under the directory), and why any could not be.
+    pub charts: Vec<String>,
+    pub warnings: Vec<String>,
     pub seconds: f64,
 }
 
@@ -160,6 +179,7 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
         model_version: MODEL_VERSION.into(),
         scenario_file: spec.scenario.path.display().to_string(),
         scenario_hash: fnv1a(resolved_json(base).to_string().as_bytes()),
+        scenario_files_hash: files_hash(&spec.scenario.files),
         design: spec.kind.name().into(),
         samples: (spec.kind == DesignKind::Lhs).then_some(spec.samples),
         factors: stored_factors(&spec.factors),
@@ -177,8 +197,9 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
         None => (0..points.len()).collect(),
     };
     let prepared = point_ids.iter().map(|&i| apply_point(base, &spec.factors, &points[i])).collect();
-    let done = prepare_dir(&spec.out_dir, &stored, spec.resume)?;
-    Ok(SweepPlan { spec, stored, point_ids, prepared, done })
+    let work = Workdir::open(&spec.out_dir, spec.settings.force, "design.json", stored.text()?.as_bytes())?;
+    let done = prepare_dir(&work.dir, &stored, spec.resume)?;
+    Ok(SweepPlan { spec, work, stored, point_ids, prepared, done })
 }
 
 impl SweepPlan {
@@ -211,6 +232,19 @@ impl SweepPlan {
 
     pub fn points_total(&self) -> usize {
         self.stored.points
+    }
+
+    /// What a stopped sweep says: how many runs are saved where, and how to resume.
+    fn stopped_note(&self, runs_dir: &Path) -> String {
+        let saved = store::scan_runs(runs_dir).map_or(0, |d| d.len());
+        let how = match self.work.is_staged() {
+            true => format!(
+                "run the same command (with --force) again to resume; {} was left as it was",
+                self.work.target.display()
+            ),
+            false => "run the same command again to resume".into(),
+        };
+        format!("the sweep stopped: {saved} of {} runs are saved in {}: {how}", self.runs_total(), runs_dir.display())
     }
 
     fn shard_line(&self) -> String {
@@ -264,7 +298,7 @@ impl SweepPlan {
     /// the sweep is cancelled, every run finished by then is on disk and the next run of
     /// the same command resumes from there.
     pub fn run(self) -> anyhow::Result<SweepOutcome> {
-        let dir = &self.spec.out_dir;
+        let dir = &self.work.dir;
         let experiment = Experiment {
             name: "sweep",
             out_dir: dir,
@@ -296,11 +330,13 @@ impl SweepPlan {
             write_run_file(&runs_dir, point, result.replicate, text)
         });
         if let Err(e) = result {
-            return Err(runner.abandon(Vec::new(), e.context("the sweep stopped")));
+            let e = e.context(self.stopped_note(&runs_dir));
+            return Err(runner.abandon(Vec::new(), e));
         }
 
         let metadata = self.stored.metadata(&self.shard_line(), &self.spec.settings.command);
         let (ok, errors) = assemble(dir, &self.stored, &metadata, &self.point_ids, &|_| runs_dir.clone())?;
+        let (summary, charts, warnings) = summarise(dir, &self.stored, self.spec.charts)?;
         let details = serde_json::json!({
             "design": self.stored,
             "runs": self.runs_total(),
@@ -308,23 +344,56 @@ impl SweepPlan {
             "errors": errors,
             "resumed": resumed,
         });
-        let manifest = runner.finish(sweep_outputs(), Vec::new(), details_field(details))?;
+        let mut outputs = sweep_outputs();
+        outputs.extend(charts.iter().cloned());
+        let manifest = runner.finish(outputs, warnings.clone(), details_field(details))?;
+        self.work.publish()?;
         Ok(SweepOutcome {
-            out_dir: dir.clone(),
+            out_dir: self.work.target.clone(),
             points: self.point_ids.len(),
             runs: self.runs_total(),
             ok,
             errors,
             resumed,
             error_examples,
+            summary,
+            charts,
+            warnings,
             seconds: manifest.run_seconds,
         })
     }
 }
 
+/// FNV-1a of the scenario's files, in order (none if one cannot be read: then a changed
+/// scenario hash is blamed on the files).
+fn files_hash(files: &[PathBuf]) -> Option<String> {
+    let mut bytes = Vec::new();
+    for f in files {
+        bytes.extend(std::fs::read(f).ok()?);
+        bytes.push(0);
+    }
+    Some(fnv1a(&bytes))
+}
+
 /// The files a sweep or a merge lists in its manifest (which is appended).
 pub(super) fn sweep_outputs() -> Vec<String> {
-    ["design.json", "runs.csv", "runs_timeseries.csv"].map(String::from).to_vec()
+    ["design.json", "runs.csv", "runs_timeseries.csv", "points.csv"].map(String::from).to_vec()
+}
+
+/// Writes `points.csv` from the assembled `runs.csv` and, if asked, draws its charts;
+/// returns the summary, the charts drawn and the warnings of charts that failed.
+pub(super) fn summarise(
+    dir: &Path,
+    stored: &StoredDesign,
+    charts: bool,
+) -> anyhow::Result<(points::Points, Vec<String>, Vec<String>)> {
+    let summary = points::Points::read(&dir.join("runs.csv"), stored.factors.len())?;
+    write_in(dir, "points.csv", summary.csv().as_bytes())?;
+    if !charts {
+        return Ok((summary, Vec::new(), Vec::new()));
+    }
+    let (drawn, warnings) = crate::output::sweep_charts::draw(dir, &summary, stored);
+    Ok((summary, drawn, warnings))
 }
 
 /// Writes the run file of (point, replicate) atomically.
@@ -343,6 +412,7 @@ mod tests {
         assert_eq!(&cols[..4], ["school_horizon", "school_mean", "idle_horizon", "idle_mean"]);
         assert!(cols.contains(&"recruits_total".to_string()));
         assert!(cols.contains(&"homicide_rate_mean".to_string()));
-        assert_eq!(cols.last().unwrap(), "spending_total_total");
+        assert_eq!(cols.last().unwrap(), "spending_total");
+        assert!(cols.contains(&"spending_horizon".to_string()));
     }
 }

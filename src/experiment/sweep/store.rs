@@ -15,6 +15,7 @@ use super::outcome_columns;
 use crate::experiment::design::Factor;
 use crate::experiment::factor::input;
 use crate::output::atomic::{AtomicFile, write_in};
+use crate::output::staging::refuse;
 use crate::output::experiment_tables::{runs_header, runs_timeseries_header};
 use crate::output::manifest::Scale;
 
@@ -55,34 +56,53 @@ pub struct StoredDesign {
     pub youths: u64,
     /// `[K, N]`, or none for the whole design (or a merge).
     pub shard: Option<[usize; 2]>,
+    /// FNV-1a (64 bits) of the scenario's files (it and the files it extends), as read:
+    /// to say whether a different `scenario_hash` comes from the files or from command-line
+    /// overrides (informational: not compared on its own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario_files_hash: Option<String>,
     /// For `--design-file`: FNV-1a (64 bits) of the file's bytes, which hold the points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design_file_hash: Option<String>,
 }
 
 impl StoredDesign {
-    /// The fields in which `other` describes a different sweep (the shard aside).
-    pub fn differences(&self, other: &StoredDesign) -> Vec<&'static str> {
+    /// What makes `other` (this command's sweep) a different sweep from `self` (the one in
+    /// the directory), the shard aside: only what differs, each as "X was A, now B".
+    pub fn differences(&self, other: &StoredDesign) -> Vec<String> {
         let mut d = Vec::new();
-        let mut check = |same: bool, name: &'static str| {
-            if !same {
-                d.push(name);
+        let mut check = |name: &str, was: String, now: String| {
+            if was != now {
+                d.push(format!("{name} was {was}, now {now}"));
             }
         };
-        check(self.format == other.format, "directory format");
-        check(self.narcodoor_version == other.narcodoor_version, "narcodoor version");
-        check(self.model_version == other.model_version, "model version");
-        check(self.scenario_hash == other.scenario_hash, "scenario contents");
-        check(self.design == other.design, "design");
-        check(self.samples == other.samples, "samples");
-        check(self.design_file_hash == other.design_file_hash, "design file contents");
-        check(self.factors == other.factors, "factors");
-        check(self.points == other.points, "points");
-        check(self.seed == other.seed, "seed");
-        check(self.replicates == other.replicates, "replicates");
-        check(self.months == other.months, "months");
-        check(self.burn_in_months == other.burn_in_months, "burn-in");
-        check(self.youths == other.youths, "youths");
+        check("the directory format", self.format.to_string(), other.format.to_string());
+        check("the narcodoor version", self.narcodoor_version.clone(), other.narcodoor_version.clone());
+        check("the model version", self.model_version.clone(), other.model_version.clone());
+        check("--design", self.design.clone(), other.design.clone());
+        let samples = |s: Option<usize>| s.map_or("none".into(), |n| n.to_string());
+        check("--samples", samples(self.samples), samples(other.samples));
+        check("--seed", self.seed.to_string(), other.seed.to_string());
+        check("--replicates", self.replicates.to_string(), other.replicates.to_string());
+        check("--months", self.months.to_string(), other.months.to_string());
+        check("run.burn_in_months", self.burn_in_months.to_string(), other.burn_in_months.to_string());
+        check("--youths", self.youths.to_string(), other.youths.to_string());
+        let sizes_differ = !d.is_empty();
+        if self.design_file_hash != other.design_file_hash {
+            d.push("the design file contents differ".into());
+        }
+        d.extend(factor_differences(&self.factors, &other.factors));
+        if d.is_empty() && self.points != other.points {
+            d.push(format!("the design had {} points, now {}", self.points, other.points));
+        }
+        if self.scenario_hash != other.scenario_hash {
+            // The resolved scenario's hash covers the command-line overrides too: blame the
+            // scenario file only when its own bytes changed, or nothing else explains it.
+            let files_differ = self.scenario_files_hash.is_none() || self.scenario_files_hash != other.scenario_files_hash;
+            if files_differ || !sizes_differ {
+                d.push("the scenario file contents differ (or a file they extend)".into());
+            }
+        }
         d
     }
 
@@ -102,9 +122,13 @@ impl StoredDesign {
         Ok(Some(d))
     }
 
+    /// The text of `design.json`.
+    pub(super) fn text(&self) -> anyhow::Result<String> {
+        Ok(serde_json::to_string_pretty(self).context("design.json")? + "\n")
+    }
+
     pub(super) fn write(&self, dir: &Path) -> anyhow::Result<()> {
-        let text = serde_json::to_string_pretty(self).context("design.json")? + "\n";
-        write_in(dir, "design.json", text.as_bytes())
+        write_in(dir, "design.json", self.text()?.as_bytes())
     }
 
     /// The sweep's scale, for the manifest.
@@ -158,6 +182,26 @@ impl StoredDesign {
     }
 }
 
+/// The factors of two designs, compared: paths, kinds and levels, each named.
+fn factor_differences(was: &[StoredFactor], now: &[StoredFactor]) -> Vec<String> {
+    let paths = |f: &[StoredFactor]| f.iter().map(|f| f.path.as_str()).collect::<Vec<_>>().join(", ");
+    if was.len() != now.len() || was.iter().zip(now).any(|(a, b)| a.path != b.path) {
+        return vec![format!("the factors were {}, now {}", paths(was), paths(now))];
+    }
+    let values = |f: &StoredFactor| match f.kind.as_str() {
+        "range" => format!("range {}:{}", f.values[0], f.values[1]),
+        _ => format!("levels {}", f.values.join(",")),
+    };
+    was.iter()
+        .zip(now)
+        .filter(|(a, b)| a != b)
+        .map(|(a, b)| {
+            let what = if a.kind == "range" && b.kind == "range" { "range" } else { "levels" };
+            format!("factor {}'s {what} differ (was {}, now {})", a.path, values(a), values(b))
+        })
+        .collect()
+}
+
 pub(super) fn stored_factors(factors: &[Factor]) -> Vec<StoredFactor> {
     factors
         .iter()
@@ -209,19 +253,11 @@ pub(super) fn scan_runs(runs: &Path) -> anyhow::Result<HashSet<(usize, u32)>> {
 }
 
 /// The files a sweep writes beside `runs/` (removed when a sweep restarts or resumes, and
-/// rewritten at its end).
-pub const SWEEP_FILES: [&str; 3] = ["runs.csv", "runs_timeseries.csv", "manifest.json"];
+/// rewritten at its end), and its directory of charts (removed too).
+pub const SWEEP_FILES: [&str; 4] = ["runs.csv", "runs_timeseries.csv", "points.csv", "manifest.json"];
+const CHARTS: &str = "charts";
 
-/// Whether a directory is missing or has nothing in it.
-pub(super) fn is_empty_dir(dir: &Path) -> anyhow::Result<bool> {
-    if !dir.exists() {
-        return Ok(true);
-    }
-    if !dir.is_dir() {
-        return Err(input(format!("{} exists and is not a directory", dir.display())));
-    }
-    Ok(fs::read_dir(dir).with_context(|| format!("cannot list {}", dir.display()))?.next().is_none())
-}
+pub(super) use crate::output::staging::is_empty as is_empty_dir;
 
 /// Makes `dir` ready for the sweep `stored` and returns the runs already finished there.
 pub(super) fn prepare_dir(
@@ -236,28 +272,25 @@ pub(super) fn prepare_dir(
         return Ok(HashSet::new());
     }
     let Some(existing) = StoredDesign::read(dir)? else {
-        return Err(input(format!(
-            "{} exists, is not empty and is not a sweep directory (no design.json); refusing to write into it: \
-             choose another --out",
-            dir.display()
-        )));
+        return Err(refuse(dir, "exists, is not empty and is not a sweep directory (no design.json)"));
     };
     let mut diff = existing.differences(stored);
     if existing.shard != stored.shard {
-        diff.push("shard");
+        let shard = |s: Option<[usize; 2]>| s.map_or("none".into(), |[k, n]| format!("{k}/{n}"));
+        diff.push(format!("--shard was {}, now {}", shard(existing.shard), shard(stored.shard)));
     }
     if !diff.is_empty() {
-        return Err(input(format!(
-            "{} holds another sweep (it differs in: {}); it is left untouched: choose another --out, or delete it to start over",
-            dir.display(),
-            diff.join(", ")
-        )));
+        return Err(refuse(dir, &format!("holds another sweep: {}", diff.join("; "))));
     }
     for f in SWEEP_FILES {
         let path = dir.join(f);
         if path.exists() {
             fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
         }
+    }
+    if dir.join(CHARTS).is_dir() {
+        let charts = dir.join(CHARTS);
+        fs::remove_dir_all(&charts).with_context(|| format!("cannot remove {}", charts.display()))?;
     }
     fs::create_dir_all(&runs).with_context(|| format!("cannot create {}", runs.display()))?;
     let done = scan_runs(&runs)?;

@@ -1,0 +1,55 @@
+//! What `narcodoor run` prints at its end: the key outcomes at the horizon and over the
+//! run, means with their 95% intervals, numbers written for people (thousands separators;
+//! money with its unit, pesos of 2010) by the same formatter as `report.md`.
+
+use std::fmt::Write as _;
+
+use crate::experiment::run::RunOutcome;
+use crate::experiment::summary::LEVEL;
+use crate::model::metrics::{METRICS, m};
+use crate::output::compare_report::cell;
+use crate::output::experiment_tables::Metric;
+use crate::output::tables::Interval;
+use crate::scenario::Scenario;
+
+/// A metric's mean and interval: `1,234.5  [1,100, 1,300]`, or with one replicate the mean
+/// alone (there is no interval).
+fn line(s: &mut String, name: &str, metric: Metric, iv: Interval, replicates: u32) {
+    let interval = if replicates < 2 {
+        "(no interval: 1 replicate)".to_string()
+    } else {
+        format!("[{}, {}]", cell(metric, iv.lo), cell(metric, iv.hi))
+    };
+    let _ = writeln!(s, "  {name:<24} {:>20}  {interval}", cell(metric, iv.mean));
+}
+
+/// The end-of-run table of `narcodoor run`.
+pub fn run_summary(scenario: &Scenario, o: &RunOutcome) -> String {
+    let p = &scenario.params;
+    let s = &o.summary;
+    let mut out = String::new();
+    let Some(last) = s.rows.last() else { return out };
+    let _ = writeln!(
+        out,
+        "{} — {} youths, {} replicates, {} months after {} of burn-in; {:.1} s ({})",
+        p.run.name,
+        p.total_youths(),
+        p.run.replicates,
+        p.run.months,
+        p.run.burn_in_months,
+        o.seconds,
+        o.strategy.name()
+    );
+    let level = LEVEL * 100.0;
+    let month = s.months.last().unwrap_or(&0);
+    let _ = writeln!(out, "At the horizon (month {month}), mean and {level:.0}% CI over replicates:");
+    for i in [m::SCHOOL, m::WORK, m::IDLE, m::MEMBERS, m::PRISON, m::RECRUITS, m::HOMICIDE_RATE, m::CARTELS_ACTIVE] {
+        line(&mut out, METRICS[i], Metric(i), last[i], p.run.replicates);
+    }
+    let _ = writeln!(out, "Over the run, per replicate (mean and {level:.0}% CI):");
+    for (i, iv) in &o.totals {
+        line(&mut out, &format!("total {}", METRICS[*i]), Metric(*i), *iv, p.run.replicates);
+    }
+    let _ = writeln!(out, "Wrote {} files to {}", o.files.len(), o.out_dir.display());
+    out
+}
