@@ -87,11 +87,24 @@ pub fn snapshot(world: &World, params: &Params, levers: &LeversNow) -> Vec<Regio
                 corruption: rs.corruption,
                 efficacy: rs.efficacy,
                 gap,
-                contacts: params.recruit.intensity * members as f64 * gap * shield,
+                contacts: params.recruit.intensity * recruiters(members, n, world.presence(r), params) * gap * shield,
                 wage: (reg.narco_wage * (1.0 + params.cartels.wage_response * gap)).max(1.0),
             }
         })
         .collect()
+}
+
+/// The recruiters behind K_r: the region's members M_r, or, with `recruit.presence_floor`
+/// (note 40), at least presence_floor × N_r × presence_r. Without the floor a region whose
+/// last members leave never recruits again (K_r ∝ M_r), an absorbing state that a small
+/// population (few members per region) reaches by chance: rates then fall with the
+/// population's size. The floor stands for the cells a cartel keeps in the territory it
+/// holds; below it, recruitment no longer depends on how many members happen to be left.
+fn recruiters(members: u64, youths: f64, presence: f64, params: &Params) -> f64 {
+    match params.recruit.presence_floor {
+        Some(floor) => (members as f64).max(floor * youths * presence),
+        None => members as f64,
+    }
 }
 
 /// pred_r = Σ of predatory cartels' T[k, r].
