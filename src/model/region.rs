@@ -263,6 +263,28 @@ mod tests {
     }
 
     #[test]
+    fn the_presence_floor_keeps_recruiters_where_members_are_few() {
+        // Region A: two cartels of territory 0.3 each (presence 0.6), 1,000 youths.
+        let (mut p, w) = two_cartels(0.3, [0, 1]);
+        let shield = |now: &RegionNow| (1.0 - p.recruit.shield * now.efficacy).max(0.0);
+        let now = snapshot(&w, &p, &LeversNow::at(&p, 0));
+        let k1 = p.recruit.intensity * 1.0 * now[0].gap * shield(&now[0]);
+        assert!((now[0].contacts - k1).abs() < 1e-12, "unset: K counts the one member");
+        p.recruit.presence_floor = Some(0.01);
+        let now = snapshot(&w, &p, &LeversNow::at(&p, 0));
+        // max(1, 0.01 × 1000 × 0.6) = 6 recruiters; the gap still uses the 1 member.
+        let k6 = p.recruit.intensity * 6.0 * now[0].gap * shield(&now[0]);
+        assert!((now[0].contacts - k6).abs() < 1e-12, "{} vs {k6}", now[0].contacts);
+        assert_eq!(now[0].members, 1);
+        // Above the floor the members count as before.
+        let (mut p, w) = two_cartels(0.3, [10, 0]);
+        p.recruit.presence_floor = Some(0.001);
+        let now = snapshot(&w, &p, &LeversNow::at(&p, 0));
+        let k10 = p.recruit.intensity * 10.0 * now[0].gap * shield(&now[0]);
+        assert!((now[0].contacts - k10).abs() < 1e-12);
+    }
+
+    #[test]
     fn violence_has_no_conflict_with_one_cartel() {
         let p = two_regions();
         let mut w = World::empty(&p);
