@@ -87,7 +87,10 @@ pub fn snapshot(world: &World, params: &Params, levers: &LeversNow) -> Vec<Regio
                 corruption: rs.corruption,
                 efficacy: rs.efficacy,
                 gap,
-                contacts: params.recruit.intensity * recruiters(members, n, world.presence(r), params) * gap * shield,
+                contacts: params.recruit.intensity
+                    * recruiters(members, n, world.presence(r), params)
+                    * gap
+                    * shield,
                 wage: (reg.narco_wage * (1.0 + params.cartels.wage_response * gap)).max(1.0),
             }
         })
