@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Builds scenarios/mexico_2000.toml and data/mexico/targets_2000_2012.csv.
+"""Builds scenarios/mexico_2000.toml and data/mexico/targets_2000_2012.csv (or, with
+--youths N other than 1,800,000, data/mexico/targets_2000_2012_N.csv: the same targets
+with the 2012 member count scaled to N youths, e.g. for `narcodoor calibrate --youths N`).
 
 Inputs (all in the repository): scenarios/mexico_scale.toml (the 32 states: youths,
 youth_share, poverty, neighbours), scenarios/data/cartels_2010.csv (sourced cartel
@@ -20,6 +22,13 @@ if "--youths" in sys.argv:
 REAL_YOUTHS = 36_638_326  # mexico_scale.toml: youths aged 12-29 in 2010
 MEMBERS_2012 = 115_000  # data/mexico/published_figures.csv
 STRONG, PRESENT, CAP = 0.5, 0.15, 0.9
+# Posterior medians of docs/mexico_calibration/calibrated.toml, to 4 significant digits.
+CALIBRATED = {
+    "violence.civilian": 10.62,
+    "violence.conflict": 1.287,
+    "policy.kingpin.shock": 0.3289,
+    "recruit.intensity": 0.03642,
+}
 
 scale = tomllib.load(open("scenarios/mexico_scale.toml", "rb"))
 regions = scale["region"]
@@ -143,10 +152,23 @@ w("")
 w("[population]")
 w(f"youths = {sum(r['youths'] for r in regions)}")
 w("")
-w("# Free parameters: values from the exploration in docs/mexico.md (MODEL.md: 10 and 2).")
+w("# Free parameters: posterior medians (4 significant digits) of the calibration in")
+w("# docs/mexico.md section 3b (docs/mexico_calibration/), fitted to 2000-2012 data only:")
+w("#   narcodoor calibrate scenarios/mexico_2000.toml --targets data/mexico/targets_2000_2012_400000.csv \\")
+w("#     --param violence.civilian=5:60 --param violence.conflict=0.05:3 \\")
+w("#     --param policy.kingpin.shock=0.05:1.5 --param recruit.intensity=0.03:0.2 \\")
+w("#     --particles 40 --generations 5 --replicates 2 --youths 400000 --months 156 --seed 1")
+w("# (MODEL.md defaults: civilian 10, conflict 2, kingpin shock 0.3, intensity 0.085.)")
 w("[violence]")
-w("civilian = 15.0")
-w("conflict = 0.25")
+w(f"civilian = {CALIBRATED['violence.civilian']}")
+w(f"conflict = {CALIBRATED['violence.conflict']}")
+w("")
+w("# A finite-size correction (docs/model.md note 40, docs/mexico.md section 6): a region's")
+w("# cartels keep recruiting as if they had at least 0.002 members per youth x their")
+w("# territory, so a small state whose last members leave is not lost to them for good.")
+w("[recruit]")
+w(f"intensity = {CALIBRATED['recruit.intensity']}")
+w("presence_floor = 0.002")
 w("")
 for r in regions:
     n = r["name"]
@@ -183,8 +205,10 @@ for ym, states, name in OPS:
     w("army = true")
     w("")
 w("# Kingpin removals at their dates. The lever's scheduled removals are off (no")
-w("# removals_per_year); shock, succession and splits follow 6.6 with the defaults.")
+w("# removals_per_year); succession and splits follow 6.6 with the defaults; the shock is")
+w("# calibrated (above).")
 w("[policy.kingpin]")
+w(f"shock = {CALIBRATED['policy.kingpin.shock']}")
 w("")
 for ym, key, person, org in kp_rows:
     if key not in KINGPIN:
@@ -204,7 +228,8 @@ for ym, key, person, org in kp_rows:
 open("scenarios/mexico_2000.toml", "w").write("\n".join(out).rstrip() + "\n")
 
 # --- targets -------------------------------------------------------------------------
-with open("data/mexico/targets_2000_2012.csv", "w", newline="") as f:
+TARGETS = "data/mexico/targets_2000_2012" + ("" if YOUTHS == 1_800_000 else f"_{YOUTHS}") + ".csv"
+with open(TARGETS, "w", newline="") as f:
     t = csv.writer(f, lineterminator="\n")
     t.writerow(["metric", "region", "start", "end", "value", "tolerance"])
     for y in YEARS:

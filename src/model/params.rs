@@ -156,6 +156,12 @@ pub struct Recruit {
     pub young_teen_weight: f64,
     pub minor_preference: f64,
     pub female_weight: f64,
+    /// Recruiters per youth that a region's cartels keep whatever their counted members,
+    /// in proportion to the territory they hold (docs/model.md note 40). Unset (the
+    /// default) is section 5 as written; unset rather than 0 so that the resolved
+    /// parameters, and their hash in every output's header, of scenarios that do not use
+    /// it are those they had before the key existed.
+    pub presence_floor: Option<f64>,
 }
 
 impl Default for Recruit {
@@ -167,6 +173,7 @@ impl Default for Recruit {
             young_teen_weight: 0.2,
             minor_preference: 0.5,
             female_weight: 0.15,
+            presence_floor: None,
         }
     }
 }

@@ -87,11 +87,27 @@ pub fn snapshot(world: &World, params: &Params, levers: &LeversNow) -> Vec<Regio
                 corruption: rs.corruption,
                 efficacy: rs.efficacy,
                 gap,
-                contacts: params.recruit.intensity * members as f64 * gap * shield,
+                contacts: params.recruit.intensity
+                    * recruiters(members, n, world.presence(r), params)
+                    * gap
+                    * shield,
                 wage: (reg.narco_wage * (1.0 + params.cartels.wage_response * gap)).max(1.0),
             }
         })
         .collect()
+}
+
+/// The recruiters behind K_r: the region's members M_r, or, with `recruit.presence_floor`
+/// (note 40), at least presence_floor × N_r × presence_r. Without the floor a region whose
+/// last members leave never recruits again (K_r ∝ M_r), an absorbing state that a small
+/// population (few members per region) reaches by chance: rates then fall with the
+/// population's size. The floor stands for the cells a cartel keeps in the territory it
+/// holds; below it, recruitment no longer depends on how many members happen to be left.
+fn recruiters(members: u64, youths: f64, presence: f64, params: &Params) -> f64 {
+    match params.recruit.presence_floor {
+        Some(floor) => (members as f64).max(floor * youths * presence),
+        None => members as f64,
+    }
 }
 
 /// pred_r = Σ of predatory cartels' T[k, r].
@@ -247,6 +263,28 @@ mod tests {
         displace(&mut d, &p, &lv);
         // rel = 1.5 vs 1.0: share = min(0.5, 0.5 × 0.5) = 0.25 of 15 moves to B.
         assert!((d[0] - 11.25).abs() < 1e-12 && (d[1] - 18.75).abs() < 1e-12, "{d:?}");
+    }
+
+    #[test]
+    fn the_presence_floor_keeps_recruiters_where_members_are_few() {
+        // Region A: two cartels of territory 0.3 each (presence 0.6), 1,000 youths.
+        let (mut p, w) = two_cartels(0.3, [0, 1]);
+        let shield = |now: &RegionNow| (1.0 - p.recruit.shield * now.efficacy).max(0.0);
+        let now = snapshot(&w, &p, &LeversNow::at(&p, 0));
+        let k1 = p.recruit.intensity * 1.0 * now[0].gap * shield(&now[0]);
+        assert!((now[0].contacts - k1).abs() < 1e-12, "unset: K counts the one member");
+        p.recruit.presence_floor = Some(0.01);
+        let now = snapshot(&w, &p, &LeversNow::at(&p, 0));
+        // max(1, 0.01 × 1000 × 0.6) = 6 recruiters; the gap still uses the 1 member.
+        let k6 = p.recruit.intensity * 6.0 * now[0].gap * shield(&now[0]);
+        assert!((now[0].contacts - k6).abs() < 1e-12, "{} vs {k6}", now[0].contacts);
+        assert_eq!(now[0].members, 1);
+        // Above the floor the members count as before.
+        let (mut p, w) = two_cartels(0.3, [10, 0]);
+        p.recruit.presence_floor = Some(0.001);
+        let now = snapshot(&w, &p, &LeversNow::at(&p, 0));
+        let k10 = p.recruit.intensity * 10.0 * now[0].gap * shield(&now[0]);
+        assert!((now[0].contacts - k10).abs() < 1e-12);
     }
 
     #[test]

@@ -187,7 +187,9 @@ impl Kind {
     /// Is the value allowed? (Its variant is assumed to match the kind.)
     pub fn check(&self, v: &Value) -> bool {
         match (self, v) {
-            (Kind::OptMonth | Kind::Date, Value::Unset) => true,
+            // NonNeg: an optional number left unset (`recruit.presence_floor`); neither
+            // TOML nor `--set` can write Unset into a number, only a field's default can.
+            (Kind::OptMonth | Kind::Date | Kind::NonNeg, Value::Unset) => true,
             (Kind::Date, Value::Str(s)) => YearMonth::parse(s).is_some(),
             (_, Value::Int(i)) if self.is_integer() => self.check_int(*i as i128),
             (_, Value::Num(x)) => self.check_num(*x),
@@ -290,6 +292,20 @@ impl Field for Option<u32> {
     fn assign(&mut self, v: &Value) {
         match v {
             Value::Int(i) => *self = Some(u32::try_from(*i).unwrap_or(u32::MAX)),
+            Value::Unset => *self = None,
+            _ => {}
+        }
+    }
+}
+
+impl Field for Option<f64> {
+    fn to_value(&self) -> Value {
+        self.map_or(Value::Unset, Value::Num)
+    }
+    fn assign(&mut self, v: &Value) {
+        match v {
+            Value::Num(x) => *self = Some(*x),
+            Value::Int(i) => *self = Some(*i as f64),
             Value::Unset => *self = None,
             _ => {}
         }

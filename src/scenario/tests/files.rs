@@ -267,9 +267,13 @@ fn numeric_paths_cover_sweepable_keys() {
         if let Some(v) = get_value_f64(&p, path) {
             set_value_f64(&mut q, path, v).unwrap_or_else(|e| panic!("{path}: {e}"));
         } else {
-            assert!(path.ends_with(".end_month"), "{path}");
+            // Optional keys, unset by default.
+            assert!(path.ends_with(".end_month") || path == "recruit.presence_floor", "{path}");
         }
     }
+    let mut q = p.clone();
+    set_value_f64(&mut q, "recruit.presence_floor", 0.002).unwrap();
+    assert_eq!(q.recruit.presence_floor, Some(0.002));
     assert_eq!(get_value_f64(&p, "region.*.poverty"), Some(0.45));
     assert_eq!(get_value_f64(&p, "policy.kingpin.shock"), Some(0.3));
     assert_eq!(get_value_f64(&p, "policy.policing.army"), None);
