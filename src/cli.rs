@@ -462,7 +462,8 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         .clone()
         .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", aligned.arms[0].label)));
     let outcome = write_dir(&out, settings.force, |staging| {
-        let opts = compare::CompareOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
+        let opts =
+            compare::CompareOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
         compare::run_compare(&aligned, &opts)
     })
     .map(|o| compare::CompareOutcome { out_dir: out.clone(), ..o })?;
@@ -523,7 +524,11 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         for w in &o.warnings {
             println!("warning: {w}");
         }
-        println!("Wrote runs.csv, runs_timeseries.csv, points.csv and {} charts to {}", o.charts.len(), o.out_dir.display());
+        println!(
+            "Wrote runs.csv, runs_timeseries.csv, points.csv and {} charts to {}",
+            o.charts.len(),
+            o.out_dir.display()
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -591,7 +596,8 @@ fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<Exi
         settings: args.sim.settings(cancel)?,
     };
     let o = write_dir(&out, spec.settings.force, |staging| {
-        sensitivity_run::plan(sensitivity_run::SensitivitySpec { out_dir: staging.to_path_buf(), ..spec })?.run()
+        sensitivity_run::plan(sensitivity_run::SensitivitySpec { out_dir: staging.to_path_buf(), ..spec })?
+            .run()
     })
     .map(|o| sensitivity_run::SensitivityOutcome { out_dir: out.clone(), ..o })?;
     if !args.sim.quiet {

@@ -144,7 +144,8 @@ fn compare_refuses_different_countries_and_warns_on_few_replicates() {
 fn money_on_the_terminal_has_thousands_separators_and_its_unit() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("run").to_string_lossy().into_owned();
-    let args = ["run", "tests/fixtures/tiny_all_levers.toml", "--out", &out_dir, "--no-charts", "--months", "12"];
+    let args =
+        ["run", "tests/fixtures/tiny_all_levers.toml", "--out", &out_dir, "--no-charts", "--months", "12"];
     let out = narcodoor(&args);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);

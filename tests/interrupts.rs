@@ -259,5 +259,8 @@ fn a_stopped_compare_and_optimize_say_what_was_saved_and_how_to_go_on() {
     wait_for(|| opt.join("generations/gen-0001.json").exists(), Duration::from_secs(60));
     let (code, _, err) = stop(child, libc::SIGTERM);
     assert_eq!(code, 143, "{err}");
-    assert!(err.contains("every finished generation is saved") && err.contains("run the same command again"), "{err}");
+    assert!(
+        err.contains("every finished generation is saved") && err.contains("run the same command again"),
+        "{err}"
+    );
 }

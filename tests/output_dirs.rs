@@ -168,7 +168,12 @@ fn a_sweep_resumes_its_own_directory_and_force_replaces_another_sweep() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("--force"), "{err}");
-    assert!(err.contains("factor policy.scholarships.coverage's levels differ (was levels 0,0.5, now levels 0,0.25,0.5)"), "{err}");
+    assert!(
+        err.contains(
+            "factor policy.scholarships.coverage's levels differ (was levels 0,0.5, now levels 0,0.25,0.5)"
+        ),
+        "{err}"
+    );
     assert!(!err.contains("scenario") && !err.contains("replicates"), "only what differs: {err}");
     // With --force: replaced whole, its runs all new.
     let o = sweep("0,0.25,0.5", &["--force"]);
@@ -187,7 +192,8 @@ fn a_refused_sweep_names_only_what_differs() {
     fs::write(&scenario, format!("extends = {:?}\n", base.to_string_lossy())).unwrap();
     let out = tmp.path().join("sweep");
     let sweep = |replicates: &str| {
-        let mut a = strings(&["sweep", scenario.to_str().unwrap(), "--set", "policy.scholarships.coverage=0,0.5"]);
+        let mut a =
+            strings(&["sweep", scenario.to_str().unwrap(), "--set", "policy.scholarships.coverage=0,0.5"]);
         a.extend(strings(&["--youths", "2000", "--months", "6", "--quiet", "--replicates", replicates]));
         narcodoor(&with_out(&a, &out, &[]))
     };
@@ -198,7 +204,8 @@ fn a_refused_sweep_names_only_what_differs() {
     assert!(err.contains("--replicates was 2, now 3"), "{err}");
     assert!(!err.contains("scenario") && !err.contains("factor"), "only what differs: {err}");
     // The scenario file itself changed: said so, and nothing else.
-    fs::write(&scenario, format!("extends = {:?}\n[run]\nname = \"other\"\n", base.to_string_lossy())).unwrap();
+    fs::write(&scenario, format!("extends = {:?}\n[run]\nname = \"other\"\n", base.to_string_lossy()))
+        .unwrap();
     let o = sweep("2");
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");

@@ -133,7 +133,12 @@ fn the_reference_points_of_the_chart_are_written_and_are_the_scenarios_own_runs(
     assert!(names.contains(&"baseline") && names.contains(&"scholarships"), "{names:?}");
     let baseline = rows.iter().find(|r| r[0] == "baseline").unwrap();
     let run = tmp.path().join("baseline");
-    ok(bin().arg("run").arg(root().join("scenarios/baseline.toml")).args(SIZE).args(["--quiet", "--no-charts", "--out"]).arg(&run));
+    ok(bin()
+        .arg("run")
+        .arg(root().join("scenarios/baseline.toml"))
+        .args(SIZE)
+        .args(["--quiet", "--no-charts", "--out"])
+        .arg(&run));
     let totals = recruits_per_replicate(&run);
     let recruits: f64 = baseline[col(&h, "recruits_mean")].parse().unwrap();
     assert!((recruits - (totals[0] + totals[1]) / 2.0).abs() < 1e-6, "{recruits} vs {totals:?}");

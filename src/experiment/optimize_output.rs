@@ -146,7 +146,8 @@ fn pareto_chart(search: &Search<'_>, front: &[Record], refs: &[(String, Record)]
         y_lo: Some(r.lo[1]).filter(|x| x.is_finite()),
         y_hi: Some(r.hi[1]).filter(|x| x.is_finite()),
     };
-    let front_points: Vec<PointItem> = front.iter().enumerate().map(|(k, r)| item(format!("{k}"), r)).collect();
+    let front_points: Vec<PointItem> =
+        front.iter().enumerate().map(|(k, r)| item(format!("{k}"), r)).collect();
     let references: Vec<PointItem> =
         refs.iter().filter(|(_, r)| r.error.is_none()).map(|(name, r)| item(name.clone(), r)).collect();
     let sets = [
@@ -156,7 +157,12 @@ fn pareto_chart(search: &Search<'_>, front: &[Record], refs: &[(String, Record)]
             joined: false,
             legend: Some("bundled scenarios (names)"),
         },
-        ScatterSet { points: &front_points, color: charts::series_color(0), joined: true, legend: Some("Pareto front (point numbers)") },
+        ScatterSet {
+            points: &front_points,
+            color: charts::series_color(0),
+            joined: true,
+            legend: Some("Pareto front (point numbers)"),
+        },
     ];
     let title = "Pareto front and bundled scenarios (means, 95% intervals; both minimised)";
     charts::scatter_sets(
@@ -185,7 +191,9 @@ fn chart_with_references(search: &Search<'_>, runner: &mut Runner, front: &[Reco
             Vec::new()
         }
     };
-    if let Err(e) = write_atomic(&search.spec.out_dir, "references.csv", references_csv(search, &refs).as_bytes()) {
+    if let Err(e) =
+        write_atomic(&search.spec.out_dir, "references.csv", references_csv(search, &refs).as_bytes())
+    {
         warnings.push(format!("references.csv: {e:#}"));
     }
     if let Err(e) = pareto_chart(search, front, &refs) {

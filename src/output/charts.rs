@@ -25,8 +25,8 @@ mod scatter;
 mod stacked;
 
 pub use bars::{bars_with_intervals, tornado};
-pub use heatmap::heatmap;
 pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples};
+pub use heatmap::heatmap;
 pub use scatter::{ScatterSet, scatter_labeled, scatter_sets};
 pub use stacked::{Detail, stacked_areas, stacked_areas_noting, stacked_shares, stacked_shares_with_detail};
 

@@ -20,5 +20,5 @@ pub mod manifest;
 pub mod run_charts;
 pub mod staging;
 pub mod sweep_charts;
-pub mod terminal;
 pub mod tables;
+pub mod terminal;

@@ -163,9 +163,11 @@ impl Workdir {
         check_replaceable(target)?;
         create_parent(target)?;
         let name = target.file_name().map_or_else(|| "out".into(), |n| n.to_string_lossy().into_owned());
-        let staging = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")).join(
-            format!(".{name}.partial"),
-        );
+        let staging = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join(format!(".{name}.partial"));
         if staging.exists() && std::fs::read(staging.join(marker)).ok().as_deref() != Some(expected) {
             std::fs::remove_dir_all(&staging)
                 .with_context(|| format!("cannot clear the staging directory {}", staging.display()))?;

@@ -155,7 +155,14 @@ fn by_factor_scatter(path: &Path, points: &Points, col: usize, f: usize) -> anyh
             let x = r.values[f].parse::<f64>().ok()?;
             let (mean, lo, hi) = mean_lo_hi(r, col);
             let some = |v: f64| (!v.is_nan()).then_some(v.max(0.0));
-            Some(PointItem { label: String::new(), x, y: mean.max(0.0), y_lo: some(lo), y_hi: some(hi), ..Default::default() })
+            Some(PointItem {
+                label: String::new(),
+                x,
+                y: mean.max(0.0),
+                y_lo: some(lo),
+                y_hi: some(hi),
+                ..Default::default()
+            })
         })
         .collect();
     let y = outcome_label(&points.columns[col]);

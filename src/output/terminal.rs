@@ -43,7 +43,9 @@ pub fn run_summary(scenario: &Scenario, o: &RunOutcome) -> String {
     let level = LEVEL * 100.0;
     let month = s.months.last().unwrap_or(&0);
     let _ = writeln!(out, "At the horizon (month {month}), mean and {level:.0}% CI over replicates:");
-    for i in [m::SCHOOL, m::WORK, m::IDLE, m::MEMBERS, m::PRISON, m::RECRUITS, m::HOMICIDE_RATE, m::CARTELS_ACTIVE] {
+    for i in
+        [m::SCHOOL, m::WORK, m::IDLE, m::MEMBERS, m::PRISON, m::RECRUITS, m::HOMICIDE_RATE, m::CARTELS_ACTIVE]
+    {
         line(&mut out, METRICS[i], Metric(i), last[i], p.run.replicates);
     }
     let _ = writeln!(out, "Over the run, per replicate (mean and {level:.0}% CI):");

@@ -36,7 +36,12 @@ impl Store {
     /// holds the same search; with `force` and a non-empty target, the search works in a
     /// staging directory that [`Store::finish`] puts in its place (`output::staging`).
     /// Removes the files in `outputs` (they are rewritten at the end).
-    pub fn open(target: &Path, force: bool, spec: &serde_json::Value, outputs: &[&str]) -> anyhow::Result<Store> {
+    pub fn open(
+        target: &Path,
+        force: bool,
+        spec: &serde_json::Value,
+        outputs: &[&str],
+    ) -> anyhow::Result<Store> {
         let spec_text = serde_json::to_string_pretty(spec).context("search.json")? + "\n";
         let work = Workdir::open(target, force, "search.json", spec_text.as_bytes())?;
         let dir = &work.dir.clone();
@@ -70,7 +75,11 @@ impl Store {
 
     /// Ends the search: on success, puts a staging directory in place of the target and
     /// names the target in the outcome; on failure, says where the finished generations are.
-    pub fn finish<T>(&self, result: anyhow::Result<T>, out_dir: impl FnOnce(&mut T) -> &mut PathBuf) -> anyhow::Result<T> {
+    pub fn finish<T>(
+        &self,
+        result: anyhow::Result<T>,
+        out_dir: impl FnOnce(&mut T) -> &mut PathBuf,
+    ) -> anyhow::Result<T> {
         match result {
             Ok(mut value) => {
                 self.work.publish()?;

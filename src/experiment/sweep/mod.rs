@@ -82,7 +82,10 @@ pub fn outcome_stem(metric: usize, stat: Statistic) -> String {
 
 /// The outcome columns of `runs.csv`, in order.
 pub fn outcome_columns() -> Vec<String> {
-    OUTCOMES.iter().flat_map(|&i| [outcome_stem(i, Statistic::Horizon), outcome_stem(i, run_statistic(i))]).collect()
+    OUTCOMES
+        .iter()
+        .flat_map(|&i| [outcome_stem(i, Statistic::Horizon), outcome_stem(i, run_statistic(i))])
+        .collect()
 }
 
 fn outcome_values(r: &Reduced) -> Vec<f64> {
@@ -244,7 +247,11 @@ impl SweepPlan {
             ),
             false => "run the same command again to resume".into(),
         };
-        format!("the sweep stopped: {saved} of {} runs are saved in {}: {how}", self.runs_total(), runs_dir.display())
+        format!(
+            "the sweep stopped: {saved} of {} runs are saved in {}: {how}",
+            self.runs_total(),
+            runs_dir.display()
+        )
     }
 
     fn shard_line(&self) -> String {

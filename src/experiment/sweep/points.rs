@@ -105,7 +105,9 @@ impl Points {
             cols.extend(row.values.iter().map(|v| csv_field(v)));
             cols.extend([row.ok.to_string(), row.errors.to_string()]);
             for iv in &row.outcomes {
-                cols.extend([iv.mean, iv.lo, iv.hi].map(|v| if v.is_nan() { String::new() } else { fmt_real(v) }));
+                cols.extend(
+                    [iv.mean, iv.lo, iv.hi].map(|v| if v.is_nan() { String::new() } else { fmt_real(v) }),
+                );
             }
             s += &(cols.join(",") + "\n");
         }
@@ -216,7 +218,10 @@ mod tests {
         assert_eq!(p.rows[1].values, ["a,b"]);
         assert!(p.rows[2].outcomes[r].lo.is_nan(), "one replicate has no interval");
         let csv = p.csv();
-        assert!(csv.starts_with("point,x,replicates_ok,replicates_error,school_mean,school_mean_lo,"), "{csv}");
+        assert!(
+            csv.starts_with("point,x,replicates_ok,replicates_error,school_mean,school_mean_lo,"),
+            "{csv}"
+        );
         assert!(csv.contains("\n1,\"a,b\",0,1,,,"), "{csv}");
         let table = p.table(2);
         assert!(table.contains("spending (total, pesos)") && table.contains("1,000"), "{table}");

@@ -15,9 +15,9 @@ use super::outcome_columns;
 use crate::experiment::design::Factor;
 use crate::experiment::factor::input;
 use crate::output::atomic::{AtomicFile, write_in};
-use crate::output::staging::refuse;
 use crate::output::experiment_tables::{runs_header, runs_timeseries_header};
 use crate::output::manifest::Scale;
+use crate::output::staging::refuse;
 
 // ---------------------------------------------------------------------------------------
 // design.json
@@ -98,7 +98,8 @@ impl StoredDesign {
         if self.scenario_hash != other.scenario_hash {
             // The resolved scenario's hash covers the command-line overrides too: blame the
             // scenario file only when its own bytes changed, or nothing else explains it.
-            let files_differ = self.scenario_files_hash.is_none() || self.scenario_files_hash != other.scenario_files_hash;
+            let files_differ =
+                self.scenario_files_hash.is_none() || self.scenario_files_hash != other.scenario_files_hash;
             if files_differ || !sizes_differ {
                 d.push("the scenario file contents differ (or a file they extend)".into());
             }

@@ -134,7 +134,11 @@ pub fn scatter_sets(path: &Path, text: &ChartText, sets: &[ScatterSet<'_>]) -> R
     })
 }
 
-fn draw_whiskers(c: &mut Canvas<'_>, f: &Frame, shown: &[(&PointItem, &ScatterSet)]) -> Result<(), ChartError> {
+fn draw_whiskers(
+    c: &mut Canvas<'_>,
+    f: &Frame,
+    shown: &[(&PointItem, &ScatterSet)],
+) -> Result<(), ChartError> {
     let whisker_color = RGBAColor(90, 90, 90, 1.0);
     for (p, _) in shown {
         let (px, py) = (f.px(p.x), f.py(p.y));
