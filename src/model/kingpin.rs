@@ -167,15 +167,10 @@ pub fn apply_moves(world: &mut World, from: usize, to: usize, moved: &[[u32; 4]]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::params::{CartelSpec, Region, Schedule};
+    use crate::model::params::{CartelSpec, Schedule};
 
     fn world_and_lever(rate: f64) -> (Params, World, Lever<Kingpin>) {
-        let mut p = Params::defaults();
-        let mut a = Region::with_defaults("A", 1000);
-        let mut b = Region::with_defaults("B", 1000);
-        a.neighbours = vec![1];
-        b.neighbours = vec![0];
-        p.regions = vec![a, b];
+        let mut p = Params::two_neighbouring_regions();
         p.cartel_list = vec![
             CartelSpec { name: "big".into(), predatory: false, territory: vec![0.6, 0.0] },
             CartelSpec { name: "small".into(), predatory: false, territory: vec![0.4, 1.0] },

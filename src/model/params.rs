@@ -595,6 +595,19 @@ impl Default for Demand {
 }
 
 impl Params {
+    /// The defaults with two neighbouring regions, A and B, of 1,000 youths each: the small
+    /// country of the model's unit tests.
+    #[cfg(test)]
+    pub(crate) fn two_neighbouring_regions() -> Params {
+        let mut p = Params::defaults();
+        let mut a = Region::with_defaults("A", 1000);
+        let mut b = Region::with_defaults("B", 1000);
+        a.neighbours = vec![1];
+        b.neighbours = vec![0];
+        p.regions = vec![a, b];
+        p
+    }
+
     /// The specification's defaults: one region "all" of `population.youths` youths held
     /// by one cartel "cartel" with the region's presence, every lever off.
     pub fn defaults() -> Params {

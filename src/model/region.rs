@@ -216,15 +216,10 @@ pub fn update_efficacy(world: &mut World, params: &Params, levers: &LeversNow, v
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::params::{Lever, PoliceReform, Policing, Region, Schedule};
+    use crate::model::params::{Lever, PoliceReform, Policing, Schedule};
 
     fn two_regions() -> Params {
-        let mut p = Params::defaults();
-        let mut a = Region::with_defaults("A", 1000);
-        let mut b = Region::with_defaults("B", 1000);
-        a.neighbours = vec![1];
-        b.neighbours = vec![0];
-        p.regions = vec![a, b];
+        let mut p = Params::two_neighbouring_regions();
         p.cartel_list[0].territory = vec![1.0, 1.0];
         p
     }
