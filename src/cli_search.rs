@@ -90,19 +90,7 @@ pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitC
     };
     let o = optimize::optimize(&spec)?;
     if !args.sim.quiet {
-        println!(
-            "optimize: {} candidates evaluated ({} failed), {} on the final front; {:.1} s{}; outputs in {}",
-            o.evaluated,
-            o.failed,
-            o.front,
-            o.seconds,
-            if o.resumed_generations > 0 {
-                format!(" (resumed after {} generations)", o.resumed_generations)
-            } else {
-                String::new()
-            },
-            o.out_dir.display()
-        );
+        print!("{}", o.summary_text());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -158,18 +146,7 @@ pub fn cmd_calibrate(args: CalibrateArgs, cancel: &Cancel) -> anyhow::Result<Exi
     };
     let o = calibrate::calibrate(&spec)?;
     if !args.sim.quiet {
-        println!(
-            "calibrate: {} generations, {} particles evaluated ({} failed), final tolerance {:.4}; {:.1} s; outputs in {}",
-            o.generations,
-            o.evaluated,
-            o.failed,
-            o.epsilon,
-            o.seconds,
-            o.out_dir.display()
-        );
-        for (path, med, lo, hi) in &o.posterior {
-            println!("  {path}: median {med:.6} (90% interval {lo:.6} to {hi:.6})");
-        }
+        print!("{}", o.summary_text());
     }
     Ok(ExitCode::SUCCESS)
 }

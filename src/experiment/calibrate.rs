@@ -118,6 +118,26 @@ pub struct CalibrateOutcome {
     pub seconds: f64,
 }
 
+impl CalibrateOutcome {
+    /// What the command line prints at the end of a calibration: the run, then each
+    /// parameter's posterior median and 90% interval.
+    pub fn summary_text(&self) -> String {
+        let mut out = format!(
+            "calibrate: {} generations, {} particles evaluated ({} failed), final tolerance {:.4}; {:.1} s; outputs in {}\n",
+            self.generations,
+            self.evaluated,
+            self.failed,
+            self.epsilon,
+            self.seconds,
+            self.out_dir.display()
+        );
+        for (path, med, lo, hi) in &self.posterior {
+            out.push_str(&format!("  {path}: median {med:.6} (90% interval {lo:.6} to {hi:.6})\n"));
+        }
+        out
+    }
+}
+
 fn check_spec(spec: &CalibrateSpec) -> anyhow::Result<()> {
     if spec.params.is_empty() {
         return Err(InputError::new("calibrate needs at least one --param PATH=LO:HI").into());

@@ -176,6 +176,24 @@ pub struct OptimizeOutcome {
     pub seconds: f64,
 }
 
+impl OptimizeOutcome {
+    /// What the command line prints at the end of a search.
+    pub fn summary_text(&self) -> String {
+        let resumed = match self.resumed_generations {
+            0 => String::new(),
+            n => format!(" (resumed after {n} generations)"),
+        };
+        format!(
+            "optimize: {} candidates evaluated ({} failed), {} on the final front; {:.1} s{resumed}; outputs in {}\n",
+            self.evaluated,
+            self.failed,
+            self.front,
+            self.seconds,
+            self.out_dir.display()
+        )
+    }
+}
+
 /// The search: what every evaluation needs.
 pub struct Search<'a> {
     pub spec: &'a OptimizeSpec,
