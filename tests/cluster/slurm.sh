@@ -28,13 +28,12 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 
 # --- 1. Packages, configuration, daemons --------------------------------------------------
-if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v sbatch >/dev/null \
-    || ! command -v munged >/dev/null; then
-    echo "== installing slurmctld, slurmd, slurm-client, munge"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-        slurmctld slurmd slurm-client munge >/dev/null
-fi
+for tool in slurmctld slurmd sbatch munged; do
+    if ! command -v "$tool" >/dev/null; then
+        echo "$tool is missing: apt-get install slurmctld slurmd slurm-client munge (.ci/steps/60-slurm.sh does)" >&2
+        exit 1
+    fi
+done
 if [[ -z "${NARCODOOR:-}" ]]; then
     cargo build --release --quiet
     NARCODOOR=$ROOT/target/release/narcodoor
