@@ -123,22 +123,23 @@ fn sigterm_stops_a_sweep_with_143_and_it_resumes() {
 
 #[test]
 fn an_unwritable_output_gives_exit_1_and_a_clear_message() {
-    let o = Command::new(BIN)
-        .args([
-            "run",
-            "tests/fixtures/tiny_all_levers.toml",
-            "--out",
-            "/dev/full/run",
-            "--quiet",
-            "--no-charts",
-            "--force",
-        ])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let o = run_tiny_forced(Path::new("/dev/full/run"));
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("/dev/full") && !err.contains("panicked"), "{err}");
+}
+
+/// `run` of the tiny scenario into `out`, replacing what is there (`--force`).
+fn run_tiny_forced(out: &Path) -> std::process::Output {
+    Command::new(BIN)
+        .arg("run")
+        .arg("tests/fixtures/tiny_all_levers.toml")
+        .arg("--out")
+        .arg(out)
+        .args(["--quiet", "--no-charts", "--force"])
+        .current_dir(root())
+        .output()
+        .unwrap()
 }
 
 /// A 160 KiB tmpfs (needs root to mount; the test says so and passes vacuously without).
@@ -186,19 +187,7 @@ fn a_full_disk_gives_exit_1_and_keeps_the_earlier_run() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let before = std::fs::read(out.join("timeseries.csv")).unwrap();
     // A bigger run does not fit.
-    let o = Command::new(BIN)
-        .args([
-            "run",
-            "tests/fixtures/tiny_all_levers.toml",
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-            "--no-charts",
-            "--force",
-        ])
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let o = run_tiny_forced(&out);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(err.contains("No space left on device") && !err.contains("panicked"), "{err}");

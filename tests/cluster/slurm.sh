@@ -3,7 +3,7 @@
 #
 #   sudo bash tests/cluster/slurm.sh        # as root, from anywhere in the repository
 #
-# 1. Installs Debian's slurmctld, slurmd, slurm-client and munge where missing, writes a
+# 1. Checks that slurmctld, slurmd, sbatch and munged are installed (CI installs them), writes a
 #    slurm.conf for this machine's cores and memory into a temporary directory, starts
 #    munged (unless one already answers), slurmctld and slurmd as root.
 # 2. Submits the sweep as a job array of SHARDS tasks plus the dependent merge job
