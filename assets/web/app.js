@@ -237,6 +237,13 @@ const LABELS = {
 };
 const STATS = { horizon: "at the horizon", total: "over the run (total)", mean: "over the run (mean)" };
 
+// `spending_<lever>` rows (effects.csv's spending by lever) read as "spending on <lever>".
+function metricLabel(metric) {
+  if (LABELS[metric]) return LABELS[metric];
+  if (metric.startsWith("spending_")) return `spending on ${metric.slice(9).replace(/_/g, " ")}`;
+  return metric;
+}
+
 function costText(r) {
   if (r.cost_status === undefined) return "";
   if (r.cost_status === "averted" || r.cost_status === "no_extra_cost") {
@@ -251,7 +258,7 @@ function showEffects(result) {
   result.effects.forEach((r) => {
     const tr = document.createElement("tr");
     const cells = [
-      `${LABELS[r.metric] || r.metric} ${STATS[r.statistic] || r.statistic}`,
+      `${metricLabel(r.metric)} ${STATS[r.statistic] || r.statistic}`,
       fmt(r.baseline_mean), fmt(r.scenario_mean),
       `${fmt(r.difference)} [${fmt(r.difference_lo)}, ${fmt(r.difference_hi)}]`,
       r.change.replace(/_/g, " "), costText(r),
