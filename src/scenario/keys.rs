@@ -169,7 +169,7 @@ pub fn global_keys() -> Vec<KeyDef<Params>> {
         global!(recruit.young_teen_weight, NonNeg, "×", "contact weight of youths under 15"),
         global!(recruit.minor_preference, Real, "×", "extra contact weight of 15–17-year-olds, × 1 − juvenile ratio; weights floor at 0"),
         global!(recruit.female_weight, NonNeg, "×", "contact weight of females"),
-        global!(recruit.presence_floor, NonNeg, "recruiters per youth", "recruiters a region keeps × its cartels' territory when members are fewer; unset: off"),
+        global!(recruit.presence_floor, OptNonNeg, "recruiters per youth", "recruiters a region keeps × its cartels' territory when members are fewer; unset: off"),
         global!(cartels.death, Ranks, "per month", "members' death hazards by rank 1–4, raised by violence"),
         global!(cartels.arrest, Ranks, "per month", "members' arrest hazards by rank 1–4, × enforcement × 1 − corruption"),
         global!(cartels.exit, Prob, "per month", "chance that a member walks away to Idle"),

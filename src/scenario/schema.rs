@@ -67,6 +67,9 @@ pub enum Kind {
     Prob,
     /// A number ≥ 0 (multipliers, costs, rates).
     NonNeg,
+    /// A number ≥ 0 that may also be left unset (an optional mechanism that is off while
+    /// unset: `recruit.presence_floor`).
+    OptNonNeg,
     /// A number > 0 (wages and amounts that are divided by or enter a logarithm).
     Pos,
     /// A number in (0, 1].
@@ -105,6 +108,7 @@ impl Kind {
         match *self {
             Kind::Prob => "a probability or share in [0, 1]".into(),
             Kind::NonNeg => "a number ≥ 0".into(),
+            Kind::OptNonNeg => "a number ≥ 0, or unset".into(),
             Kind::Pos => "a number > 0".into(),
             Kind::Unit => "a number in (0, 1]".into(),
             Kind::Real => "a finite number".into(),
@@ -129,7 +133,7 @@ impl Kind {
     pub fn bounds(&self) -> (Option<f64>, Option<f64>) {
         match *self {
             Kind::Prob | Kind::Unit => (Some(0.0), Some(1.0)),
-            Kind::NonNeg | Kind::Pos => (Some(0.0), None),
+            Kind::NonNeg | Kind::OptNonNeg | Kind::Pos => (Some(0.0), None),
             Kind::AtLeast(b) => (Some(b), None),
             Kind::Count { min, max } => (Some(min as f64), (max < TOML_INT_MAX).then_some(max as f64)),
             Kind::Peers => (Some(2.0), Some(MAX_PEERS as f64)),
@@ -141,7 +145,13 @@ impl Kind {
     /// The TOML type the key expects, for "wrong type" messages.
     pub fn toml_type(&self) -> &'static str {
         match self {
-            Kind::Prob | Kind::NonNeg | Kind::Pos | Kind::Unit | Kind::Real | Kind::AtLeast(_) => "a number",
+            Kind::Prob
+            | Kind::NonNeg
+            | Kind::OptNonNeg
+            | Kind::Pos
+            | Kind::Unit
+            | Kind::Real
+            | Kind::AtLeast(_) => "a number",
             Kind::Count { .. } | Kind::Peers | Kind::OptMonth => "an integer",
             Kind::Bool => "a boolean (true or false)",
             Kind::Text | Kind::Name | Kind::Date => "a string",
@@ -165,7 +175,7 @@ impl Kind {
         }
         match *self {
             Kind::Prob => (0.0..=1.0).contains(&x),
-            Kind::NonNeg => x >= 0.0,
+            Kind::NonNeg | Kind::OptNonNeg => x >= 0.0,
             Kind::Pos => x > 0.0,
             Kind::Unit => x > 0.0 && x <= 1.0,
             Kind::Real => true,
@@ -187,9 +197,7 @@ impl Kind {
     /// Is the value allowed? (Its variant is assumed to match the kind.)
     pub fn check(&self, v: &Value) -> bool {
         match (self, v) {
-            // NonNeg: an optional number left unset (`recruit.presence_floor`); neither
-            // TOML nor `--set` can write Unset into a number, only a field's default can.
-            (Kind::OptMonth | Kind::Date | Kind::NonNeg, Value::Unset) => true,
+            (Kind::OptMonth | Kind::Date | Kind::OptNonNeg, Value::Unset) => true,
             (Kind::Date, Value::Str(s)) => YearMonth::parse(s).is_some(),
             (_, Value::Int(i)) if self.is_integer() => self.check_int(*i as i128),
             (_, Value::Num(x)) => self.check_num(*x),
@@ -555,6 +563,9 @@ mod tests {
     fn kinds_check_their_ranges() {
         assert!(Prob.check(&Value::Num(1.0)) && !Prob.check(&Value::Num(1.0001)));
         assert!(!NonNeg.check(&Value::Num(f64::NAN)) && !NonNeg.check(&Value::Num(f64::INFINITY)));
+        // Only the optional kind may be left unset; both refuse negatives.
+        assert!(OptNonNeg.check(&Value::Unset) && !NonNeg.check(&Value::Unset));
+        assert!(OptNonNeg.check(&Value::Num(0.002)) && !OptNonNeg.check(&Value::Num(-1.0)));
         assert!(!Pos.check(&Value::Num(0.0)));
         assert!(
             Peers.check(&Value::Int(56)) && !Peers.check(&Value::Int(58)) && !Peers.check(&Value::Int(7))

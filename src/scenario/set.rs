@@ -216,7 +216,7 @@ fn read(kind: Kind, input: Input<'_>, key: &str, meaning: &str) -> Result<Value,
             a.copy_from_slice(&nums);
             Value::Ranks(a)
         }
-        (Kind::OptMonth, Input::Text(t)) if t.trim() == "none" => Value::Unset,
+        (Kind::OptMonth | Kind::OptNonNeg, Input::Text(t)) if t.trim() == "none" => Value::Unset,
         (k, Input::Text(t)) if k.is_integer() => match t.trim().parse::<i128>() {
             Ok(i) if k.check_int(i) => Value::Int(i as u64),
             Ok(_) => return Err(range()),
