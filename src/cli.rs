@@ -162,6 +162,30 @@ impl SimArgs {
     }
 }
 
+/// Where a command writes and whether it draws: flattened into every command that writes
+/// an output directory, each of which names its own default directory and charts in its
+/// `--help` (`mut_arg` on the command's struct).
+#[derive(Debug, Clone, Args)]
+pub struct OutputArgs {
+    /// Output directory [default: results/<command>-<run.name>].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Do not draw PNG charts.
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+impl OutputArgs {
+    /// `--out`, or `results/<default_name>` without it.
+    pub fn dir_or(&self, default_name: impl FnOnce() -> String) -> PathBuf {
+        self.out.clone().unwrap_or_else(|| PathBuf::from("results").join(default_name()))
+    }
+
+    pub fn charts(&self) -> bool {
+        !self.no_charts
+    }
+}
+
 /// The largest `--threads` accepted on a machine with `cores` cores: 4 per core, and at
 /// least 64. A thread pool is started before any work, and tens of thousands of threads on
 /// a few cores take minutes to start and stop (measured: 1024 threads on 2 cores, 14 s for
@@ -171,36 +195,32 @@ pub fn max_threads(cores: usize) -> usize {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help("Output directory [default: results/<run.name>]")))]
 pub struct RunArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
-    /// Output directory [default: results/<run.name>].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Do not draw PNG charts.
-    #[arg(long)]
-    pub no_charts: bool,
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| {
+    a.help("Output directory [default: results/compare-NAME, NAME the baseline's run.name]")
+}))]
 pub struct CompareArgs {
     /// Scenario files (TOML); the first is the baseline.
     #[arg(required = true, num_args = 2..)]
     pub files: Vec<PathBuf>,
-    /// Output directory [default: results/compare-NAME, NAME the baseline's run.name].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
     /// Compare scenarios whose regions or cartels differ from the baseline's (refused
     /// otherwise, with exit code 2: their paired differences compare different countries).
     #[arg(long)]
     pub allow_mismatch: bool,
     #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
     pub sim: SimArgs,
-    /// Do not draw PNG charts.
-    #[arg(long)]
-    pub no_charts: bool,
 }
 
 /// The design of a sweep.
@@ -213,6 +233,10 @@ pub enum DesignArg {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("out", |a| a.help("Output directory [default: results/sweep-<run.name>, with -shard-K-of-N when sharded]")),
+    mut_arg("no_charts", |a| a.help("Do not draw PNG charts of points.csv"))
+)]
 pub struct SweepArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
@@ -236,18 +260,14 @@ pub struct SweepArgs {
     /// whole sweep, no sharding].
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Output directory [default: results/sweep-<run.name>, with -shard-K-of-N when sharded].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
     /// Keep the finished runs of a matching output directory (the default).
     #[arg(long, overrides_with = "no_resume")]
     pub resume: bool,
     /// Start over: delete the run files of a matching output directory first.
     #[arg(long, overrides_with = "resume")]
     pub no_resume: bool,
-    /// Do not draw PNG charts of points.csv.
-    #[arg(long)]
-    pub no_charts: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
 }
@@ -272,6 +292,10 @@ pub enum MethodArg {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("out", |a| a.help("Output directory [default: results/sensitivity-<run.name>]")),
+    mut_arg("no_charts", |a| a.help("Do not draw the tornado chart"))
+)]
 pub struct SensitivityArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
@@ -304,14 +328,10 @@ pub struct SensitivityArgs {
     /// Bootstrap resamples for the intervals.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub bootstrap: usize,
-    /// Output directory [default: results/sensitivity-<run.name>].
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Do not draw the tornado chart.
-    #[arg(long)]
-    pub no_charts: bool,
 }
 
 /// Runs the parsed command line.
@@ -413,9 +433,9 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         p,
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
-    let out = args.out.clone().unwrap_or_else(|| default_out_dir(&scenario));
+    let out = args.output.out.clone().unwrap_or_else(|| default_out_dir(&scenario));
     let outcome = write_dir(&out, settings.force, |staging| {
-        let opts = RunOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
+        let opts = RunOptions { out_dir: staging.to_path_buf(), charts: args.output.charts(), settings };
         run_scenario(&scenario, &opts)
     })
     .map(|o| crate::experiment::run::RunOutcome { out_dir: out.clone(), ..o })?;
@@ -457,13 +477,13 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
             crate::engine::concurrent_replicates(strategy, jobs, settings.threads) as u32,
         )?;
     }
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(format!("compare-{}", aligned.arms[0].label)));
+    let out = args.output.dir_or(|| format!("compare-{}", aligned.arms[0].label));
     let outcome = write_dir(&out, settings.force, |staging| {
-        let opts =
-            compare::CompareOptions { out_dir: staging.to_path_buf(), charts: !args.no_charts, settings };
+        let opts = compare::CompareOptions {
+            out_dir: staging.to_path_buf(),
+            charts: args.output.charts(),
+            settings,
+        };
         compare::run_compare(&aligned, &opts)
     })
     .map(|o| compare::CompareOutcome { out_dir: out.clone(), ..o })?;
@@ -492,12 +512,9 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
-    let out = args.out.clone().unwrap_or_else(|| {
-        let name = match shard {
-            Some((k, n)) => format!("sweep-{}-shard-{k}-of-{n}", scenario.params.run.name),
-            None => format!("sweep-{}", scenario.params.run.name),
-        };
-        PathBuf::from("results").join(name)
+    let out = args.output.dir_or(|| match shard {
+        Some((k, n)) => format!("sweep-{}-shard-{k}-of-{n}", scenario.params.run.name),
+        None => format!("sweep-{}", scenario.params.run.name),
     });
     let spec = sweep::SweepSpec {
         scenario,
@@ -508,7 +525,7 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         shard,
         out_dir: out,
         resume: !args.no_resume,
-        charts: !args.no_charts,
+        charts: args.output.charts(),
         settings: args.sim.settings(cancel)?,
     };
     let o = sweep::plan(spec)?.run()?;
@@ -576,9 +593,7 @@ fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<Exi
             .map(|s| factor::parse_set(s, factor::DesignKind::Lhs))
             .collect::<anyhow::Result<Vec<_>>>()?,
     };
-    let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("results").join(format!("sensitivity-{}", scenario.params.run.name))
-    });
+    let out = args.output.dir_or(|| format!("sensitivity-{}", scenario.params.run.name));
     let spec = sensitivity_run::SensitivitySpec {
         scenario,
         factors,
@@ -592,7 +607,7 @@ fn cmd_sensitivity(args: SensitivityArgs, cancel: &Cancel) -> anyhow::Result<Exi
         statistic,
         resamples: args.bootstrap,
         out_dir: out.clone(),
-        charts: !args.no_charts,
+        charts: args.output.charts(),
         settings: args.sim.settings(cancel)?,
     };
     let o = write_dir(&out, spec.settings.force, |staging| {

@@ -6,12 +6,22 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use crate::cli::{SimArgs, load_scenario};
+use crate::cli::{OutputArgs, SimArgs, load_scenario};
 use crate::experiment::generations::parse_range;
 use crate::experiment::optimize::{self, OptimizeSpec, parse_objective, parse_robust};
 use crate::experiment::runner::Cancel;
 
+// The help of `--out` and `--no-charts` (the shared [`OutputArgs`]) with each command's
+// own default directory and charts.
+const OPTIMIZE_OUT: &str = "Output directory [default: results/optimize-<run.name>]. Running the same \
+                            command again resumes a search that was stopped.";
+const OPTIMIZE_NO_CHARTS: &str = "Do not draw charts/pareto.png (nor run the bundled reference scenarios)";
+const CALIBRATE_OUT: &str = "Output directory [default: results/calibrate-<run.name>]. Running the same \
+                             command again resumes a calibration that was stopped.";
+const CALIBRATE_NO_CHARTS: &str = "Do not draw charts/fit.png and charts/posterior.png";
+
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help(OPTIMIZE_OUT)), mut_arg("no_charts", |a| a.help(OPTIMIZE_NO_CHARTS)))]
 pub struct OptimizeArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
@@ -43,15 +53,10 @@ pub struct OptimizeArgs {
     /// Robust mode: minimise the mean over the draws, or a percentile such as p90.
     #[arg(long, value_name = "mean|pNN", default_value = "mean")]
     pub robust: String,
-    /// Output directory [default: results/optimize-<run.name>]. Running the same command
-    /// again resumes a search that was stopped.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Do not draw charts/pareto.png (nor run the bundled reference scenarios).
-    #[arg(long)]
-    pub no_charts: bool,
 }
 
 pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
@@ -68,10 +73,7 @@ pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitC
         .collect::<anyhow::Result<Vec<_>>>()?;
     let objectives =
         args.objectives.iter().map(|o| parse_objective(o)).collect::<anyhow::Result<Vec<_>>>()?;
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(format!("optimize-{}", scenario.params.run.name)));
+    let out_dir = args.output.dir_or(|| format!("optimize-{}", scenario.params.run.name));
     let draws = if uncertain.is_empty() { 1 } else { args.draws };
     let spec = OptimizeSpec {
         overrides: args.sim.overrides(),
@@ -86,7 +88,7 @@ pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitC
         robust: parse_robust(&args.robust)?,
         settings: args.sim.settings(cancel)?,
         out_dir,
-        charts: !args.no_charts,
+        charts: args.output.charts(),
     };
     let o = optimize::optimize(&spec)?;
     if !args.sim.quiet {
@@ -96,6 +98,7 @@ pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitC
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("out", |a| a.help(CALIBRATE_OUT)), mut_arg("no_charts", |a| a.help(CALIBRATE_NO_CHARTS)))]
 pub struct CalibrateArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
@@ -112,15 +115,10 @@ pub struct CalibrateArgs {
     /// Generations after the first (a sample of the prior).
     #[arg(long, value_name = "G", default_value_t = 5)]
     pub generations: u64,
-    /// Output directory [default: results/calibrate-<run.name>]. Running the same command
-    /// again resumes a calibration that was stopped.
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
-    /// Do not draw charts/fit.png and charts/posterior.png.
-    #[arg(long)]
-    pub no_charts: bool,
 }
 
 pub fn cmd_calibrate(args: CalibrateArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
@@ -129,10 +127,7 @@ pub fn cmd_calibrate(args: CalibrateArgs, cancel: &Cancel) -> anyhow::Result<Exi
     let targets = crate::experiment::calibrate_targets::read_targets(&args.targets, &scenario.params)?;
     let params =
         args.params.iter().map(|l| parse_range(l, "--param", true)).collect::<anyhow::Result<Vec<_>>>()?;
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(format!("calibrate-{}", scenario.params.run.name)));
+    let out_dir = args.output.dir_or(|| format!("calibrate-{}", scenario.params.run.name));
     let spec = CalibrateSpec {
         scenario,
         targets_file: args.targets.clone(),
@@ -142,7 +137,7 @@ pub fn cmd_calibrate(args: CalibrateArgs, cancel: &Cancel) -> anyhow::Result<Exi
         generations: args.generations,
         settings: args.sim.settings(cancel)?,
         out_dir,
-        charts: !args.no_charts,
+        charts: args.output.charts(),
     };
     let o = calibrate::calibrate(&spec)?;
     if !args.sim.quiet {

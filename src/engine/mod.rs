@@ -240,34 +240,34 @@ pub struct Job<'p> {
     pub replicate: u32,
 }
 
+/// The error a result sink may fail with; it travels back from the job loop's threads.
+pub trait SinkError: std::error::Error + Send + 'static {}
+impl<E: std::error::Error + Send + 'static> SinkError for E {}
+
+/// Where the job loop hands each finished job: `sink(job index, result)`, in job order.
+pub trait JobSink<E>: FnMut(usize, ReplicateResult) -> Result<(), E> {}
+impl<E, F: FnMut(usize, ReplicateResult) -> Result<(), E>> JobSink<E> for F {}
+
 /// Simulates `replicates` of `params` on `threads` threads and hands each finished
 /// replicate to `sink` in the order of `replicates`: [`run_jobs`] with one parameter set.
-pub fn run_replicates<E, F>(
+pub fn run_replicates<E: SinkError, F: FnMut(ReplicateResult) -> Result<(), E>>(
     params: &Params,
     replicates: &[u32],
     threads: usize,
     progress: &(dyn Fn(u32, u64) + Sync),
     mut sink: F,
-) -> Result<Strategy, EngineError<E>>
-where
-    E: std::error::Error + Send + 'static,
-    F: FnMut(ReplicateResult) -> Result<(), E>,
-{
+) -> Result<Strategy, EngineError<E>> {
     let jobs: Vec<Job> = replicates.iter().map(|&replicate| Job { params, replicate }).collect();
     run_jobs(&jobs, threads, &|j, done| progress(replicates[j], done), |_, r| sink(r))
 }
 
 /// [`run_jobs_until`] without a cancellation flag.
-pub fn run_jobs<E, F>(
+pub fn run_jobs<E: SinkError, F: JobSink<E>>(
     jobs: &[Job<'_>],
     threads: usize,
     progress: &(dyn Fn(usize, u64) + Sync),
     sink: F,
-) -> Result<Strategy, EngineError<E>>
-where
-    E: std::error::Error + Send + 'static,
-    F: FnMut(usize, ReplicateResult) -> Result<(), E>,
-{
+) -> Result<Strategy, EngineError<E>> {
     run_jobs_until(jobs, threads, &AtomicBool::new(false), progress, sink)
 }
 
@@ -289,17 +289,13 @@ where
 /// `cancel` is raised, the workers stop at the next month, every job finished by then that
 /// was not yet delivered is handed to `sink` (still in ascending order, possibly with gaps)
 /// and [`EngineError::Cancelled`] is returned: nothing finished is lost.
-pub fn run_jobs_until<E, F>(
+pub fn run_jobs_until<E: SinkError, F: JobSink<E>>(
     jobs: &[Job<'_>],
     threads: usize,
     cancel: &AtomicBool,
     progress: &(dyn Fn(usize, u64) + Sync),
     sink: F,
-) -> Result<Strategy, EngineError<E>>
-where
-    E: std::error::Error + Send + 'static,
-    F: FnMut(usize, ReplicateResult) -> Result<(), E>,
-{
+) -> Result<Strategy, EngineError<E>> {
     run_jobs_with(jobs, threads, cancel, progress, None, sink)
 }
 
@@ -314,18 +310,14 @@ pub type MonthHook<'a> = &'a (dyn Fn(usize, &MonthReport) + Sync);
 /// in lockstep every job is in memory at once. Without a hook, the strategy follows
 /// [`choose_strategy`]'s rule and no hook is ever asked for, so the common path costs
 /// nothing for it.
-pub fn run_jobs_with<E, F>(
+pub fn run_jobs_with<E: SinkError, F: JobSink<E>>(
     jobs: &[Job<'_>],
     threads: usize,
     cancel: &AtomicBool,
     progress: &(dyn Fn(usize, u64) + Sync),
     on_month: Option<MonthHook<'_>>,
     mut sink: F,
-) -> Result<Strategy, EngineError<E>>
-where
-    E: std::error::Error + Send + 'static,
-    F: FnMut(usize, ReplicateResult) -> Result<(), E>,
-{
+) -> Result<Strategy, EngineError<E>> {
     let threads = threads.max(1);
     let pool = thread_pool(threads)?;
     let (strategy, units) = plan(jobs, threads, on_month.is_some());
@@ -369,16 +361,12 @@ where
 
 /// Hands the results arriving on `rx` to `sink` in job order (the rest of the ordered
 /// delivery of [`run_jobs_until`]).
-fn deliver_in_order<E, F>(
+fn deliver_in_order<E: SinkError, F: JobSink<E>>(
     rx: mpsc::Receiver<(usize, ReplicateResult)>,
     jobs: usize,
     stop: &Stop<'_>,
     sink: &mut F,
-) -> Result<(), EngineError<E>>
-where
-    E: std::error::Error + Send + 'static,
-    F: FnMut(usize, ReplicateResult) -> Result<(), E>,
-{
+) -> Result<(), EngineError<E>> {
     let mut pending = BTreeMap::new();
     let mut next = 0;
     let mut fail = |e: E| {
