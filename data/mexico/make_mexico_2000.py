@@ -29,10 +29,11 @@ MEMBERS_2012 = 115_000  # data/mexico/published_figures.csv
 STRONG, PRESENT, CAP = 0.5, 0.15, 0.9
 # Posterior medians of docs/mexico_calibration/calibrated.toml, to 4 significant digits.
 CALIBRATED = {
-    "violence.civilian": 10.62,
-    "violence.conflict": 1.287,
-    "policy.kingpin.shock": 0.3289,
-    "recruit.intensity": 0.03642,
+    "violence.civilian": 18.14,
+    "violence.conflict": 1.588,
+    "policy.kingpin.shock": 0.2124,
+    "recruit.intensity": 0.06211,
+    "recruit.presence_floor": 0.002248,
 }
 
 scale = tomllib.load(open("scenarios/mexico_scale.toml", "rb"))
@@ -159,9 +160,10 @@ w(f"youths = {sum(r['youths'] for r in regions)}")
 w("")
 w("# Free parameters: posterior medians (4 significant digits) of the calibration in")
 w("# docs/mexico.md section 3b (docs/mexico_calibration/), fitted to 2000-2012 data only:")
-w("#   narcodoor calibrate scenarios/mexico_2000.toml --targets data/mexico/targets_2000_2012_400000.csv \\")
+w("#   narcodoor calibrate scenarios/mexico_2000.toml --targets data/mexico/targets_2000_2012_balanced_400000.csv \\")
 w("#     --param violence.civilian=5:60 --param violence.conflict=0.05:3 \\")
 w("#     --param policy.kingpin.shock=0.05:1.5 --param recruit.intensity=0.03:0.2 \\")
+w("#     --param recruit.presence_floor=0:0.006 \\")
 w("#     --particles 40 --generations 5 --replicates 2 --youths 400000 --months 156 --seed 1")
 w("# (MODEL.md defaults: civilian 10, conflict 2, kingpin shock 0.3, intensity 0.085.)")
 w("[violence]")
@@ -169,11 +171,12 @@ w(f"civilian = {CALIBRATED['violence.civilian']}")
 w(f"conflict = {CALIBRATED['violence.conflict']}")
 w("")
 w("# A finite-size correction (docs/model.md note 40, docs/mexico.md section 6): a region's")
-w("# cartels keep recruiting as if they had at least 0.002 members per youth x their")
-w("# territory, so a small state whose last members leave is not lost to them for good.")
+w("# cartels keep recruiting as if they had at least presence_floor members per youth x their")
+w("# territory, so a small state whose last members leave is not lost to them for good")
+w("# (the floor is calibrated with the rest).")
 w("[recruit]")
 w(f"intensity = {CALIBRATED['recruit.intensity']}")
-w("presence_floor = 0.002")
+w(f"presence_floor = {CALIBRATED['recruit.presence_floor']}")
 w("")
 for r in regions:
     n = r["name"]
