@@ -5,8 +5,10 @@ usage: python3 data/mexico/figures.py RUN_DIR [YOUTHS]   (needs matplotlib)
 
 Reads RUN_DIR/timeseries.csv and regions.csv (every replicate) and the observed targets
 (data/mexico/targets_2000_2012.csv: years 2000-2012 only), and writes
-docs/img/mexico_national.csv/.png, docs/img/mexico_states.csv and
-docs/img/mexico_states_scatter.png. Intervals are Student t 95% intervals of the mean
+docs/img/mexico_national.csv/.png, docs/img/mexico_states.csv,
+docs/img/mexico_states_scatter.png and docs/img/mexico_rise.csv (the rise of each state's
+rate from 2001-2006, before the campaign, to 2010-2012, observed and simulated, with the
+ranks; sorted by the observed rise). Intervals are Student t 95% intervals of the mean
 over replicates (as summary.csv), plus the replicates' range.
 """
 import csv
@@ -51,11 +53,14 @@ for r in csv.DictReader(open(f"{run}/timeseries.csv")):
     y, rep = int(r["date"][:4]), r["replicate"]
     nat[y][rep].append(float(r["homicide_rate"]))
     members[y][rep].append(float(r["members"]))
-reg = defaultdict(lambda: defaultdict(list))
+reg = defaultdict(lambda: defaultdict(list))  # 2010-2012 monthly rates
+before = defaultdict(lambda: defaultdict(list))  # 2001-2006 (before the campaign)
 for r in csv.DictReader(open(f"{run}/regions.csv")):
     y = int(r["date"][:4])
     if 2010 <= y <= 2012:
         reg[r["region"]][r["replicate"]].append(float(r["homicide_rate"]))
+    elif 2001 <= y <= 2006:
+        before[r["region"]][r["replicate"]].append(float(r["homicide_rate"]))
 
 years = sorted(nat)
 rows = []
@@ -122,6 +127,33 @@ with open("docs/img/mexico_states.csv", "w", newline="") as f:
     w.writerow(["state", "observed_2004_2006", "observed_2010_2012", "sim_mean", "sim_lo", "sim_hi", "log_ratio"])
     for r in sorted(srows, key=lambda r: -abs(math.log((r[3] + 0.1) / (r[2] + 0.1)))):
         w.writerow([r[0]] + [round(x, 2) for x in r[1:]] + [round(math.log((r[3] + 0.1) / (r[2] + 0.1)), 3)])
+
+# The rise in the right states: per state, the mean annual rate 2010-2012 minus the mean
+# 2001-2006; the simulated rise is taken per replicate, then averaged.
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+rise = []
+for s in states:
+    o_before = mean([obs_state.get((s, y), 0.0) for y in range(2001, 2007)])
+    o_after = mean([obs_state.get((s, y), 0.0) for y in (2010, 2011, 2012)])
+    per_rep = [mean(reg[s][k]) - mean(before[s][k]) for k in reg[s]]
+    m, lo, hi = interval(per_rep)
+    sim_before = mean([mean(v) for v in before[s].values()])
+    rise.append([s, o_before, o_after, o_after - o_before, sim_before, sim_before + m, m, lo, hi])
+rho_rise = spearman([r[3] for r in rise], [r[6] for r in rise])
+obs_rank = ranks([-r[3] for r in rise])
+sim_rank = ranks([-r[6] for r in rise])
+with open("docs/img/mexico_rise.csv", "w", newline="") as f:
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["state", "observed_2001_2006", "observed_2010_2012", "observed_rise", "observed_rank",
+                "sim_2001_2006", "sim_2010_2012", "sim_rise", "sim_rise_lo", "sim_rise_hi", "sim_rank"])
+    for i in sorted(range(len(rise)), key=lambda i: obs_rank[i]):
+        r = rise[i]
+        w.writerow([r[0]] + [round(x, 2) for x in r[1:4]] + [round(obs_rank[i] + 1, 1)]
+                   + [round(x, 2) for x in r[4:]] + [round(sim_rank[i] + 1, 1)])
+
 fig, ax = plt.subplots(figsize=(7, 7))
 ax.errorbar([r[2] for r in srows], [r[3] for r in srows],
             yerr=[[r[3] - r[4] for r in srows], [r[5] - r[3] for r in srows]], fmt="o", ms=4)
@@ -137,5 +169,8 @@ ax.set_title(f"32 states, 2010-2012: Spearman rho = {rho:.2f}")
 fig.tight_layout()
 fig.savefig("docs/img/mexico_states_scatter.png", dpi=110)
 print(f"spearman 2010-2012: {rho:.3f}")
+print(f"spearman of the rise 2001-06 -> 2010-12: {rho_rise:.3f}; top 8 by observed rise (observed, simulated, simulated rank):")
+for i in sorted(range(len(rise)), key=lambda i: obs_rank[i])[:8]:
+    print(f"  {rise[i][0]}: {rise[i][3]:.1f}, {rise[i][6]:.1f} ({sim_rank[i] + 1:g})")
 for r in rows:
     print(r[0], r[1], [round(x, 1) for x in r[2:]])

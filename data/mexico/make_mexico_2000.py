@@ -9,7 +9,11 @@ presence), data/mexico/*.csv (INEGI homicides, CONAPO population, dated events, 
 figures; provenance in data/mexico/SOURCES.md). Only years 2000-2012 of homicide data are
 read. Rules and assumptions are written into the scenario's comments and docs/mexico.md.
 
-Run from the repository root: python3 data/mexico/make_mexico_2000.py [--youths N]
+With --balanced it also writes data/mexico/targets_2000_2012_balanced[_N].csv: the national
+annual rates at tolerance 5%, per state two windows (2001-2006, before the campaign, and
+2010-2012, the peak) at 25%, and the 2012 members at 30% (docs/mexico.md section 2).
+
+Run from the repository root: python3 data/mexico/make_mexico_2000.py [--youths N] [--balanced]
 """
 import csv
 import sys
@@ -19,15 +23,17 @@ from collections import defaultdict
 YOUTHS = 1_800_000  # the run size the targets' member count is scaled to
 if "--youths" in sys.argv:
     YOUTHS = int(sys.argv[sys.argv.index("--youths") + 1])
+BALANCED = "--balanced" in sys.argv
 REAL_YOUTHS = 36_638_326  # mexico_scale.toml: youths aged 12-29 in 2010
 MEMBERS_2012 = 115_000  # data/mexico/published_figures.csv
 STRONG, PRESENT, CAP = 0.5, 0.15, 0.9
 # Posterior medians of docs/mexico_calibration/calibrated.toml, to 4 significant digits.
 CALIBRATED = {
-    "violence.civilian": 10.62,
-    "violence.conflict": 1.287,
-    "policy.kingpin.shock": 0.3289,
-    "recruit.intensity": 0.03642,
+    "violence.civilian": 18.14,
+    "violence.conflict": 1.588,
+    "policy.kingpin.shock": 0.2124,
+    "recruit.intensity": 0.06211,
+    "recruit.presence_floor": 0.002248,
 }
 
 scale = tomllib.load(open("scenarios/mexico_scale.toml", "rb"))
@@ -154,9 +160,10 @@ w(f"youths = {sum(r['youths'] for r in regions)}")
 w("")
 w("# Free parameters: posterior medians (4 significant digits) of the calibration in")
 w("# docs/mexico.md section 3b (docs/mexico_calibration/), fitted to 2000-2012 data only:")
-w("#   narcodoor calibrate scenarios/mexico_2000.toml --targets data/mexico/targets_2000_2012_400000.csv \\")
+w("#   narcodoor calibrate scenarios/mexico_2000.toml --targets data/mexico/targets_2000_2012_balanced_400000.csv \\")
 w("#     --param violence.civilian=5:60 --param violence.conflict=0.05:3 \\")
 w("#     --param policy.kingpin.shock=0.05:1.5 --param recruit.intensity=0.03:0.2 \\")
+w("#     --param recruit.presence_floor=0:0.006 \\")
 w("#     --particles 40 --generations 5 --replicates 2 --youths 400000 --months 156 --seed 1")
 w("# (MODEL.md defaults: civilian 10, conflict 2, kingpin shock 0.3, intensity 0.085.)")
 w("[violence]")
@@ -164,11 +171,12 @@ w(f"civilian = {CALIBRATED['violence.civilian']}")
 w(f"conflict = {CALIBRATED['violence.conflict']}")
 w("")
 w("# A finite-size correction (docs/model.md note 40, docs/mexico.md section 6): a region's")
-w("# cartels keep recruiting as if they had at least 0.002 members per youth x their")
-w("# territory, so a small state whose last members leave is not lost to them for good.")
+w("# cartels keep recruiting as if they had at least presence_floor members per youth x their")
+w("# territory, so a small state whose last members leave is not lost to them for good")
+w("# (the floor is calibrated with the rest).")
 w("[recruit]")
 w(f"intensity = {CALIBRATED['recruit.intensity']}")
-w("presence_floor = 0.002")
+w(f"presence_floor = {CALIBRATED['recruit.presence_floor']}")
 w("")
 for r in regions:
     n = r["name"]
@@ -240,4 +248,22 @@ with open(TARGETS, "w", newline="") as f:
             if v > 0:
                 t.writerow(["homicide_rate", names[c - 1], f"{y}-01", f"{y}-12", v, 0.25])
     t.writerow(["members", "", "2012-01", "2012-12", round(MEMBERS_2012 * YOUTHS / REAL_YOUTHS), 0.3])
+if BALANCED:
+    # Chosen after the first calibration (annual file) failed, docs/mexico.md 3b-3c: 2 wide
+    # windows per state average out year-to-year noise, and 64 state rows no longer outvote
+    # the 13 national rows and the member row as 416 did.
+    WINDOWS = [(2001, 2006), (2010, 2012)]
+    path = "data/mexico/targets_2000_2012_balanced" + ("" if YOUTHS == 1_800_000 else f"_{YOUTHS}") + ".csv"
+    with open(path, "w", newline="") as f:
+        t = csv.writer(f, lineterminator="\n")
+        t.writerow(["metric", "region", "start", "end", "value", "tolerance"])
+        for y in YEARS:
+            t.writerow(["homicide_rate", "", f"{y}-01", f"{y}-12", round(nat[y], 3), 0.05])
+        for c in range(1, 33):
+            for a, b in WINDOWS:
+                # the window mean of the monthly rates = the mean of the annual rates
+                v = round(sum(rate[(c, y)] for y in range(a, b + 1)) / (b - a + 1), 3)
+                if v > 0:
+                    t.writerow(["homicide_rate", names[c - 1], f"{a}-01", f"{b}-12", v, 0.25])
+        t.writerow(["members", "", "2012-01", "2012-12", round(MEMBERS_2012 * YOUTHS / REAL_YOUTHS), 0.3])
 print("national rates:", {y: round(nat[y], 1) for y in YEARS})
