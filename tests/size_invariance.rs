@@ -10,13 +10,12 @@
 //! figures.
 //!
 //! What holds (docs/mexico.md, section 6), with the scenario as committed (calibrated
-//! parameters, `recruit.presence_floor` on): homicide rates at 400,000 youths match those at
-//! the reference 1,800,000, and rates and membership at 20,000 youths match those at
-//! 400,000. The second holds because the calibrated scenario has few members per youth
-//! (about 0.6 per 1,000), far below demand, where recruitment is nearly linear in members;
-//! with the earlier hand-set parameters (about 4 members per 1,000) it failed at 1/20 of a
-//! size even with the floor (crowding against demand, docs/model.md note 40). A change of
-//! the scenario's parameters must re-run this file.
+//! parameters, `recruit.presence_floor` fitted with them): rates and membership of a
+//! twentieth of Mexico (1.8 million youths, the reference size) match the whole country's,
+//! and homicide rates at 400,000 youths (the calibration's size) match the reference size.
+//! Smaller runs are not sound at this membership (about 2 per 1,000 youths): 180,000 youths
+//! and fewer are measurably less violent (crowding against demand and local extinction,
+//! docs/model.md note 40). A change of the scenario's parameters must re-run this file.
 
 mod common;
 
