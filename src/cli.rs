@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::error::InputError;
-use crate::experiment::run::{RunOptions, default_out_dir, run_scenario};
+use crate::experiment::run::{RunOptions, run_scenario};
 use crate::experiment::runner::{Cancel, Settings};
 use crate::experiment::{compare, design_file, factor, outcomes, sensitivity_run, sweep};
 use crate::model::metrics::{METRICS, index_of};
@@ -433,7 +433,7 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         p,
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
-    let out = args.output.out.clone().unwrap_or_else(|| default_out_dir(&scenario));
+    let out = args.output.dir_or(|| scenario.params.run.name.clone());
     let outcome = write_dir(&out, settings.force, |staging| {
         let opts = RunOptions { out_dir: staging.to_path_buf(), charts: args.output.charts(), settings };
         run_scenario(&scenario, &opts)

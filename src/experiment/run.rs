@@ -161,8 +161,3 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         totals,
     })
 }
-
-/// The default output directory of a scenario: `results/<run.name>`.
-pub fn default_out_dir(scenario: &Scenario) -> PathBuf {
-    Path::new("results").join(&scenario.params.run.name)
-}
