@@ -20,6 +20,8 @@ use std::process::{Command, ExitCode, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+mod common;
+
 use clap::Parser;
 use narcodoor::cli::Cli;
 use narcodoor::scenario::{self, Overrides};
@@ -29,10 +31,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_narcodoor");
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn cases(default: u32) -> u32 {
-    std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// Files a command line may name: a tiny scenario, a missing file, a directory, an empty
@@ -231,27 +229,208 @@ fn command_line() -> impl Strategy<Value = Vec<String>> {
     ]
 }
 
+/// The most a generated command may simulate: youth-months (youths × (months + burn-in)
+/// summed over every run) and runs (each has a fixed cost of its own). At the engine's
+/// speed on one busy core this is about a second, whatever scenario the command names.
+const MAX_YOUTH_MONTHS: f64 = 5e7;
+const MAX_RUNS: f64 = 2_500.0;
+
+/// Counts refused on any machine with less than a terabyte of memory: youths from this
+/// number on need about 2 TB (48 bytes each), and a design of as many rows as this many
+/// samples needs terabytes. Values a flag cannot even parse are refused by clap.
+const REFUSED_YOUTHS: u64 = 40_000_000_000;
+const REFUSED_SAMPLES: usize = 1_000_000_000;
+
+/// The most work a command line can do, worked out from its arguments and the scenarios
+/// it names, before it runs. `refused`: it holds a count that must be refused.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Work {
+    youth_months: f64,
+    runs: f64,
+    refused: bool,
+}
+
+impl Work {
+    fn within_bound(&self) -> bool {
+        self.refused || (self.youth_months <= MAX_YOUTH_MONTHS && self.runs <= MAX_RUNS)
+    }
+}
+
+/// A scenario file's own sizes: youths, months + burn-in, replicates (None: not loadable).
+fn file_sizes(path: &str) -> Option<(f64, f64, f64, f64)> {
+    static SIZES: OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, Option<(f64, f64, f64, f64)>>>,
+    > = OnceLock::new();
+    let mut map = SIZES.get_or_init(Default::default).lock().unwrap();
+    *map.entry(path.to_string()).or_insert_with(|| {
+        let p = scenario::load(std::path::Path::new(path)).ok()?.params;
+        Some((
+            p.population.youths as f64,
+            f64::from(p.run.months),
+            f64::from(p.run.burn_in_months),
+            f64::from(p.run.replicates),
+        ))
+    })
+}
+
+/// The value after `flag`, each time it occurs.
+fn values<'a>(args: &'a [String], flag: &str) -> Vec<&'a str> {
+    args.windows(2).filter(|w| w[0] == flag).map(|w| w[1].as_str()).collect()
+}
+
+/// A count flag's largest value (a flag given twice is taken at its larger value, to be
+/// safe); Err(()) when a value is refused; Ok(None) when the flag is absent.
+fn count_flag<T: std::str::FromStr + PartialOrd + Copy>(
+    args: &[String],
+    flag: &str,
+    refused_from: Option<T>,
+) -> Result<Option<T>, ()> {
+    let mut largest = None;
+    for v in values(args, flag) {
+        let n: T = v.parse().map_err(|_| ())?;
+        if refused_from.is_some_and(|r| n >= r) {
+            return Err(());
+        }
+        if largest.is_none_or(|l| n > l) {
+            largest = Some(n);
+        }
+    }
+    Ok(largest)
+}
+
+/// Design points per scenario, or Err(()) for a count the command must refuse.
+fn points(args: &[String]) -> Result<f64, ()> {
+    let sets = values(args, "--set");
+    let samples = count_flag::<usize>(args, "--samples", Some(REFUSED_SAMPLES))?;
+    let k = sets.len() as f64;
+    Ok(
+        match (
+            args[0].as_str(),
+            values(args, "--design").first().copied(),
+            values(args, "--method").first().copied(),
+        ) {
+            ("sweep", Some("lhs"), _) => samples.unwrap_or(1) as f64,
+            ("sweep", _, _) => sets.iter().map(|s| levels(s)).product::<Result<f64, ()>>()?,
+            ("sensitivity", _, Some("sobol")) => samples.unwrap_or(64) as f64 * (k + 2.0),
+            ("sensitivity", _, _) => samples.unwrap_or(10) as f64 * (k + 1.0),
+            _ => 1.0,
+        },
+    )
+}
+
+/// A grid factor's levels: a list's length, or n of `lo:hi:n` (refused above MAX_LEVELS).
+fn levels(set: &str) -> Result<f64, ()> {
+    let spec = set.split_once('=').map_or("", |(_, s)| s);
+    match spec.split(':').collect::<Vec<_>>()[..] {
+        [_, _, n] => match n.parse::<usize>() {
+            Ok(n) if n <= narcodoor::limits::MAX_LEVELS => Ok(n as f64),
+            _ => Err(()),
+        },
+        _ => Ok(spec.split(',').count() as f64),
+    }
+}
+
+/// The most work `args` can do (see [`Work`]).
+fn work(args: &[String]) -> Work {
+    let refused = Work { youth_months: 0.0, runs: 0.0, refused: true };
+    if !matches!(args[0].as_str(), "run" | "compare" | "sweep" | "sensitivity") {
+        return Work { youth_months: 0.0, runs: 0.0, refused: false };
+    }
+    let (Ok(youths), Ok(months), Ok(replicates), Ok(points)) = (
+        count_flag::<u64>(args, "--youths", Some(REFUSED_YOUTHS)),
+        count_flag::<u32>(args, "--months", None),
+        count_flag::<u32>(args, "--replicates", None),
+        points(args),
+    ) else {
+        return refused;
+    };
+    let files = args[1..].iter().take_while(|a| !a.starts_with("--"));
+    let mut total = Work { youth_months: 0.0, runs: 0.0, refused: false };
+    for (y, m, burn_in, r) in files.filter_map(|f| file_sizes(f)) {
+        let y = youths.map_or(y, |v| v as f64);
+        let m = months.map_or(m, f64::from);
+        let runs = points * replicates.map_or(r, f64::from);
+        total.runs += runs;
+        total.youth_months += runs * y * (m + burn_in);
+    }
+    total
+}
+
+/// Makes a generated command line bounded by construction: while it may do more than the
+/// bound, its largest accepted count becomes a count that must be refused (so the command
+/// still tests refusal); a command with no count to shrink, on a scenario whose own size
+/// is too large, is given a small `--youths`. Commands within the bound are left as drawn.
+fn bound(mut args: Vec<String>) -> Vec<String> {
+    while !work(&args).within_bound() {
+        match knobs(&args).into_iter().max_by(|a, b| a.0.total_cmp(&b.0)) {
+            Some((_, i, refused)) => args[i] = refused,
+            None => {
+                assert!(values(&args, "--youths").is_empty(), "{args:?}: no count to shrink");
+                args.extend(["--youths".into(), "1000".into()]);
+            }
+        }
+    }
+    args
+}
+
+/// The accepted counts that multiply a command's work: (value, index in `args`, a value
+/// of the same argument that must be refused).
+fn knobs(args: &[String]) -> Vec<(f64, usize, String)> {
+    let grid = args[0] == "sweep" && values(args, "--design").first() != Some(&"lhs");
+    let mut knobs = Vec::new();
+    for (i, w) in args.windows(2).enumerate() {
+        let (flag, value) = (w[0].as_str(), w[1].as_str());
+        let refused = match flag {
+            "--youths" => REFUSED_YOUTHS.to_string(),
+            "--months" | "--replicates" => (u64::from(u32::MAX) + 1).to_string(),
+            "--samples" if !grid => format!("{}0", usize::MAX),
+            "--set" if grid && value.split(':').count() == 3 => {
+                let (range, _) = value.rsplit_once(':').unwrap();
+                if let Ok(n) = levels(value) {
+                    knobs.push((n, i + 1, format!("{range}:{}", narcodoor::limits::MAX_LEVELS + 1)));
+                }
+                continue;
+            }
+            _ => continue,
+        };
+        if let Ok(n) = value.parse::<u64>() {
+            knobs.push((n as f64, i + 1, refused));
+        }
+    }
+    knobs
+}
+
+fn bounded_command_line() -> impl Strategy<Value = Vec<String>> {
+    command_line().prop_map(bound)
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(2_000), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::fuzz::config("tests/fixtures/regressions/proptest/fuzz_cli_commands.txt", 2_000))]
 
     #[test]
-    fn generated_command_lines_never_panic(args in command_line()) {
+    fn generated_command_lines_never_panic(args in bounded_command_line()) {
+        let work = work(&args);
+        prop_assert!(work.within_bound(), "{args:?} may do {work:?}, more than the bound");
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
         let args: Vec<String> = args.into_iter().map(|a| if a == "OUT" { out.display().to_string() } else { a }).collect();
         let Ok(cli) = Cli::try_parse_from(std::iter::once("narcodoor".to_string()).chain(args.iter().cloned())) else {
             return Ok(()); // clap refuses it: exit code 2 from clap itself, before any work
         };
-        let started = Instant::now();
         let result = std::panic::catch_unwind(|| narcodoor::cli::run(cli));
         prop_assert!(result.is_ok(), "panic on {args:?}");
-        prop_assert!(started.elapsed() < Duration::from_secs(60), "{args:?} took {:?}", started.elapsed());
-        if let Err(e) = result.unwrap() {
-            let code = narcodoor::error::exit_code(&e);
-            prop_assert!(code == ExitCode::from(2) || code == ExitCode::from(1), "{args:?}");
-            if code == ExitCode::from(2) {
-                prop_assert!(!out.exists(), "bad input left {} behind: {args:?}: {e:#}", out.display());
+        match result.unwrap() {
+            Err(e) => {
+                let code = narcodoor::error::exit_code(&e);
+                prop_assert!(code == ExitCode::from(2) || code == ExitCode::from(1), "{args:?}");
+                if code == ExitCode::from(2) {
+                    prop_assert!(!out.exists(), "bad input left {} behind: {args:?}: {e:#}", out.display());
+                }
             }
+            Ok(code) => prop_assert!(
+                code != ExitCode::SUCCESS || !work.refused,
+                "{args:?} ran, but it holds a count that must be refused"
+            ),
         }
     }
 }
@@ -293,7 +472,7 @@ fn set_value_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: cases(10_000), failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(common::fuzz::config("tests/fixtures/regressions/proptest/fuzz_cli_settings.txt", 10_000))]
 
     #[test]
     fn set_values_never_panic(
@@ -379,4 +558,73 @@ fn regression_command_lines() {
         n += 1;
     }
     assert!(n >= 10, "only {n} regression command lines");
+}
+
+/// The bound holds for far more generated command lines than the property test runs (none
+/// of them is run here: drawing and estimating is cheap).
+#[test]
+fn generated_command_lines_stay_within_the_bound() {
+    use proptest::strategy::ValueTree;
+    let config = common::fuzz::config("tests/fixtures/regressions/proptest/fuzz_cli_bound.txt", 50_000);
+    let mut runner = proptest::test_runner::TestRunner::new(config.clone());
+    let mut shrunk = 0;
+    for _ in 0..config.cases {
+        let drawn = command_line().new_tree(&mut runner).unwrap().current();
+        let args = bound(drawn.clone());
+        let w = work(&args);
+        assert!(w.within_bound(), "{args:?} may do {w:?}");
+        shrunk += usize::from(args != drawn);
+    }
+    // The bound must change few of the commands drawn (at most one in ten; most of those
+    // are runs of a scenario of defaults given `--youths 1000`), or the fuzzing would turn
+    // into refusals.
+    eprintln!("{shrunk} of {} drawn command lines were shrunk to the bound", config.cases);
+    assert!(shrunk * 10 < config.cases as usize, "{shrunk} of {} command lines shrunk", config.cases);
+}
+
+/// Known answers of the work estimate: the tiny scenario's own sizes, flags that override
+/// them, designs that multiply them, counts that must be refused, and a scenario of
+/// defaults (100,000 youths, 240 + 120 months, 10 replicates) that `bound` shrinks.
+#[test]
+fn the_work_estimate_counts_what_a_command_runs() {
+    let tiny = root().join("tests/fixtures/fuzz_small.toml").display().to_string();
+    let empty = files().1[4].clone();
+    let w = |v: &[&str]| work(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+    let runs = |w: Work| (w.youth_months, w.runs, w.refused);
+    assert_eq!(runs(w(&["run", &tiny, "--out", "OUT"])), (500.0 * 5.0 * 2.0, 2.0, false));
+    assert_eq!(
+        runs(w(&["run", &tiny, "--out", "OUT", "--youths", "10", "--months", "8"])),
+        (10.0 * 10.0 * 2.0, 2.0, false)
+    );
+    assert_eq!(
+        runs(w(&["compare", &tiny, &tiny, "--out", "OUT", "--replicates", "3"])),
+        (2.0 * 3.0 * 2500.0, 6.0, false)
+    );
+    let sweep =
+        ["sweep", &tiny, "--design", "grid", "--set", "a=0:1:7", "--set", "b=1,2", "--replicates", "1"];
+    assert_eq!(runs(w(&sweep)), (14.0 * 2500.0, 14.0, false));
+    assert_eq!(
+        runs(w(&["sweep", &tiny, "--design", "lhs", "--samples", "9", "--set", "a=0:1"])),
+        (9.0 * 2.0 * 2500.0, 18.0, false)
+    );
+    assert_eq!(
+        runs(w(&["sensitivity", &tiny, "--method", "sobol", "--samples", "4", "--set", "a=0:1"])),
+        (24.0 * 2500.0, 24.0, false)
+    );
+    assert_eq!(
+        runs(w(&["sensitivity", &tiny, "--method", "morris", "--set", "a=0:1", "--set", "b=0:1"])),
+        (60.0 * 2500.0, 60.0, false)
+    );
+    assert!(w(&["run", &tiny, "--youths", "40000000000"]).refused);
+    assert!(w(&["run", &tiny, "--months", "4294967296"]).refused);
+    assert!(w(&["sweep", &tiny, "--design", "grid", "--set", "a=0:1:100001"]).refused);
+    assert!(!w(&["run", &empty, "--out", "OUT"]).within_bound());
+    let shrunk = bound(["run", &empty, "--out", "OUT"].map(String::from).to_vec());
+    assert_eq!(&shrunk[4..], ["--youths", "1000"]);
+    let shrunk = bound(["run", &tiny, "--replicates", "3000", "--youths", "1000"].map(String::from).to_vec());
+    assert_eq!(
+        shrunk[3], "4294967296",
+        "3,000 runs are over the bound: the larger count is refused: {shrunk:?}"
+    );
+    assert_eq!(shrunk[5], "1000");
 }

@@ -21,6 +21,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use narcodoor::scenario::{self, ErrorKind, Origin, Overrides, ScenarioError};
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -379,16 +381,10 @@ fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3))
 }
 
-fn cases() -> u32 {
-    std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: cases(),
-        failure_persistence: None,
         max_shrink_iters: 2000,
-        ..ProptestConfig::default()
+        ..common::fuzz::config("tests/fixtures/regressions/proptest/fuzz_scenarios.txt", 10_000)
     })]
 
     #[test]

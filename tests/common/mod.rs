@@ -2,6 +2,8 @@
 //! the library, and reduce the results to per-replicate numbers for paired comparisons.
 #![allow(dead_code)]
 
+pub mod fuzz;
+
 use std::path::{Path, PathBuf};
 
 use narcodoor::engine::{self, ReplicateResult};
