@@ -54,3 +54,4 @@ def test_ema_example_outcomes_equal_the_sweeps_and_prim_finds_a_box(tmp_path):
     limits = box.box_lims[box._cur_box] if hasattr(box, "_cur_box") else box.box_lims[-1]
     assert set(ema.name(p) for p in example.UNCERTAINTIES) <= set(limits.columns)
     assert 0 < box.coverage <= 1 and 0 < box.density <= 1
+
