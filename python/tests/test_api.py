@@ -61,7 +61,7 @@ def test_bad_input_raises_scenario_error_with_the_command_lines_message(tmp_path
         narcodoor.run(BASELINE, set={"youth.school_dropuot": 0.1})
     with pytest.raises(narcodoor.ScenarioError, match="run settings"):
         narcodoor.run(BASELINE, set={"run.months": 12})
-    with pytest.raises(narcodoor.ScenarioError, match="threads must be at least 1"):
+    with pytest.raises(narcodoor.ScenarioError, match="threads=0: must be at least 1"):
         narcodoor.run(BASELINE, threads=0)
     with pytest.raises(narcodoor.ScenarioError, match="must be"):
         narcodoor.run("[youth]\nschool_dropout = -1\n")
@@ -72,7 +72,7 @@ def test_bad_input_raises_scenario_error_with_the_command_lines_message(tmp_path
 def test_parameters_are_what_explain_prints():
     frame = narcodoor.parameters(BASELINE)
     assert list(frame.columns) == ["group", "path", "value", "default", "unit", "meaning", "kind", "min", "max",
-                                   "changed"]
+                                   "enabled", "changed"]
     text = cli("explain", "--wide", BASELINE).stdout
     # explain prints the levers in use; parameters() lists the others' keys too.
     for row in frame[frame["enabled"] != False].itertuples():  # noqa: E712 (None or True)
