@@ -22,7 +22,8 @@ def bar(enabled: bool, label: str) -> Iterator[Optional[Callback]]:
     if not enabled:
         yield None
         return
-    shown = tqdm(total=0, desc=label, unit=" months", dynamic_ncols=True)
+    shown = tqdm(total=0, desc=label, unit=" months", dynamic_ncols=True,
+                 mininterval=0.5)
 
     def update(done: int, total: int) -> None:
         if total != shown.total:
