@@ -1,6 +1,7 @@
 """EMA Workbench as a client: a small run of examples/ema_scenario_discovery.py. Its
 outcomes equal those of `narcodoor sweep --design-file` at the same points (common random
-numbers make them exact), and PRIM finds a box."""
+numbers make them exact), and PRIM finds a box; and a failing experiment in EMA's process
+pool reports its real ScenarioError."""
 
 from __future__ import annotations
 
