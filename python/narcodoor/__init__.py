@@ -273,14 +273,17 @@ def parameters(scenario: ScenarioLike) -> pd.DataFrame:
         max, enabled, changed``: values are TOML text; ``kind`` is number, integer, bool,
         text or list; ``min``/``max`` bound the allowed range (None where unbounded;
         integers for integer keys); ``enabled`` is whether a lever is on (None outside
-        ``policy.*``); ``changed`` marks values that differ from their default.
+        ``policy.*``); ``changed`` marks values that differ from their default (never
+        those of a lever that is off).
     """
     rows = _args.native(_narcodoor.parameters, _source(scenario))
     columns = ["group", "path", "value", "default", "unit", "meaning", "kind", "min", "max", "enabled"]
     frame = pd.DataFrame(rows, columns=columns)
     for bound in ("min", "max"):
         frame[bound] = pd.Series([_bound(k, b) for k, b in zip(frame["kind"], frame[bound])], dtype=object)
-    frame["changed"] = frame["value"] != frame["default"]
+    # A lever that is off has changed nothing, though its `enabled` differs from the
+    # default `explain` shows for levers in use.
+    frame["changed"] = (frame["value"] != frame["default"]) & (frame["enabled"] != False)  # noqa: E712
     return frame
 
 

@@ -85,6 +85,7 @@ def test_parameters_list_every_lever_on_or_off():
     assert len(enabled) == 9, list(enabled.index)
     assert set(enabled["kind"]) == {"bool"}
     assert not enabled["enabled"].any() and (enabled["value"] == "false").all()
+    assert not frame[frame["enabled"] == False]["changed"].any()  # noqa: E712 (off levers changed nothing)
     coverage = frame.loc["policy.scholarships.coverage"]
     assert (coverage["kind"], coverage["min"], coverage["max"], coverage["enabled"]) == ("number", 0.0, 1.0, False)
     assert frame.loc["youth.school_dropout", "enabled"] is None
