@@ -167,7 +167,11 @@ def compare(
         raise ScenarioError("compare needs a baseline and at least one other scenario")
     sim = _args.sim(replicates=replicates, youths=youths, months=months, seed=seed, threads=threads)
     with bar(_args.flag(progress), "narcodoor.compare") as callback:
-        return CompareResult.of(_args.native(_narcodoor.compare, sources, sim, callback))
+        try:
+            return CompareResult.of(_args.native(_narcodoor.compare, sources, sim, callback))
+        except ScenarioError as e:
+            # A label is set as the scenario's run.name: name it as the label it was.
+            raise ScenarioError(str(e).replace('set["run.name"] = ', "the label ")) from None
 
 
 def _design(design: Any) -> pd.DataFrame:

@@ -177,6 +177,8 @@ def test_compare_takes_labelled_scenarios_with_settings(tmp_path):
     assert "coverage_08" in result.report and "as_text" in result.report
     with pytest.raises(narcodoor.ScenarioError, match=r'scenarios\["x"\]\[1\]\["youth.school_dropuot"\]'):
         narcodoor.compare({"base": TINY, "x": (TINY, {"youth.school_dropuot": 0.1})}, **SMALL)
+    with pytest.raises(narcodoor.ScenarioError, match="the label a/b: run.name = a/b: must be a non-empty name"):
+        narcodoor.compare({"base": TINY, "a/b": TINY}, **SMALL)
     with pytest.raises(narcodoor.ScenarioError, match="at least one other"):
         narcodoor.compare({"base": TINY})
 
