@@ -143,6 +143,7 @@ impl SimArgs {
             cancel: cancel.clone(),
             command: std::env::args().collect(),
             force: self.force,
+            progress: Default::default(),
         })
     }
 

@@ -1,54 +1,55 @@
 """Type hints of the native module (Rust, pyo3). Use the functions of ``narcodoor``
-itself, which turn these files' text into DataFrames."""
+itself, which check the arguments' types, turn these files' text into DataFrames and speak
+Python's names in messages."""
 
 from os import PathLike
+from typing import Callable, TypedDict
 
 __version__: str
 
 class ScenarioError(ValueError):
     """Bad input: a scenario error, a bad parameter path or value, a run that would not
-    fit in memory. The message is the one the narcodoor command prints."""
+    fit in memory. Declared as ``narcodoor.ScenarioError``, so that it pickles."""
 
-def run(
-    scenario: str,
-    is_text: bool,
-    sets: list[tuple[str, float | str]],
-    youths: int | None = None,
-    months: int | None = None,
-    replicates: int | None = None,
-    seed: int | None = None,
-    threads: int | None = None,
-) -> dict[str, str]:
+class Source(TypedDict):
+    scenario: str
+    is_text: bool
+    label: str | None
+    sets: list[tuple[str, float | str]]
+
+class Sim(TypedDict):
+    replicates: int | None
+    youths: int | None
+    months: int | None
+    seed: int | None
+    threads: int | None
+
+#: Called with (months simulated, months to simulate) while the model runs.
+Progress = Callable[[int, int], None]
+
+def run(source: Source, sim: Sim, progress: Progress | None = None) -> dict[str, str]:
     """Runs a scenario; the text of timeseries.csv, summary.csv, regions.csv,
     regions_summary.csv, events.csv and manifest.json, by file name."""
 
-def compare(
-    scenarios: list[tuple[str, bool]],
-    youths: int | None = None,
-    months: int | None = None,
-    replicates: int | None = None,
-    seed: int | None = None,
-    threads: int | None = None,
-) -> dict[str, str]:
-    """Compares scenarios with the first; the text of effects.csv and report.md."""
+def compare(sources: list[Source], sim: Sim, progress: Progress | None = None) -> dict[str, str]:
+    """Compares scenarios with the first; the text of effects.csv, report.md and manifest.json."""
 
 def sweep(
-    scenario: str,
-    is_text: bool,
-    paths: list[str],
-    rows: list[list[float | str]],
-    youths: int | None = None,
-    months: int | None = None,
-    replicates: int | None = None,
-    seed: int | None = None,
-    threads: int | None = None,
+    source: Source, paths: list[str], rows: list[list[float | str]], sim: Sim, progress: Progress | None = None
 ) -> dict[str, str]:
-    """Runs the points of a design; the text of runs.csv and runs_timeseries.csv."""
+    """Runs the points of a design; the text of runs.csv, runs_timeseries.csv and manifest.json."""
+
+def check(source: Source, values: list[tuple[str, float | str]]) -> None:
+    """Refuses unknown paths, run settings and values of the wrong type, as a sweep does."""
+
+def outcomes() -> list[tuple[str, str, str]]:
+    """(column, metric, statistic) of every outcome column of runs.csv."""
 
 def parameters(
-    scenario: str, is_text: bool
-) -> list[tuple[str, str, str, str, str, str, str, float | None, float | None]]:
-    """(group, path, value, default, unit, meaning, kind, min, max) of every parameter."""
+    source: Source,
+) -> list[tuple[str, str, str, str, str, str, str, float | None, float | None, bool | None]]:
+    """(group, path, value, default, unit, meaning, kind, min, max, enabled) of every
+    parameter, every lever's keys included."""
 
-def validate(scenario: str, is_text: bool) -> tuple[str, int, int, list[PathLike[str]]]:
+def validate(source: Source) -> tuple[str, int, int, list[PathLike[str]]]:
     """(name, regions, youths, extends chain) of a valid scenario."""

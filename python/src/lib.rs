@@ -25,8 +25,11 @@ use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 
+// Declared under the public module `narcodoor` (which re-exports it), so that pickle
+// finds the class by `narcodoor.ScenarioError`: process pools send exceptions back
+// pickled, and a class only reachable as `_narcodoor.ScenarioError` cannot be unpickled.
 create_exception!(
-    _narcodoor,
+    narcodoor,
     ScenarioError,
     PyValueError,
     "Bad input: a scenario error, a bad parameter path or value, a run that would not fit in memory. \
@@ -81,19 +84,51 @@ struct Sim {
     threads: usize,
 }
 
-fn sim(
-    youths: Option<u64>,
-    months: Option<u32>,
-    replicates: Option<u32>,
-    seed: Option<u64>,
-    threads: Option<usize>,
-) -> anyhow::Result<Sim> {
-    let threads = match threads {
-        Some(0) => return Err(InputError::new("threads must be at least 1").into()),
+/// The keyword arguments every simulating function takes, as Python passes them (any
+/// integer: the range checks are the scenario layer's, after a sign check here that names
+/// the argument).
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct SimArgs {
+    replicates: Option<i128>,
+    youths: Option<i128>,
+    months: Option<i128>,
+    seed: Option<i128>,
+    threads: Option<i128>,
+}
+
+/// A Python integer as the unsigned type the scenario layer takes; negative or too large
+/// values are refused naming the keyword argument (zero and the upper bounds are the
+/// scenario layer's to judge).
+fn unsigned<T: TryFrom<i128>>(name: &str, v: Option<i128>) -> anyhow::Result<Option<T>> {
+    let Some(v) = v else { return Ok(None) };
+    let problem = if v < 0 { "must not be negative" } else { "is too large" };
+    T::try_from(v).map(Some).map_err(|_| InputError::new(format!("{name}={v}: {problem}")).into())
+}
+
+fn sim(a: &SimArgs) -> anyhow::Result<Sim> {
+    let overrides = Overrides {
+        youths: unsigned("youths", a.youths)?,
+        months: unsigned("months", a.months)?,
+        replicates: unsigned("replicates", a.replicates)?,
+        seed: unsigned("seed", a.seed)?,
+    };
+    let threads = match unsigned::<usize>("threads", a.threads)? {
+        Some(0) => return Err(InputError::new("threads=0: must be at least 1").into()),
         Some(n) => n,
         None => std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
-    Ok(Sim { overrides: Overrides { youths, months, replicates, seed }, threads })
+    Ok(Sim { overrides, threads })
+}
+
+/// Each setting as a one-value factor, for the sweep's checks of paths and values.
+fn factors(sets: &[(String, SetValue)]) -> Vec<Factor> {
+    sets.iter()
+        .map(|(path, v)| match v {
+            SetValue::Num(x) => Factor::Range { path: path.clone(), lo: *x, hi: *x },
+            SetValue::Text(t) => Factor::Levels { path: path.clone(), values: vec![t.clone()] },
+        })
+        .collect()
 }
 
 /// Loads a scenario, applies the overrides, then the settings in order (checked like a
@@ -101,14 +136,7 @@ fn sim(
 fn prepare(source: &str, is_text: bool, sim: &Sim, sets: &[(String, SetValue)]) -> anyhow::Result<Scenario> {
     let mut s = load(source, is_text)?;
     s.apply(&sim.overrides)?;
-    let factors: Vec<Factor> = sets
-        .iter()
-        .map(|(path, v)| match v {
-            SetValue::Num(x) => Factor::Range { path: path.clone(), lo: *x, hi: *x },
-            SetValue::Text(t) => Factor::Levels { path: path.clone(), values: vec![t.clone()] },
-        })
-        .collect();
-    narcodoor::experiment::factor::check_factors(&s.params, &factors)?;
+    narcodoor::experiment::factor::check_factors(&s.params, &factors(sets))?;
     for (path, v) in sets {
         match v {
             SetValue::Num(x) => scenario::set_value_f64(&mut s.params, path, *x)?,
@@ -150,26 +178,45 @@ fn command(what: &str, source: &str, is_text: bool) -> Vec<String> {
     vec![format!("python: narcodoor.{what}"), shown]
 }
 
+/// A scenario to load: its path or TOML text, the label it has in a comparison (its
+/// `run.name`), and settings applied after the overrides.
+#[derive(FromPyObject)]
+#[pyo3(from_item_all)]
+struct Source {
+    scenario: String,
+    is_text: bool,
+    label: Option<String>,
+    sets: Vec<(String, SetValue)>,
+}
+
+impl Source {
+    fn prepare(&self, sim: &Sim) -> anyhow::Result<Scenario> {
+        let mut s = prepare(&self.scenario, self.is_text, sim, &self.sets)?;
+        if let Some(label) = &self.label {
+            scenario::set_value(&mut s.params, "run.name", label)?;
+        }
+        Ok(s)
+    }
+
+    fn command(&self, what: &str) -> Vec<String> {
+        command(what, &self.scenario, self.is_text)
+    }
+}
+
 /// Runs every replicate of a scenario; returns the text of `narcodoor run`'s files.
 #[pyfunction]
-#[pyo3(signature = (scenario, is_text, sets, youths=None, months=None, replicates=None, seed=None, threads=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (source, sim, progress=None))]
 fn run(
     py: Python<'_>,
-    scenario: &str,
-    is_text: bool,
-    sets: Vec<(String, SetValue)>,
-    youths: Option<u64>,
-    months: Option<u32>,
-    replicates: Option<u32>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    source: Source,
+    sim: SimArgs,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<HashMap<String, String>> {
-    let sim = sim(youths, months, replicates, seed, threads).map_err(to_py)?;
-    let s = prepare(scenario, is_text, &sim, &sets).map_err(to_py)?;
+    let sim = self::sim(&sim).map_err(to_py)?;
+    let s = source.prepare(&sim).map_err(to_py)?;
     check_memory(&s.params, sim.threads).map_err(to_py)?;
-    let cmd = command("run", scenario, is_text);
-    interrupt::run(py, |cancel| {
+    let cmd = source.command("run");
+    interrupt::run(py, progress, |cancel| {
         let dir = temp_dir()?;
         let opts = RunOptions {
             out_dir: dir.path().to_path_buf(),
@@ -185,31 +232,22 @@ fn run(
 /// Compares scenarios with the first, with common random numbers; returns the text of
 /// `effects.csv` and `report.md`.
 #[pyfunction]
-#[pyo3(signature = (scenarios, youths=None, months=None, replicates=None, seed=None, threads=None))]
+#[pyo3(signature = (sources, sim, progress=None))]
 fn compare(
     py: Python<'_>,
-    scenarios: Vec<(String, bool)>,
-    youths: Option<u64>,
-    months: Option<u32>,
-    replicates: Option<u32>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    sources: Vec<Source>,
+    sim: SimArgs,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<HashMap<String, String>> {
-    let sim = sim(youths, months, replicates, seed, threads).map_err(to_py)?;
-    if scenarios.len() < 2 {
-        return Err(ScenarioError::new_err("compare needs a baseline and at least one other scenario"));
-    }
-    let loaded = scenarios
-        .iter()
-        .map(|(s, t)| prepare(s, *t, &sim, &[]))
-        .collect::<anyhow::Result<Vec<_>>>()
-        .map_err(to_py)?;
+    let sim = self::sim(&sim).map_err(to_py)?;
+    let loaded =
+        sources.iter().map(|s| s.prepare(&sim)).collect::<anyhow::Result<Vec<_>>>().map_err(to_py)?;
     let aligned = compare_cmd::align(loaded).map_err(to_py)?;
     for arm in &aligned.arms {
         check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
     }
-    let cmd = command("compare", &scenarios[0].0, scenarios[0].1);
-    interrupt::run(py, |cancel| {
+    let cmd = sources[0].command("compare");
+    interrupt::run(py, progress, |cancel| {
         let dir = temp_dir()?;
         let opts = CompareOptions {
             out_dir: dir.path().to_path_buf(),
@@ -217,7 +255,7 @@ fn compare(
             settings: cancel.settings(sim.threads, cmd),
         };
         compare_cmd::run_compare(&aligned, &opts)?;
-        read_files(dir.path(), &["effects.csv", "report.md"])
+        read_files(dir.path(), &["effects.csv", "report.md", "manifest.json"])
     })?
     .map_err(to_py)
 }
@@ -226,33 +264,28 @@ fn compare(
 /// `narcodoor sweep --design-file` does; returns the text of `runs.csv` and
 /// `runs_timeseries.csv`.
 #[pyfunction]
-#[pyo3(signature = (scenario, is_text, paths, rows, youths=None, months=None, replicates=None, seed=None, threads=None))]
-#[allow(clippy::too_many_arguments)]
+#[pyo3(signature = (source, paths, rows, sim, progress=None))]
 fn sweep(
     py: Python<'_>,
-    scenario: &str,
-    is_text: bool,
+    source: Source,
     paths: Vec<String>,
     rows: Vec<Vec<SetValue>>,
-    youths: Option<u64>,
-    months: Option<u32>,
-    replicates: Option<u32>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    sim: SimArgs,
+    progress: Option<Py<PyAny>>,
 ) -> PyResult<HashMap<String, String>> {
-    let sim = sim(youths, months, replicates, seed, threads).map_err(to_py)?;
-    let s = prepare(scenario, is_text, &sim, &[]).map_err(to_py)?;
+    let sim = self::sim(&sim).map_err(to_py)?;
+    let s = source.prepare(&sim).map_err(to_py)?;
     if rows.is_empty() || rows.iter().any(|r| r.len() != paths.len()) {
         return Err(ScenarioError::new_err(format!(
-            "the design needs at least one point and one value per column ({} columns)",
+            "design=: the design needs at least one point and one value per column ({} columns)",
             paths.len()
         )));
     }
     let rows: Vec<Vec<PointValue>> = rows.iter().map(|r| r.iter().map(SetValue::point).collect()).collect();
     let hash = narcodoor::output::manifest::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
     let design = DesignFile { file: "<design from Python>".into(), paths, rows, hash };
-    let cmd = command("sweep", scenario, is_text);
-    interrupt::run(py, |cancel| {
+    let cmd = source.command("sweep");
+    interrupt::run(py, progress, |cancel| {
         let dir = temp_dir()?;
         let spec = SweepSpec {
             scenario: s,
@@ -267,32 +300,56 @@ fn sweep(
             settings: cancel.settings(sim.threads, cmd),
         };
         sweep_cmd::plan(spec)?.run()?;
-        read_files(&dir.path().join("sweep"), &["runs.csv", "runs_timeseries.csv"])
+        read_files(&dir.path().join("sweep"), &["runs.csv", "runs_timeseries.csv", "manifest.json"])
     })?
     .map_err(to_py)
 }
 
-/// One row of `parameters`: group, path, value, default, unit, meaning, kind, min, max.
-type ParameterRow = (String, String, String, String, String, String, String, Option<f64>, Option<f64>);
+/// Checks parameter paths and values against a scenario without running it, as a sweep
+/// checks its factors: unknown paths, `run.*` settings and values of the wrong type are
+/// refused (values merely out of range are left to the points).
+#[pyfunction]
+fn check(source: Source, values: Vec<(String, SetValue)>) -> PyResult<()> {
+    let s = load(&source.scenario, source.is_text).map_err(to_py)?;
+    narcodoor::experiment::factor::check_factors(&s.params, &factors(&values)).map_err(to_py)
+}
+
+/// The outcome columns of `runs.csv` (and of EMA models): (column, metric, statistic).
+#[pyfunction]
+fn outcomes() -> Vec<(String, String, String)> {
+    sweep_cmd::outcome_columns()
+        .into_iter()
+        .map(|c| {
+            let (metric, stat) = c.rsplit_once('_').unwrap_or((c.as_str(), ""));
+            let (metric, stat) = (metric.to_string(), stat.to_string());
+            (c, metric, stat)
+        })
+        .collect()
+}
+
+/// One row of `parameters`: group, path, value, default, unit, meaning, kind, min, max,
+/// enabled (levers only).
+type ParameterRow =
+    (String, String, String, String, String, String, String, Option<f64>, Option<f64>, Option<bool>);
 
 /// Every parameter of a scenario as `narcodoor explain` lists it, with its kind and the
-/// bounds of its allowed range.
+/// bounds of its allowed range; levers that are off too, at their defaults.
 #[pyfunction]
-fn parameters(scenario: &str, is_text: bool) -> PyResult<Vec<ParameterRow>> {
-    let s = load(scenario, is_text).map_err(to_py)?;
-    Ok(scenario::explain_rows(&s)
+fn parameters(source: Source) -> PyResult<Vec<ParameterRow>> {
+    let s = load(&source.scenario, source.is_text).map_err(to_py)?;
+    Ok(scenario::explain_rows_all_levers(&s)
         .into_iter()
         .map(|r| {
             let (unit, meaning, kind) = (r.unit.to_string(), r.meaning.to_string(), r.kind.to_string());
-            (r.group, r.path, r.value, r.default, unit, meaning, kind, r.min, r.max)
+            (r.group, r.path, r.value, r.default, unit, meaning, kind, r.min, r.max, r.enabled)
         })
         .collect())
 }
 
 /// Checks a scenario as `narcodoor validate` does; returns its name, regions and youths.
 #[pyfunction]
-fn validate(scenario: &str, is_text: bool) -> PyResult<(String, usize, u64, Vec<PathBuf>)> {
-    let s = load(scenario, is_text).map_err(to_py)?;
+fn validate(source: Source) -> PyResult<(String, usize, u64, Vec<PathBuf>)> {
+    let s = load(&source.scenario, source.is_text).map_err(to_py)?;
     scenario::check_memory(&s.params, 1).map_err(|e| to_py(e.into()))?;
     Ok((s.params.run.name.clone(), s.params.regions.len(), s.params.total_youths(), s.files))
 }
@@ -304,6 +361,8 @@ fn _narcodoor(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run, m)?)?;
     m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(check, m)?)?;
+    m.add_function(wrap_pyfunction!(outcomes, m)?)?;
     m.add_function(wrap_pyfunction!(parameters, m)?)?;
     m.add_function(wrap_pyfunction!(validate, m)?)?;
     Ok(())

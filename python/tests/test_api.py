@@ -61,7 +61,7 @@ def test_bad_input_raises_scenario_error_with_the_command_lines_message(tmp_path
         narcodoor.run(BASELINE, set={"youth.school_dropuot": 0.1})
     with pytest.raises(narcodoor.ScenarioError, match="run settings"):
         narcodoor.run(BASELINE, set={"run.months": 12})
-    with pytest.raises(narcodoor.ScenarioError, match="threads must be at least 1"):
+    with pytest.raises(narcodoor.ScenarioError, match="threads=0: must be at least 1"):
         narcodoor.run(BASELINE, threads=0)
     with pytest.raises(narcodoor.ScenarioError, match="must be"):
         narcodoor.run("[youth]\nschool_dropout = -1\n")
@@ -72,9 +72,10 @@ def test_bad_input_raises_scenario_error_with_the_command_lines_message(tmp_path
 def test_parameters_are_what_explain_prints():
     frame = narcodoor.parameters(BASELINE)
     assert list(frame.columns) == ["group", "path", "value", "default", "unit", "meaning", "kind", "min", "max",
-                                   "changed"]
+                                   "enabled", "changed"]
     text = cli("explain", "--wide", BASELINE).stdout
-    for row in frame.itertuples():
+    # explain prints the levers in use; parameters() lists the others' keys too.
+    for row in frame[frame["enabled"] != False].itertuples():  # noqa: E712 (None or True)
         assert row.path in text and row.meaning in text, row.path
     dropout = frame.set_index("path").loc["youth.school_dropout"]
     assert dropout["group"] == "[youth]" and dropout["unit"] == "per month"
@@ -88,10 +89,11 @@ def test_compare_returns_the_command_lines_effects_table(tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text(f'extends = "{TINY}"\n[run]\nname = "policy"\n[policy.demand]\nreduction = 0.4\n')
     cli("compare", TINY, policy, "--out", tmp_path / "cmp", "--months", 12, "--replicates", 3, "--quiet", "--no-charts")
-    effects = narcodoor.compare(TINY, policy, months=12, replicates=3)
+    result = narcodoor.compare(TINY, policy, months=12, replicates=3)
     expected = pd.read_csv(tmp_path / "cmp" / "effects.csv")
-    pd.testing.assert_frame_equal(effects, expected, check_exact=True)
-    assert "policy" in effects.attrs["report"]
+    pd.testing.assert_frame_equal(result.effects, expected, check_exact=True)
+    assert "policy" in result.report
+    assert result.files["effects.csv"] == (tmp_path / "cmp" / "effects.csv").read_text()
     with pytest.raises(narcodoor.ScenarioError):
         narcodoor.compare(TINY)
     assert other.exists()

@@ -1,10 +1,14 @@
 """EMA Workbench as a client: a small run of examples/ema_scenario_discovery.py. Its
 outcomes equal those of `narcodoor sweep --design-file` at the same points (common random
-numbers make them exact), and PRIM finds a box."""
+numbers make them exact), and PRIM finds a box; and a failing experiment in EMA's process
+pool reports its real ScenarioError."""
 
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -54,3 +58,38 @@ def test_ema_example_outcomes_equal_the_sweeps_and_prim_finds_a_box(tmp_path):
     limits = box.box_lims[box._cur_box] if hasattr(box, "_cur_box") else box.box_lims[-1]
     assert set(ema.name(p) for p in example.UNCERTAINTIES) <= set(limits.columns)
     assert 0 < box.coverage <= 1 and 0 < box.density <= 1
+
+
+
+PARALLEL = f"""
+from ema_workbench import MultiprocessingEvaluator
+from narcodoor import ema
+m = ema.model({str(ROOT / "scenarios" / "baseline.toml")!r}, uncertainties={{"youth.school_dropout": (0.005, 1.5)}},
+              outcomes=["homicides_total"], youths=2000, months=6, replicates=1, threads=1, errors="raise")
+with MultiprocessingEvaluator(m, n_processes=2) as evaluator:
+    evaluator.perform_experiments(scenarios=4)
+"""
+
+
+def test_a_failing_experiment_in_a_process_pool_reports_its_real_error():
+    # School dropout is a probability: a Latin hypercube over (0.005, 1.5) draws values
+    # above 1, which the scenario rules refuse. With errors="raise" the experiment raises
+    # its ScenarioError in the worker; EMA Workbench 2.5.3 prints the worker's error (with
+    # the ScenarioError's message, not a PicklingError) and then waits for the missing
+    # experiment, so the run is stopped once the message is out.
+    proc = subprocess.Popen([sys.executable, "-c", PARALLEL], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    lines = []
+    deadline = time.monotonic() + 120
+    try:
+        for line in proc.stderr:
+            lines.append(line)
+            if "Caused by: ScenarioError" in line or time.monotonic() > deadline:
+                break
+    finally:
+        proc.kill()
+        proc.wait()
+    shown = "".join(lines)
+    assert "Caused by: ScenarioError" in shown, shown
+    assert "must be a probability or share in [0, 1]" in lines[-1], shown
+    assert "PicklingError" not in shown and "_narcodoor" not in shown, shown

@@ -1,7 +1,8 @@
-"""SALib as a client: a Saltelli design made by SALib runs through `narcodoor sweep
---design-file`, SALib analyses the outputs, and its first-order and total indices agree with
-`narcodoor sensitivity --method sobol` on the same design (`--design-file`) within their
-bootstrap intervals."""
+"""SALib as a client, all in Python (the route docs/python.md describes, with no
+`narcodoor` program): a Saltelli design made by SALib runs through `narcodoor.sweep`, SALib
+analyses the outputs, and its first-order and total indices agree with `narcodoor
+sensitivity --method sobol` on the same design (`--design-file`) within their bootstrap
+intervals. The sweep's outputs are those of `narcodoor sweep --design-file`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 
+import narcodoor
 from conftest import ROOT, cli
 
 SCENARIO = ROOT / "scenarios" / "baseline.toml"
@@ -28,10 +30,14 @@ def test_salib_and_narcodoor_sobol_indices_agree_on_the_same_design(tmp_path):
     design = tmp_path / "saltelli.csv"
     pd.DataFrame(x, columns=PROBLEM["names"]).to_csv(design, index=False)
 
-    cli("sweep", SCENARIO, "--design-file", design, "--out", tmp_path / "sweep", *SIM)
-    runs = pd.read_csv(tmp_path / "sweep" / "runs.csv", comment="#").sort_values("point")
+    # The pure-Python route: SALib's matrix as the design of narcodoor.sweep.
+    runs = narcodoor.sweep(SCENARIO, pd.DataFrame(x, columns=PROBLEM["names"]), youths=4000, months=60,
+                           replicates=1, errors="raise").runs.sort_values("point")
     assert (runs["status"] == "ok").all() and len(runs) == len(x)
     y = runs["members_mean"].to_numpy()
+    cli("sweep", SCENARIO, "--design-file", design, "--out", tmp_path / "sweep", *SIM)
+    expected = pd.read_csv(tmp_path / "sweep" / "runs.csv", comment="#").sort_values("point")
+    assert np.array_equal(y, expected["members_mean"].to_numpy())
     assert np.std(y) > 0
     salib = sobol_analyze.analyze(PROBLEM, y, calc_second_order=False, conf_level=0.95, seed=7)
 

@@ -24,7 +24,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::time::{Instant, SystemTime};
 
 use anyhow::Context;
@@ -86,6 +86,27 @@ pub struct Cancelled {
     pub exit_code: u8,
 }
 
+/// The count of simulated months an experiment has to do and has done, shared with a
+/// caller that shows its own progress from another thread (the Python package's progress
+/// bar). Cheap to clone; every clone reads the same counts. The runner adds each run's
+/// months to `total` when it starts and counts every simulated month in `done`.
+#[derive(Clone, Debug, Default)]
+pub struct Progress {
+    total: Arc<AtomicU64>,
+    done: Arc<AtomicU64>,
+}
+
+impl Progress {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// (months done, months to do) so far.
+    pub fn get(&self) -> (u64, u64) {
+        (self.done.load(Ordering::Relaxed), self.total.load(Ordering::Relaxed))
+    }
+}
+
 /// How to run, from the command line or a caller.
 #[derive(Clone, Debug)]
 pub struct Settings {
@@ -97,12 +118,21 @@ pub struct Settings {
     pub command: Vec<String>,
     /// `--force`: replace a non-empty output directory whole (see `output::staging`).
     pub force: bool,
+    /// The months' count, for callers that draw progress themselves.
+    pub progress: Progress,
 }
 
 impl Settings {
     /// Settings for a library caller: no display, a fresh flag, no command line.
     pub fn quiet(threads: usize) -> Self {
-        Settings { threads, quiet: true, cancel: Cancel::new(), command: Vec::new(), force: false }
+        Settings {
+            threads,
+            quiet: true,
+            cancel: Cancel::new(),
+            command: Vec::new(),
+            force: false,
+            progress: Progress::new(),
+        }
     }
 }
 
@@ -232,7 +262,10 @@ impl Runner {
         let months = engine::months_to_simulate(jobs, self.settings.threads);
         let youths = jobs.first().map_or(0, |j| j.params.total_youths());
         let bar = progress_bar(self.settings.quiet, months, youths, label);
+        let progress = &self.settings.progress;
+        progress.total.fetch_add(months, Ordering::Relaxed);
         let tick = |job: usize, _done: u64| {
+            progress.done.fetch_add(1, Ordering::Relaxed);
             bar.inc(1);
             bar.set_message(job_name(job));
         };
@@ -338,7 +371,9 @@ mod tests {
         let p = tiny();
         let dir = tempfile::tempdir().unwrap();
         let e = experiment(dir.path(), &p, false);
-        let mut runner = Runner::start(e, Settings::quiet(2)).unwrap();
+        let settings = Settings::quiet(2);
+        let progress = settings.progress.clone();
+        let mut runner = Runner::start(e, settings).unwrap();
         let jobs: Vec<Job> = (0..4).map(|r| Job { params: &p, replicate: 3 - r }).collect();
         let mut seen = Vec::new();
         runner
@@ -348,6 +383,9 @@ mod tests {
             })
             .unwrap();
         assert_eq!(seen, [(0, 3), (1, 2), (2, 1), (3, 0)]);
+        // Every simulated month of every replicate, burn-in included, was counted.
+        let months = 4 * u64::from(p.run.burn_in_months + p.run.months);
+        assert_eq!(progress.get(), (months, months));
         let m = runner.finish(vec!["a.csv".into()], vec![], serde_json::Map::new()).unwrap();
         assert!(m.complete);
         let text = std::fs::read_to_string(dir.path().join("manifest.json")).unwrap();

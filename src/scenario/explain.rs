@@ -479,10 +479,11 @@ fn lever_section(
         SCHEDULE_SPECIAL[0].1,
         SCHEDULE_SPECIAL[0].2,
     ));
-    lines.push(Line::new(
+    lines.push(Line::keyed(
         format!("{table}.enabled"),
         &Value::Bool(on),
         &Value::Bool(true),
+        Kind::Bool,
         SCHEDULE_SPECIAL[1].1,
         SCHEDULE_SPECIAL[1].2,
     ));
