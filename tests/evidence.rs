@@ -14,11 +14,11 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `evidence` with small sizes and `extra` arguments into `out`.
-fn evidence(out: &Path, extra: &[&str]) -> Output {
+/// Runs `evidence` with 3 replicates of `youths` youths and `extra` arguments into `out`.
+fn evidence(out: &Path, youths: &str, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_narcodoor"))
         .arg("evidence")
-        .args(["--youths", "20000", "--replicates", "3", "--out", out.to_str().unwrap()])
+        .args(["--youths", youths, "--replicates", "3", "--out", out.to_str().unwrap()])
         .args(extra)
         .current_dir(root())
         .output()
@@ -62,14 +62,15 @@ fn the_registry_holds_the_named_studies_and_every_file_loads() {
 fn evidence_writes_its_files_and_prints_the_count() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("e");
-    let o = evidence(&out, &["--only", "cerda2012,calderon2015", "--threads", "2"]);
+    // The baseline's size: a region's homicides over six months are too few below it.
+    let o = evidence(&out, "200000", &["--only", "cerda2012,calderon2015", "--threads", "2"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("of 2 studies inside their published interval"), "{stdout}");
-    let csv = std::fs::read_to_string(out.join("evidence.csv")).unwrap();
-    let mut lines = csv.lines();
-    assert_eq!(lines.next().unwrap(), HEADER.join(","));
-    let rows: Vec<Vec<String>> = lines.map(|l| l.split(',').map(str::to_string).collect()).collect();
+    let mut reader = csv::Reader::from_path(out.join("evidence.csv")).unwrap();
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), HEADER);
+    let rows: Vec<Vec<String>> =
+        reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
     // Registry order (sorted ids), whatever the order of --only.
     assert_eq!(rows.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["calderon2015", "cerda2012"]);
     for r in &rows {
@@ -100,6 +101,7 @@ fn evidence_is_the_same_bytes_for_one_and_two_threads() {
         let out = dir.path().join(format!("t{threads}"));
         let o = evidence(
             &out,
+            "20000",
             &["--only", "lindo2018_neighbours", "--threads", threads, "--no-charts", "--quiet"],
         );
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -112,7 +114,7 @@ fn evidence_is_the_same_bytes_for_one_and_two_threads() {
 fn an_unknown_study_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("e");
-    let o = evidence(&out, &["--only", "heller2014,nosuch"]);
+    let o = evidence(&out, "20000", &["--only", "heller2014,nosuch"]);
     assert_eq!(o.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(stderr.contains("nosuch") && stderr.contains("heller2014"), "{stderr}");
