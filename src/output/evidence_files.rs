@@ -121,8 +121,14 @@ fn unit_label(scale: &str) -> &'static str {
     }
 }
 
+/// A value for the report: one decimal, or three below one so that a small effect (a
+/// thousandth of a percentage point) does not read as zero.
 fn num(v: f64) -> String {
-    if v.is_finite() { format!("{v:.1}") } else { fmt_real(v) }
+    match v {
+        _ if !v.is_finite() => fmt_real(v),
+        _ if v != 0.0 && v.abs() < 1.0 => format!("{v:.3}"),
+        _ => format!("{v:.1}"),
+    }
 }
 
 /// `report.md`: the headline, the table, then one section per study.
