@@ -67,6 +67,9 @@ pub enum Command {
     /// ABC-SMC calibration of scenario parameters against observed targets: posterior.csv,
     /// calibrated.toml, fit.csv, charts; resumable.
     Calibrate(crate::cli_search::CalibrateArgs),
+    /// Run the registry of field studies (evidence/<id>.toml) in the model and set each
+    /// model effect beside the published one: evidence.csv, charts/forest.png, report.md.
+    Evidence(crate::cli_evidence::EvidenceArgs),
     /// Serve the policy lab: a local web page and a JSON API that run a scenario with
     /// changes against the unchanged scenario, as `compare` does (see docs/server.md).
     Serve(ServeArgs),
@@ -351,6 +354,7 @@ pub fn run_with(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Command::Sensitivity(args) => cmd_sensitivity(args, cancel),
         Command::Optimize(args) => crate::cli_search::cmd_optimize(args, cancel),
         Command::Calibrate(args) => crate::cli_search::cmd_calibrate(args, cancel),
+        Command::Evidence(args) => crate::cli_evidence::cmd_evidence(args, cancel),
         Command::Serve(args) => cmd_serve(args),
         Command::Validate { files } => validate_files(&files),
         Command::Explain { file, width, wide } => {

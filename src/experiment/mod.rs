@@ -19,6 +19,7 @@ pub mod compare_checks;
 pub mod compare_regions;
 pub mod design;
 pub mod design_file;
+pub mod evidence;
 pub mod factor;
 pub mod generations;
 pub mod nsga2;

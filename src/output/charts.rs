@@ -17,6 +17,7 @@
 
 mod bars;
 mod canvas;
+mod forest;
 mod frame;
 mod grid;
 mod heatmap;
@@ -25,6 +26,7 @@ mod scatter;
 mod stacked;
 
 pub use bars::{bars_with_intervals, tornado};
+pub use forest::{ForestRow, forest};
 pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples};
 pub use heatmap::heatmap;
 pub use scatter::{ScatterSet, scatter_labeled, scatter_sets};

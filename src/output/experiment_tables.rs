@@ -71,7 +71,7 @@ fn flat(s: &str) -> String {
 
 /// A real number of an output table, written in the stable format of [`fmt_real`].
 #[derive(Clone, Copy, Debug)]
-struct Real(f64);
+pub(crate) struct Real(pub f64);
 
 impl Serialize for Real {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -122,7 +122,7 @@ fn record_line<R: Serialize>(record: R) -> String {
 }
 
 /// Writes a table atomically: its header, then one record per row.
-fn write_table<R: Serialize>(
+pub(crate) fn write_table<R: Serialize>(
     path: &Path,
     header: &[&str],
     rows: impl IntoIterator<Item = R>,

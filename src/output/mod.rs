@@ -14,6 +14,7 @@ pub mod atomic;
 pub mod charts;
 pub mod compare_report;
 pub mod compare_report_regions;
+pub mod evidence_files;
 pub mod experiment_charts;
 pub mod experiment_tables;
 pub mod manifest;

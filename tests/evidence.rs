@@ -1,0 +1,122 @@
+//! `narcodoor evidence` (issue 24, part 2), driven through the binary and the library: the
+//! registry holds the studies the issue names and every file loads; the command writes
+//! evidence.csv with its documented columns, the forest plot, the report and a complete
+//! manifest, prints the count of studies inside their interval, gives the same bytes for
+//! one and two threads, and refuses an unknown study with exit code 2.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use narcodoor::experiment::evidence::{self, registry};
+use narcodoor::output::evidence_files::HEADER;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs `evidence` with 3 replicates of `youths` youths and `extra` arguments into `out`.
+fn evidence(out: &Path, youths: &str, extra: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_narcodoor"))
+        .arg("evidence")
+        .args(["--youths", youths, "--replicates", "3", "--out", out.to_str().unwrap()])
+        .args(extra)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_registry_holds_the_named_studies_and_every_file_loads() {
+    let studies = evidence::load_registry(&registry::default_dir(), &[]).expect("the registry loads");
+    let ids: Vec<&str> = studies.iter().map(|s| s.id.as_str()).collect();
+    for id in [
+        "heller2014",
+        "modestino2017",
+        "attanasio2021",
+        "chioda2016",
+        "cerda2012",
+        "branas2018",
+        "calderon2015",
+        "lindo2018_own",
+        "lindo2018_neighbours",
+        "espinosa2015",
+        "gavrilova2019",
+        "prieto2023_recruitment",
+        "prieto2023_incapacitation",
+        "sumano2025",
+    ] {
+        assert!(ids.contains(&id), "no study {id} in the registry: {ids:?}");
+    }
+    for s in &studies {
+        let p = &s.published;
+        assert!(p.lo <= p.effect && p.effect <= p.hi, "{}: effect outside its interval", s.id);
+        assert!(
+            !s.verified.trim().is_empty() && !s.mapping.trim().is_empty(),
+            "{}: verified and mapping",
+            s.id
+        );
+    }
+}
+
+#[test]
+fn evidence_writes_its_files_and_prints_the_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("e");
+    // The baseline's size: a region's homicides over six months are too few below it.
+    let o = evidence(&out, "200000", &["--only", "cerda2012,calderon2015", "--threads", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("of 2 studies inside their published interval"), "{stdout}");
+    let mut reader = csv::Reader::from_path(out.join("evidence.csv")).unwrap();
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), HEADER);
+    let rows: Vec<Vec<String>> =
+        reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    // Registry order (sorted ids), whatever the order of --only.
+    assert_eq!(rows.iter().map(|r| r[0].as_str()).collect::<Vec<_>>(), ["calderon2015", "cerda2012"]);
+    for r in &rows {
+        assert!(["inside", "overlapping", "outside"].contains(&r[12].as_str()), "{r:?}");
+        assert!(["yes", "no"].contains(&r[13].as_str()), "{r:?}");
+        let (m, lo, hi): (f64, f64, f64) =
+            (r[9].parse().unwrap(), r[10].parse().unwrap(), r[11].parse().unwrap());
+        assert!(lo <= m && m <= hi, "model interval {r:?}");
+    }
+    // A kingpin removal raises the homicides of its region in the model, as in the study.
+    assert_eq!(rows[0][13], "yes", "{:?}", rows[0]);
+    assert!(out.join("charts/forest.png").is_file());
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        report.contains("studies inside their published interval") && report.contains("Cerda et al. 2012")
+    );
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"complete\": true") && manifest.contains("\"experiment\": \"evidence\""),
+        "{manifest}"
+    );
+}
+
+#[test]
+fn evidence_is_the_same_bytes_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = |threads: &str| {
+        let out = dir.path().join(format!("t{threads}"));
+        let o = evidence(
+            &out,
+            "20000",
+            &["--only", "lindo2018_neighbours", "--threads", threads, "--no-charts", "--quiet"],
+        );
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(out.join("evidence.csv")).unwrap()
+    };
+    assert_eq!(csv("1"), csv("2"));
+}
+
+#[test]
+fn an_unknown_study_is_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("e");
+    let o = evidence(&out, "20000", &["--only", "heller2014,nosuch"]);
+    assert_eq!(o.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("nosuch") && stderr.contains("heller2014"), "{stderr}");
+    assert!(!out.exists(), "no output directory for bad input");
+}
