@@ -109,12 +109,26 @@ pub struct CalibrateArgs {
     /// log-uniform prior (repeat).
     #[arg(long = "param", value_name = "PATH=LO:HI[:log]", required = true)]
     pub params: Vec<String>,
-    /// Particles per generation.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    /// Particles per generation (200: the 5% and 95% limits then rest on several
+    /// effective particles even when weights are uneven).
+    #[arg(long, value_name = "N", default_value_t = 200)]
     pub particles: usize,
-    /// Generations after the first (a sample of the prior).
+    /// Generations after the first (a sample of the prior), at most.
     #[arg(long, value_name = "G", default_value_t = 5)]
     pub generations: u64,
+    /// Run every particle on the same replicates (common random numbers): a screening
+    /// device that ranks points sharply; its intervals are not posterior intervals.
+    #[arg(long)]
+    pub common_random_numbers: bool,
+    /// Stop once a generation's tolerance is at most E.
+    #[arg(long, value_name = "E", default_value_t = 0.0)]
+    pub min_tolerance: f64,
+    /// Stop once a generation accepts less than this share of its proposals.
+    #[arg(long, value_name = "A", default_value_t = 0.02)]
+    pub min_acceptance: f64,
+    /// Stop once the tolerance falls by less than this share in a generation.
+    #[arg(long, value_name = "F", default_value_t = 0.01)]
+    pub min_tolerance_drop: f64,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -138,6 +152,12 @@ pub fn cmd_calibrate(args: CalibrateArgs, cancel: &Cancel) -> anyhow::Result<Exi
         settings: args.sim.settings(cancel)?,
         out_dir,
         charts: args.output.charts(),
+        common_random_numbers: args.common_random_numbers,
+        stopping: calibrate::Stopping {
+            min_tolerance: args.min_tolerance,
+            min_acceptance: args.min_acceptance,
+            min_tolerance_drop: args.min_tolerance_drop,
+        },
     };
     let o = calibrate::calibrate(&spec)?;
     if !args.sim.quiet {

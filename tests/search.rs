@@ -65,13 +65,21 @@ fn optimize_n(out: &Path, threads: &str, generations: &str, population: &str) ->
 }
 
 #[test]
-fn a_front_point_file_reproduces_its_pareto_row() {
+fn a_front_point_file_reproduces_its_holdout_row() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("opt");
     ok(&mut optimize(&out, "2", "1"));
-    let (h, rows) = csv(&out.join("pareto.csv"));
+    let (h, rows) = csv(&out.join("holdout.csv"));
+    let (ph, pareto) = csv(&out.join("pareto.csv"));
     assert!(!rows.is_empty());
+    assert_eq!(rows.len(), pareto.len());
     assert_eq!(&h[..3], ["point", "policy.scholarships.coverage", "policy.youth_jobs.slots_per_1000"]);
+    // The same points, on other replicates: the in-sample values are not the ones reported.
+    let recruits = |h: &[String], r: &[String]| r[col(h, "recruits_mean")].clone();
+    assert!(rows.iter().zip(&pareto).all(|(a, b)| a[1..3] == b[1..3]));
+    assert!(rows.iter().zip(&pareto).any(|(a, b)| recruits(&h, a) != recruits(&ph, b)));
+    let (_, hv) = csv(&out.join("hypervolume.csv"));
+    assert_eq!(hv.len(), 2, "one row per generation");
     for row in &rows {
         let k = &row[0];
         let run = tmp.path().join(format!("run-{k}"));
@@ -218,9 +226,11 @@ fn window_mean(ts: &Path, metric: &str, from: usize, to: usize) -> f64 {
 }
 
 /// Known answer: targets made by the model at choice.intercept = −2.5 and
-/// violence.conflict = 3 (same seed, replicates and size as the calibration), priors
-/// [−4, 0] and [0.5, 8]; every 90% posterior interval must cover the truth and be at most
-/// half the prior's width. 50 particles, 5 generations after the first.
+/// violence.conflict = 3 on seed 1001 (the calibration runs seed 1's hashes: the targets'
+/// noise is not the noise of any particle, so the distance at the truth is not 0), priors
+/// [−4, 0] and [0.5, 8]; every 90% posterior interval must cover the truth, the intercept's
+/// be at most half the prior's width, and the posterior predictive cover most targets.
+/// 50 particles, 5 generations after the first.
 #[test]
 fn calibration_recovers_known_parameters() {
     let tmp = tempfile::tempdir().unwrap();
@@ -237,7 +247,11 @@ fn calibration_recovers_known_parameters() {
     let truth = tmp.path().join("truth.toml");
     fs::write(&truth, "extends = \"small.toml\"\n[choice]\nintercept = -2.5\n[violence]\nconflict = 3.0\n")
         .unwrap();
-    ok(bin().arg("run").arg(&truth).args(["--quiet", "--no-charts", "--out"]).arg(tmp.path().join("truth")));
+    ok(bin()
+        .arg("run")
+        .arg(&truth)
+        .args(["--seed", "1001", "--quiet", "--no-charts", "--out"])
+        .arg(tmp.path().join("truth")));
     let ts = tmp.path().join("truth/timeseries.csv");
     let mut text = String::from("metric,region,start,end,value,tolerance\n");
     for metric in ["members", "homicide_rate", "recruits"] {
@@ -259,7 +273,13 @@ fn calibration_recovers_known_parameters() {
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
     let post = manifest["details"]["posterior"].as_array().unwrap();
-    for (p, (truth, lo, hi)) in post.iter().zip([(-2.5, -4.0, 0.0), (3.0, 0.5, 8.0)]) {
+    // Width limits: the intercept is identified by these targets and must be pinned to half
+    // its prior. The conflict parameter is weakly identified at this size: with common
+    // random numbers its interval was 30% of the prior, which was the false precision of
+    // conditioning on one noise draw; with independent draws (2026-12-07) it is 68%, so only
+    // its coverage is required.
+    let limits = [(-2.5, -4.0, 0.0, 0.5), (3.0, 0.5, 8.0, 1.0)];
+    for (p, (truth, lo, hi, share)) in post.iter().zip(limits) {
         let (l, h) = (p["lo90"].as_f64().unwrap(), p["hi90"].as_f64().unwrap());
         eprintln!(
             "{}: 90% interval [{l}, {h}], truth {truth}, {:.0}% of the prior",
@@ -267,11 +287,22 @@ fn calibration_recovers_known_parameters() {
             100.0 * (h - l) / (hi - lo)
         );
         assert!(l <= truth && truth <= h, "{}: [{l}, {h}] misses {truth}", p["path"]);
-        assert!(h - l <= 0.5 * (hi - lo), "{}: [{l}, {h}] is wider than half the prior", p["path"]);
+        assert!(h - l <= share * (hi - lo), "{}: [{l}, {h}] is wider than {share} of the prior", p["path"]);
     }
     let (fh, fit) = csv(&out.join("fit.csv"));
     assert_eq!(fh[..6], ["line", "metric", "region", "start", "end", "observed"]);
     assert_eq!(fit.len(), 9);
+    // The posterior predictive (fresh runs) must cover most observed values: these are
+    // window means of one model realisation.
+    let (obs, lo, hi) = (col(&fh, "observed"), col(&fh, "predictive_lo"), col(&fh, "predictive_hi"));
+    let inside = fit
+        .iter()
+        .filter(|r| {
+            let x = |k: usize| r[k].parse::<f64>().unwrap();
+            x(lo) <= x(obs) && x(obs) <= x(hi)
+        })
+        .count();
+    assert!(inside >= 7, "{inside} of 9 observed values inside their 95% predictive intervals");
     let calibrated = fs::read_to_string(out.join("calibrated.toml")).unwrap();
     assert!(
         calibrated.contains("intercept = ") && calibrated.contains("extends = \"../small.toml\""),
@@ -280,4 +311,50 @@ fn calibration_recovers_known_parameters() {
     ok(bin().arg("validate").arg(out.join("calibrated.toml")));
     let (ph, _) = csv(&out.join("posterior.csv"));
     assert_eq!(ph, ["generation", "particle", "weight", "distance", "choice.intercept", "violence.conflict"]);
+}
+
+fn calibrate_small(out: &Path, targets: &Path, threads: &str, extra: &[&str]) -> Command {
+    let mut c = bin();
+    c.arg("calibrate")
+        .arg(root().join("scenarios/baseline.toml"))
+        .arg("--targets")
+        .arg(targets)
+        .args(["--param", "choice.intercept=-4:0"])
+        .args(SIZE)
+        .args(["--particles", "8", "--generations", "2", "--threads", threads, "--quiet", "--no-charts"])
+        .args(["--min-acceptance", "0", "--min-tolerance-drop", "0"])
+        .args(extra)
+        .arg("--out")
+        .arg(out);
+    c
+}
+
+/// Independent draws are the default and are the same bytes for any thread count and after
+/// a resume; common random numbers are an explicit option and give another search.
+#[test]
+fn calibrate_gives_the_same_bytes_for_any_thread_count_and_after_a_resume() {
+    let tmp = tempfile::tempdir().unwrap();
+    let targets = tmp.path().join("T.csv");
+    fs::write(
+        &targets,
+        "metric,region,start,end,value,tolerance\nmembers,,0,23,40,0.1\nrecruits,,0,23,2,0.2\n",
+    )
+    .unwrap();
+    let (a, b, c) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("c"));
+    ok(&mut calibrate_small(&a, &targets, "1", &[]));
+    ok(&mut calibrate_small(&b, &targets, "2", &[]));
+    for f in ["posterior.csv", "fit.csv", "calibrated.toml"] {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f}");
+    }
+    fs::remove_file(b.join("generations/gen-0002.json")).unwrap();
+    fs::remove_file(b.join("manifest.json")).unwrap();
+    ok(&mut calibrate_small(&b, &targets, "2", &[]));
+    for f in ["posterior.csv", "fit.csv", "calibrated.toml"] {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f} after resume");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["details"]["common_random_numbers"], false);
+    ok(&mut calibrate_small(&c, &targets, "2", &["--common-random-numbers"]));
+    assert_ne!(fs::read(a.join("posterior.csv")).unwrap(), fs::read(c.join("posterior.csv")).unwrap());
 }

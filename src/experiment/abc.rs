@@ -1,17 +1,24 @@
 //! Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC; Toni et al. 2009,
-//! with the adaptive kernel of Beaumont et al. 2009 and the adaptive tolerances of
-//! Del Moral et al. 2012), as pure functions on plain numbers.
+//! with the adaptive kernel and importance weights of Beaumont et al. 2009), as pure
+//! functions on plain numbers. The tolerance schedule is a weighted-quantile schedule (each
+//! tolerance a fixed quantile of the previous generation's distances, as in Drovandi &
+//! Pettitt 2011 and pyABC's `QuantileEpsilon`), not the ESS-driven schedule of Del Moral
+//! et al. 2012.
 //!
 //! Parameters live in a working space where every prior is uniform: the value itself for a
 //! uniform prior, its logarithm for a log-uniform one. Generation 0 samples the prior and
 //! accepts everything. Each later generation has a tolerance ε, the weighted `quantile` of
 //! the previous generation's distances, and proposes particles in batches of fixed size:
 //! an ancestor drawn by weight, moved by a Gaussian kernel whose covariance is twice the
-//! previous population's weighted covariance (redrawn while it falls outside the prior's
-//! support). A proposal is accepted when its distance is at most ε; the first `particles`
+//! previous population's weighted covariance. A move that leaves the prior's support is
+//! discarded with its ancestor and both are drawn again, so the proposal density is the
+//! kernel mixture restricted to the support divided by one constant (the mixture's mass
+//! inside it); redrawing only the step would divide each ancestor's term by its own chance
+//! of staying inside, which the weights below would ignore. A proposal is accepted when its distance is at most ε; the first `particles`
 //! accepted, in proposal order, form the generation. Weights are prior density over the
 //! kernel mixture density, w_i ∝ π(θ_i) / Σ_j w_j K(θ_i | θ_j); the uniform working-space
-//! prior makes the numerator a constant.
+//! prior makes the numerator a constant. Generation 0 keeps only the prior draws whose
+//! evaluation succeeded, with equal weights.
 //!
 //! Every random number comes from a stream keyed by (seed, generation, batch, proposal),
 //! and a batch is evaluated as a whole by the caller's function, so the result does not
@@ -254,9 +261,28 @@ pub fn sample_prior(priors: &[Prior], n: usize, seed: u64) -> Vec<Vec<f64>> {
         .collect()
 }
 
-/// A batch of proposals for `generation`: ancestors drawn by weight from `prev`, moved by
-/// `kernel` until they land inside the prior's support (at most 1000 tries, then the
-/// ancestor itself).
+/// An index drawn with probability proportional to `weights` (`total` is their sum).
+pub fn draw_index(weights: impl ExactSizeIterator<Item = f64>, total: f64, s: &mut Stream) -> usize {
+    let last = weights.len() - 1;
+    let u = s.uniform() * total;
+    let mut acc = 0.0;
+    weights
+        .enumerate()
+        .find(|&(_, w)| {
+            acc += w;
+            acc > u
+        })
+        .map_or(last, |(i, _)| i)
+}
+
+/// One ancestor drawn from `prev` by weight (`total` is the sum of the weights).
+fn pick<'a>(prev: &'a [Particle], total: f64, s: &mut Stream) -> &'a Particle {
+    &prev[draw_index(prev.iter().map(|p| p.weight), total, s)]
+}
+
+/// A batch of proposals for `generation`: an ancestor drawn by weight from `prev`, moved by
+/// `kernel`; a move outside the prior's support is discarded with its ancestor (at most
+/// 1000 tries, then the last ancestor itself).
 pub fn propose(
     prev: &[Particle],
     kernel: &Kernel,
@@ -270,21 +296,14 @@ pub fn propose(
     (0..n)
         .map(|i| {
             let mut s = Stream::new(key(&[seed, generation, batch, i as u64, 0x6162_63]));
-            let u = s.uniform() * total;
-            let mut acc = 0.0;
-            let ancestor = prev
-                .iter()
-                .find(|p| {
-                    acc += p.weight;
-                    acc > u
-                })
-                .unwrap_or(&prev[prev.len() - 1]);
-            let z0: Vec<f64> = ancestor.theta.iter().zip(priors).map(|(&x, p)| p.to_work(x)).collect();
+            let mut ancestor = pick(prev, total, &mut s);
             for _ in 0..1000 {
-                let z: Vec<f64> = z0.iter().zip(kernel.draw(&mut s)).map(|(a, b)| a + b).collect();
+                let z0 = ancestor.theta.iter().zip(priors).map(|(&x, p)| p.to_work(x));
+                let z: Vec<f64> = z0.zip(kernel.draw(&mut s)).map(|(a, b)| a + b).collect();
                 if inside(priors, &z) {
                     return z.iter().zip(priors).map(|(&z, p)| p.from_work(z)).collect();
                 }
+                ancestor = pick(prev, total, &mut s);
             }
             ancestor.theta.clone()
         })
@@ -336,11 +355,10 @@ where
     let Some(prev) = prev else {
         let thetas = sample_prior(priors, n, seed);
         let d = evaluate(&thetas);
-        let particles = thetas
-            .into_iter()
-            .zip(d)
-            .map(|(theta, distance)| Particle { theta, weight: 1.0 / n as f64, distance })
-            .collect();
+        let kept: Vec<(Vec<f64>, f64)> = thetas.into_iter().zip(d).filter(|(_, d)| d.is_finite()).collect();
+        let w = 1.0 / kept.len() as f64;
+        let particles =
+            kept.into_iter().map(|(theta, distance)| Particle { theta, weight: w, distance }).collect();
         return Population {
             generation: 0,
             epsilon: f64::INFINITY,

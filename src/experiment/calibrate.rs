@@ -1,13 +1,21 @@
 //! `narcodoor calibrate`: ABC-SMC ([`super::abc`]) of scenario parameters against observed
 //! targets ([`super::calibrate_targets`]).
 //!
-//! A particle is a parameter point; it is run on replicates 0..R (common random numbers:
-//! every particle meets the same luck), each target's window mean is averaged over the
-//! replicates, and its distance is the root mean square of the targets' relative errors in
-//! units of their tolerances. Proposals are evaluated a batch at a time, in parallel over
-//! particles and replicates; a particle the scenario rules refuse, or whose run fails, has
-//! no distance and is never accepted. Integer parameters run rounded; the posterior keeps
-//! the continuous values proposed.
+//! A particle is a parameter point; it is run on R replicates of its own random numbers
+//! (the seed of its runs is a hash of the base seed and the point, so the result is the
+//! same for any thread count and after a resume), each target's window mean is averaged
+//! over the replicates, and its distance is [`distance`]. Independent draws make ABC
+//! average over the model's noise, as the posterior requires; with `common_random_numbers`
+//! every particle meets the same luck (replicates 0..R of the base seed), which ranks
+//! points more sharply but conditions on one draw of the noise, so its intervals are a
+//! screening device, not posterior intervals. Proposals are evaluated a batch at a time,
+//! in parallel over particles and replicates; a particle the scenario rules refuse, or
+//! whose run fails, has no distance and is never accepted. Integer parameters run
+//! rounded; the posterior keeps the continuous values proposed.
+//!
+//! The search stops after `generations` generations, or earlier by [`Stopping`]: once the
+//! tolerance reaches a floor, once the acceptance rate falls below a floor, or once the
+//! tolerance stalls.
 //!
 //! Each finished generation is a checkpoint: a killed calibration, run again with the same
 //! command, resumes at the last finished generation with the same bytes.
@@ -21,9 +29,13 @@ use super::calibrate_targets::{Target, distance, window_means};
 use super::generations::{self, Batch, Prepared, Space, exact, exact_one, store::Store};
 use crate::error::InputError;
 use crate::experiment::runner::{Experiment, Runner, Settings};
+use crate::model::params::Params;
 use crate::output::manifest::Scale;
+use crate::rng::key;
 use crate::scenario::{Scenario, resolved_json};
 
+#[path = "calibrate_check.rs"]
+pub mod check;
 #[path = "calibrate_output.rs"]
 pub mod output;
 
@@ -43,6 +55,44 @@ pub struct CalibrateSpec {
     pub settings: Settings,
     pub out_dir: PathBuf,
     pub charts: bool,
+    /// Every particle on the same replicates (a screening device; see the module doc).
+    pub common_random_numbers: bool,
+    pub stopping: Stopping,
+}
+
+/// When a calibration stops before its last generation.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Stopping {
+    /// Stop once a generation's tolerance is at most this.
+    pub min_tolerance: f64,
+    /// Stop once a generation accepts fewer than this share of its proposals.
+    pub min_acceptance: f64,
+    /// Stop once the tolerance falls by less than this share from one generation to the next.
+    pub min_tolerance_drop: f64,
+}
+
+impl Default for Stopping {
+    fn default() -> Self {
+        Stopping { min_tolerance: 0.0, min_acceptance: 0.02, min_tolerance_drop: 0.01 }
+    }
+}
+
+impl Stopping {
+    /// Why the search stops after the last of `gens`, if a rule says so (generation 0,
+    /// a sample of the prior, never stops it).
+    pub fn reason(&self, gens: &[StoredGeneration]) -> Option<&'static str> {
+        let [.., prev, last] = gens else { return None };
+        let acceptance = last.particles.len() as f64 / last.evaluated.max(1) as f64;
+        if last.epsilon <= self.min_tolerance {
+            Some("min_tolerance")
+        } else if acceptance < self.min_acceptance {
+            Some("min_acceptance")
+        } else if prev.epsilon.is_finite() && last.epsilon > prev.epsilon * (1.0 - self.min_tolerance_drop) {
+            Some("tolerance_stalled")
+        } else {
+            None
+        }
+    }
 }
 
 impl CalibrateSpec {
@@ -116,6 +166,13 @@ pub struct CalibrateOutcome {
     pub posterior: Vec<(String, f64, f64, f64)>,
     pub resumed_generations: usize,
     pub seconds: f64,
+    /// The last generation's effective sample size.
+    pub effective_sample_size: f64,
+    /// The distance of the calibrated point (marginal medians) run on fresh seeds.
+    pub median_distance: f64,
+    /// Why the search stopped: "generations" or a [`Stopping`] rule.
+    pub stopped: &'static str,
+    pub warnings: Vec<String>,
 }
 
 impl CalibrateOutcome {
@@ -131,6 +188,13 @@ impl CalibrateOutcome {
             self.seconds,
             self.out_dir.display()
         );
+        out.push_str(&format!(
+            "  stopped by {}; effective sample size {:.1}; the calibrated point (marginal medians) run on fresh seeds: distance {:.4}\n",
+            self.stopped, self.effective_sample_size, self.median_distance
+        ));
+        for w in &self.warnings {
+            out.push_str(&format!("  warning: {w}\n"));
+        }
         for (path, med, lo, hi) in &self.posterior {
             out.push_str(&format!("  {path}: median {med:.6} (90% interval {lo:.6} to {hi:.6})\n"));
         }
@@ -144,6 +208,16 @@ fn check_spec(spec: &CalibrateSpec) -> anyhow::Result<()> {
     }
     if spec.particles < 4 {
         return Err(InputError::new("--particles must be at least 4").into());
+    }
+    let st = &spec.stopping;
+    for (flag, x) in [
+        ("--min-tolerance", st.min_tolerance),
+        ("--min-acceptance", st.min_acceptance),
+        ("--min-tolerance-drop", st.min_tolerance_drop),
+    ] {
+        if !(x.is_finite() && x >= 0.0) || (flag != "--min-tolerance" && x >= 1.0) {
+            return Err(InputError::new(format!("{flag} {x}: must be a share in [0, 1)")).into());
+        }
     }
     Ok(())
 }
@@ -168,11 +242,51 @@ fn stored_spec(spec: &CalibrateSpec) -> serde_json::Value {
         "particles": spec.particles,
         "settings": format!("{:?}", spec.abc_settings()),
         "seed": p.run.seed,
+        "common_random_numbers": spec.common_random_numbers,
+        "stopping": format!("{:?}", spec.stopping),
         "replicates": p.run.replicates,
         "months": p.run.months,
         "burn_in_months": p.run.burn_in_months,
         "youths": p.total_youths(),
     })
+}
+
+/// Runs each point with its seed (replicates 0..R of it): per point, each replicate's
+/// window means, or `None` for a point that failed.
+pub fn run_points(
+    spec: &CalibrateSpec,
+    space: &Space,
+    runner: &mut Runner,
+    thetas: &[Vec<f64>],
+    seeds: &[u64],
+) -> anyhow::Result<Vec<Option<Vec<Vec<f64>>>>> {
+    let prepared: Vec<Prepared> = thetas.iter().map(|t| space.prepare(t)).collect();
+    let variants = prepared
+        .iter()
+        .zip(seeds)
+        .map(|(c, &seed)| {
+            let with_seed = |p: &Params| {
+                let mut p = p.clone();
+                p.run.seed = seed;
+                vec![p]
+            };
+            c.params.as_ref().map(with_seed).unwrap_or_default()
+        })
+        .collect();
+    let batch = Batch { candidates: &prepared, variants, replicates: spec.scenario.params.run.replicates };
+    let measure = |_c: usize, _v: usize, r: &crate::engine::ReplicateResult| window_means(&spec.targets, r);
+    let outcomes = generations::evaluate(runner, "calibrate", &batch, &measure)?;
+    Ok(outcomes.into_iter().map(|o| o.ok().map(|mut runs| runs.swap_remove(0))).collect())
+}
+
+/// Each target's mean over replicates (NaN for a failed point).
+pub fn replicate_mean(reps: Option<&Vec<Vec<f64>>>, targets: usize) -> Vec<f64> {
+    match reps {
+        None => vec![f64::NAN; targets],
+        Some(reps) => {
+            (0..targets).map(|k| reps.iter().map(|m| m[k]).sum::<f64>() / reps.len() as f64).collect()
+        }
+    }
 }
 
 /// Evaluates a batch of points: each one's window means averaged over replicates (NaN for
@@ -183,23 +297,22 @@ fn simulate(
     runner: &mut Runner,
     thetas: &[Vec<f64>],
 ) -> anyhow::Result<Vec<Vec<f64>>> {
-    let prepared: Vec<Prepared> = thetas.iter().map(|t| space.prepare(t)).collect();
-    let variants =
-        prepared.iter().map(|c| c.params.as_ref().map(|p| vec![p.clone()]).unwrap_or_default()).collect();
-    let batch = Batch { candidates: &prepared, variants, replicates: spec.scenario.params.run.replicates };
-    let measure = |_c: usize, _v: usize, r: &crate::engine::ReplicateResult| window_means(&spec.targets, r);
-    let outcomes = generations::evaluate(runner, "calibrate", &batch, &measure)?;
-    let n = spec.targets.len();
-    Ok(outcomes
-        .into_iter()
-        .map(|o| match o {
-            Err(_) => vec![f64::NAN; n],
-            Ok(runs) => {
-                let reps = &runs[0];
-                (0..n).map(|k| reps.iter().map(|m| m[k]).sum::<f64>() / reps.len() as f64).collect()
-            }
-        })
-        .collect())
+    let seeds: Vec<u64> = thetas.iter().map(|t| particle_seed(spec, t)).collect();
+    let runs = run_points(spec, space, runner, thetas, &seeds)?;
+    Ok(runs.iter().map(|r| replicate_mean(r.as_ref(), spec.targets.len())).collect())
+}
+
+/// The seed of a particle's runs: the base seed with common random numbers; otherwise a
+/// hash of the base seed and the point, so that it does not depend on where the point
+/// falls in a batch or on the thread count.
+pub fn particle_seed(spec: &CalibrateSpec, theta: &[f64]) -> u64 {
+    let seed = spec.scenario.params.run.seed;
+    if spec.common_random_numbers {
+        return seed;
+    }
+    let mut words = vec![seed, 0x7061_7274];
+    words.extend(theta.iter().map(|x| x.to_bits()));
+    key(&words)
 }
 
 /// One ABC-SMC generation, with the simulated window means of its particles.
@@ -291,7 +404,7 @@ fn calibrate_in(spec: &CalibrateSpec, space: &Space, store: &Store) -> anyhow::R
         Err(e) => return Err(runner.abandon(vec![], e)),
     };
     let resumed = gens.len();
-    while (gens.len() as u64) <= spec.generations {
+    while (gens.len() as u64) <= spec.generations && spec.stopping.reason(&gens).is_none() {
         let next = next_generation(spec, space, &mut runner, gens.last())
             .and_then(|g| store.save(g.generation, &g).map(|_| g));
         match next {
@@ -299,5 +412,41 @@ fn calibrate_in(spec: &CalibrateSpec, space: &Space, store: &Store) -> anyhow::R
             Err(e) => return Err(runner.abandon(vec!["search.json".into(), "generations/".into()], e)),
         }
     }
-    output::write_all(spec, space, &gens, resumed, runner)
+    let Some(last) = gens.last() else {
+        return Err(runner.abandon(vec![], anyhow::anyhow!("no generation")));
+    };
+    let medians: Vec<f64> = output::summary(spec, last).iter().map(|p| p.1).collect();
+    match check::run(spec, space, &mut runner, last, &medians) {
+        Ok(check) => output::write_all(spec, space, &gens, &check, resumed, runner),
+        Err(e) => Err(runner.abandon(vec!["search.json".into(), "generations/".into()], e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(epsilon: f64, accepted: usize, evaluated: usize) -> StoredGeneration {
+        let p = StoredParticle { theta: vec![0.0], weight: 1.0, distance: 0.0, simulated: vec![] };
+        StoredGeneration {
+            generation: 0,
+            epsilon,
+            evaluated,
+            failed: 0,
+            reached_tolerance: true,
+            particles: vec![p; accepted],
+        }
+    }
+
+    #[test]
+    fn stopping_rules() {
+        let s = Stopping { min_tolerance: 0.5, min_acceptance: 0.1, min_tolerance_drop: 0.05 };
+        let prior = stored(f64::INFINITY, 10, 10);
+        assert_eq!(s.reason(&[prior.clone()]), None, "the prior sample never stops the search");
+        assert_eq!(s.reason(&[prior.clone(), stored(2.0, 10, 20)]), None);
+        assert_eq!(s.reason(&[prior.clone(), stored(0.5, 10, 20)]), Some("min_tolerance"));
+        assert_eq!(s.reason(&[prior.clone(), stored(2.0, 10, 200)]), Some("min_acceptance"));
+        assert_eq!(s.reason(&[stored(2.0, 10, 20), stored(1.95, 10, 20)]), Some("tolerance_stalled"));
+        assert_eq!(s.reason(&[stored(2.0, 10, 20), stored(1.8, 10, 20)]), None);
+    }
 }

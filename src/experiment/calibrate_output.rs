@@ -1,12 +1,15 @@
 //! The files of `narcodoor calibrate`: `posterior.csv` (every generation's particles),
-//! `calibrated.toml` (the posterior medians as a scenario extending FILE), `fit.csv` (each
-//! target with the posterior predictive mean and 95% interval), `charts/fit.png`,
-//! `charts/posterior.png` and `manifest.json`.
+//! `calibrated.toml` (the posterior medians as a scenario extending FILE, with the distance
+//! they gave on fresh seeds), `fit.csv` (each target with the posterior predictive mean and
+//! 95% interval of [`super::check`], the accepted particles' own range, labelled as such,
+//! and the calibrated point's value), `charts/fit.png`, `charts/posterior.png` and
+//! `manifest.json`.
 
 use std::fs;
 
 use anyhow::Context;
 
+use super::check::{Predictive, effective_sample_size};
 use super::{CalibrateOutcome, CalibrateSpec, StoredGeneration};
 use crate::experiment::abc::{self, Particle, weighted_quantile};
 use crate::experiment::generations::Space;
@@ -38,9 +41,9 @@ fn posterior_csv(spec: &CalibrateSpec, gens: &[StoredGeneration]) -> String {
     out
 }
 
-/// Per target: the weighted posterior predictive mean and 95% interval of the particles'
-/// simulated window means.
-fn predictive(g: &StoredGeneration, k: usize) -> (f64, f64, f64) {
+/// Per target: the weighted mean and 95% range of the accepted particles' own simulated
+/// window means (which passed the tolerance, so this is not a predictive check).
+fn accepted(g: &StoredGeneration, k: usize) -> (f64, f64, f64) {
     let v: Vec<f64> = g.particles.iter().map(|p| p.simulated.get(k).copied().unwrap_or(f64::NAN)).collect();
     let w: Vec<f64> = g.particles.iter().map(|p| p.weight).collect();
     let total: f64 = w.iter().sum();
@@ -48,24 +51,22 @@ fn predictive(g: &StoredGeneration, k: usize) -> (f64, f64, f64) {
     (mean, weighted_quantile(&v, &w, 0.025), weighted_quantile(&v, &w, 0.975))
 }
 
-fn fit_csv(spec: &CalibrateSpec, last: &StoredGeneration) -> String {
+fn fit_csv(spec: &CalibrateSpec, last: &StoredGeneration, check: &Predictive) -> String {
     let mut out = String::from(
-        "line,metric,region,start,end,observed,tolerance,simulated_mean,simulated_lo,simulated_hi\n",
+        "line,metric,region,start,end,observed,tolerance,predictive_mean,predictive_lo,predictive_hi,accepted_mean,accepted_lo,accepted_hi,median_point\n",
     );
     for (k, t) in spec.targets.iter().enumerate() {
-        let (m, lo, hi) = predictive(last, k);
+        let (m, lo, hi) = check.intervals[k];
+        let (am, alo, ahi) = accepted(last, k);
+        let numbers = [t.value, t.tolerance, m, lo, hi, am, alo, ahi, check.median_point[k]].map(fmt_real);
         out.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{}\n",
             t.line,
             METRICS[t.metric],
             csv_field(&t.region_name),
             t.start_text,
             t.end_text,
-            fmt_real(t.value),
-            fmt_real(t.tolerance),
-            fmt_real(m),
-            fmt_real(lo),
-            fmt_real(hi)
+            numbers.join(",")
         ));
     }
     out
@@ -88,7 +89,12 @@ pub fn summary(spec: &CalibrateSpec, last: &StoredGeneration) -> Vec<(String, f6
         .collect()
 }
 
-fn calibrated_toml(spec: &CalibrateSpec, space: &Space, last: &StoredGeneration) -> anyhow::Result<String> {
+fn calibrated_toml(
+    spec: &CalibrateSpec,
+    space: &Space,
+    last: &StoredGeneration,
+    check: &Predictive,
+) -> anyhow::Result<String> {
     let post = summary(spec, last);
     let medians: Vec<f64> = post.iter().map(|p| p.1).collect();
     let params = space
@@ -110,6 +116,12 @@ fn calibrated_toml(spec: &CalibrateSpec, space: &Space, last: &StoredGeneration)
             p.run.replicates,
             p.run.seed
         ),
+        format!(
+            "This point (the vector of marginal medians) was run on seed {}: distance {} (last tolerance {}).",
+            check.median_seed,
+            fmt_real(check.median_distance),
+            fmt_real(last.epsilon)
+        ),
     ];
     for (path, med, lo, hi) in &post {
         header.push(format!(
@@ -124,13 +136,13 @@ fn calibrated_toml(spec: &CalibrateSpec, space: &Space, last: &StoredGeneration)
     Ok(scenario_text(&parent, &header, &run, &params, &space.paths))
 }
 
-fn fit_chart(spec: &CalibrateSpec, last: &StoredGeneration, dir: &std::path::Path) -> anyhow::Result<()> {
+fn fit_chart(spec: &CalibrateSpec, check: &Predictive, dir: &std::path::Path) -> anyhow::Result<()> {
     let points: Vec<PointItem> = spec
         .targets
         .iter()
         .enumerate()
         .map(|(k, t)| {
-            let (m, lo, hi) = predictive(last, k);
+            let (m, lo, hi) = check.intervals[k];
             let region = if t.region_name.is_empty() { String::new() } else { format!(" {}", t.region_name) };
             PointItem {
                 label: format!("{}{region} {}–{}", METRICS[t.metric], t.start_text, t.end_text),
@@ -191,14 +203,15 @@ pub fn write_all(
     spec: &CalibrateSpec,
     space: &Space,
     gens: &[StoredGeneration],
+    check: &Predictive,
     resumed: usize,
     runner: Runner,
 ) -> anyhow::Result<CalibrateOutcome> {
     let dir = &spec.out_dir;
     let last = gens.last().context("no generation finished")?;
     write_atomic(dir, "posterior.csv", posterior_csv(spec, gens).as_bytes())?;
-    write_atomic(dir, "fit.csv", fit_csv(spec, last).as_bytes())?;
-    write_atomic(dir, "calibrated.toml", calibrated_toml(spec, space, last)?.as_bytes())?;
+    write_atomic(dir, "fit.csv", fit_csv(spec, last, check).as_bytes())?;
+    write_atomic(dir, "calibrated.toml", calibrated_toml(spec, space, last, check)?.as_bytes())?;
     let mut outputs: Vec<String> =
         ["search.json", "generations/", "posterior.csv", "fit.csv", "calibrated.toml"]
             .map(String::from)
@@ -208,7 +221,7 @@ pub fn write_all(
         let charts = dir.join("charts");
         fs::create_dir_all(&charts).with_context(|| format!("cannot create {}", charts.display()))?;
         for (name, r) in [
-            ("fit.png", fit_chart(spec, last, &charts)),
+            ("fit.png", fit_chart(spec, check, &charts)),
             ("posterior.png", posterior_chart(spec, last, &charts)),
         ] {
             match r {
@@ -217,21 +230,35 @@ pub fn write_all(
             }
         }
     }
+    let ess = effective_sample_size(last);
+    if 0.05 * ess < 3.0 {
+        warnings.push(format!(
+            "effective sample size {ess:.1}: the 90% interval's limits rest on fewer than 3 effective particles; use more --particles"
+        ));
+    }
+    let stopped = spec.stopping.reason(gens).unwrap_or("generations");
     let evaluated: usize = gens.iter().map(|g| g.evaluated).sum();
     let failed: usize = gens.iter().map(|g| g.failed).sum();
     let posterior = summary(spec, last);
     let seconds = runner.seconds();
     let details = serde_json::json!({
         "search": super::stored_spec(spec),
-        "method": "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009): tolerance = weighted median of the last distances, Gaussian kernel with twice the last population's weighted covariance, importance weights",
+        "method": "ABC-SMC (Toni et al. 2009; Beaumont et al. 2009): tolerance = weighted median of the last distances (a weighted-quantile schedule), Gaussian kernel with twice the last population's weighted covariance, ancestor and step redrawn together outside the prior, importance weights; distance = group-weighted root sum of squared log ratios with offsets",
+        "stopped": stopped,
+        "common_random_numbers": spec.common_random_numbers,
         "generations": gens.iter().map(|g| serde_json::json!({
             "generation": g.generation, "epsilon": fmt_real(g.epsilon), "evaluated": g.evaluated, "failed": g.failed,
-            "reached_tolerance": g.reached_tolerance, "effective_sample_size": fmt_real(abc::effective_sample_size(&g.particles.iter().map(|p| p.weight).collect::<Vec<_>>())),
+            "reached_tolerance": g.reached_tolerance, "effective_sample_size": fmt_real(effective_sample_size(g)),
         })).collect::<Vec<_>>(),
         "posterior": posterior.iter().map(|(p, m, lo, hi)| serde_json::json!({"path": p, "median": m, "lo90": lo, "hi90": hi})).collect::<Vec<_>>(),
         "resumed_generations": resumed,
+        "predictive": {
+            "draws": check.draws, "failed": check.failed, "first_seed": check.first_seed,
+            "seeds": "draw i runs replicates 0..R of key(seed, 0x70726564, i)",
+        },
+        "median_point": {"seed": check.median_seed, "distance": fmt_real(check.median_distance)},
     });
-    runner.finish(outputs, warnings, details_field(details))?;
+    runner.finish(outputs, warnings.clone(), details_field(details))?;
     Ok(CalibrateOutcome {
         out_dir: dir.clone(),
         generations: gens.len(),
@@ -241,5 +268,9 @@ pub fn write_all(
         posterior,
         resumed_generations: resumed,
         seconds,
+        effective_sample_size: ess,
+        median_distance: check.median_distance,
+        stopped,
+        warnings,
     })
 }

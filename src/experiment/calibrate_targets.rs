@@ -6,8 +6,8 @@
 //! is a column of `timeseries.csv` (`region` empty) or of `regions.csv` (`region` a region
 //! name); `start` and `end` are inclusive reported months, or `YYYY-MM` dates when the
 //! scenario has `run.start`; `value` is the observed mean of the metric's monthly values
-//! over the window; `tolerance` is the relative error that counts as one unit of distance.
-//! Every problem is an input error (exit code 2) naming the file, the line and the field.
+//! over the window (not negative); `tolerance` is the relative error that counts as one
+//! unit of distance. Every problem is an input error (exit code 2) naming the file, the line and the field.
 
 use std::path::Path;
 
@@ -34,6 +34,42 @@ pub struct Target {
     pub end_text: String,
     pub value: f64,
     pub tolerance: f64,
+    /// The offset of the log ratio: a tenth of the mean |value| of the target's group.
+    pub offset: f64,
+    /// The row's share of the squared distance: 1 / (groups × rows in its group).
+    pub weight: f64,
+}
+
+/// A target's group: its metric, national or regional. Each group counts equally in the
+/// distance, however many rows it has.
+fn group_of(t: &Target) -> (usize, bool) {
+    (t.metric, t.region.is_some())
+}
+
+/// Sets each row's offset and weight from its group; a group whose values are all 0 has no
+/// scale and is an input error naming its first row.
+fn set_groups(rows: &mut [Target], file: &str) -> anyhow::Result<()> {
+    let mut groups: Vec<(usize, bool)> = rows.iter().map(group_of).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for g in &groups {
+        let members: Vec<usize> = (0..rows.len()).filter(|&i| group_of(&rows[i]) == *g).collect();
+        let mean = members.iter().map(|&i| rows[i].value.abs()).sum::<f64>() / members.len() as f64;
+        if mean == 0.0 {
+            let line = rows[members[0]].line;
+            let msg = format!(
+                "{file}:{line}: field `value`: every target of {}{} is 0, so the log-ratio distance has no scale",
+                METRICS[g.0],
+                if g.1 { " by region" } else { "" }
+            );
+            return Err(InputError::new(msg).into());
+        }
+        for &i in &members {
+            rows[i].offset = 0.1 * mean;
+            rows[i].weight = 1.0 / (groups.len() * members.len()) as f64;
+        }
+    }
+    Ok(())
 }
 
 const COLUMNS: [&str; 6] = ["metric", "region", "start", "end", "value", "tolerance"];
@@ -99,6 +135,7 @@ pub fn parse_targets(text: &str, file: &str, p: &Params) -> anyhow::Result<Vec<T
     if out.is_empty() {
         return Err(InputError::new(format!("{file}: no target rows")).into());
     }
+    set_groups(&mut out, file)?;
     Ok(out)
 }
 
@@ -162,11 +199,25 @@ fn parse_row<'a>(
     if tolerance <= 0.0 {
         return Err(err("tolerance", format!("{tolerance} must be positive (a relative error)")));
     }
-    if value == 0.0 {
-        return Err(err("value", "0 cannot be fitted with a relative tolerance".into()));
+    if value < 0.0 {
+        return Err(err("value", format!("{value} is negative; the metrics are counts and rates")));
     }
     let (start_text, end_text) = (get(2).to_string(), get(3).to_string());
-    Ok(Target { line, metric, region, region_name, start, end, start_text, end_text, value, tolerance })
+    let (offset, weight) = (0.0, 0.0);
+    Ok(Target {
+        line,
+        metric,
+        region,
+        region_name,
+        start,
+        end,
+        start_text,
+        end_text,
+        value,
+        tolerance,
+        offset,
+        weight,
+    })
 }
 
 /// Each target's window mean in one replicate.
@@ -187,15 +238,19 @@ pub fn window_means(targets: &[Target], r: &ReplicateResult) -> Vec<f64> {
         .collect()
 }
 
-/// The distance of simulated window means from the targets: the root mean square of
-/// (simulated − value) / (tolerance × |value|). Non-finite when a simulation is.
+/// One target's error in units of its tolerance: ln((s + c) / (v + c)) / ln(1 + tolerance),
+/// with c the target's offset. Symmetric in the ratio (twice too high costs about what half
+/// as high does), finite for observed zeros, and one unit at a relative error of
+/// `tolerance` above the value.
+pub fn scaled_error(t: &Target, simulated: f64) -> f64 {
+    ((simulated + t.offset) / (t.value + t.offset)).ln() / t.tolerance.ln_1p()
+}
+
+/// The distance of simulated window means from the targets: the square root of the
+/// weighted sum of squared [`scaled_error`]s, each group (metric, national or regional)
+/// weighing the same. Non-finite when a simulation is.
 pub fn distance(targets: &[Target], simulated: &[f64]) -> f64 {
-    let sq: f64 = targets
-        .iter()
-        .zip(simulated)
-        .map(|(t, s)| ((s - t.value) / (t.tolerance * t.value.abs())).powi(2))
-        .sum();
-    (sq / targets.len() as f64).sqrt()
+    targets.iter().zip(simulated).map(|(t, &s)| t.weight * scaled_error(t, s).powi(2)).sum::<f64>().sqrt()
 }
 
 #[cfg(test)]
@@ -218,7 +273,32 @@ mod tests {
             (index_of("homicide_rate").unwrap(), None, 0, 11, 2)
         );
         assert_eq!((t[1].region, t[1].value, t[1].tolerance), (Some(1), 5.5, 0.2));
-        assert!((distance(&t, &[22.0, 5.5]) - (0.5f64).sqrt()).abs() < 1e-12);
+        // Two groups of one row each: half the weight each; offsets a tenth of the value.
+        let d = (24.0f64 / 22.0).ln() / 1.1f64.ln();
+        assert!((distance(&t, &[22.0, 5.5]) - (0.5 * d * d).sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_distance_is_symmetric_in_the_ratio_and_weighs_groups_equally() {
+        let mut text = String::from("metric,region,start,end,value,tolerance\nhomicide_rate,,0,11,20,0.1\n");
+        for k in 0..9 {
+            let region = if k % 2 == 0 { "North" } else { "South" };
+            text.push_str(&format!("homicide_rate,{region},{k},{k},{},0.25\n", 10 * k));
+        }
+        let t = parse_targets(&text, "T.csv", &params()).unwrap();
+        // A zero row is accepted (its group has a scale), and the zero row is fitted exactly
+        // by a zero simulation.
+        assert_eq!(t[1].value, 0.0);
+        assert!(scaled_error(&t[1], 0.0).abs() < 1e-12);
+        // Twice too high and half as high cost about the same, where the relative error of
+        // the old distance charged 2 units for one and at most 1 / tolerance = 4 for the other.
+        let (up, down) = (scaled_error(&t[9], 160.0), -scaled_error(&t[9], 40.0));
+        assert!(up > 0.0 && (down / up - 1.0).abs() < 0.15, "up {up}, down {down}");
+        // The one national row weighs as much as the nine regional ones together.
+        let mut sim: Vec<f64> = t.iter().map(|t| t.value).collect();
+        sim[0] = 40.0;
+        let national = scaled_error(&t[0], 40.0);
+        assert!((distance(&t, &sim) - (0.5 * national * national).sqrt()).abs() < 1e-12);
     }
 
     #[test]
@@ -232,6 +312,7 @@ mod tests {
             ("homicides,,-1,4,2,0.1", "T.csv:2: field `start`"),
             ("homicides,,2007-01,4,2,0.1", "T.csv:2: field `start`"),
             ("homicides,,0,4,0,0.1", "T.csv:2: field `value`"),
+            ("homicides,,0,4,-1,0.1", "T.csv:2: field `value`"),
             ("homicides,,0,4,x,0.1", "T.csv:2: field `value`"),
             ("homicides,,0,4,2,0", "T.csv:2: field `tolerance`"),
             ("homicides,,0,4", "T.csv:2: 4 fields"),

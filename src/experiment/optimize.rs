@@ -9,6 +9,11 @@
 //! with `--budget`, mean monthly spending above the budget is a constraint violation, and
 //! infeasible candidates rank behind feasible ones by their excess. A candidate the
 //! scenario rules refuse, or whose run fails, is recorded with its error and ranks last.
+//! A candidate whose values (as they run: integer levers rounded) equal those of a
+//! candidate already evaluated is not run again; it shares that record.
+//!
+//! The values the search ranks by are in-sample; the final front and the reference
+//! scenarios are re-run on fresh replicates at the end ([`holdout`]).
 //!
 //! Robust mode (`--uncertain PATH=LO:HI`, `--draws K`): the uncertain parameters take K
 //! Latin-hypercube draws, the same for every candidate; each candidate runs every draw on
@@ -35,11 +40,14 @@ use crate::model::params::Params;
 use crate::output::manifest::Scale;
 use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
 
+#[path = "optimize_holdout.rs"]
+pub mod holdout;
 #[path = "optimize_output.rs"]
 pub mod output;
 
 /// The files an optimisation writes at its end (removed when it starts or resumes).
-pub const OUTPUTS: [&str; 3] = ["pareto.csv", "evaluated.csv", "manifest.json"];
+pub const OUTPUTS: [&str; 5] =
+    ["pareto.csv", "holdout.csv", "evaluated.csv", "hypervolume.csv", "manifest.json"];
 
 /// An objective to minimise: a metric reduced by a statistic.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -163,6 +171,9 @@ impl Record {
 pub struct Generation {
     pub evaluated: Vec<Record>,
     pub population: Vec<Record>,
+    /// Candidates not run because a record with the same values existed.
+    #[serde(default)]
+    pub skipped: usize,
 }
 
 /// What an optimisation reports back.
@@ -387,8 +398,9 @@ fn search_loop(
             None => {
                 let points = nsga2::initial_population(&bounds, spec.population, seed);
                 let prepared: Vec<Prepared> = points.iter().map(|x| search.space.prepare(x)).collect();
-                let evaluated = search.evaluate(runner, &prepared)?;
-                Generation { population: evaluated.clone(), evaluated }
+                let (evaluated, all) = evaluate_unique(search, runner, &prepared, &[])?;
+                let skipped = prepared.len() - evaluated.len();
+                Generation { population: all, evaluated, skipped }
             }
             Some(prev) => step(search, runner, prev, &bounds, seed, g)?,
         };
@@ -413,11 +425,47 @@ fn step(
     let children =
         nsga2::offspring(&parents, &fit, bounds, &Operators::default(), search.spec.population, seed, g);
     let prepared: Vec<Prepared> = children.iter().map(|x| search.space.prepare(x)).collect();
-    let evaluated = search.evaluate(runner, &prepared)?;
+    let (evaluated, _) = evaluate_unique(search, runner, &prepared, &prev.population)?;
+    let skipped = prepared.len() - evaluated.len();
     let pool: Vec<Record> = prev.population.iter().chain(&evaluated).cloned().collect();
     let pool_fit: Vec<Fitness> = pool.iter().map(|r| r.fitness(budget)).collect();
     let keep = nsga2::select_survivors(&pool_fit, search.spec.population);
-    Ok(Generation { evaluated, population: keep.into_iter().map(|i| pool[i].clone()).collect() })
+    Ok(Generation { evaluated, population: keep.into_iter().map(|i| pool[i].clone()).collect(), skipped })
+}
+
+/// The candidates worth running: the first of each set of equal values (as they run:
+/// integer levers round many children onto one point) that no `known` record holds.
+pub fn unique_new(prepared: &[Prepared], known: &[Record]) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for (i, c) in prepared.iter().enumerate() {
+        let seen =
+            known.iter().any(|r| r.values == c.values) || out.iter().any(|&j| prepared[j].values == c.values);
+        if !seen {
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// Evaluates the [`unique_new`] candidates only; returns them and, for every candidate, its
+/// record (a duplicate shares the record of its first occurrence).
+fn evaluate_unique(
+    search: &Search<'_>,
+    runner: &mut Runner,
+    prepared: &[Prepared],
+    known: &[Record],
+) -> anyhow::Result<(Vec<Record>, Vec<Record>)> {
+    let fresh = unique_new(prepared, known);
+    let to_run: Vec<Prepared> = fresh.iter().map(|&i| prepared[i].clone()).collect();
+    let evaluated = search.evaluate(runner, &to_run)?;
+    let all = prepared
+        .iter()
+        .map(|c| {
+            let found = known.iter().chain(&evaluated).find(|r| r.values == c.values);
+            found.cloned().expect("every candidate is known or evaluated")
+        })
+        .collect();
+    Ok((evaluated, all))
 }
 
 /// The final front: the first non-dominated front of the last population (feasible
@@ -436,4 +484,29 @@ pub fn final_front(population: &[Record], budget: Option<f64>) -> Vec<Record> {
     });
     front.dedup_by(|a, b| a.values == b.values);
     front
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prep(x: f64) -> Prepared {
+        Prepared { params: Err(String::new()), values: vec![x] }
+    }
+
+    #[test]
+    fn duplicates_are_not_run_again() {
+        let known = Record {
+            values: vec![2.0],
+            mean: vec![0.0],
+            lo: vec![0.0],
+            hi: vec![0.0],
+            spending: vec![0.0],
+            error: None,
+        };
+        // Integer levers round 1.2 and 0.8 onto 1: only the first of equal values runs, and
+        // none that a known record holds.
+        let cands = [prep(1.0), prep(2.0), prep(1.0), prep(3.0), prep(3.0)];
+        assert_eq!(unique_new(&cands, &[known]), vec![0, 3]);
+    }
 }

@@ -1,12 +1,16 @@
-//! The files of `narcodoor optimize`: `pareto.csv`, `evaluated.csv`, `front/point-K.toml`,
-//! `charts/pareto.png` (with the bundled policy scenarios of the same base as labelled
-//! reference points) and `manifest.json`, written once the last generation is done.
+//! The files of `narcodoor optimize`: `pareto.csv` (the front as selected, in-sample),
+//! `holdout.csv` (the front on fresh replicates, [`super::holdout`]), `evaluated.csv`,
+//! `hypervolume.csv`, `front/point-K.toml` (pinned to the fresh seed),
+//! `charts/pareto.png` (the front on fresh replicates, with the bundled policy scenarios
+//! of the same base on the same replicates as labelled reference points),
+//! `charts/hypervolume.png` and `manifest.json`, written once the last generation is done.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use super::holdout::{self, holdout_seed, on_fresh_seed};
 use super::{Generation, OptimizeOutcome, Record, Search, final_front};
 use crate::experiment::generations::Prepared;
 use crate::experiment::generations::overlay::{relative_path, scenario_text};
@@ -29,7 +33,7 @@ fn objective_columns(search: &Search<'_>) -> Vec<String> {
     names.flat_map(|n| ["mean", "lo", "hi"].map(|s| format!("{n}_{s}"))).collect()
 }
 
-fn value_fields(r: &Record) -> Vec<String> {
+pub fn value_fields(r: &Record) -> Vec<String> {
     let mut f: Vec<String> = r.values.iter().map(|&x| fmt_real(x)).collect();
     f.extend(objective_fields(r));
     f
@@ -71,8 +75,9 @@ fn evaluated_csv(search: &Search<'_>, gens: &[Generation]) -> String {
     out
 }
 
-/// Writes `front/point-K.toml` for each front point (and removes older point files).
-fn write_front(search: &Search<'_>, front: &[Record]) -> anyhow::Result<()> {
+/// Writes `front/point-K.toml` for each front point (and removes older point files), with
+/// its values on the fresh replicates (`fresh`), whose seed it pins.
+fn write_front(search: &Search<'_>, front: &[Record], fresh: &[Record]) -> anyhow::Result<()> {
     let spec = search.spec;
     let dir = spec.out_dir.join("front");
     if dir.exists() {
@@ -90,16 +95,22 @@ fn write_front(search: &Search<'_>, front: &[Record]) -> anyhow::Result<()> {
         let params =
             search.space.prepare(&r.values).params.map_err(|e| anyhow::anyhow!("front point {k}: {e}"))?;
         let mut header = vec![format!(
-            "Front point {k} of `narcodoor optimize` ({} youths: run it with --youths {} to reproduce pareto.csv).",
+            "Front point {k} of `narcodoor optimize` ({} youths: run it with --youths {} to reproduce holdout.csv).",
             p.total_youths(),
             p.total_youths()
         )];
-        for (o, m) in spec.objectives.iter().zip(&r.mean) {
-            header.push(format!("{}: {} (mean over {} replicates)", o.name, fmt_real(*m), p.run.replicates));
+        for ((o, m), f) in spec.objectives.iter().zip(&r.mean).zip(&fresh[k].mean) {
+            header.push(format!(
+                "{}: {} on fresh replicates (seed below); {} in the search (mean over {} replicates)",
+                o.name,
+                fmt_real(*f),
+                fmt_real(*m),
+                p.run.replicates
+            ));
         }
         let run = vec![
             ("name", format!("\"{}-point-{k}\"", p.run.name)),
-            ("seed", p.run.seed.to_string()),
+            ("seed", holdout_seed(p.run.seed).to_string()),
             ("replicates", p.run.replicates.to_string()),
             ("months", p.run.months.to_string()),
         ];
@@ -161,10 +172,11 @@ fn pareto_chart(search: &Search<'_>, front: &[Record], refs: &[(String, Record)]
             points: &front_points,
             color: charts::series_color(0),
             joined: true,
-            legend: Some("Pareto front (point numbers)"),
+            legend: Some("Pareto front re-run (point numbers)"),
         },
     ];
-    let title = "Pareto front and bundled scenarios (means, 95% intervals; both minimised)";
+    let title =
+        "Pareto front and bundled scenarios on fresh replicates (means, 95% intervals; both minimised)";
     charts::scatter_sets(
         &dir.join("pareto.png"),
         &ChartText { title, x_label: &objs[0].name, y_label: &objs[1].name },
@@ -183,6 +195,7 @@ fn chart_with_references(search: &Search<'_>, runner: &mut Runner, front: &[Reco
         .iter()
         .map(|s| Prepared { params: Ok(s.params.clone()), values: vec![f64::NAN; search.space.paths.len()] })
         .collect();
+    let prepared = on_fresh_seed(prepared, search.spec.scenario.params.run.seed);
     let mut warnings = Vec::new();
     let refs: Vec<(String, Record)> = match search.evaluate(runner, &prepared) {
         Ok(records) => scenarios.iter().map(|s| s.params.run.name.clone()).zip(records).collect(),
@@ -213,13 +226,35 @@ pub fn write_all(
     let dir = &spec.out_dir;
     let last = gens.last().map(|g| g.population.as_slice()).unwrap_or_default();
     let front = final_front(last, spec.budget);
+    let fresh = holdout::reevaluate(search, &mut runner, &front)?;
+    let hv = holdout::hypervolumes(gens, spec.budget);
     write_atomic(dir, "pareto.csv", pareto_csv(search, &front).as_bytes())?;
+    write_atomic(dir, "holdout.csv", holdout::holdout_csv(search, &fresh).as_bytes())?;
     write_atomic(dir, "evaluated.csv", evaluated_csv(search, gens).as_bytes())?;
-    write_front(search, &front)?;
-    let mut outputs: Vec<String> =
-        ["search.json", "generations/", "pareto.csv", "evaluated.csv", "front/"].map(String::from).to_vec();
-    let warnings = if spec.charts { chart_with_references(search, &mut runner, &front) } else { Vec::new() };
-    for file in ["references.csv", "charts/pareto.png"] {
+    write_atomic(dir, "hypervolume.csv", holdout::hypervolume_csv(&hv).as_bytes())?;
+    write_front(search, &front, &fresh)?;
+    let mut outputs: Vec<String> = [
+        "search.json",
+        "generations/",
+        "pareto.csv",
+        "holdout.csv",
+        "evaluated.csv",
+        "hypervolume.csv",
+        "front/",
+    ]
+    .map(String::from)
+    .to_vec();
+    let mut warnings =
+        if spec.charts { chart_with_references(search, &mut runner, &fresh) } else { Vec::new() };
+    if spec.charts {
+        let drawn = fs::create_dir_all(dir.join("charts"))
+            .map_err(anyhow::Error::from)
+            .and_then(|()| holdout::hypervolume_chart(&dir.join("charts/hypervolume.png"), &hv));
+        if let Err(e) = drawn {
+            warnings.push(format!("charts/hypervolume.png: {e:#}"));
+        }
+    }
+    for file in ["references.csv", "charts/pareto.png", "charts/hypervolume.png"] {
         if spec.charts && dir.join(file).exists() {
             outputs.push(file.into());
         }
@@ -234,6 +269,8 @@ pub fn write_all(
         "failed": failed,
         "front": front.len(),
         "resumed_generations": resumed,
+        "duplicates_skipped": gens.iter().map(|g| g.skipped).sum::<usize>(),
+        "holdout_seed": holdout_seed(spec.scenario.params.run.seed),
         "method": "NSGA-II (Deb et al. 2002): constrained domination, crowding distance, SBX (eta 15, p 0.9), polynomial mutation (eta 20, p 1/levers)",
     });
     runner.finish(outputs, warnings, details_field(details))?;

@@ -1,6 +1,7 @@
 //! What `optimize` and `calibrate` share: a generational search over parameter points of a
-//! scenario. Both evaluate a population of points per generation on the same replicates
-//! (common random numbers), in parallel over candidates and replicates, and keep one
+//! scenario. Both evaluate a population of points per generation (`optimize` on the same
+//! replicates, common random numbers; `calibrate` each point on its own seed, set in its
+//! parameters), in parallel over candidates and replicates, and keep one
 //! checkpoint file per finished generation so that a search killed midway resumes at the
 //! last generation boundary with the same bytes as an uninterrupted one.
 //!
