@@ -148,8 +148,7 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let scenario_files: Vec<String> = scenario.files.iter().map(|f| f.display().to_string()).collect();
     fields.insert("scenario_files".into(), scenario_files.into());
     fields.insert("scenario".into(), resolved_json(p));
-    let warnings: Vec<String> =
-        super::compare_checks::replicate_warning(p.run.replicates).into_iter().collect();
+    let warnings = Vec::from_iter(super::compare_checks::replicate_warning(p.run.replicates));
     let manifest = runner.finish(files, warnings.clone(), fields)?;
     let totals = [m::RECRUITS, m::MINOR_RECRUITS, m::MEMBER_DEATHS, m::HOMICIDES, m::SPENDING_TOTAL]
         .iter()

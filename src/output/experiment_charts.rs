@@ -11,7 +11,7 @@ use std::path::Path;
 use super::charts::{self, Band, BarItem, ChartError, ChartText, Orientation, PointItem, TornadoRow};
 use super::experiment_tables::{EffectRow, IndexRow, MethodName, Metric};
 use super::tables::Summary;
-use crate::experiment::compare_checks::{Caveat, caveat_words};
+use crate::experiment::compare_checks::Caveat;
 use crate::experiment::outcomes::Statistic;
 use crate::model::metrics::m;
 
@@ -44,13 +44,16 @@ fn unit(metric: Metric, horizon: bool) -> &'static str {
     }
 }
 
-/// A scenario's label with its cost caveat, if it has one ("demand (outside the
-/// government's hands, cost assumed zero)").
+/// A scenario's label with its cost caveat in short words, if it has one
+/// ("demand_reduction (exogenous, cost 0 assumed)"): longer labels are cut in the charts.
 fn marked(label: &str, effects: &[EffectRow]) -> String {
-    match effects.iter().find(|r| r.scenario == label).map(|r| r.caveat) {
-        Some(c) if c != Caveat::None => format!("{label} ({})", caveat_words(c)),
-        _ => label.to_string(),
-    }
+    let words = match effects.iter().find(|r| r.scenario == label).map(|r| r.caveat) {
+        Some(Caveat::Exogenous) => "exogenous",
+        Some(Caveat::ZeroCost) => "cost 0 assumed",
+        Some(Caveat::Both) => "exogenous, cost 0 assumed",
+        _ => return label.to_string(),
+    };
+    format!("{label} ({words})")
 }
 
 fn io_error(dir: &Path, e: std::io::Error) -> ChartError {
