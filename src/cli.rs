@@ -39,6 +39,10 @@ pub enum Command {
         /// Scenario files (TOML).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// Treat plausibility warnings (values far outside the documented ranges, levers
+        /// that never act) as errors: exit 2 [default: warnings only, exit 0].
+        #[arg(long)]
+        strict: bool,
     },
     /// Print every parameter of a scenario with its value, default, unit and meaning.
     Explain {
@@ -356,7 +360,7 @@ pub fn run_with(cli: Cli, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Command::Calibrate(args) => crate::cli_search::cmd_calibrate(args, cancel),
         Command::Evidence(args) => crate::cli_evidence::cmd_evidence(args, cancel),
         Command::Serve(args) => cmd_serve(args),
-        Command::Validate { files } => validate_files(&files),
+        Command::Validate { files, strict } => validate_files(&files, strict),
         Command::Explain { file, width, wide } => {
             let s = scenario::load(&file)?;
             let columns =
@@ -392,18 +396,31 @@ fn cmd_serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Checks every file, printing `ok` for the good ones, and reports the problems of every bad
 /// one together (each names its file and line), so that one round fixes them all.
-fn validate_files(files: &[PathBuf]) -> anyhow::Result<ExitCode> {
+fn validate_files(files: &[PathBuf], strict: bool) -> anyhow::Result<ExitCode> {
     let mut problems = Vec::new();
     let mut bad = 0;
     for f in files {
         let checked = scenario::load(f).and_then(|s| scenario::check_memory(&s.params, 1).map(|()| s));
         match checked {
-            Ok(s) => println!(
-                "{}: ok ({} regions, {} youths)",
-                f.display(),
-                s.params.regions.len(),
-                s.params.total_youths()
-            ),
+            Ok(s) if strict && !s.warnings.is_empty() => {
+                bad += 1;
+                problems.extend(s.warnings);
+            }
+            Ok(s) => {
+                for w in &s.warnings {
+                    eprintln!("warning: {w}");
+                }
+                println!(
+                    "{}: ok ({} regions, {} youths{})",
+                    f.display(),
+                    s.params.regions.len(),
+                    s.params.total_youths(),
+                    match s.warnings.len() {
+                        0 => String::new(),
+                        n => format!(", {n} warning{}", if n == 1 { "" } else { "s" }),
+                    }
+                )
+            }
             Err(e) => {
                 bad += 1;
                 problems.extend(e.problems().iter().cloned());
@@ -438,6 +455,10 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         p,
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
+    // Warnings show even with --quiet, which silences progress and tables only.
+    if let Some(w) = crate::experiment::compare_checks::replicate_warning(p.run.replicates) {
+        eprintln!("warning: {w}");
+    }
     let out = args.output.dir_or(|| scenario.params.run.name.clone());
     let outcome = write_dir(&out, settings.force, |staging| {
         let opts = RunOptions { out_dir: staging.to_path_buf(), charts: args.output.charts(), settings };
@@ -466,6 +487,9 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     aligned.notes.extend(
         mismatches.into_iter().map(|m| format!("not the baseline's country (--allow-mismatch): {m}")),
     );
+    aligned
+        .notes
+        .extend(crate::experiment::compare_checks::resized_kingpin_warning(args.sim.youths, &aligned));
     // Warnings show even with --quiet, which silences progress and tables only.
     for note in &aligned.notes {
         eprintln!("warning: {note}");

@@ -158,7 +158,7 @@ fn compare_writes_effects_costs_report_and_charts() {
         header,
         "scenario,baseline,metric,statistic,replicates,baseline_mean,scenario_mean,difference,difference_lo,\
          difference_hi,relative_change,p_value,change,extra_cost,averted,averted_lo,averted_hi,cost_per_averted,\
-         cost_per_averted_lo,cost_per_averted_hi,cost_status"
+         cost_per_averted_lo,cost_per_averted_hi,cost_status,caveats"
     );
     let effects = rows(&out.join("effects.csv"));
     // The key rows first, as they always were; then the spending by lever.
@@ -214,8 +214,10 @@ fn compare_writes_effects_costs_report_and_charts() {
         "prison",
         "school",
         "idle",
+        "effects_run",
         "effects_horizon",
         "cost_effectiveness",
+        "cost_effectiveness_homicides",
     ] {
         let png = out.join("charts").join(format!("{chart}.png"));
         assert!(fs::metadata(&png).map(|m| m.len() > 1000).unwrap_or(false), "{chart}.png");

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::compare_regions::{ArmRegions, RegionStream, regional_effects};
+use super::icer::Incremental;
 use super::outcomes::{Reduced, Statistic, run_statistic};
 use super::runner::{Experiment, Runner, Settings, details_field};
 use super::stats::{Change, CostEffectStatus, cost_per_unit_averted, paired};
@@ -32,7 +33,7 @@ use crate::output::atomic::write_file;
 use crate::output::compare_report::{self, ReportArm, ReportInput};
 use crate::output::experiment_charts;
 use crate::output::experiment_tables::{
-    EffectRow, Metric, RegionalEffectRow, write_effects, write_regional_effects,
+    EffectRow, Metric, RegionalEffectRow, write_effects, write_incremental, write_regional_effects,
 };
 use crate::output::manifest::{MODEL_VERSION, Scale};
 use crate::output::tables::{Summary, TimeseriesWriter};
@@ -213,6 +214,7 @@ pub fn effect_row(
         p_value: e.p_value,
         change: e.change,
         cost: None,
+        caveat: super::compare_checks::Caveat::None,
     })
 }
 
@@ -379,6 +381,7 @@ pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<C
 /// and `regional_effects.csv`.
 fn write_effect_tables(
     dir: &Path,
+    aligned: &Aligned,
     arms: &[ArmResult],
     files: &mut Vec<String>,
 ) -> anyhow::Result<(Vec<EffectRow>, Vec<RegionalEffectRow>)> {
@@ -390,9 +393,17 @@ fn write_effect_tables(
     for arm in &arms[1..] {
         rows.extend(spending_effects(&base.label, &base.reduced, &arm.label, &arm.reduced)?);
     }
+    for (arm, result) in aligned.arms.iter().zip(arms).skip(1) {
+        let c = super::compare_checks::caveat(&arm.scenario.params);
+        rows.iter_mut().filter(|r| r.scenario == result.label).for_each(|r| r.caveat = c);
+    }
     let path = dir.join("effects.csv");
     write_effects(&path, &rows).with_context(|| format!("cannot write {}", path.display()))?;
     files.push("effects.csv".into());
+    let tables = incremental_tables(&base.label, &rows);
+    let path = dir.join("incremental.csv");
+    write_incremental(&path, &tables).with_context(|| format!("cannot write {}", path.display()))?;
+    files.push("incremental.csv".into());
     let mut regional = Vec::new();
     for arm in &arms[1..] {
         regional.extend(regional_effects((&base.label, &arm.label), &base.regions, &arm.regions)?);
@@ -401,6 +412,11 @@ fn write_effect_tables(
     write_regional_effects(&path, &regional).with_context(|| format!("cannot write {}", path.display()))?;
     files.push("regional_effects.csv".into());
     Ok((rows, regional))
+}
+
+/// The incremental cost-effectiveness of every scenario, per outcome of [`COST_OUTCOMES`].
+pub fn incremental_tables(baseline: &str, rows: &[EffectRow]) -> Vec<(Metric, Vec<Incremental>)> {
+    COST_OUTCOMES.iter().map(|&o| (Metric(o), super::icer::of_effects(baseline, rows, o))).collect()
 }
 
 /// The comparison's files after the runs: `effects.csv`, charts, `report.md`, manifest.
@@ -412,9 +428,10 @@ fn write_results(
     mut files: Vec<String>,
 ) -> anyhow::Result<CompareOutcome> {
     let dir = &opts.out_dir;
-    let (effects_rows, regional) = write_effect_tables(dir, &arms, &mut files)?;
+    let (effects_rows, regional) = write_effect_tables(dir, aligned, &arms, &mut files)?;
 
-    let mut warnings = Vec::new();
+    // What the terminal printed as warnings before the run is in the manifest too.
+    let mut warnings = aligned.notes.clone();
     let mut charts = Vec::new();
     if opts.charts {
         let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
@@ -471,6 +488,7 @@ fn report_input(
     let base = &aligned.arms[0].scenario.params;
     ReportInput {
         narcodoor_version: env!("CARGO_PKG_VERSION"),
+        commit: crate::output::manifest::COMMIT,
         model_version: MODEL_VERSION,
         command: opts.settings.command.join(" "),
         started_utc: runner.started_utc().to_string(),
@@ -484,6 +502,7 @@ fn report_input(
                 regions: a.scenario.params.regions.len(),
                 description: a.scenario.params.run.description.clone(),
                 differences: crate::scenario::differences(&aligned.arms[0].scenario, &a.scenario),
+                caveats: super::compare_checks::cost_caveats(&a.scenario.params),
             })
             .collect(),
         seed: base.run.seed,
@@ -497,10 +516,24 @@ fn report_input(
     }
 }
 
-/// The end-of-comparison text: the horizon and run effects of each scenario, the costs per
+/// One effect in the terminal: metric and statistic, difference, interval, change.
+fn effect_line(r: &EffectRow) -> String {
+    use crate::output::compare_report::cell;
+    let name = format!("{} ({})", r.metric, r.statistic.name());
+    format!(
+        "    {:<31} {:>16}  [{}, {}]  {}\n",
+        name,
+        cell(r.metric, r.difference),
+        cell(r.metric, r.lo),
+        cell(r.metric, r.hi),
+        r.change.name().replace('_', " ")
+    )
+}
+
+/// The end-of-comparison text: the run and horizon effects of each scenario, the costs per
 /// unit averted, and the statement of common random numbers.
 pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
-    use crate::output::compare_report::{cell, human};
+    use crate::output::compare_report::human;
     let mut s = String::new();
     let base = &o.arms[0].label;
     let n = o.arms[0].reduced.len();
@@ -517,19 +550,17 @@ pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
             arm.label,
             LEVEL * 100.0
         ));
-        // Levers that neither side spends on say nothing.
+        // Over the run first (spending always), then the last 12 months; levers that
+        // neither side spends on say nothing.
         let shown =
             |r: &&EffectRow| r.scenario == arm.label && !(is_lever(r.metric) && r.change == Change::None);
-        for r in o.effects.iter().filter(shown) {
-            let name = format!("{} ({})", r.metric, r.statistic.name());
-            s.push_str(&format!(
-                "  {:<28} {:>14}  [{}, {}]  {}\n",
-                name,
-                cell(r.metric, r.difference),
-                cell(r.metric, r.lo),
-                cell(r.metric, r.hi),
-                r.change.name().replace('_', " ")
-            ));
+        let heads = ["over the run", "at the end of the run (stocks: last month; flows: last 12 months)"];
+        for (head, at_end) in heads.into_iter().zip([false, true]) {
+            s.push_str(&format!("  {head}:\n"));
+            let part = |r: &&EffectRow| (r.statistic == Statistic::Horizon) == at_end;
+            for r in o.effects.iter().filter(shown).filter(part) {
+                s.push_str(&effect_line(r));
+            }
         }
         for r in o.effects.iter().filter(|r| r.scenario == arm.label) {
             if let Some(c) = &r.cost {
@@ -541,14 +572,14 @@ pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
                             human(c.ratio),
                             human(c.lo),
                             human(c.hi),
-                            c.status
+                            crate::output::compare_report::cost_status_words(c.status, r.caveat)
                         )
                     }
                     CostEffectStatus::Worse => format!("none: {} got significantly worse", r.metric),
                     _ if r.change == Change::None => format!("not reported: no difference in {}", r.metric),
                     _ => format!("not reported: the change in {} is not significant", r.metric),
                 };
-                s.push_str(&format!("  {what:<28} {text}\n"));
+                s.push_str(&format!("  {what:<33} {text}\n"));
             }
         }
     }

@@ -1,7 +1,8 @@
 //! Experiments over the model: replicates, parameter sweeps and sensitivity analyses, with
 //! the statistics done right. This part holds the pure numerical layer, which knows
 //! nothing about the model or the engine and works on plain numbers: `stats` (Student t
-//! intervals, paired comparisons, cost-effectiveness ratios), `design` (grids, Latin
+//! intervals, paired comparisons, cost-effectiveness ratios), `icer` (incremental
+//! cost-effectiveness with dominance), `design` (grids, Latin
 //! hypercubes, shards) and `sensitivity` (Morris screening, Sobol' indices). The code that
 //! runs the engine over a design and feeds its outputs to these functions sits above it,
 //! every command on the one experiment `runner` (job loop, progress, cancellation,
@@ -22,6 +23,7 @@ pub mod design_file;
 pub mod evidence;
 pub mod factor;
 pub mod generations;
+pub mod icer;
 pub mod nsga2;
 pub mod optimize;
 pub mod outcomes;

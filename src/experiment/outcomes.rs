@@ -1,5 +1,10 @@
 //! What an experiment reads from a finished replicate: each national metric at the horizon
-//! (the last reported month), summed over the reported months, and averaged over them.
+//! (a stock or rate in the last reported month, a flow over the last [`TRAILING_MONTHS`]
+//! reported months), summed over the reported months, and averaged over them.
+//!
+//! A flow's horizon is a trailing year, not one month: a single month of recruits or
+//! spending is a handful of events (a kingpin removal either falls in that month or not), so
+//! "0 pesos at the horizon" could be read as a policy that spent nothing.
 //!
 //! Compare, sweep and sensitivity all reduce a replicate to these numbers, so that the
 //! same words mean the same thing in every output: `horizon`, `total` and `mean`. Which of
@@ -16,7 +21,8 @@ use crate::model::metrics::{METRICS, N_METRICS, Row, m};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Statistic {
-    /// The value in the last reported month.
+    /// A stock or rate in the last reported month; a flow summed over the last
+    /// [`TRAILING_MONTHS`] reported months (all of them in a shorter run).
     Horizon,
     /// The sum over the reported months.
     Total,
@@ -45,12 +51,15 @@ impl Statistic {
     /// How a column or a label describes the statistic of a metric.
     pub fn describe(self) -> &'static str {
         match self {
-            Statistic::Horizon => "at the horizon",
+            Statistic::Horizon => "at the horizon (flows: last 12 months)",
             Statistic::Total => "total over the run",
             Statistic::Mean => "mean over the run",
         }
     }
 }
+
+/// The months over which a flow's horizon value is summed.
+pub const TRAILING_MONTHS: usize = 12;
 
 /// True for metrics counted per month that add up over time (flows and money).
 pub fn is_flow(metric: usize) -> bool {
@@ -102,17 +111,20 @@ impl Reduced {
 
     /// One row per reported month, in order.
     fn of_rows<'a>(rows: impl Iterator<Item = &'a Row>) -> Reduced {
+        let rows: Vec<&Row> = rows.collect();
         let mut total = [0.0; N_METRICS];
-        let mut horizon = [f64::NAN; N_METRICS];
-        let mut months = 0;
-        for row in rows {
-            for (t, v) in total.iter_mut().zip(row) {
+        for row in &rows {
+            for (t, v) in total.iter_mut().zip(*row) {
                 *t += v;
             }
-            horizon = *row;
-            months += 1;
         }
-        Reduced { horizon, total, months }
+        let mut horizon = rows.last().map_or([f64::NAN; N_METRICS], |r| **r);
+        let trailing = &rows[rows.len().saturating_sub(TRAILING_MONTHS)..];
+        for (metric, h) in horizon.iter_mut().enumerate().filter(|(i, _)| is_flow(*i)) {
+            // Summed in month order, as the total is, so the bytes do not depend on threads.
+            *h = trailing.iter().map(|r| r[metric]).sum();
+        }
+        Reduced { horizon, total, months: rows.len() }
     }
 
     pub fn value(&self, metric: usize, stat: Statistic) -> f64 {
@@ -131,6 +143,27 @@ mod tests {
     use crate::model::metrics::MonthMetrics;
 
     #[test]
+    fn a_flows_horizon_is_its_last_twelve_months_and_a_stocks_its_last_month() {
+        let month = |t: u32| MonthReport {
+            month: t,
+            metrics: MonthMetrics {
+                national: std::array::from_fn(|i| {
+                    if i == m::MEMBERS { 100.0 + t as f64 } else { 1.0 + t as f64 }
+                }),
+                regions: Vec::new(),
+            },
+            events: Vec::new(),
+        };
+        let r = ReplicateResult { replicate: 0, months: (0..30).map(month).collect() };
+        let red = Reduced::of(&r);
+        // Months 18..=29 hold 19..=30 recruits each.
+        assert_eq!(red.value(m::RECRUITS, Statistic::Horizon), (19..=30).sum::<u32>() as f64);
+        assert_eq!(red.value(m::SPENDING_TOTAL, Statistic::Horizon), (19..=30).sum::<u32>() as f64);
+        assert_eq!(red.value(m::MEMBERS, Statistic::Horizon), 129.0);
+        assert_eq!(red.value(m::RECRUITS, Statistic::Total), (1..=30).sum::<u32>() as f64);
+    }
+
+    #[test]
     fn reduces_a_replicate_to_horizon_total_and_mean() {
         let month = |t: u32, recruits: f64| MonthReport {
             month: t,
@@ -142,7 +175,9 @@ mod tests {
         };
         let r = ReplicateResult { replicate: 0, months: vec![month(0, 2.0), month(1, 3.0), month(2, 7.0)] };
         let red = Reduced::of(&r);
-        assert_eq!(red.value(m::RECRUITS, Statistic::Horizon), 7.0);
+        // A flow's horizon is its trailing 12 months: here the whole 3-month run.
+        assert_eq!(red.value(m::RECRUITS, Statistic::Horizon), 12.0);
+        assert_eq!(red.value(m::MEMBERS, Statistic::Horizon), 1.0);
         assert_eq!(red.value(m::RECRUITS, Statistic::Total), 12.0);
         assert_eq!(red.value(m::RECRUITS, Statistic::Mean), 4.0);
         assert_eq!(run_statistic(m::RECRUITS), Statistic::Total);

@@ -40,6 +40,8 @@ pub struct RunOutcome {
     pub files: Vec<String>,
     /// Totals over the run of the flows that matter most, across replicates.
     pub totals: Vec<(usize, Interval)>,
+    /// Warnings also written to the manifest (too few replicates).
+    pub warnings: Vec<String>,
 }
 
 /// The files a run writes, relative to its directory.
@@ -146,7 +148,8 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let scenario_files: Vec<String> = scenario.files.iter().map(|f| f.display().to_string()).collect();
     fields.insert("scenario_files".into(), scenario_files.into());
     fields.insert("scenario".into(), resolved_json(p));
-    let manifest = runner.finish(files, Vec::new(), fields)?;
+    let warnings = Vec::from_iter(super::compare_checks::replicate_warning(p.run.replicates));
+    let manifest = runner.finish(files, warnings.clone(), fields)?;
     let totals = [m::RECRUITS, m::MINOR_RECRUITS, m::MEMBER_DEATHS, m::HOMICIDES, m::SPENDING_TOTAL]
         .iter()
         .map(|&i| (i, builder.total_interval(i)))
@@ -159,5 +162,6 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         removals: removals.len(),
         files: manifest.outputs,
         totals,
+        warnings,
     })
 }

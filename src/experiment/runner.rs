@@ -32,7 +32,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use crate::engine::{self, EngineError, Job, MonthHook, ReplicateResult, Strategy};
 use crate::output::manifest::{
-    CRN_DESCRIPTION, INTERVAL_DESCRIPTION, Input, MODEL_VERSION, Manifest, RNG_DESCRIPTION, Scale,
+    COMMIT, CRN_DESCRIPTION, INTERVAL_DESCRIPTION, Input, MODEL_VERSION, Manifest, RNG_DESCRIPTION, Scale,
     utc_timestamp,
 };
 
@@ -177,6 +177,7 @@ impl Runner {
             complete: false,
             model_version: MODEL_VERSION,
             narcodoor_version: env!("CARGO_PKG_VERSION"),
+            commit: COMMIT,
             command: settings.command.clone(),
             inputs,
             scale: e.scale,

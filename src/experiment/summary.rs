@@ -5,7 +5,11 @@
 //! are always added in replicate order). Intervals are Student t 95% intervals of the mean
 //! with n − 1 degrees of freedom: replicates are independent draws of the same stochastic
 //! process and a few dozen of them are typical, so the normal approximation would be too
-//! narrow.
+//! narrow. Every quantity summarised here is a metric (a count, a stock, a rate or
+//! spending) and none can be negative, so an interval is the t interval intersected with
+//! [0, ∞): its lower end is never below 0. The true mean lies in [0, ∞) for certain, so
+//! cutting off the impossible part keeps the coverage of the t interval (at least 95%)
+//! while no reader sees "82 [−32, 196]" prisoners.
 
 use super::stats::t_critical;
 use crate::engine::ReplicateResult;
@@ -49,14 +53,15 @@ impl Welford {
         self.interval_with(t_critical(level, self.n as usize))
     }
 
-    /// The interval with the critical value given (computed once for many intervals).
+    /// The interval with the critical value given (computed once for many intervals),
+    /// truncated at 0 below (the values summarised are never negative).
     pub fn interval_with(&self, t_crit: f64) -> Interval {
         let mean = self.mean();
         if self.n < 2 {
             return Interval { mean, lo: mean, hi: mean };
         }
         let half = t_crit * self.sd() / (self.n as f64).sqrt();
-        Interval { mean, lo: mean - half, hi: mean + half }
+        Interval { mean, lo: (mean - half).max(0.0), hi: mean + half }
     }
 }
 
@@ -156,6 +161,20 @@ mod tests {
         // t(0.975, 4) = 2.776445.
         let half = 2.776445105 * var.sqrt() / 5f64.sqrt();
         assert!((iv.hi - mean - half).abs() < 1e-6 && (mean - iv.lo - half).abs() < 1e-6);
+    }
+
+    #[test]
+    fn an_interval_of_a_count_never_goes_below_zero() {
+        // Two replicates of a rare count: the t interval would be 5 ± 63.5.
+        let mut w = Welford::default();
+        [0.0, 10.0].iter().for_each(|&x| w.push(x));
+        let iv = w.interval(0.95);
+        assert_eq!(iv.lo, 0.0);
+        assert!((iv.hi - (5.0 + 12.706204736 * 50f64.sqrt() / 2f64.sqrt())).abs() < 1e-6, "{iv:?}");
+        // An interval far from 0 is the plain t interval.
+        let mut w = Welford::default();
+        [100.0, 102.0, 98.0].iter().for_each(|&x| w.push(x));
+        assert!(w.interval(0.95).lo > 90.0);
     }
 
     #[test]

@@ -6,7 +6,8 @@
 
 use super::experiment_tables::{EffectRow, Metric, RegionalEffectRow};
 use crate::experiment::compare::is_lever;
-use crate::experiment::outcomes::Statistic;
+use crate::experiment::compare_checks::{Caveat, caveat_words};
+use crate::experiment::outcomes::{Statistic, TRAILING_MONTHS};
 use crate::experiment::stats::{Change, CostEffectStatus};
 use crate::model::metrics::m;
 
@@ -21,6 +22,8 @@ pub struct ReportArm {
     pub description: String,
     /// Its settings that differ from the baseline's (`scenario::differences`).
     pub differences: Vec<String>,
+    /// Its levers outside the government's hands, then those free by assumption.
+    pub caveats: (Vec<&'static str>, Vec<&'static str>),
 }
 
 /// Everything the report shows.
@@ -29,6 +32,8 @@ pub struct ReportInput {
     pub narcodoor_version: &'static str,
     pub model_version: &'static str,
     pub command: String,
+    /// The git commit the binary was built from (`unknown` outside a repository).
+    pub commit: &'static str,
     pub started_utc: String,
     /// The baseline first.
     pub arms: Vec<ReportArm>,
@@ -120,7 +125,7 @@ pub fn cell(metric: Metric, x: f64) -> String {
 
 fn effects_table(out: &mut String, rows: &[&EffectRow], replicates: u32) {
     out.push_str(
-        "| scenario | metric | baseline | scenario | difference [95% CI] | relative | p | change |\n",
+        "| scenario | metric | baseline | scenario | difference [95% CI] | relative change (%) | p | change |\n",
     );
     out.push_str("|---|---|---:|---:|---|---:|---:|---|\n");
     for r in rows {
@@ -156,6 +161,21 @@ fn policies(out: &mut String, arms: &[ReportArm]) {
         let description =
             if a.description.is_empty() { "(no run.description)" } else { a.description.as_str() };
         out.push_str(&format!("**{}** (`{}`): {description}\n", a.label, a.file));
+        let (exogenous, free) = &a.caveats;
+        if !exogenous.is_empty() {
+            out.push_str(&format!(
+                "\n**Outside the government's hands:** `{}` (a cut in consumer-country demand is not a \
+                 policy Mexico can buy; its effect is a reference, not an option).\n",
+                exogenous.join("`, `")
+            ));
+        }
+        if !free.is_empty() {
+            out.push_str(&format!(
+                "\n**Cost assumed zero:** `{}` (no cost is modelled, so its spending and its cost per unit \
+                 averted are understated, and it is never said to dominate).\n",
+                free.join("`, `")
+            ));
+        }
         if i > 0 {
             if a.differences.is_empty() {
                 out.push_str("\n- No setting differs from the baseline's.\n");
@@ -215,28 +235,66 @@ fn common_random_numbers(s: &mut String, input: &ReportInput) {
          replicate (paired), which removes most of the noise the scenarios share.\n\n",
         input.seed
     ));
-    for note in &input.notes {
-        s.push_str(&format!("- Note: {note}\n"));
-    }
-    if !input.notes.is_empty() {
-        s.push('\n');
-    }
 }
 
-/// The effects at the horizon and over the run (spending by lever has its own section).
+/// What the terminal and the manifest warned of, before any number.
+fn warnings_section(s: &mut String, notes: &[String]) {
+    if notes.is_empty() {
+        return;
+    }
+    s.push_str("## Warnings\n\n");
+    for note in notes {
+        s.push_str(&format!("- **Warning:** {note}\n"));
+    }
+    s.push('\n');
+}
+
+/// What to paste to cite the result: the command, the version and commit, the reference.
+fn citation_section(s: &mut String, input: &ReportInput) {
+    s.push_str("## How to cite this result\n\n");
+    s.push_str(
+        "Paste the command, the version and the reference with any number quoted from this report:\n\n",
+    );
+    s.push_str(&format!(
+        "narcodoor {} (model {}, commit {}). Command: `{}`\n\n",
+        input.narcodoor_version, input.model_version, input.commit, input.command
+    ));
+    s.push_str(&format!("> {}\n\n", citation_reference(input.narcodoor_version)));
+}
+
+/// The reference of CITATION.cff (its title, authors and version), as one line.
+pub fn citation_reference(version: &str) -> String {
+    format!(
+        "The narcodoor developers. narcodoor: an agent-based simulation of youth recruitment into drug \
+         cartels (the NDM-1 narco door model), version {version}. Software, MIT OR Apache-2.0. See \
+         CITATION.cff."
+    )
+}
+
+/// The effects over the run first (what a memo should quote), then at the horizon: stocks
+/// and rates in the last month, flows over the last 12 months (spending by lever has its
+/// own section).
 fn effects_sections(s: &mut String, input: &ReportInput) {
     let key = || input.effects.iter().filter(|r| !is_lever(r.metric));
     let horizon: Vec<&EffectRow> = key().filter(|r| r.statistic == Statistic::Horizon).collect();
     let run: Vec<&EffectRow> = key().filter(|r| r.statistic != Statistic::Horizon).collect();
-    s.push_str(&format!("## Effects at the horizon (month {})\n\n", input.months.saturating_sub(1)));
-    s.push_str("Difference = scenario − baseline, mean over paired replicates.\n\n");
-    effects_table(s, &horizon, input.replicates);
-    s.push_str("## Effects over the run\n\n");
+    s.push_str(&format!("## Effects over the run ({} months)\n\n", input.months));
     s.push_str(
-        "Flows (recruits, homicides, spending) are totals over the reported months; stocks and rates \
-         (members, prison, school, idle, homicide rate) are means over the reported months.\n\n",
+        "Difference = scenario − baseline, mean over paired replicates. Flows (recruits, homicides, \
+         spending) are totals over the reported months; stocks and rates (members, prison, school, idle, \
+         homicide rate) are means over the reported months.\n\n",
     );
     effects_table(s, &run, input.replicates);
+    let last = input.months.saturating_sub(1);
+    let first = input.months.saturating_sub(TRAILING_MONTHS as u32);
+    s.push_str(&format!("## Effects at the end of the run (months {first}–{last})\n\n"));
+    s.push_str(&format!(
+        "Stocks and rates in the last month (month {last}); flows (recruits, homicides, spending) summed \
+         over the last {} reported months, so that a policy whose spending or recruits come in bursts \
+         is not judged on one month.\n\n",
+        last + 1 - first
+    ));
+    effects_table(s, &horizon, input.replicates);
 }
 
 /// Spending broken down by lever over the run: the levers either side spends on, then the
@@ -266,6 +324,20 @@ fn spending_section(s: &mut String, input: &ReportInput) {
     effects_table(s, &rows, input.replicates);
 }
 
+/// A cost-effectiveness status in words. A scenario whose lever is outside the government's
+/// hands or free by assumption never "dominates": its zero cost is an assumption, not a
+/// finding.
+pub fn cost_status_words(status: CostEffectStatus, caveat: Caveat) -> String {
+    let words = match status {
+        CostEffectStatus::Averted => "averted",
+        CostEffectStatus::NoExtraCost if caveat != Caveat::None => "averted at no modelled cost",
+        CostEffectStatus::NoExtraCost => "averted at no extra cost (dominates)",
+        CostEffectStatus::Worse => "outcome got significantly worse: nothing averted",
+        CostEffectStatus::NotSignificant => "change not significant: no ratio",
+    };
+    if caveat == Caveat::None { words.into() } else { format!("{words}; {}", caveat_words(caveat)) }
+}
+
 /// The cost per recruit and per homicide averted.
 fn cost_table(s: &mut String, effects: &[EffectRow]) {
     s.push_str("## Cost-effectiveness\n\n");
@@ -281,16 +353,12 @@ fn cost_table(s: &mut String, effects: &[EffectRow]) {
     s.push_str("|---|---|---:|---|---|---|\n");
     for r in effects {
         let Some(c) = &r.cost else { continue };
-        let (ratio, status) = match c.status {
-            CostEffectStatus::Averted => {
-                (format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)), "averted")
+        let status = cost_status_words(c.status, r.caveat);
+        let ratio = match c.status {
+            CostEffectStatus::Averted | CostEffectStatus::NoExtraCost => {
+                format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi))
             }
-            CostEffectStatus::NoExtraCost => (
-                format!("{} [{}, {}]", human(c.ratio), human(c.lo), human(c.hi)),
-                "averted at no extra cost (dominates)",
-            ),
-            CostEffectStatus::Worse => ("—".into(), "outcome got significantly worse: nothing averted"),
-            CostEffectStatus::NotSignificant => ("—".into(), "change not significant: no ratio"),
+            CostEffectStatus::Worse | CostEffectStatus::NotSignificant => "—".into(),
         };
         s.push_str(&format!(
             "| {} | {} | {} | {} [{}, {}] | {ratio} | {status} |\n",
@@ -303,6 +371,48 @@ fn cost_table(s: &mut String, effects: &[EffectRow]) {
         ));
     }
     s.push('\n');
+}
+
+/// Incremental cost-effectiveness: scenarios ranked by cost, each against the next cheaper
+/// one that is not dominated (`incremental.csv`).
+fn incremental_section(s: &mut String, input: &ReportInput) {
+    s.push_str("## Incremental cost-effectiveness\n\n");
+    s.push_str(
+        "Scenarios ranked by extra cost over the baseline; each scenario on the frontier is compared \
+         with the next cheaper scenario on it (the health-economics convention): incremental cost per \
+         unit averted = (its cost − that one's) / (its units averted − that one's). *Dominated*: \
+         another scenario costs no more and averts at least as much. *Extendedly dominated*: its \
+         incremental ratio is higher than the next dearer scenario's, so a mix of its neighbours does \
+         better. Means over paired replicates, without intervals (`effects.csv` has each scenario's \
+         intervals against the baseline). Scenarios with a cost caveat are not ranked.\n\n",
+    );
+    let excluded: Vec<&str> = input.arms[1..]
+        .iter()
+        .filter(|a| !a.caveats.0.is_empty() || !a.caveats.1.is_empty())
+        .map(|a| a.label.as_str())
+        .collect();
+    for (metric, rows) in crate::experiment::compare::incremental_tables(&input.arms[0].label, &input.effects)
+    {
+        let unit = metric.name().trim_end_matches('s');
+        s.push_str(&format!("**Per {} averted**\n\n", unit.replace('_', " ")));
+        s.push_str("| rank | scenario | extra cost (pesos) | averted | standing | compared with | incremental cost per unit averted (pesos) |\n");
+        s.push_str("|---:|---|---:|---:|---|---|---:|\n");
+        for (i, r) in rows.iter().enumerate() {
+            s.push_str(&format!(
+                "| {i} | {} | {} | {} | {} | {} | {} |\n",
+                r.label,
+                human(r.cost),
+                human(r.averted),
+                r.standing.name().replace('_', " "),
+                r.against.as_deref().unwrap_or("—"),
+                human(r.ratio)
+            ));
+        }
+        s.push('\n');
+    }
+    if !excluded.is_empty() {
+        s.push_str(&format!("Not ranked (cost caveat): {}.\n\n", excluded.join(", ")));
+    }
 }
 
 /// The charts, as images.
@@ -324,7 +434,11 @@ d_r and its 95% Student t interval with n − 1 degrees of freedom (a paired t i
 the two-sided p-value of the paired t-test of a zero mean difference. \"Not significant\" means \
 the interval contains 0; \"none\" (as in `effects.csv`) means every d_r is exactly 0. With \
 a single replicate there is no interval and no test.\n\
-- Relative change: mean difference / baseline mean.\n\
+- Relative change: mean difference / baseline mean, in percent here; `effects.csv`'s \
+`relative_change` is the same number as a fraction (−0.27 there is −27.0% here).\n\
+- Intervals of a level (a mean over replicates, as in `summary.csv` and the charts' bands) \
+are Student t intervals cut at 0 below: no count, stock, rate or spending can be negative, so \
+the cut keeps at least 95% coverage. Differences may be negative and are never cut.\n\
 - Cost per unit averted: Σ extra cost / Σ units averted over replicates (a ratio of means, not a \
 mean of ratios). Its interval is Fieller's: the ratios ρ for which mean(cost − ρ·averted) is \
 not significantly different from 0 (t test with n − 1 degrees of freedom, using the covariance \
@@ -342,13 +456,17 @@ pub fn render(input: &ReportInput) -> String {
     let mut s = String::new();
     design(&mut s, input);
     policies(&mut s, &input.arms);
+    warnings_section(&mut s, &input.notes);
     common_random_numbers(&mut s, input);
     effects_sections(&mut s, input);
     spending_section(&mut s, input);
     cost_table(&mut s, &input.effects);
+    incremental_section(&mut s, input);
     super::compare_report_regions::regional_section(&mut s, &input.regional, input.replicates);
     charts_section(&mut s, &input.charts);
     s.push_str(METHODS);
+    s.push('\n');
+    citation_section(&mut s, input);
     s
 }
 
@@ -378,6 +496,7 @@ mod tests {
             regions: 4,
             description: format!("the {label} policy"),
             differences: differences.iter().map(|d| d.to_string()).collect(),
+            caveats: (Vec::new(), Vec::new()),
         }
     }
 
@@ -386,6 +505,7 @@ mod tests {
             narcodoor_version: "0.1.0",
             model_version: "NDM-1",
             command: "narcodoor compare".into(),
+            commit: "0123abcd",
             started_utc: "2026-01-01T00:00:00Z".into(),
             arms: vec![arm("baseline", &[]), arm("kingpin", &["policy.kingpin on (off in the baseline)"])],
             seed: 7,
@@ -415,6 +535,7 @@ mod tests {
             p_value: f64::NAN,
             change,
             cost: None,
+            caveat: crate::experiment::compare_checks::Caveat::None,
         }
     }
 
@@ -428,6 +549,27 @@ mod tests {
         );
         assert!(text.contains("seed 7") && text.contains("10 replicates") && text.contains("200,000 youths"));
         assert!(text.contains("narcodoor 0.1.0 (model NDM-1)"));
+        // The report ends with what to paste: command, version, commit, reference.
+        let cite = &text[text.find("## How to cite this result").expect("a citation section")..];
+        assert!(
+            cite.contains("narcodoor 0.1.0 (model NDM-1, commit 0123abcd). Command: `narcodoor compare`")
+        );
+        assert!(cite.contains("version 0.1.0") && cite.contains("CITATION.cff"), "{cite}");
+        // Over the run comes before the end of the run.
+        assert!(text.find("## Effects over the run").unwrap() < text.find("## Effects at the end").unwrap());
+        assert!(
+            text.contains("relative change (%)")
+                && text.contains("`relative_change` is the same number as a fraction")
+        );
+    }
+
+    #[test]
+    fn warnings_come_before_the_numbers() {
+        let mut i = input(3, vec![row(m::MEMBERS, -6.0, -0.1, Change::Lower)]);
+        i.notes.push("only 3 replicates: intervals are very wide".into());
+        let text = render(&i);
+        let w = text.find("- **Warning:** only 3 replicates").expect("the warning is in the report");
+        assert!(w < text.find("## Effects over the run").unwrap());
     }
 
     #[test]

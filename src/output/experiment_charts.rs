@@ -1,6 +1,6 @@
 //! The charts of the experiment commands, assembled from the chart primitives of
 //! [`super::charts`]: for `compare`, each key metric over time with one band per scenario,
-//! the effects at the horizon as bars with their paired intervals, and the cost-
+//! the effects over the run and at the horizon as bars with their paired intervals, and the cost-
 //! effectiveness plane; for `sensitivity`, a tornado of the indices.
 //!
 //! Like the run charts, they only draw numbers that the experiment's CSV files hold
@@ -11,6 +11,7 @@ use std::path::Path;
 use super::charts::{self, Band, BarItem, ChartError, ChartText, Orientation, PointItem, TornadoRow};
 use super::experiment_tables::{EffectRow, IndexRow, MethodName, Metric};
 use super::tables::Summary;
+use crate::experiment::compare_checks::Caveat;
 use crate::experiment::outcomes::Statistic;
 use crate::model::metrics::m;
 
@@ -26,15 +27,33 @@ const OVER_TIME: [(usize, &str, &str); 8] = [
     (m::IDLE, "Idle youths (neither in school nor working)", "youths"),
 ];
 
-/// The unit of a metric in the effects chart's panel titles.
-fn unit(metric: Metric) -> &'static str {
-    match metric.0 {
-        m::HOMICIDE_RATE => "per 100,000 per year",
-        m::HOMICIDES => "homicides per month",
-        m::RECRUITS | m::MINOR_RECRUITS => "youths per month",
-        i if i >= m::SPENDING_TOTAL => "pesos per month",
-        _ => "youths",
+/// The unit of a metric in the effects charts' panel titles: flows over the run or over
+/// the last 12 months (the horizon), stocks and rates as they are.
+fn unit(metric: Metric, horizon: bool) -> &'static str {
+    let flow = crate::experiment::outcomes::is_flow(metric.0);
+    match (metric.0, flow, horizon) {
+        (m::HOMICIDE_RATE, ..) => "per 100,000 per year",
+        (m::HOMICIDES, _, true) => "homicides in the last 12 months",
+        (m::HOMICIDES, _, false) => "homicides over the run",
+        (i, _, true) if i >= m::SPENDING_TOTAL => "pesos in the last 12 months",
+        (i, _, false) if i >= m::SPENDING_TOTAL => "pesos over the run",
+        (_, true, true) => "youths in the last 12 months",
+        (_, true, false) => "youths over the run",
+        (_, false, true) => "youths",
+        (_, false, false) => "youths, mean over the run",
     }
+}
+
+/// A scenario's label with its cost caveat in short words, if it has one
+/// ("demand_reduction (exogenous, cost 0 assumed)"): longer labels are cut in the charts.
+fn marked(label: &str, effects: &[EffectRow]) -> String {
+    let words = match effects.iter().find(|r| r.scenario == label).map(|r| r.caveat) {
+        Some(Caveat::Exogenous) => "exogenous",
+        Some(Caveat::ZeroCost) => "cost 0 assumed",
+        Some(Caveat::Both) => "exogenous, cost 0 assumed",
+        _ => return label.to_string(),
+    };
+    format!("{label} ({words})")
 }
 
 fn io_error(dir: &Path, e: std::io::Error) -> ChartError {
@@ -50,11 +69,22 @@ pub fn compare_charts(
     effects: &[EffectRow],
 ) -> Result<Vec<String>, ChartError> {
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
+    // Every chart names a scenario with its cost caveat, as effects.csv's row does.
+    let labels: Vec<String> = labels.iter().map(|l| marked(l, effects)).collect();
+    let effects: Vec<EffectRow> =
+        effects.iter().map(|r| EffectRow { scenario: marked(&r.scenario, effects), ..r.clone() }).collect();
+    let (labels, effects) = (&labels[..], &effects[..]);
     let mut written = over_time_charts(dir, labels, summaries)?;
-    effects_chart(&dir.join("effects_horizon.png"), &labels[0], effects)?;
+    // Over the run first: the effect a memo quotes; then the end of the run.
+    effects_chart(&dir.join("effects_run.png"), &labels[0], effects, false)?;
+    written.push("effects_run.png".into());
+    effects_chart(&dir.join("effects_horizon.png"), &labels[0], effects, true)?;
     written.push("effects_horizon.png".into());
-    cost_effectiveness_chart(&dir.join("cost_effectiveness.png"), &labels[1..], effects)?;
+    cost_effectiveness_chart(&dir.join("cost_effectiveness.png"), &labels[1..], effects, m::RECRUITS)?;
     written.push("cost_effectiveness.png".into());
+    let path = dir.join("cost_effectiveness_homicides.png");
+    cost_effectiveness_chart(&path, &labels[1..], effects, m::HOMICIDES)?;
+    written.push("cost_effectiveness_homicides.png".into());
     Ok(written)
 }
 
@@ -94,21 +124,29 @@ fn over_time_charts(
     Ok(written)
 }
 
-/// Effects at the horizon: one panel per metric (each in its own unit), one bar per
-/// scenario with its paired interval.
-fn effects_chart(path: &Path, baseline: &str, effects: &[EffectRow]) -> Result<(), ChartError> {
+/// Effects over the run or at the horizon (stocks in the last month, flows over the last
+/// 12): one panel per metric (each in its own unit), one bar per scenario with its paired
+/// interval.
+fn effects_chart(
+    path: &Path,
+    baseline: &str,
+    effects: &[EffectRow],
+    horizon: bool,
+) -> Result<(), ChartError> {
     let bars: Vec<BarItem> = effects
         .iter()
-        .filter(|r| r.statistic == Statistic::Horizon)
+        .filter(|r| !crate::experiment::compare::is_lever(r.metric))
+        .filter(|r| (r.statistic == Statistic::Horizon) == horizon)
         .map(|r| BarItem {
             label: r.scenario.clone(),
             value: r.difference,
             lo: Some(r.lo),
             hi: Some(r.hi),
-            group: Some(format!("{} ({})", r.metric.name().replace('_', " "), unit(r.metric))),
+            group: Some(format!("{} ({})", r.metric.name().replace('_', " "), unit(r.metric, horizon))),
         })
         .collect();
-    let title = format!("Effects at the horizon against {baseline}: mean paired difference and 95% CI");
+    let when = if horizon { "at the end of the run (flows: last 12 months)" } else { "over the run" };
+    let title = format!("Effects {when} against {baseline}: mean paired difference and 95% CI");
     charts::bars_with_intervals(
         path,
         &ChartText { title: &title, x_label: "scenario", y_label: "scenario − baseline" },
@@ -117,9 +155,14 @@ fn effects_chart(path: &Path, baseline: &str, effects: &[EffectRow]) -> Result<(
     )
 }
 
-/// The cost-effectiveness plane: recruits averted against extra spending, over the run,
-/// one point per scenario (`labels` are the scenarios after the baseline).
-fn cost_effectiveness_chart(path: &Path, labels: &[String], effects: &[EffectRow]) -> Result<(), ChartError> {
+/// The cost-effectiveness plane: recruits (or homicides) averted against extra spending,
+/// over the run, one point per scenario (`labels` are the scenarios after the baseline).
+fn cost_effectiveness_chart(
+    path: &Path,
+    labels: &[String],
+    effects: &[EffectRow],
+    outcome: usize,
+) -> Result<(), ChartError> {
     let points: Vec<PointItem> = labels
         .iter()
         .filter_map(|label| {
@@ -128,8 +171,7 @@ fn cost_effectiveness_chart(path: &Path, labels: &[String], effects: &[EffectRow
                     &r.scenario == label && r.metric == Metric(metric) && r.statistic == Statistic::Total
                 })
             };
-            let recruits = of(m::RECRUITS)?;
-            let cost = recruits.cost.as_ref()?;
+            let cost = of(outcome)?.cost.as_ref()?;
             let spending = of(m::SPENDING_TOTAL)?;
             Some(PointItem {
                 label: label.clone(),
@@ -142,12 +184,13 @@ fn cost_effectiveness_chart(path: &Path, labels: &[String], effects: &[EffectRow
             })
         })
         .collect();
+    let what = Metric(outcome).name();
     charts::scatter_labeled(
         path,
         &ChartText {
-            title: "Cost-effectiveness over the run: recruits averted and extra spending (95% CIs)",
-            x_label: "recruits averted per replicate (baseline − scenario)",
-            y_label: "extra spending (pesos of 2010)",
+            title: &format!("Cost-effectiveness over the run: {what} averted and extra spending (95% CIs)"),
+            x_label: &format!("{what} averted per replicate (baseline − scenario)"),
+            y_label: "extra spending over the run (pesos of 2010)",
         },
         &points,
     )

@@ -54,6 +54,8 @@ use crate::output::atomic::AtomicFile;
 
 use super::tables::{fmt_metric, fmt_real};
 use crate::engine::ReplicateResult;
+use crate::experiment::compare_checks::Caveat;
+use crate::experiment::icer::Incremental;
 use crate::experiment::outcomes::Statistic;
 use crate::experiment::stats::{Change, CostEffect, CostEffectStatus};
 use crate::model::metrics::METRICS;
@@ -161,6 +163,9 @@ pub struct EffectRow {
     /// spending, the units averted, the ratio with its Fieller interval (NaN unless the
     /// status is `averted` or `no_extra_cost`) and the status.
     pub cost: Option<CostEffect>,
+    /// Whether the scenario's costs rest on a lever outside the government's hands or on a
+    /// cost that is zero by assumption (`effects.csv`'s `caveats`).
+    pub caveat: Caveat,
 }
 
 /// The columns of a paired comparison in `effects.csv` and `regional_effects.csv`.
@@ -252,6 +257,7 @@ pub fn effects_header() -> Vec<&'static str> {
     let mut cols = vec!["scenario", "baseline", "metric", "statistic"];
     cols.extend(PAIRED_COLUMNS);
     cols.extend(COST_COLUMNS);
+    cols.push("caveats");
     cols
 }
 
@@ -265,9 +271,44 @@ pub fn write_effects(path: &Path, rows: &[EffectRow]) -> io::Result<()> {
             r.statistic,
             PairedRecord::of(r),
             CostRecord::of(r.cost.as_ref()),
+            r.caveat,
         )
     });
     write_table(path, &effects_header(), records)
+}
+
+/// The columns of `incremental.csv`.
+pub const INCREMENTAL_COLUMNS: [&str; 9] = [
+    "outcome",
+    "scenario",
+    "extra_cost",
+    "averted",
+    "standing",
+    "compared_with",
+    "incremental_cost",
+    "incremental_averted",
+    "incremental_cost_per_averted",
+];
+
+/// Writes `incremental.csv`: for each outcome, the scenarios ranked by cost with their
+/// standing and incremental ratio against the next cheaper frontier scenario.
+pub fn write_incremental(path: &Path, tables: &[(Metric, Vec<Incremental>)]) -> io::Result<()> {
+    let records = tables.iter().flat_map(|(metric, rows)| {
+        rows.iter().map(move |r| {
+            (
+                *metric,
+                &r.label,
+                Real(r.cost),
+                Real(r.averted),
+                r.standing,
+                r.against.clone().unwrap_or_default(),
+                Real(r.extra_cost),
+                Real(r.extra_averted),
+                Real(r.ratio),
+            )
+        })
+    });
+    write_table(path, &INCREMENTAL_COLUMNS, records)
 }
 
 /// One row of `regional_effects.csv`: a scenario against the baseline in one region (its
@@ -481,6 +522,7 @@ mod tests {
             p_value: 0.01,
             change: Change::Higher,
             cost: None,
+            caveat: Caveat::None,
         };
         let paired = header_of(&|w| w.serialize(PairedRecord::of(&row)));
         assert_eq!(paired, PAIRED_COLUMNS.join(","));
@@ -490,7 +532,7 @@ mod tests {
             effects_header().join(","),
             "scenario,baseline,metric,statistic,replicates,baseline_mean,scenario_mean,\
 difference,difference_lo,difference_hi,relative_change,p_value,change,\
-extra_cost,averted,averted_lo,averted_hi,cost_per_averted,cost_per_averted_lo,cost_per_averted_hi,cost_status"
+extra_cost,averted,averted_lo,averted_hi,cost_per_averted,cost_per_averted_lo,cost_per_averted_hi,cost_status,caveats"
         );
     }
 }

@@ -7,6 +7,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+/// The git commit the binary was built from (`build.rs`): `unknown` outside a git checkout,
+/// with `+changes` when files had been edited since the commit.
+pub const COMMIT: &str = env!("NARCODOOR_COMMIT");
+
 /// The model version the engine implements.
 pub const MODEL_VERSION: &str = "NDM-1";
 
@@ -15,8 +19,8 @@ pub const RNG_DESCRIPTION: &str = "SplitMix64 counter-based streams keyed by (se
      slot or region); identical bytes for any thread count";
 
 /// How the intervals of summary files are computed.
-pub const INTERVAL_DESCRIPTION: &str =
-    "95% confidence interval of the mean across replicates, Student t with n-1 degrees of freedom";
+pub const INTERVAL_DESCRIPTION: &str = "95% confidence interval of the mean across replicates, Student t with n-1 degrees of freedom, \
+     truncated at 0 below (no metric can be negative)";
 
 /// An input file of a run and the fingerprint of its bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -53,6 +57,8 @@ pub struct Manifest {
     pub complete: bool,
     pub model_version: &'static str,
     pub narcodoor_version: &'static str,
+    /// The git commit of the build ([`COMMIT`]).
+    pub commit: &'static str,
     /// The command line, program name first.
     pub command: Vec<String>,
     /// The scenario files read (with the files they extend), fingerprinted.

@@ -1,5 +1,5 @@
-//! What `narcodoor run` prints at its end: the key outcomes at the horizon and over the
-//! run, means with their 95% intervals, numbers written for people (thousands separators;
+//! What `narcodoor run` prints at its end: the key outcomes over the run, then at the
+//! horizon, means with their 95% intervals, numbers written for people (thousands separators;
 //! money with its unit, pesos of 2010) by the same formatter as `report.md`.
 
 use std::fmt::Write as _;
@@ -41,16 +41,19 @@ pub fn run_summary(scenario: &Scenario, o: &RunOutcome) -> String {
         o.strategy.name()
     );
     let level = LEVEL * 100.0;
+    // Over the run first: a flow's last month alone is a handful of events.
+    let _ = writeln!(out, "Over the run, per replicate (mean and {level:.0}% CI):");
+    for (i, iv) in &o.totals {
+        line(&mut out, &format!("total {}", METRICS[*i]), Metric(*i), *iv, p.run.replicates);
+    }
     let month = s.months.last().unwrap_or(&0);
     let _ = writeln!(out, "At the horizon (month {month}), mean and {level:.0}% CI over replicates:");
     for i in
         [m::SCHOOL, m::WORK, m::IDLE, m::MEMBERS, m::PRISON, m::RECRUITS, m::HOMICIDE_RATE, m::CARTELS_ACTIVE]
     {
-        line(&mut out, METRICS[i], Metric(i), last[i], p.run.replicates);
-    }
-    let _ = writeln!(out, "Over the run, per replicate (mean and {level:.0}% CI):");
-    for (i, iv) in &o.totals {
-        line(&mut out, &format!("total {}", METRICS[*i]), Metric(*i), *iv, p.run.replicates);
+        let name =
+            if i == m::RECRUITS { format!("recruits in month {month}") } else { METRICS[i].to_string() };
+        line(&mut out, &name, Metric(i), last[i], p.run.replicates);
     }
     let _ = writeln!(out, "Wrote {} files to {}", o.files.len(), o.out_dir.display());
     out

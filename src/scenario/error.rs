@@ -32,6 +32,9 @@ pub enum ErrorKind {
     Inconsistent,
     /// The population does not fit in the machine's memory.
     Memory,
+    /// A value allowed but far outside the documented range, or a lever that never acts: a
+    /// warning, an error only under `validate --strict` (`plausible.rs`).
+    Implausible,
 }
 
 /// Where a value came from.

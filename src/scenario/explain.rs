@@ -235,7 +235,9 @@ pub fn differences(base: &Scenario, other: &Scenario) -> Vec<String> {
                     out.push(format!("{l} on (off in the baseline)"));
                     noted.push(l);
                 }
-                if r.value != r.default {
+                // Every value of a lever the baseline lacks, defaults too: "scholarships on"
+                // says nothing of its coverage, amount, start or regions.
+                if !r.path.ends_with(".enabled") {
                     out.push(format!("{} = {}", r.path, r.value));
                 }
             }

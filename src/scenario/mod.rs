@@ -43,6 +43,7 @@ mod build;
 mod error;
 pub mod explain;
 mod keys;
+mod plausible;
 mod raw;
 mod schema;
 mod set;
@@ -70,6 +71,9 @@ pub struct Scenario {
     pub path: PathBuf,
     /// The `extends` chain, root first: the most basic parent first, `path` last.
     pub files: Vec<PathBuf>,
+    /// Plausibility warnings of the files as loaded (before command-line overrides): values
+    /// far outside the documented ranges, levers that never act.
+    pub warnings: Vec<Problem>,
 }
 
 /// Command-line overrides applied after loading.
@@ -103,7 +107,9 @@ fn load_impl(path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError>
     {
         return Err(ScenarioError::single(problem));
     }
-    Ok(Scenario { params, path: path.to_path_buf(), files: chain })
+    let mut s = Scenario { params, path: path.to_path_buf(), files: chain, warnings: Vec::new() };
+    s.warnings = plausible::warnings(&s.params, &explain::explain_rows(&s), &|key| sources.origin(key));
+    Ok(s)
 }
 
 impl Scenario {

@@ -246,12 +246,27 @@ fn read(kind: Kind, input: Input<'_>, key: &str, meaning: &str) -> Result<Value,
 
 /// Rescales the regions' head counts to `youths` in proportion (largest remainder, ties to
 /// the earlier region) and sets `population.youths`.
+///
+/// Costs that do not already scale with the population scale with it here: every other
+/// lever's cost is per capita, per student or per placement, but a kingpin operation costs
+/// `cost_per_operation` whatever the population, so at a tenth of the youths it would
+/// weigh ten times as much against each recruit averted. It is multiplied by the ratio of
+/// the new population to the old, so a comparison's costs per unit averted do not depend on
+/// the size it was run at (docs/experiments.md, "Running smaller").
 pub fn rescale_youths(p: &mut Params, youths: u64) {
     let weights: Vec<u64> = p.regions.iter().map(|r| r.youths).collect();
+    let before: u64 = weights.iter().sum();
     for (r, n) in p.regions.iter_mut().zip(rescale_counts(youths, &weights)) {
         r.youths = n;
     }
     p.population.youths = youths;
+    if before > 0 {
+        let ratio = youths as f64 / before as f64;
+        let pol = &mut p.policy;
+        for k in pol.kingpin.iter_mut().chain(pol.more.kingpin.iter_mut()) {
+            k.p.cost_per_operation *= ratio;
+        }
+    }
 }
 
 /// Why a value could not be applied: the kind of problem and its message.
