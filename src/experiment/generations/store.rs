@@ -54,7 +54,7 @@ impl Store {
             write_atomic(dir, "search.json", spec_text.as_bytes())?;
             return Ok(store);
         }
-        let existing = fs::read_to_string(dir.join("search.json")).map_err(|_| {
+        let existing = crate::input_file::read_text(&dir.join("search.json")).map_err(|_| {
             refuse(dir, "exists, is not empty and is not a search directory (no search.json)")
         })?;
         if existing != spec_text {
@@ -101,8 +101,7 @@ impl Store {
             if !path.exists() {
                 return Ok(out);
             }
-            let text =
-                fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = crate::input_file::read_text(&path)?;
             let g = serde_json::from_str(&text).map_err(|e| {
                 InputError::new(format!(
                     "{} is damaged ({e}); delete it to redo that generation",

@@ -112,7 +112,7 @@ impl StoredDesign {
         if !path.exists() {
             return Ok(None);
         }
-        let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = crate::input_file::read_text(&path)?;
         let d = serde_json::from_str(&text).map_err(|e| {
             input(format!(
                 "{} is not a narcodoor sweep design ({e}); refusing to use {}",
@@ -335,8 +335,7 @@ pub(super) fn assemble(
         for &point in points {
             for r in 0..stored.replicates {
                 let path = source(point).join(run_file_name(point, r));
-                let text =
-                    fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let text = crate::input_file::read_text(&path)?;
                 let (row, rest) = text.split_once('\n').unwrap_or((&text, ""));
                 writeln!(runs, "{row}")?;
                 ts.write_all(rest.as_bytes())?;
