@@ -25,7 +25,9 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
         return ExitCode::from(c.exit_code);
     }
     let bad_input = err.chain().any(|e| {
-        e.is::<InputError>() || e.is::<crate::scenario::ScenarioError>() || e.is::<crate::input_file::FileError>()
+        e.is::<InputError>()
+            || e.is::<crate::scenario::ScenarioError>()
+            || e.is::<crate::input_file::FileError>()
     });
     if bad_input { ExitCode::from(2) } else { ExitCode::from(1) }
 }
