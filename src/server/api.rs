@@ -1,7 +1,8 @@
 //! The HTTP routes: the page, the JSON API and the event streams.
 //!
 //! Every error is a JSON body `{"error": "..."}` with its status: `400` bad input (the
-//! scenario layer's message), `404` unknown scenario, run or file, `409` a file of a run
+//! scenario layer's message), `404` unknown scenario, run or file, `410` a run that ended
+//! and was forgotten (the message says how it ended), `409` a file of a run
 //! that is not done or a cancel of a finished run, `408` a body that did not arrive in time,
 //! `413` a body over the limit, `429` the queue is full and `503` too many connections (both
 //! with `Retry-After`; see `connections.rs`).
@@ -119,8 +120,19 @@ async fn create_run(State(st): Shared, body: Result<Bytes, BytesRejection>) -> R
         .into_response())
 }
 
+/// A run by id; `410` for a run that ended and whose results were forgotten.
 fn find(st: &AppState, id: &str) -> Result<Arc<Run>, ApiError> {
-    st.runs.get(id).ok_or_else(|| not_found(format!("unknown run {id:?}")))
+    st.runs.get(id).ok_or_else(|| match st.runs.forgotten(id) {
+        Some(status) => ApiError(
+            StatusCode::GONE,
+            format!(
+                "run {id} ended ({}); its results were forgotten (the server keeps the last {} runs)",
+                status.name(),
+                st.limits.kept_runs
+            ),
+        ),
+        None => not_found(format!("unknown run {id:?}")),
+    })
 }
 
 async fn run_status(State(st): Shared, Path(id): Path<String>) -> Result<axum::Json<Json>, ApiError> {

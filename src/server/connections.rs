@@ -29,7 +29,8 @@ use super::{AppState, Limits};
 pub const RETRY_AFTER_SECONDS: &str = "2";
 
 /// The answer to a connection over the limit, written before anything is read.
-const FULL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 2\r\ncontent-type: application/json\r\n\
+const FULL: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 2\r\ncontent-type: application/json\r\n\
 content-length: 53\r\nconnection: close\r\n\r\n{\"error\": \"too many connections; try again shortly\"}\n";
 
 /// Accepts connections until the process stops.

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::InputError;
-use crate::output::atomic::write_in as write_atomic;
+use crate::output::atomic::{remove_leftovers, write_in as write_atomic};
 use crate::output::staging::{Workdir, refuse};
 
 /// A search's checkpoint directory.
@@ -70,6 +70,10 @@ impl Store {
             }
         }
         fs::create_dir_all(&gens).with_context(|| format!("cannot create {}", gens.display()))?;
+        // A kill while a file was written leaves its temporary file behind (issue 28).
+        for d in [dir, &gens] {
+            remove_leftovers(d).with_context(|| format!("cannot clean {}", d.display()))?;
+        }
         Ok(store)
     }
 
