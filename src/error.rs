@@ -24,6 +24,10 @@ pub fn exit_code(err: &anyhow::Error) -> ExitCode {
     if let Some(c) = err.chain().find_map(|e| e.downcast_ref::<crate::experiment::runner::Cancelled>()) {
         return ExitCode::from(c.exit_code);
     }
-    let bad_input = err.chain().any(|e| e.is::<InputError>() || e.is::<crate::scenario::ScenarioError>());
+    let bad_input = err.chain().any(|e| {
+        e.is::<InputError>()
+            || e.is::<crate::scenario::ScenarioError>()
+            || e.is::<crate::input_file::FileError>()
+    });
     if bad_input { ExitCode::from(2) } else { ExitCode::from(1) }
 }

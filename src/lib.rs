@@ -12,6 +12,7 @@ pub mod cli_search;
 pub mod engine;
 pub mod error;
 pub mod experiment;
+pub mod input_file;
 pub mod limits;
 pub mod model;
 pub mod output;

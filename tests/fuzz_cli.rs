@@ -544,9 +544,19 @@ fn regression_command_lines() {
         let code: i32 = fields.next().unwrap().parse().expect("an exit code first");
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
+        let special = special_files(dir.path());
+        let mut named = Vec::new();
         let args: Vec<String> = fields
             .map(|a| {
-                a.replace("{tiny}", &tiny.display().to_string()).replace("{out}", &out.display().to_string())
+                let mut a = a.replace("{tiny}", &tiny.display().to_string());
+                a = a.replace("{out}", &out.display().to_string());
+                for (key, path, culprit) in &special {
+                    if a.contains(key) {
+                        a = a.replace(key, &path.display().to_string());
+                        named.push(culprit.clone());
+                    }
+                }
+                a
             })
             .collect();
         let Some((got, err)) = run_with_deadline(&args, Duration::from_secs(30)) else {
@@ -554,6 +564,10 @@ fn regression_command_lines() {
         };
         assert_eq!(got, code, "{line}\n{err}");
         assert!(!err.contains("panicked"), "{line}\n{err}");
+        // A file that cannot be read is named in the message, with the reason.
+        for culprit in named.iter().flatten() {
+            assert!(err.contains(culprit.as_str()), "{line}: {culprit:?} not in the message\n{err}");
+        }
         assert!(!out.exists(), "{line} left {}", out.display());
         n += 1;
     }
@@ -627,4 +641,37 @@ fn the_work_estimate_counts_what_a_command_runs() {
         "3,000 runs are over the bound: the larger count is refused: {shrunk:?}"
     );
     assert_eq!(shrunk[5], "1000");
+}
+
+/// The file kinds of `cli_args.txt`'s placeholders, made in `dir` at test time (a FIFO and
+/// a symlink loop cannot be committed): (placeholder, path given, text the error must
+/// name: the file and the reason). Every one must be refused at once with exit code 2, never read.
+fn special_files(dir: &std::path::Path) -> Vec<(&'static str, PathBuf, [String; 2])> {
+    let fifo = dir.join("pipe.toml");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let (a, b) = (dir.join("loop_a.toml"), dir.join("loop_b.toml"));
+    std::os::unix::fs::symlink(&b, &a).unwrap();
+    std::os::unix::fs::symlink(&a, &b).unwrap();
+    let folder = dir.join("folder.toml");
+    std::fs::create_dir(&folder).unwrap();
+    // Sparse: one byte over the cap costs no disk.
+    let big = dir.join("big.toml");
+    std::fs::File::create(&big).unwrap().set_len(narcodoor::input_file::MAX_INPUT_BYTES + 1).unwrap();
+    let extends = |name: &str, parent: &std::path::Path| {
+        let p = dir.join(name);
+        std::fs::write(&p, format!("extends = {:?}\n", parent.display().to_string())).unwrap();
+        p
+    };
+    let zero_child = extends("zero_child.toml", std::path::Path::new("/dev/zero"));
+    let fifo_child = extends("fifo_child.toml", &fifo);
+    let shown = |p: &std::path::Path| p.display().to_string();
+    vec![
+        ("{fifo}", fifo.clone(), [shown(&fifo), "a FIFO".into()]),
+        ("{loop}", a.clone(), [shown(&a), "a symlink loop".into()]),
+        ("{dir}", folder.clone(), [shown(&folder), "a directory".into()]),
+        ("{big}", big.clone(), [shown(&big), "larger than".into()]),
+        ("{extends_zero}", zero_child, ["/dev/zero".into(), "a character device".into()]),
+        ("{extends_fifo}", fifo_child, [shown(&fifo), "a FIFO".into()]),
+    ]
 }

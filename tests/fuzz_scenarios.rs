@@ -50,7 +50,8 @@ fn seeds() -> &'static Vec<(String, Vec<u8>)> {
 }
 
 /// A directory holding copies of every bundled scenario (parents for `extends`), a
-/// two-file cycle, a binary file and a subdirectory; cases are written into it.
+/// two-file cycle, a binary file, a subdirectory, a FIFO, a symlink loop and a sparse file
+/// over the input cap; cases are written into it.
 fn workdir() -> &'static Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
     DIR.get_or_init(|| {
@@ -64,6 +65,15 @@ fn workdir() -> &'static Path {
         std::fs::write(dir.path().join("cyc_b.toml"), "extends = \"cyc_a.toml\"\n").unwrap();
         std::fs::write(dir.path().join("binary.toml"), [0xff, 0xfe, 0x00, b'[', 0x80, b']']).unwrap();
         std::fs::create_dir_all(dir.path().join("subdir.toml")).unwrap();
+        // Files that are not regular or too large (issue 28): each must be refused at
+        // once, never read (a FIFO would block, /dev/zero never end).
+        let fifo =
+            std::ffi::CString::new(dir.path().join("fifo.toml").as_os_str().as_encoded_bytes()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        std::os::unix::fs::symlink(dir.path().join("loop_b.toml"), dir.path().join("loop_a.toml")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("loop_a.toml"), dir.path().join("loop_b.toml")).unwrap();
+        let big = std::fs::File::create(dir.path().join("big.toml")).unwrap();
+        big.set_len(narcodoor::input_file::MAX_INPUT_BYTES + 1).unwrap();
         dir
     })
     .path()
@@ -175,6 +185,13 @@ fn line() -> impl Strategy<Value = String> {
             "extends = \"binary.toml\"",
             "extends = \"subdir.toml\"",
             "extends = \".\"",
+            "extends = \"fifo.toml\"",
+            "extends = \"loop_a.toml\"",
+            "extends = \"big.toml\"",
+            "extends = \"/dev/zero\"",
+            "extends = \"/dev/urandom\"",
+            "extends = \"/proc/self/mem\"",
+            "extends = \"/proc/self/status\"",
             "extends = \"\"",
             "extends = \"baseline.toml\"",
             "extends = \"scholarships.toml\"",

@@ -97,8 +97,7 @@ fn split_csv(line: &str) -> Vec<String> {
 
 /// Reads and checks a targets file against the scenario `p`.
 pub fn read_targets(path: &Path, p: &Params) -> anyhow::Result<Vec<Target>> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| InputError::new(format!("--targets {}: cannot read it: {e}", path.display())))?;
+    let text = crate::input_file::read_text(path).map_err(|e| InputError::new(format!("--targets {e}")))?;
     parse_targets(&text, &path.display().to_string(), p)
 }
 

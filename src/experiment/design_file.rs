@@ -42,7 +42,7 @@ fn bad(file: &str, msg: String) -> anyhow::Error {
 /// Reads a design file (see the module's rules).
 pub fn read_design_file(path: &Path) -> anyhow::Result<DesignFile> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| bad(&file, format!("cannot read it ({e})")))?;
+    let bytes = crate::input_file::read_bytes(path).map_err(|e| bad(&file, e.reason))?;
     parse_design(&file, &bytes)
 }
 

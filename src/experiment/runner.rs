@@ -170,7 +170,7 @@ impl Runner {
             .with_context(|| format!("cannot create the output directory {}", e.out_dir.display()))?;
         let mut inputs = Vec::with_capacity(e.inputs.len());
         for path in &e.inputs {
-            inputs.push(Input::of(path).with_context(|| format!("cannot read {}", path.display()))?);
+            inputs.push(Input::of(path)?);
         }
         let manifest = Manifest {
             experiment: e.name,

@@ -10,6 +10,24 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
+/// Whether a file name is one of this writer's temporary files (`.<name>XXXXXX.tmp`).
+pub fn is_leftover(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(".tmp")
+}
+
+/// Removes the temporary files that a writer killed mid-file (SIGKILL, a crash) left in
+/// `dir`: a resumed command redoes what they held, and they must not be published with
+/// its outputs.
+pub fn remove_leftovers(dir: &Path) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_file() && is_leftover(&entry.file_name().to_string_lossy()) {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// A file being written; it appears under its name only at [`AtomicFile::commit`].
 /// Dropped without a commit, the temporary file is removed and nothing appears.
 pub struct AtomicFile {

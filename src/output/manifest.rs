@@ -32,8 +32,8 @@ pub struct Input {
 
 impl Input {
     /// Reads `path` and fingerprints it.
-    pub fn of(path: &Path) -> io::Result<Input> {
-        let bytes = std::fs::read(path)?;
+    pub fn of(path: &Path) -> Result<Input, crate::input_file::FileError> {
+        let bytes = crate::input_file::read_bytes(path)?;
         Ok(Input { path: path.display().to_string(), fnv1a_64: fnv1a(&bytes) })
     }
 }

@@ -168,7 +168,9 @@ impl Workdir {
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
             .join(format!(".{name}.partial"));
-        if staging.exists() && std::fs::read(staging.join(marker)).ok().as_deref() != Some(expected) {
+        if staging.exists()
+            && crate::input_file::read_bytes(&staging.join(marker)).ok().as_deref() != Some(expected)
+        {
             std::fs::remove_dir_all(&staging)
                 .with_context(|| format!("cannot clear the staging directory {}", staging.display()))?;
         }

@@ -253,16 +253,16 @@ fn load_one(req: Request<'_>, files: &mut Files, stack: &mut Vec<PathBuf>) -> Re
     let owned;
     let text = match req.text {
         Some(t) => t,
-        None => match std::fs::read_to_string(&req.path) {
+        None => match crate::input_file::read_text(&req.path) {
             Ok(t) => {
                 owned = t;
                 &owned
             }
             Err(e) => {
                 let (kind, message) = if req.site.is_some() {
-                    (ErrorKind::Extends, format!("cannot read {}: {e}", req.path.display()))
+                    (ErrorKind::Extends, format!("cannot read {e}"))
                 } else {
-                    (ErrorKind::Io, format!("cannot read the scenario file: {e}"))
+                    (ErrorKind::Io, format!("cannot read the scenario file: {}", e.reason))
                 };
                 return Err(ScenarioError::single(site_problem(files, kind, message)));
             }

@@ -1,9 +1,11 @@
 //! The HTTP routes: the page, the JSON API and the event streams.
 //!
 //! Every error is a JSON body `{"error": "..."}` with its status: `400` bad input (the
-//! scenario layer's message), `404` unknown scenario, run or file, `409` a file of a run
-//! that is not done or a cancel of a finished run, `413` a body over the limit, `429` the
-//! queue is full.
+//! scenario layer's message), `404` unknown scenario, run or file, `410` a run that ended
+//! and was forgotten (the message says how it ended), `409` a file of a run
+//! that is not done or a cancel of a finished run, `408` a body that did not arrive in time,
+//! `413` a body over the limit, `429` the queue is full and `503` too many connections (both
+//! with `Retry-After`; see `connections.rs`).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -22,6 +24,7 @@ use tokio_stream::StreamExt;
 use tokio_stream::wrappers::UnboundedReceiverStream;
 
 use super::AppState;
+use super::connections;
 use super::page;
 use super::request::{self, Rejection};
 use super::runs::{Refused, Run};
@@ -33,8 +36,13 @@ pub struct ApiError(StatusCode, String);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, axum::Json(json!({ "error": self.1 }))).into_response()
+        error(self.0, self.1)
     }
+}
+
+/// The one shape of an error answer: its status and `{"error": "..."}`.
+pub fn error(status: StatusCode, message: String) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
 }
 
 fn not_found(what: String) -> ApiError {
@@ -50,7 +58,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/style.css", get(page::style))
         .route("/api/scenarios", get(scenarios))
         .route("/api/scenarios/{name}/parameters", get(parameters))
-        .route("/api/runs", axum::routing::post(create_run))
+        .route(
+            "/api/runs",
+            axum::routing::post(create_run)
+                .layer(axum::middleware::from_fn_with_state(state.clone(), connections::body_deadline)),
+        )
         .route("/api/runs/{id}", get(run_status).delete(cancel_run))
         .route("/api/runs/{id}/events", get(events))
         .route("/api/runs/{id}/files/{name}", get(file))
@@ -99,19 +111,28 @@ async fn create_run(State(st): Shared, body: Result<Bytes, BytesRejection>) -> R
         Rejection::Bad(m) => ApiError(StatusCode::BAD_REQUEST, m),
         Rejection::UnknownScenario(m) => not_found(m),
     })?;
-    let run = st.runs.submit(prepared).map_err(|Refused::QueueFull| {
-        ApiError(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too many runs are waiting; try again when one has finished".into(),
-        )
-    })?;
+    let Ok(run) = st.runs.submit(prepared).map_err(|Refused::QueueFull| ()) else {
+        let message = "too many runs are waiting; try again when one has finished".into();
+        return Ok(connections::busy(StatusCode::TOO_MANY_REQUESTS, message));
+    };
     let location = format!("/api/runs/{}", run.id);
     Ok((StatusCode::ACCEPTED, [(header::LOCATION, location)], axum::Json(json!({ "id": run.id })))
         .into_response())
 }
 
+/// A run by id; `410` for a run that ended and whose results were forgotten.
 fn find(st: &AppState, id: &str) -> Result<Arc<Run>, ApiError> {
-    st.runs.get(id).ok_or_else(|| not_found(format!("unknown run {id:?}")))
+    st.runs.get(id).ok_or_else(|| match st.runs.forgotten(id) {
+        Some(status) => ApiError(
+            StatusCode::GONE,
+            format!(
+                "run {id} ended ({}); its results were forgotten (the server keeps the last {} runs)",
+                status.name(),
+                st.limits.kept_runs
+            ),
+        ),
+        None => not_found(format!("unknown run {id:?}")),
+    })
 }
 
 async fn run_status(State(st): Shared, Path(id): Path<String>) -> Result<axum::Json<Json>, ApiError> {

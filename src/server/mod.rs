@@ -11,12 +11,14 @@
 //! request names scenarios only by a name looked up in the catalog built at start
 //! (`catalog.rs`) and files only from a fixed list, so no path from a request reaches the
 //! file system; bodies are capped at 64 KiB and queued runs at [`Limits::max_queued`];
+//! connections are capped and slow clients cut off by timeouts (`connections.rs`);
 //! every input goes through the scenario layer (`request.rs`), and a run that fails is
 //! reported on its id (`runs.rs`), never fatal to the server. The simulation itself
 //! (`job.rs`) runs on a worker thread, one run at a time with all the threads given.
 
 mod api;
 pub mod catalog;
+mod connections;
 mod job;
 mod page;
 mod request;
@@ -48,6 +50,12 @@ pub struct Limits {
     pub idle: Duration,
     /// Finished runs whose results are kept (the oldest are forgotten first).
     pub kept_runs: usize,
+    /// Connections served at once (event streams included); one more gets `503`.
+    pub max_connections: usize,
+    /// Time a client has to send a request's headers (and an idle connection is kept).
+    pub header_timeout: Duration,
+    /// Time a client has to send a request's body; a slower one gets `408`.
+    pub body_timeout: Duration,
 }
 
 impl Default for Limits {
@@ -60,6 +68,9 @@ impl Default for Limits {
             max_body: 64 * 1024,
             idle: Duration::from_secs(60),
             kept_runs: 64,
+            max_connections: 256,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -104,6 +115,6 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         );
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        axum::serve(listener, api::router(state)).await.context("the server stopped")
+        connections::serve(listener, api::router(state), &opts.limits).await.context("the server stopped")
     })
 }

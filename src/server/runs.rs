@@ -183,11 +183,17 @@ pub struct Runs {
     /// Ids in creation order, for forgetting the oldest finished runs.
     order: Mutex<VecDeque<String>>,
     queue: SyncSender<Arc<Run>>,
+    /// How the forgotten runs ended, the newest [`FORGOTTEN_KEPT`]: a client that comes
+    /// back late learns that its run ended rather than that it never existed.
+    forgotten: Mutex<VecDeque<(String, Status)>>,
     next: AtomicU64,
     salt: u64,
     work: PathBuf,
     limits: Limits,
 }
+
+/// Ends of forgotten runs remembered (an id and a status: some 40 bytes each).
+pub const FORGOTTEN_KEPT: usize = 100_000;
 
 /// Why a run could not be queued.
 pub enum Refused {
@@ -215,6 +221,7 @@ impl Runs {
             map: Mutex::default(),
             order: Mutex::default(),
             queue: tx,
+            forgotten: Mutex::default(),
             next: AtomicU64::new(1),
             salt,
             work,
@@ -261,6 +268,11 @@ impl Runs {
             if let Some(id) = order.remove(pos) {
                 if let Some(old) = map.remove(&id) {
                     let _ = std::fs::remove_dir_all(&old.dir);
+                    let mut forgotten = self.forgotten.lock().unwrap_or_else(|e| e.into_inner());
+                    if forgotten.len() >= FORGOTTEN_KEPT {
+                        forgotten.pop_front();
+                    }
+                    forgotten.push_back((id, old.status()));
                 }
             }
         }
@@ -270,6 +282,12 @@ impl Runs {
 
     pub fn get(&self, id: &str) -> Option<Arc<Run>> {
         self.map.lock().unwrap_or_else(|e| e.into_inner()).get(id).cloned()
+    }
+
+    /// How a run that was forgotten ended, if it is still remembered.
+    pub fn forgotten(&self, id: &str) -> Option<Status> {
+        let forgotten = self.forgotten.lock().unwrap_or_else(|e| e.into_inner());
+        forgotten.iter().rev().find(|(i, _)| i == id).map(|(_, s)| *s)
     }
 }
 

@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::error::InputError;
-use crate::output::atomic::write_in as write_atomic;
+use crate::output::atomic::{remove_leftovers, write_in as write_atomic};
 use crate::output::staging::{Workdir, refuse};
 
 /// A search's checkpoint directory.
@@ -54,7 +54,7 @@ impl Store {
             write_atomic(dir, "search.json", spec_text.as_bytes())?;
             return Ok(store);
         }
-        let existing = fs::read_to_string(dir.join("search.json")).map_err(|_| {
+        let existing = crate::input_file::read_text(&dir.join("search.json")).map_err(|_| {
             refuse(dir, "exists, is not empty and is not a search directory (no search.json)")
         })?;
         if existing != spec_text {
@@ -70,6 +70,10 @@ impl Store {
             }
         }
         fs::create_dir_all(&gens).with_context(|| format!("cannot create {}", gens.display()))?;
+        // A kill while a file was written leaves its temporary file behind (issue 28).
+        for d in [dir, &gens] {
+            remove_leftovers(d).with_context(|| format!("cannot clean {}", d.display()))?;
+        }
         Ok(store)
     }
 
@@ -101,8 +105,7 @@ impl Store {
             if !path.exists() {
                 return Ok(out);
             }
-            let text =
-                fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let text = crate::input_file::read_text(&path)?;
             let g = serde_json::from_str(&text).map_err(|e| {
                 InputError::new(format!(
                     "{} is damaged ({e}); delete it to redo that generation",

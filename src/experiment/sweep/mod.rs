@@ -376,7 +376,7 @@ impl SweepPlan {
 fn files_hash(files: &[PathBuf]) -> Option<String> {
     let mut bytes = Vec::new();
     for f in files {
-        bytes.extend(std::fs::read(f).ok()?);
+        bytes.extend(crate::input_file::read_bytes(f).ok()?);
         bytes.push(0);
     }
     Some(fnv1a(&bytes))

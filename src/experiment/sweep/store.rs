@@ -112,7 +112,7 @@ impl StoredDesign {
         if !path.exists() {
             return Ok(None);
         }
-        let text = fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let text = crate::input_file::read_text(&path)?;
         let d = serde_json::from_str(&text).map_err(|e| {
             input(format!(
                 "{} is not a narcodoor sweep design ({e}); refusing to use {}",
@@ -243,7 +243,7 @@ pub(super) fn scan_runs(runs: &Path) -> anyhow::Result<HashSet<(usize, u32)>> {
     for entry in fs::read_dir(runs).with_context(|| format!("cannot list {}", runs.display()))? {
         let entry = entry.with_context(|| format!("cannot list {}", runs.display()))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.ends_with(".tmp") {
+        if crate::output::atomic::is_leftover(&name) {
             // Half-written by a run that was stopped: it will be redone.
             let _ = fs::remove_file(entry.path());
         } else if let Some(key) = parse_run_file_name(&name) {
@@ -283,6 +283,8 @@ pub(super) fn prepare_dir(
     if !diff.is_empty() {
         return Err(refuse(dir, &format!("holds another sweep: {}", diff.join("; "))));
     }
+    crate::output::atomic::remove_leftovers(dir)
+        .with_context(|| format!("cannot clean {}", dir.display()))?;
     for f in SWEEP_FILES {
         let path = dir.join(f);
         if path.exists() {
@@ -335,8 +337,7 @@ pub(super) fn assemble(
         for &point in points {
             for r in 0..stored.replicates {
                 let path = source(point).join(run_file_name(point, r));
-                let text =
-                    fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+                let text = crate::input_file::read_text(&path)?;
                 let (row, rest) = text.split_once('\n').unwrap_or((&text, ""));
                 writeln!(runs, "{row}")?;
                 ts.write_all(rest.as_bytes())?;
