@@ -23,7 +23,9 @@ Names are checked when the model is built: an unknown outcome, parameter path or
 the wrong type raises :class:`narcodoor.ScenarioError` there, not when the experiments
 start. With ``errors="raise"`` an experiment the scenario rules refuse raises its
 ``ScenarioError`` (which pickles, so EMA's ``MultiprocessingEvaluator`` reports the real
-message); by default it gives NaN outcomes.
+message); by default it gives NaN outcomes and logs the error through EMA's logger (which the
+``MultiprocessingEvaluator`` forwards from its workers: ``ema_logging.log_to_stderr(logging.WARNING)``
+shows it), so the run completes and every failed experiment says why.
 
 EMA Workbench names must be Python identifiers, so a path's name there is the path with
 every other character replaced by ``_`` (:func:`name`); the model function receives the
@@ -46,6 +48,7 @@ from ema_workbench import (
     ScalarOutcome,
 )
 from ema_workbench.em_framework.parameters import Parameter
+from ema_workbench.util import ema_logging
 
 from . import ScenarioError, ScenarioLike, _check, outcomes as _outcomes, sweep
 
@@ -56,6 +59,10 @@ __all__ = ["model", "policy", "name", "Range"]
 Range = Union[tuple[float, float], Sequence[Any], Parameter]
 
 DEFAULT_OUTCOMES = ("homicides_total", "recruits_total", "members_mean")
+
+# EMA Workbench's own logger: its MultiprocessingEvaluator forwards what workers log through
+# it to the parent process, so a failed experiment's message reaches the caller there too.
+_log = ema_logging.get_module_logger(__name__)
 
 
 def name(path: str) -> str:
@@ -120,7 +127,10 @@ class _Experiment:
     def __call__(self, **values: Any) -> dict[str, float]:
         design = {p: [v] for p, v in values.items()}
         runs = sweep(self.scenario, design, errors="raise" if self.errors == "raise" else "ignore", **self.sim).runs
-        if (runs["status"] != "ok").any():
+        failed = runs["status"] != "ok"
+        if failed.any():
+            # NaN outcomes, and the real error said (never lost in a worker process).
+            _log.warning("experiment %s failed, its outcomes are NaN: %s", values, runs.loc[failed, "error"].iloc[0])
             return {o: math.nan for o in self.outcomes}
         return {o: float(runs[o].mean()) for o in self.outcomes}
 

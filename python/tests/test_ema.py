@@ -71,6 +71,32 @@ with MultiprocessingEvaluator(m, n_processes=2) as evaluator:
 """
 
 
+PARALLEL_NAN = f"""
+import logging
+from ema_workbench import MultiprocessingEvaluator
+from ema_workbench.util import ema_logging
+from narcodoor import ema
+ema_logging.log_to_stderr(logging.WARNING)
+m = ema.model({str(ROOT / "scenarios" / "baseline.toml")!r}, uncertainties={{"youth.school_dropout": (0.005, 1.5)}},
+              outcomes=["homicides_total"], youths=2000, months=6, replicates=1, threads=1)
+with MultiprocessingEvaluator(m, n_processes=2) as evaluator:
+    experiments, outcomes = evaluator.perform_experiments(scenarios=6)
+print("nan", int(sum(x != x for x in outcomes["homicides_total"])), "of", len(experiments))
+"""
+
+
+def test_a_parallel_run_completes_and_each_failed_experiment_logs_its_real_error():
+    # The default errors="nan": the run finishes, failed experiments have NaN outcomes, and
+    # each one's ScenarioError message reaches the caller through EMA's forwarded log.
+    proc = subprocess.run([sys.executable, "-c", PARALLEL_NAN], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    nan, total = [int(x) for x in proc.stdout.split()[-3::2]]
+    assert total == 6 and nan >= 1, proc.stdout
+    logged = proc.stderr.count("failed, its outcomes are NaN")
+    assert logged == nan, proc.stderr
+    assert proc.stderr.count("must be a probability or share in [0, 1]") >= nan, proc.stderr
+
+
 def test_a_failing_experiment_in_a_process_pool_reports_its_real_error():
     # School dropout is a probability: a Latin hypercube over (0.005, 1.5) draws values
     # above 1, which the scenario rules refuse. With errors="raise" the experiment raises
