@@ -122,7 +122,8 @@ fn recruits_per_replicate(run: &Path) -> Vec<f64> {
 }
 
 /// Fails if: the chart draws reference points that no file holds, a reference row is not
-/// the bundled scenario's own run at the search's settings, or the outputs list omits it.
+/// the bundled scenario's own run at the search's settings on the fresh replicates (the
+/// seed `holdout.csv` names, which no candidate ran), or the outputs list omits it.
 #[test]
 fn the_reference_points_of_the_chart_are_written_and_are_the_scenarios_own_runs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -140,11 +141,14 @@ fn the_reference_points_of_the_chart_are_written_and_are_the_scenarios_own_runs(
     let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert!(names.contains(&"baseline") && names.contains(&"scholarships"), "{names:?}");
     let baseline = rows.iter().find(|r| r[0] == "baseline").unwrap();
+    let (hh, holdout) = csv(&out.join("holdout.csv"));
+    let seed = &holdout[0][col(&hh, "seed")];
     let run = tmp.path().join("baseline");
     ok(bin()
         .arg("run")
         .arg(root().join("scenarios/baseline.toml"))
         .args(SIZE)
+        .args(["--seed", seed])
         .args(["--quiet", "--no-charts", "--out"])
         .arg(&run));
     let totals = recruits_per_replicate(&run);
