@@ -220,7 +220,12 @@ ramp_months = 12
 #[test]
 fn holders_drop_out_less_by_the_scholarship_factor() {
     let mut p = tiny("[policy.scholarships]\ncoverage = 0.5\namount = 800\n");
-    let mut s = narcodoor::scenario::Scenario { params: p.clone(), path: "tiny.toml".into(), files: vec![], warnings: vec![] };
+    let mut s = narcodoor::scenario::Scenario {
+        params: p.clone(),
+        path: "tiny.toml".into(),
+        files: vec![],
+        warnings: vec![],
+    };
     s.apply(&common::overrides(Some(40_000), Some(24), None)).unwrap();
     p = s.params;
     let (mut exposed, mut dropped) = ([0.0f64; 2], [0.0f64; 2]);

@@ -376,6 +376,14 @@ pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<C
     write_results(aligned, opts, runner, arms, files)
 }
 
+/// Marks the effect rows of scenario `label` with the caveat of its costs (`params`: the
+/// scenario's own), as `effects.csv`'s `caveats` column says them; the server's compare
+/// calls it too, so both write the same bytes.
+pub fn mark_caveats(rows: &mut [EffectRow], label: &str, params: &crate::model::params::Params) {
+    let c = super::compare_checks::caveat(params);
+    rows.iter_mut().filter(|r| r.scenario == label).for_each(|r| r.caveat = c);
+}
+
 /// Computes and writes `effects.csv` (every scenario's key rows, then every scenario's
 /// spending by lever, so that readers of the key rows find them where they always were)
 /// and `regional_effects.csv`.
@@ -394,8 +402,7 @@ fn write_effect_tables(
         rows.extend(spending_effects(&base.label, &base.reduced, &arm.label, &arm.reduced)?);
     }
     for (arm, result) in aligned.arms.iter().zip(arms).skip(1) {
-        let c = super::compare_checks::caveat(&arm.scenario.params);
-        rows.iter_mut().filter(|r| r.scenario == result.label).for_each(|r| r.caveat = c);
+        mark_caveats(&mut rows, &result.label, &arm.scenario.params);
     }
     let path = dir.join("effects.csv");
     write_effects(&path, &rows).with_context(|| format!("cannot write {}", path.display()))?;

@@ -229,6 +229,7 @@ fn write_files(
     let mut rows = compare::effects(&prep.labels[0], &rb, &prep.labels[1], &rp)?;
     // As `compare` writes it: the key rows, then the spending by lever.
     rows.extend(compare::spending_effects(&prep.labels[0], &rb, &prep.labels[1], &rp)?);
+    compare::mark_caveats(&mut rows, &prep.labels[1], &prep.policy.params);
     write_effects(&dir.join("effects.csv"), &rows)?;
     write_file(&dir.join("scenario.toml"), scenario_toml(prep)?.as_bytes())?;
     Ok(rows)
