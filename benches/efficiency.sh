@@ -3,7 +3,7 @@
 # (these are shared 2-vCPU machines) cancels: each pair times the same run on 1 thread and
 # then on 2, back to back, and efficiency = t1 / (2 × t2) is taken pair by pair. Prints
 # every pair, then the median, minimum and maximum, and the median rates. The outputs of
-# the two runs of a pair are identical (tests/determinism.rs); only the time differs.
+# the two runs of a pair are identical (tests/integration/determinism.rs); only the time differs.
 #
 #   benches/efficiency.sh [scenario] [youths] [months] [burn-in] [pairs]
 #   default: benches/all_levers.toml 1000000 120 24 15

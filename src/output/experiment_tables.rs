@@ -5,7 +5,7 @@
 //! Rows are serde records written by the `csv` crate; enums (`change`, `statistic`,
 //! `cost_status`, `method`, `index`) stay enums until they are written. As for a run's
 //! files, column names and orders are a contract (documented in
-//! `docs/experiments.md` and checked by `tests/experiments.rs`), numbers are written in
+//! `docs/experiments.md` and checked by `tests/integration/experiments.rs`), numbers are written in
 //! the stable formats of [`super::tables`], and the same inputs always give the same bytes.
 //! Every line of the sweep files is one record on one line: text fields are quoted when
 //! they need it and line breaks inside them are replaced, so a sweep's files can be cut and

@@ -5,7 +5,7 @@
 //! Replicate r of the two arms uses the same random streams (the engine never keys them
 //! by scenario), so the run is `narcodoor compare` of the scenario with the changes
 //! against the unchanged scenario: the files it writes and the effects it reports are
-//! those of `compare` on the same inputs (`tests/server.rs` checks the bytes). The run goes
+//! those of `compare` on the same inputs (`tests/integration/server.rs` checks the bytes). The run goes
 //! through the experiment runner like every command, in lockstep
 //! (`Runner::run_streaming`): each replicate on one thread, every job a month at a time.
 //! When the arms differ in levers only, the engine simulates the burn-in (levers off) once

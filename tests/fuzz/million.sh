@@ -1,6 +1,6 @@
 #!/bin/bash
-# The long fuzz run: the property tests of tests/fuzz_scenarios.rs (mutated scenarios) and
-# tests/fuzz_cli.rs (generated command lines and --set values) on many more inputs, and
+# The long fuzz run: the property tests of tests/integration/fuzz_scenarios.rs (mutated scenarios) and
+# tests/integration/fuzz_cli.rs (generated command lines and --set values) on many more inputs, and
 # from other seeds, than `cargo test` runs (it always draws from one fixed seed).
 #
 #   bash tests/fuzz/million.sh                 # 10 chunks × 100,000 scenarios, 100,000
@@ -21,13 +21,13 @@ PER_CHUNK=${PER_CHUNK:-100000}
 SETTINGS=${SETTINGS:-100000}
 COMMANDS=${COMMANDS:-20000}
 echo "seed $SEED (SEED=$SEED repeats this run)"
-cargo test --release --test fuzz_scenarios --test fuzz_cli --no-run --quiet
+cargo test --release --test integration --no-run --quiet
 start=$(date +%s)
-run() { # name, seed, cases, test binary, test name
+run() { # name, seed, cases, test file (module), test name
     local t
     t=$(date +%s)
     PROPTEST_RNG_SEED=$2 FUZZ_CASES=$3 \
-        cargo test --release --quiet --test "$4" "$5" -- --exact --test-threads 1 >/dev/null
+        cargo test --release --quiet --test integration "$4::$5" -- --exact --test-threads 1 >/dev/null
     echo "$1: $3 cases from PROPTEST_RNG_SEED=$2 passed in $(( $(date +%s) - t )) s"
 }
 for chunk in $(seq 1 "$CHUNKS"); do

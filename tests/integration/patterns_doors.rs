@@ -8,15 +8,15 @@
 //! Tolerances come from the runs' own standard errors; no expected output is hard-coded,
 //! and no region is named: each assertion is about a mechanism (a lever, its door, its
 //! outcome), so that the tests hold on another country's baseline for the right reason.
-//! Every test prints its measured effects (`cargo test --release --test patterns_doors --
+//! Every test prints its measured effects (`cargo test --release --test integration patterns_doors:: --
 //! --nocapture`) and says in a comment what would make it fail.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use common::{bundled, compare, total};
+use crate::common::{bundled, compare, total};
 use narcodoor::engine::ReplicateResult;
 use narcodoor::experiment::stats::{CostEffectStatus, PairedEffect, cost_per_unit_averted, mean_ci};
 use narcodoor::model::metrics::index_of;

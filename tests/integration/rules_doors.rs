@@ -6,7 +6,7 @@
 //!
 //! Each test names, in a comment, the kind of bug that would make it fail.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -12,13 +12,12 @@
 //! The runs are the bundled scenarios at full size (200,000 youths) for 84 reported months
 //! (a year of status quo, then the policy from month 12); the baseline is simulated once
 //! and shared by all tests in this file. Run with
-//! `cargo test --release --test patterns_state -- --nocapture` to see the measured effects.
+//! `cargo test --release --test integration patterns_state:: -- --nocapture` to see the measured effects.
 
-mod common;
 
 use std::sync::OnceLock;
 
-use common::*;
+use crate::common::*;
 use narcodoor::engine::ReplicateResult;
 use narcodoor::experiment::stats::PairedEffect;
 use narcodoor::model::metrics::index_of;

@@ -2,7 +2,7 @@
 //! across runs with the same seed; a fixed-seed golden file guards against silent changes;
 //! every month the statuses add up to the population.
 
-mod common;
+use crate::common;
 
 use narcodoor::engine::{MonthReport, Replicate, run_replicates};
 use narcodoor::model::metrics::index_of;

@@ -5,7 +5,7 @@
 //! - more member peers raise the probability of joining;
 //! - ninis (Idle) join more than workers.
 
-mod common;
+use crate::common;
 
 use narcodoor::engine::Replicate;
 use narcodoor::experiment::summary::Welford;

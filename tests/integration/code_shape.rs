@@ -5,7 +5,7 @@
 //! A function is measured from the line of its `fn` to the line of its closing brace,
 //! found by counting braces outside comments, strings and character literals; a
 //! declaration without a body (a trait's) is not measured. Run
-//! `cargo test --release --test code_shape -- --nocapture` to list the longest functions.
+//! `cargo test --release --test integration code_shape:: -- --nocapture` to list the longest functions.
 
 use std::path::{Path, PathBuf};
 

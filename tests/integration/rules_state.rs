@@ -11,9 +11,8 @@
 
 #![allow(clippy::needless_range_loop)] // regions and ranks are indices into several arrays at once
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use narcodoor::engine::{Event, MonthReport, Replicate};
 use narcodoor::model::kingpin::{self, Strike};
 use narcodoor::model::metrics::{Row, index_of};

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-mod common;
+use crate::common;
 
 use narcodoor::scenario::{self, ErrorKind, Origin, Overrides, ScenarioError};
 use proptest::prelude::*;
