@@ -73,12 +73,14 @@ fn group(out: &mut String, header: &str, lines: &[Line], width: Option<usize>) {
     out.push('\n');
     out.push_str(header);
     out.push('\n');
+    // Only values and defaults are capped: a path or unit never runs long, and capping the
+    // path column (as once done) pushed every later column of its long-path lines out of line.
     let cap = if width.is_some() { VALUE_CAP } else { usize::MAX };
-    let col = |f: fn(&Line) -> usize| lines.iter().map(f).filter(|&w| w <= cap).max().unwrap_or(0);
-    let wp = col(|l| l.path.chars().count());
-    let wv = col(|l| l.value.chars().count());
-    let wd = col(|l| l.default.chars().count());
-    let wu = col(|l| l.unit.chars().count().max(1));
+    let col = |f: fn(&Line) -> usize, cap| lines.iter().map(f).filter(|&w| w <= cap).max().unwrap_or(0);
+    let wp = col(|l| l.path.chars().count(), usize::MAX);
+    let wv = col(|l| l.value.chars().count(), cap);
+    let wd = col(|l| l.default.chars().count(), cap);
+    let wu = col(|l| l.unit.chars().count().max(1), usize::MAX);
     for l in lines {
         let mark = if l.value == l.default { ' ' } else { '*' };
         let unit = if l.unit.is_empty() { "-" } else { l.unit };

@@ -230,6 +230,36 @@ fn explain_mentions_every_key_of_every_table() {
     assert!(plain.contains("  youth.job_loss"), "{plain}");
 }
 
+/// `explain`'s columns line up within each group at any width: on every parameter line whose
+/// value and default fit their cap, ` = `, `default` and the unit start at the same column
+/// as on the group's other such lines (issue 27, item 11: long paths such as
+/// `youth.initial_out_of_school` once pushed their lines out of line).
+#[test]
+fn explain_columns_align_within_each_group() {
+    let s = ok(&everything());
+    for width in [None, Some(100), Some(140)] {
+        let text = crate::scenario::explain_with_width(&s, width);
+        for group in text.split("\n\n").filter(|g| g.contains(" = ")) {
+            let entries: Vec<&str> = group
+                .lines()
+                // A parameter line starts with its change mark and a space, then the path; a
+                // meaning on lines of its own is indented further and may hold " = " too.
+                .filter(|l| (l.starts_with("  ") || l.starts_with("* ")) && !l[2..].starts_with(' '))
+                .filter(|l| l.contains(" = "))
+                .collect();
+            let eq = |l: &str| l.find(" = ").unwrap();
+            // A value longer than the cap (a description, a long list) may push its own
+            // line's default, and a line wider than the terminal is wrapped as prose.
+            let fits = |l: &&&str| l[eq(l) + 3..].split("  default ").next().unwrap().trim_end().chars().count() <= 24;
+            let starts: Vec<(usize, usize)> =
+                entries.iter().filter(fits).map(|l| (eq(l), l.find("  default ").expect(l))).collect();
+            let first = starts.first().copied().unwrap_or_default();
+            let columns = |t: (usize, usize)| t == first;
+            assert!(starts.iter().all(|&t| columns(t)), "width {width:?}: columns differ in\n{group}");
+        }
+    }
+}
+
 #[test]
 fn resolved_json_round_trips_through_toml() {
     for text in [String::new(), everything(), BASE.replace("[run]\nname = \"base\"\n", "[run]\n")] {
