@@ -306,8 +306,12 @@ fn simulate(
 /// hash of the base seed and the point, so that it does not depend on where the point
 /// falls in a batch or on the thread count.
 pub fn particle_seed(spec: &CalibrateSpec, theta: &[f64]) -> u64 {
-    let seed = spec.scenario.params.run.seed;
-    if spec.common_random_numbers {
+    search_seed(spec.scenario.params.run.seed, spec.common_random_numbers, theta)
+}
+
+/// [`particle_seed`] from the base seed and the design alone.
+pub fn search_seed(seed: u64, common_random_numbers: bool, theta: &[f64]) -> u64 {
+    if common_random_numbers {
         return seed;
     }
     let mut words = vec![seed, 0x7061_7274];

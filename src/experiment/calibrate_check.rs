@@ -42,6 +42,14 @@ pub fn draw_by_weight(weights: &[f64], n: usize, seed: u64) -> Vec<usize> {
     (0..n).map(|_| abc::draw_index(weights.iter().copied(), total, &mut s)).collect()
 }
 
+/// The seeds of the check's `n` draws: draw i runs on `key(seed, PREDICTIVE, i)`, a seed
+/// no particle of the search ran on (those hash the point, or are the base seed itself
+/// under common random numbers), so a drawn particle meets fresh noise, never the luck
+/// that got it accepted.
+pub fn predictive_seeds(seed: u64, n: usize) -> Vec<u64> {
+    (0..n).map(|i| key(&[seed, PREDICTIVE, i as u64])).collect()
+}
+
 /// Runs the check: `spec.particles` draws from `last`, and the point `medians`.
 pub fn run(
     spec: &CalibrateSpec,
@@ -54,7 +62,7 @@ pub fn run(
     let weights: Vec<f64> = last.particles.iter().map(|p| p.weight).collect();
     let picks = draw_by_weight(&weights, spec.particles, seed);
     let mut thetas: Vec<Vec<f64>> = picks.iter().map(|&i| last.particles[i].theta.clone()).collect();
-    let mut seeds: Vec<u64> = (0..picks.len()).map(|i| key(&[seed, PREDICTIVE, i as u64])).collect();
+    let mut seeds = predictive_seeds(seed, picks.len());
     thetas.push(medians.to_vec());
     seeds.push(key(&[seed, MEDIAN]));
     let mut runs = run_points(spec, space, runner, &thetas, &seeds)?;
@@ -101,6 +109,29 @@ mod tests {
         let share = picks.iter().filter(|&&i| i == 0).count() as f64 / 4000.0;
         assert!((share - 0.7).abs() < 0.025, "{share}");
         assert_eq!(picks, draw_by_weight(&[0.7, 0.0, 0.3], 4000, 5));
+    }
+
+    /// Issue 29, item 3: the predictive check re-simulates on fresh seeds. Re-running a
+    /// particle on the seed the search gave it (with or without common random numbers)
+    /// would reproduce the simulations that passed the tolerance, not predict the data.
+    #[test]
+    fn the_predictive_draws_run_on_seeds_the_search_never_used() {
+        use crate::experiment::calibrate::search_seed;
+        let thetas: Vec<Vec<f64>> =
+            (0..200).map(|i| vec![f64::from(i) * 0.01, 1.0 - f64::from(i) * 0.003]).collect();
+        for seed in [1u64, 42, 0xdead_beef] {
+            let fresh = predictive_seeds(seed, thetas.len());
+            let used: std::collections::HashSet<u64> = thetas
+                .iter()
+                .flat_map(|t| [search_seed(seed, false, t), search_seed(seed, true, t)])
+                .collect();
+            assert!(
+                fresh.iter().all(|s| !used.contains(s)),
+                "seed {seed}: a predictive draw reuses a search seed"
+            );
+            let distinct: std::collections::HashSet<&u64> = fresh.iter().collect();
+            assert_eq!(distinct.len(), fresh.len(), "seed {seed}: two draws share their noise");
+        }
     }
 
     #[test]

@@ -14,7 +14,6 @@
 //! and shared by all tests in this file. Run with
 //! `cargo test --release --test integration patterns_state:: -- --nocapture` to see the measured effects.
 
-
 use std::sync::OnceLock;
 
 use crate::common::*;

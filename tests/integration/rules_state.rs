@@ -11,7 +11,6 @@
 
 #![allow(clippy::needless_range_loop)] // regions and ranks are indices into several arrays at once
 
-
 use crate::common::*;
 use narcodoor::engine::{Event, MonthReport, Replicate};
 use narcodoor::model::kingpin::{self, Strike};

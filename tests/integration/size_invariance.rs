@@ -17,7 +17,6 @@
 //! and fewer are measurably less violent (crowding against demand and local extinction,
 //! docs/model.md note 40). A change of the scenario's parameters must re-run this file.
 
-
 use crate::common::*;
 use narcodoor::engine::ReplicateResult;
 use narcodoor::model::metrics::index_of;

@@ -250,7 +250,9 @@ fn explain_columns_align_within_each_group() {
             let eq = |l: &str| l.find(" = ").unwrap();
             // A value longer than the cap (a description, a long list) may push its own
             // line's default, and a line wider than the terminal is wrapped as prose.
-            let fits = |l: &&&str| l[eq(l) + 3..].split("  default ").next().unwrap().trim_end().chars().count() <= 24;
+            let fits = |l: &&&str| {
+                l[eq(l) + 3..].split("  default ").next().unwrap().trim_end().chars().count() <= 24
+            };
             let starts: Vec<(usize, usize)> =
                 entries.iter().filter(fits).map(|l| (eq(l), l.find("  default ").expect(l))).collect();
             let first = starts.first().copied().unwrap_or_default();
