@@ -12,7 +12,7 @@ use super::{Generation, Record, Search, final_front};
 use crate::experiment::generations::Prepared;
 use crate::experiment::nsga2;
 use crate::output::charts::{self, Band, ChartText};
-use crate::output::tables::fmt_real;
+use crate::output::tables::{csv_field, fmt_real};
 use crate::rng::key;
 
 /// The seed of the fresh replicates: a hash of the search's seed, in 63 bits so that a
@@ -46,18 +46,42 @@ pub fn reevaluate(
 
 /// `holdout.csv`: per front point, its levers, its objectives on the fresh replicates
 /// (mean and 95% interval), its mean monthly spending there, whether the budget holds
-/// there, and the seed.
-pub fn holdout_csv(search: &Search<'_>, fresh: &[Record]) -> String {
+/// there, the seed, and the reference scenarios that beat it there (`dominated_by`,
+/// names separated by `;`, from [`dominated_by`]).
+pub fn holdout_csv(search: &Search<'_>, fresh: &[Record], refs: &[(String, Record)]) -> String {
     let cols = super::output::value_columns(search);
     let seed = holdout_seed(search.spec.scenario.params.run.seed);
-    let mut out = format!("point,{},spending_mean,feasible,seed\n", cols.join(","));
+    let mut out = format!("point,{},spending_mean,feasible,seed,dominated_by\n", cols.join(","));
+    let beaten = dominated_by(fresh, refs, search.spec.budget);
     for (k, r) in fresh.iter().enumerate() {
         let fields = super::output::value_fields(r);
         let spending = r.spending.first().map_or(String::new(), |&x| fmt_real(x));
         let feasible = r.error.is_none() && r.feasible(search.spec.budget);
-        out.push_str(&format!("{k},{},{spending},{feasible},{seed}\n", fields.join(",")));
+        let by = csv_field(&beaten[k].join(";"));
+        out.push_str(&format!("{k},{},{spending},{feasible},{seed},{by}\n", fields.join(",")));
     }
     out
+}
+
+/// For each front point, the names of the reference scenarios that dominate it on the
+/// fresh replicates: no worse in every objective's mean and better in one, and within the
+/// budget (a reference that breaks it, or failed, beats nothing). A front point so beaten
+/// is one the search missed, which a reader must be told (issue 27, item 9).
+pub fn dominated_by(fresh: &[Record], refs: &[(String, Record)], budget: Option<f64>) -> Vec<Vec<String>> {
+    let beats = |a: &Record, b: &Record| {
+        let no_worse = a.mean.iter().zip(&b.mean).all(|(x, y)| x <= y);
+        no_worse && a.mean.iter().zip(&b.mean).any(|(x, y)| x < y)
+    };
+    fresh
+        .iter()
+        .map(|p| {
+            refs.iter()
+                .filter(|(_, r)| r.error.is_none() && r.feasible(budget) && p.error.is_none())
+                .filter(|(_, r)| beats(r, p))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .collect()
 }
 
 /// The hypervolume of each generation's final front (feasible points only; 0 when none is
@@ -135,6 +159,21 @@ mod tests {
         assert!((hv[1].0 - 2.2 * 4.4).abs() < 1e-12, "{hv:?}");
         assert_eq!((hv[0].1, hv[1].1), (2, 1));
         assert!(hypervolume_csv(&hv).starts_with("generation,hypervolume,front_size\n0,"));
+    }
+
+    #[test]
+    fn a_reference_that_is_no_worse_everywhere_and_better_somewhere_dominates() {
+        let front = vec![rec(0.0, [4.0, 4.0]), rec(1.0, [2.0, 6.0]), rec(2.0, [1.0, 1.0])];
+        let refs = vec![
+            ("cheap".to_string(), rec(f64::NAN, [3.0, 4.0])),
+            ("equal".to_string(), rec(f64::NAN, [2.0, 6.0])),
+            ("failed".to_string(), Record { error: Some("x".into()), ..rec(f64::NAN, [0.0, 0.0]) }),
+        ];
+        let by = dominated_by(&front, &refs, None);
+        assert_eq!(by, vec![vec!["cheap".to_string()], vec![], vec![]]);
+        // A reference over the budget (spending 0 here; a budget below it) beats nothing.
+        let over = vec![("cheap".to_string(), Record { spending: vec![10.0], ..rec(f64::NAN, [3.0, 4.0]) })];
+        assert_eq!(dominated_by(&front, &over, Some(5.0)), vec![Vec::<String>::new(); 3]);
     }
 
     #[test]

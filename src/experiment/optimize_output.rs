@@ -185,18 +185,15 @@ fn pareto_chart(search: &Search<'_>, front: &[Record], refs: &[(String, Record)]
     Ok(())
 }
 
-/// Evaluates the reference scenarios and draws the chart; problems become warnings.
-fn chart_with_references(search: &Search<'_>, runner: &mut Runner, front: &[Record]) -> Vec<String> {
-    if search.spec.objectives.len() < 2 {
-        return vec!["charts/pareto.png needs two objectives; not drawn".into()];
-    }
+/// Evaluates the reference scenarios on the fresh replicates and writes `references.csv`;
+/// problems become warnings (and no references).
+fn references(search: &Search<'_>, runner: &mut Runner, warnings: &mut Vec<String>) -> Vec<(String, Record)> {
     let scenarios = reference_scenarios(search);
     let prepared: Vec<Prepared> = scenarios
         .iter()
         .map(|s| Prepared { params: Ok(s.params.clone()), values: vec![f64::NAN; search.space.paths.len()] })
         .collect();
     let prepared = on_fresh_seed(prepared, search.spec.scenario.params.run.seed);
-    let mut warnings = Vec::new();
     let refs: Vec<(String, Record)> = match search.evaluate(runner, &prepared) {
         Ok(records) => scenarios.iter().map(|s| s.params.run.name.clone()).zip(records).collect(),
         Err(e) => {
@@ -209,10 +206,21 @@ fn chart_with_references(search: &Search<'_>, runner: &mut Runner, front: &[Reco
     {
         warnings.push(format!("references.csv: {e:#}"));
     }
-    if let Err(e) = pareto_chart(search, front, &refs) {
-        warnings.push(format!("charts/pareto.png: {e:#}"));
-    }
-    warnings
+    refs
+}
+
+/// A warning per front point that a reference scenario beats on the fresh replicates.
+fn dominated_warnings(fresh: &[Record], refs: &[(String, Record)], budget: Option<f64>) -> Vec<String> {
+    let by = holdout::dominated_by(fresh, refs, budget);
+    let beaten = by.iter().enumerate().filter(|(_, names)| !names.is_empty());
+    beaten
+        .map(|(k, names)| {
+            format!(
+                "front point {k} is dominated by {} on fresh replicates (holdout.csv dominated_by)",
+                names.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// Writes every output of a finished search; the runner writes the manifest last.
@@ -228,8 +236,11 @@ pub fn write_all(
     let front = final_front(last, spec.budget);
     let fresh = holdout::reevaluate(search, &mut runner, &front)?;
     let hv = holdout::hypervolumes(gens, spec.budget);
+    let mut warnings = Vec::new();
+    let refs = references(search, &mut runner, &mut warnings);
+    warnings.extend(dominated_warnings(&fresh, &refs, spec.budget));
     write_atomic(dir, "pareto.csv", pareto_csv(search, &front).as_bytes())?;
-    write_atomic(dir, "holdout.csv", holdout::holdout_csv(search, &fresh).as_bytes())?;
+    write_atomic(dir, "holdout.csv", holdout::holdout_csv(search, &fresh, &refs).as_bytes())?;
     write_atomic(dir, "evaluated.csv", evaluated_csv(search, gens).as_bytes())?;
     write_atomic(dir, "hypervolume.csv", holdout::hypervolume_csv(&hv).as_bytes())?;
     write_front(search, &front, &fresh)?;
@@ -244,8 +255,13 @@ pub fn write_all(
     ]
     .map(String::from)
     .to_vec();
-    let mut warnings =
-        if spec.charts { chart_with_references(search, &mut runner, &fresh) } else { Vec::new() };
+    if spec.charts && spec.objectives.len() < 2 {
+        warnings.push("charts/pareto.png needs two objectives; not drawn".into());
+    } else if spec.charts
+        && let Err(e) = pareto_chart(search, &fresh, &refs)
+    {
+        warnings.push(format!("charts/pareto.png: {e:#}"));
+    }
     if spec.charts {
         let drawn = fs::create_dir_all(dir.join("charts"))
             .map_err(anyhow::Error::from)
@@ -254,7 +270,10 @@ pub fn write_all(
             warnings.push(format!("charts/hypervolume.png: {e:#}"));
         }
     }
-    for file in ["references.csv", "charts/pareto.png", "charts/hypervolume.png"] {
+    if dir.join("references.csv").exists() {
+        outputs.push("references.csv".into());
+    }
+    for file in ["charts/pareto.png", "charts/hypervolume.png"] {
         if spec.charts && dir.join(file).exists() {
             outputs.push(file.into());
         }

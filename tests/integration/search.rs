@@ -156,6 +156,29 @@ fn the_reference_points_of_the_chart_are_written_and_are_the_scenarios_own_runs(
     assert!((recruits - (totals[0] + totals[1]) / 2.0).abs() < 1e-6, "{recruits} vs {totals:?}");
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"references.csv\""), "{manifest}");
+    // `dominated_by` (issue 27, item 9) names exactly the references whose means are no
+    // worse in both objectives and better in one (no budget here), each with a warning.
+    let by = col(&hh, "dominated_by");
+    let means = |h: &[String], r: &[String]| -> Vec<f64> {
+        ["recruits_mean", "spending_total_mean_mean"].map(|c| r[col(h, c)].parse().unwrap()).to_vec()
+    };
+    for point in &holdout {
+        let p = means(&hh, point);
+        let expected: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.last().unwrap().is_empty())
+            .filter(|r| {
+                let m = means(&h, r);
+                m.iter().zip(&p).all(|(a, b)| a <= b) && m.iter().zip(&p).any(|(a, b)| a < b)
+            })
+            .map(|r| r[0].as_str())
+            .collect();
+        let named: Vec<&str> = point[by].split(';').filter(|s| !s.is_empty()).collect();
+        assert_eq!(named, expected, "point {}", point[0]);
+        if !named.is_empty() {
+            assert!(manifest.contains(&format!("front point {} is dominated by", point[0])), "{manifest}");
+        }
+    }
 }
 
 #[test]
