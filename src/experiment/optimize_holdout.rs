@@ -47,12 +47,11 @@ pub fn reevaluate(
 /// `holdout.csv`: per front point, its levers, its objectives on the fresh replicates
 /// (mean and 95% interval), its mean monthly spending there, whether the budget holds
 /// there, the seed, and the reference scenarios that beat it there (`dominated_by`,
-/// names separated by `;`, from [`dominated_by`]).
-pub fn holdout_csv(search: &Search<'_>, fresh: &[Record], refs: &[(String, Record)]) -> String {
+/// names separated by `;`: `beaten`, from [`dominated_by`]).
+pub fn holdout_csv(search: &Search<'_>, fresh: &[Record], beaten: &[Vec<String>]) -> String {
     let cols = super::output::value_columns(search);
     let seed = holdout_seed(search.spec.scenario.params.run.seed);
     let mut out = format!("point,{},spending_mean,feasible,seed,dominated_by\n", cols.join(","));
-    let beaten = dominated_by(fresh, refs, search.spec.budget);
     for (k, r) in fresh.iter().enumerate() {
         let fields = super::output::value_fields(r);
         let spending = r.spending.first().map_or(String::new(), |&x| fmt_real(x));
@@ -64,24 +63,18 @@ pub fn holdout_csv(search: &Search<'_>, fresh: &[Record], refs: &[(String, Recor
 }
 
 /// For each front point, the names of the reference scenarios that dominate it on the
-/// fresh replicates: no worse in every objective's mean and better in one, and within the
-/// budget (a reference that breaks it, or failed, beats nothing). A front point so beaten
-/// is one the search missed, which a reader must be told (issue 27, item 9).
+/// fresh replicates by the search's own rule ([`nsga2::dominates`]: no worse in every
+/// objective's mean and better in one, or within the budget where the point is not), and
+/// are themselves within the budget (a reference that breaks it, or failed, beats nothing).
+/// A front point so beaten is one the search missed, which a reader must be told (issue 27,
+/// item 9).
 pub fn dominated_by(fresh: &[Record], refs: &[(String, Record)], budget: Option<f64>) -> Vec<Vec<String>> {
-    let beats = |a: &Record, b: &Record| {
-        let no_worse = a.mean.iter().zip(&b.mean).all(|(x, y)| x <= y);
-        no_worse && a.mean.iter().zip(&b.mean).any(|(x, y)| x < y)
+    let refs: Vec<(&String, nsga2::Fitness)> =
+        refs.iter().map(|(name, r)| (name, r.fitness(budget))).filter(|(_, f)| f.is_feasible()).collect();
+    let beaten_by = |p: nsga2::Fitness| -> Vec<String> {
+        refs.iter().filter(|(_, r)| nsga2::dominates(r, &p)).map(|(name, _)| name.to_string()).collect()
     };
-    fresh
-        .iter()
-        .map(|p| {
-            refs.iter()
-                .filter(|(_, r)| r.error.is_none() && r.feasible(budget) && p.error.is_none())
-                .filter(|(_, r)| beats(r, p))
-                .map(|(name, _)| name.clone())
-                .collect()
-        })
-        .collect()
+    fresh.iter().map(|p| beaten_by(p.fitness(budget))).collect()
 }
 
 /// The hypervolume of each generation's final front (feasible points only; 0 when none is
@@ -174,6 +167,11 @@ mod tests {
         // A reference over the budget (spending 0 here; a budget below it) beats nothing.
         let over = vec![("cheap".to_string(), Record { spending: vec![10.0], ..rec(f64::NAN, [3.0, 4.0]) })];
         assert_eq!(dominated_by(&front, &over, Some(5.0)), vec![Vec::<String>::new(); 3]);
+        // A front point that breaks the budget on the fresh replicates is beaten by any
+        // reference within it, whatever their means (the search's constrained domination).
+        let spends = vec![Record { spending: vec![10.0], ..rec(0.0, [1.0, 1.0]) }];
+        let within = vec![("dear".to_string(), rec(f64::NAN, [9.0, 9.0]))];
+        assert_eq!(dominated_by(&spends, &within, Some(5.0)), vec![vec!["dear".to_string()]]);
     }
 
     #[test]

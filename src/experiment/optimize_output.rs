@@ -209,10 +209,10 @@ fn references(search: &Search<'_>, runner: &mut Runner, warnings: &mut Vec<Strin
     refs
 }
 
-/// A warning per front point that a reference scenario beats on the fresh replicates.
-fn dominated_warnings(fresh: &[Record], refs: &[(String, Record)], budget: Option<f64>) -> Vec<String> {
-    let by = holdout::dominated_by(fresh, refs, budget);
-    let beaten = by.iter().enumerate().filter(|(_, names)| !names.is_empty());
+/// A warning per front point that a reference scenario beats on the fresh replicates
+/// (`beaten`, from [`holdout::dominated_by`]).
+fn dominated_warnings(beaten: &[Vec<String>]) -> Vec<String> {
+    let beaten = beaten.iter().enumerate().filter(|(_, names)| !names.is_empty());
     beaten
         .map(|(k, names)| {
             format!(
@@ -238,9 +238,10 @@ pub fn write_all(
     let hv = holdout::hypervolumes(gens, spec.budget);
     let mut warnings = Vec::new();
     let refs = references(search, &mut runner, &mut warnings);
-    warnings.extend(dominated_warnings(&fresh, &refs, spec.budget));
+    let beaten = holdout::dominated_by(&fresh, &refs, spec.budget);
+    warnings.extend(dominated_warnings(&beaten));
     write_atomic(dir, "pareto.csv", pareto_csv(search, &front).as_bytes())?;
-    write_atomic(dir, "holdout.csv", holdout::holdout_csv(search, &fresh, &refs).as_bytes())?;
+    write_atomic(dir, "holdout.csv", holdout::holdout_csv(search, &fresh, &beaten).as_bytes())?;
     write_atomic(dir, "evaluated.csv", evaluated_csv(search, gens).as_bytes())?;
     write_atomic(dir, "hypervolume.csv", holdout::hypervolume_csv(&hv).as_bytes())?;
     write_front(search, &front, &fresh)?;

@@ -256,8 +256,7 @@ fn explain_columns_align_within_each_group() {
             let starts: Vec<(usize, usize)> =
                 entries.iter().filter(fits).map(|l| (eq(l), l.find("  default ").expect(l))).collect();
             let first = starts.first().copied().unwrap_or_default();
-            let columns = |t: (usize, usize)| t == first;
-            assert!(starts.iter().all(|&t| columns(t)), "width {width:?}: columns differ in\n{group}");
+            assert!(starts.iter().all(|&t| t == first), "width {width:?}: columns differ in\n{group}");
         }
     }
 }
