@@ -456,7 +456,8 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
     )?;
     // Warnings show even with --quiet, which silences progress and tables only.
-    if let Some(w) = crate::experiment::compare_checks::replicate_warning(p.run.replicates) {
+    let early = crate::experiment::compare_checks::replicate_warning(p.run.replicates);
+    if let Some(w) = &early {
         eprintln!("warning: {w}");
     }
     let out = args.output.dir_or(|| scenario.params.run.name.clone());
@@ -465,6 +466,9 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         run_scenario(&scenario, &opts)
     })
     .map(|o| crate::experiment::run::RunOutcome { out_dir: out.clone(), ..o })?;
+    for w in outcome.warnings.iter().filter(|w| Some(*w) != early.as_ref()) {
+        eprintln!("warning: {w}");
+    }
     if !args.sim.quiet {
         print_summary(&scenario, &outcome);
     }

@@ -154,6 +154,9 @@ w('description = "Mexico 2000-2014: 32 states, five cartels of 2006, joint opera
 w('start = "2000-01"')
 w("months = 180")
 w("replicates = 5")
+w("# INEGI's homicide rates 2000-2012, national and by state, drawn over the simulation by")
+w("# `narcodoor run` and fitted in its observed_fit.csv (rates only: they do not depend on --youths).")
+w('observed = "../data/mexico/observed_2000_2012.csv"')
 w("")
 w("[population]")
 w(f"youths = {sum(r['youths'] for r in regions)}")
@@ -255,6 +258,23 @@ def write_targets(name, national_tolerance, windows):
         t.writerow(["members", "", "2012-01", "2012-12", round(MEMBERS_2012 * YOUTHS / REAL_YOUTHS), 0.3])
 
 
+# --- observed data for `run` ---------------------------------------------------------
+def write_observed():
+    """The scenario's run.observed file: every annual rate of 2000-2012, national and by
+    state (metric,region,date,value; docs/mexico.md)."""
+    with open("data/mexico/observed_2000_2012.csv", "w", newline="") as f:
+        t = csv.writer(f, lineterminator="\n")
+        f.write("# INEGI homicides (state_month_homicides_2000_2012.csv) per 100,000 CONAPO inhabitants\n")
+        f.write("# (state_year_population_conapo2023.csv); written by data/mexico/make_mexico_2000.py.\n")
+        t.writerow(["metric", "region", "date", "value"])
+        for y in YEARS:
+            t.writerow(["homicide_rate", "", y, round(nat[y], 3)])
+        for c in range(1, 33):
+            for y in YEARS:
+                t.writerow(["homicide_rate", names[c - 1], y, round(rate[(c, y)], 3)])
+
+
+write_observed()
 write_targets("targets_2000_2012", 0.1, [(y, y) for y in YEARS])
 if BALANCED:
     # Chosen after the first calibration (annual file) failed, docs/mexico.md sections 2

@@ -31,13 +31,13 @@ use crate::error::InputError;
 use crate::model::metrics::{N_METRICS, m};
 use crate::output::atomic::write_file;
 use crate::output::compare_report::{self, ReportArm, ReportInput};
-use crate::output::experiment_charts;
 use crate::output::experiment_tables::{
     EffectRow, Metric, RegionalEffectRow, write_effects, write_incremental, write_regional_effects,
 };
 use crate::output::manifest::{MODEL_VERSION, Scale};
 use crate::output::tables::{Summary, TimeseriesWriter};
-use crate::scenario::{Overrides, Scenario, resolved_json, set_value_f64};
+use crate::output::{experiment_charts, run_charts};
+use crate::scenario::{Overrides, Scenario, lever_windows, resolved_json, set_value_f64};
 
 /// The metrics of `effects.csv`, in their order there; each is compared at the horizon and
 /// over the run (total of a flow, mean of a stock or rate).
@@ -443,7 +443,20 @@ fn write_results(
     if opts.charts {
         let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
         let summaries: Vec<&Summary> = arms.iter().map(|a| &a.summary).collect();
-        match experiment_charts::compare_charts(&dir.join("charts"), &labels, &summaries, &effects_rows) {
+        let run = &aligned.arms[0].scenario.params.run;
+        let windows: Vec<Vec<_>> = (aligned.arms.iter())
+            .map(|a| {
+                run_charts::policy_windows(&lever_windows(&a.scenario.params), run.months, run.start, None)
+            })
+            .collect();
+        let timeline = experiment_charts::Timeline { start: run.start, windows };
+        match experiment_charts::compare_charts(
+            &dir.join("charts"),
+            &labels,
+            &summaries,
+            &effects_rows,
+            &timeline,
+        ) {
             Ok(written) => charts = written,
             Err(e) => warnings.push(format!("charts: {e}")),
         }

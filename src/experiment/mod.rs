@@ -25,6 +25,7 @@ pub mod factor;
 pub mod generations;
 pub mod icer;
 pub mod nsga2;
+pub mod observed_fit;
 pub mod optimize;
 pub mod outcomes;
 pub mod run;

@@ -8,17 +8,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use super::observed_fit::{FitBuilder, FitRow, GroupFit, describe, group_fits, write_fit};
 use super::runner::{Experiment, Runner, Settings};
-use super::summary::SummaryBuilder;
-use crate::engine::{Job, Strategy};
+use super::summary::{AnnualBuilder, SummaryBuilder};
+use crate::calendar::YearMonth;
+use crate::engine::{Event, Job, ReplicateResult, Strategy};
 use crate::model::metrics::m;
 use crate::model::params::Params;
 use crate::output::manifest::Scale;
-use crate::output::run_charts;
+use crate::output::run_charts::{self, ObservedPoints, ObservedValue, RunChartData};
 use crate::output::tables::{
-    EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter, write_regions_summary,
+    EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter, write_annual, write_regions_summary,
 };
-use crate::scenario::{Scenario, resolved_json};
+use crate::scenario::{Scenario, lever_windows, resolved_json};
+use serde_json::Value as Json;
 
 /// How to run.
 #[derive(Clone, Debug)]
@@ -42,6 +45,8 @@ pub struct RunOutcome {
     pub totals: Vec<(usize, Interval)>,
     /// Warnings also written to the manifest (too few replicates).
     pub warnings: Vec<String>,
+    /// The fit to the scenario's observed data, by kind of observation (empty without).
+    pub fit: Vec<GroupFit>,
 }
 
 /// The files a run writes, relative to its directory.
@@ -99,8 +104,7 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
     let start = p.run.start;
     let mut streams = Streams::create(dir, &names, p)?;
-    let mut builder = SummaryBuilder::new(names.len());
-    let mut removals = Vec::new();
+    let mut acc = Accumulated::new(scenario, &names);
 
     let jobs: Vec<Job> = (0..p.run.replicates).map(|replicate| Job { params: p, replicate }).collect();
     let reps = p.run.replicates;
@@ -111,11 +115,8 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         streams.rg.write(&res)?;
         for m in &res.months {
             streams.ev.write(res.replicate, &m.events)?;
-            if res.replicate == 0 {
-                removals.extend(m.events.iter().cloned());
-            }
         }
-        builder.add(&res);
+        acc.add(&res);
         Ok(())
     });
     let strategy = match result {
@@ -126,30 +127,31 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         }
     };
     streams.finish(dir)?;
-    let path = |f: &str| dir.join(f);
-    let open_err = |f: &str| format!("cannot write {}", dir.join(f).display());
-    let summary = builder.national();
-    summary.write_dated(&path("summary.csv"), start).with_context(|| open_err("summary.csv"))?;
-    let region_summaries: Vec<Summary> = (0..names.len()).map(|r| builder.region(r)).collect();
-    write_regions_summary(&path("regions_summary.csv"), &names, &region_summaries, start)
-        .with_context(|| open_err("regions_summary.csv"))?;
-
+    let Accumulated { builder, annual, fit, removals } = acc;
+    let (summary, region_summaries) = write_summaries(dir, &names, &builder, start)?;
     let mut files: Vec<String> = RUN_FILES[..5].iter().map(|s| s.to_string()).collect();
+    let mut warnings = Vec::from_iter(super::compare_checks::replicate_warning(p.run.replicates));
+    let annual_regions = annual.map(|(_, a)| write_annual_file(dir, &names, &a, &mut files)).transpose()?;
+    let fit_rows =
+        fit.map(|f| write_fit_file(dir, &f, &mut files, &mut warnings)).transpose()?.unwrap_or_default();
     if opts.charts {
         let regions: Vec<(String, Summary)> = names.iter().cloned().zip(region_summaries).collect();
-        let charts =
-            run_charts::render(&dir.join("charts"), &p.run.name, &summary, &regions, &removals, start)
-                .context("cannot draw the charts")?;
+        let data = RunChartData {
+            scenario: &p.run.name,
+            summary: &summary,
+            regions: &regions,
+            removals: &removals,
+            start,
+            levers: lever_windows(p),
+            annual_regions: annual_regions.as_deref(),
+            observed: scenario.observed.as_ref().map(|o| observed_points(o.label(), &fit_rows)),
+        };
+        let charts = run_charts::render(&dir.join("charts"), &data).context("cannot draw the charts")?;
         files.extend(charts.into_iter().map(|c| format!("charts/{c}")));
     }
 
-    let mut fields = serde_json::Map::new();
-    fields.insert("scenario_file".into(), scenario.path.display().to_string().into());
-    let scenario_files: Vec<String> = scenario.files.iter().map(|f| f.display().to_string()).collect();
-    fields.insert("scenario_files".into(), scenario_files.into());
-    fields.insert("scenario".into(), resolved_json(p));
-    let warnings = Vec::from_iter(super::compare_checks::replicate_warning(p.run.replicates));
-    let manifest = runner.finish(files, warnings.clone(), fields)?;
+    let fits = group_fits(&fit_rows);
+    let manifest = runner.finish(files, warnings.clone(), manifest_fields(scenario, &fit_rows, &fits))?;
     let totals = [m::RECRUITS, m::MINOR_RECRUITS, m::MEMBER_DEATHS, m::HOMICIDES, m::SPENDING_TOTAL]
         .iter()
         .map(|&i| (i, builder.total_interval(i)))
@@ -163,5 +165,128 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         files: manifest.outputs,
         totals,
         warnings,
+        fit: fits,
     })
+}
+
+/// What a run accumulates as replicates arrive, beside the streamed files: the summaries,
+/// a dated run's annual means, the fit to observed data, and replicate 0's removals.
+struct Accumulated {
+    builder: SummaryBuilder,
+    annual: Option<(YearMonth, AnnualBuilder)>,
+    fit: Option<FitBuilder>,
+    removals: Vec<Event>,
+}
+
+impl Accumulated {
+    fn new(scenario: &Scenario, names: &[String]) -> Accumulated {
+        let p = &scenario.params;
+        Accumulated {
+            builder: SummaryBuilder::new(names.len()),
+            annual: p.run.start.map(|s| (s, AnnualBuilder::new(names.len()))),
+            fit: scenario.observed.as_ref().map(|o| FitBuilder::new(o, p.run.months, names)),
+            removals: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, res: &ReplicateResult) {
+        if res.replicate == 0 {
+            self.removals.extend(res.months.iter().flat_map(|m| m.events.iter().cloned()));
+        }
+        self.builder.add(res);
+        if let Some((s, a)) = &mut self.annual {
+            a.add(res, *s);
+        }
+        if let Some(f) = &mut self.fit {
+            f.add(res);
+        }
+    }
+}
+
+/// The run's own fields of the manifest: the scenario, its files, and the fit to its
+/// observed data.
+fn manifest_fields(
+    scenario: &Scenario,
+    fit_rows: &[FitRow],
+    fits: &[GroupFit],
+) -> serde_json::Map<String, Json> {
+    let mut fields = serde_json::Map::new();
+    fields.insert("scenario_file".into(), scenario.path.display().to_string().into());
+    let scenario_files: Vec<String> = scenario.files.iter().map(|f| f.display().to_string()).collect();
+    fields.insert("scenario_files".into(), scenario_files.into());
+    fields.insert("scenario".into(), resolved_json(&scenario.params));
+    if let Some(o) = &scenario.observed {
+        let lines: Vec<String> = fits.iter().map(describe).collect();
+        let fit =
+            serde_json::json!({ "file": o.file.display().to_string(), "rows": fit_rows.len(), "fit": lines });
+        fields.insert("observed_fit".into(), fit);
+    }
+    fields
+}
+
+/// Writes `summary.csv` and `regions_summary.csv`; returns the national summary and each
+/// region's.
+fn write_summaries(
+    dir: &Path,
+    names: &[String],
+    builder: &SummaryBuilder,
+    start: Option<YearMonth>,
+) -> anyhow::Result<(Summary, Vec<Summary>)> {
+    let open_err = |f: &str| format!("cannot write {}", dir.join(f).display());
+    let summary = builder.national();
+    summary.write_dated(&dir.join("summary.csv"), start).with_context(|| open_err("summary.csv"))?;
+    let regions: Vec<Summary> = (0..names.len()).map(|r| builder.region(r)).collect();
+    write_regions_summary(&dir.join("regions_summary.csv"), names, &regions, start)
+        .with_context(|| open_err("regions_summary.csv"))?;
+    Ok((summary, regions))
+}
+
+/// Writes `annual.csv` and returns each region's annual means for the charts.
+fn write_annual_file(
+    dir: &Path,
+    names: &[String],
+    annual: &AnnualBuilder,
+    files: &mut Vec<String>,
+) -> anyhow::Result<Vec<Summary>> {
+    let regions: Vec<Summary> = (0..names.len()).map(|r| annual.region(r)).collect();
+    let path = dir.join("annual.csv");
+    write_annual(&path, names, &annual.national(), &regions, annual.months_in_year())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    files.push("annual.csv".into());
+    Ok(regions)
+}
+
+/// Writes `observed_fit.csv` and returns its rows; observations outside the run's months
+/// are a warning, since a reader expects every row of the file to be checked.
+fn write_fit_file(
+    dir: &Path,
+    fit: &FitBuilder,
+    files: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Vec<FitRow>> {
+    let rows = fit.finish();
+    let path = dir.join("observed_fit.csv");
+    write_fit(&path, &rows).with_context(|| format!("cannot write {}", path.display()))?;
+    files.push("observed_fit.csv".into());
+    if fit.skipped > 0 {
+        warnings.push(format!(
+            "{} observed values lie outside the run's reported months and are not in observed_fit.csv",
+            fit.skipped
+        ));
+    }
+    Ok(rows)
+}
+
+fn observed_points(label: String, rows: &[FitRow]) -> ObservedPoints {
+    let rows = rows
+        .iter()
+        .map(|r| ObservedValue {
+            metric: r.metric,
+            region: r.region,
+            first: r.first,
+            last: r.last,
+            value: r.observed,
+        })
+        .collect();
+    ObservedPoints { label, rows }
 }

@@ -12,6 +12,7 @@
 //! while no reader sees "82 [−32, 196]" prisoners.
 
 use super::stats::t_critical;
+use crate::calendar::YearMonth;
 use crate::engine::ReplicateResult;
 use crate::model::metrics::{N_METRICS, Row};
 use crate::output::tables::{Interval, Summary};
@@ -130,6 +131,91 @@ impl SummaryBuilder {
     }
 }
 
+/// Calendar-year means of every metric, nationally and by region, accumulated over
+/// replicates like [`SummaryBuilder`]'s months: what statistics offices publish (an annual
+/// homicide rate is the mean of the twelve monthly annualised rates), and what a
+/// per-region chart of a dated run draws. A year the run covers only in part is the mean
+/// of the months it covers (`months_in_year` says how many).
+#[derive(Clone, Debug)]
+pub struct AnnualBuilder {
+    years: Vec<u32>,
+    months_in_year: Vec<u32>,
+    national: Vec<[Welford; N_METRICS]>,
+    regions: Vec<Vec<[Welford; N_METRICS]>>,
+    replicates: usize,
+}
+
+impl AnnualBuilder {
+    pub fn new(regions: usize) -> Self {
+        AnnualBuilder {
+            years: Vec::new(),
+            months_in_year: Vec::new(),
+            national: Vec::new(),
+            regions: vec![Vec::new(); regions],
+            replicates: 0,
+        }
+    }
+
+    /// Adds one replicate of a run whose reported month 0 is `start`.
+    pub fn add(&mut self, result: &ReplicateResult, start: YearMonth) {
+        let year_of = |t: u32| start.plus(t).year();
+        if self.years.is_empty() {
+            for m in &result.months {
+                let y = year_of(m.month);
+                match self.years.last() {
+                    Some(&last) if last == y => *self.months_in_year.last_mut().expect("a year") += 1,
+                    _ => {
+                        self.years.push(y);
+                        self.months_in_year.push(1);
+                    }
+                }
+            }
+            self.national = vec![[Welford::default(); N_METRICS]; self.years.len()];
+            for r in &mut self.regions {
+                *r = vec![[Welford::default(); N_METRICS]; self.years.len()];
+            }
+        }
+        let mut national = vec![[0.0; N_METRICS]; self.years.len()];
+        let mut regions = vec![national.clone(); self.regions.len()];
+        for m in &result.months {
+            let i = self.years.iter().position(|&y| y == year_of(m.month)).expect("a year of the run");
+            add_into(&mut national[i], &m.metrics.national);
+            for (r, row) in m.metrics.regions.iter().enumerate() {
+                add_into(&mut regions[r][i], row);
+            }
+        }
+        for (i, &n) in self.months_in_year.iter().enumerate() {
+            let mean = |sums: &Row| -> Row { std::array::from_fn(|k| sums[k] / f64::from(n)) };
+            push_row(&mut self.national[i], &mean(&national[i]));
+            for (r, acc) in self.regions.iter_mut().enumerate() {
+                push_row(&mut acc[i], &mean(&regions[r][i]));
+            }
+        }
+        self.replicates += 1;
+    }
+
+    /// How many reported months of each year the run covers.
+    pub fn months_in_year(&self) -> &[u32] {
+        &self.months_in_year
+    }
+
+    /// The national annual means; `Summary::months` holds the calendar years.
+    pub fn national(&self) -> Summary {
+        finish(self.replicates, &self.years, &self.national)
+    }
+
+    /// Region `r`'s annual means; `Summary::months` holds the calendar years.
+    pub fn region(&self, r: usize) -> Summary {
+        finish(self.replicates, &self.years, &self.regions[r])
+    }
+}
+
+fn add_into(acc: &mut Row, row: &Row) {
+    for (a, b) in acc.iter_mut().zip(row) {
+        *a += b;
+    }
+}
+
 fn push_row(acc: &mut [Welford; N_METRICS], row: &Row) {
     for (a, &x) in acc.iter_mut().zip(row) {
         a.push(x);
@@ -175,6 +261,28 @@ mod tests {
         let mut w = Welford::default();
         [100.0, 102.0, 98.0].iter().for_each(|&x| w.push(x));
         assert!(w.interval(0.95).lo > 90.0);
+    }
+
+    #[test]
+    fn annual_means_are_the_means_of_the_months_each_year_covers() {
+        use crate::engine::{MonthReport, ReplicateResult};
+        use crate::model::metrics::{MonthMetrics, m};
+        // Reported months 0..15 from 2000-11: two months of 2000, twelve of 2001, one of 2002.
+        let month = |t: u32| {
+            let mut national = [0.0; N_METRICS];
+            national[m::HOMICIDE_RATE] = f64::from(t);
+            let metrics = MonthMetrics { national, regions: vec![[1.0; N_METRICS]] };
+            MonthReport { month: t, metrics, events: Vec::new() }
+        };
+        let result = ReplicateResult { replicate: 0, months: (0..15).map(month).collect() };
+        let mut b = AnnualBuilder::new(1);
+        b.add(&result, YearMonth::parse("2000-11").unwrap());
+        b.add(&result, YearMonth::parse("2000-11").unwrap());
+        let n = b.national();
+        assert_eq!((n.months.clone(), b.months_in_year().to_vec()), (vec![2000, 2001, 2002], vec![2, 12, 1]));
+        let means: Vec<f64> = n.rows.iter().map(|r| r[m::HOMICIDE_RATE].mean).collect();
+        assert_eq!(means, vec![0.5, 7.5, 14.0]);
+        assert_eq!(b.region(0).rows[1][m::HOMICIDE_RATE].mean, 1.0);
     }
 
     #[test]

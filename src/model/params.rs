@@ -49,6 +49,10 @@ pub struct Run {
     pub replicates: u32,
     /// The calendar month of reported month 0, when the scenario is dated.
     pub start: Option<YearMonth>,
+    /// A CSV of observed values to set beside the simulated ones, as the scenario file wrote
+    /// it (relative to that file), if any. The model never reads it: the scenario layer
+    /// reads the file (`scenario::Observed`) and the outputs draw it.
+    pub observed: Option<String>,
 }
 
 impl Default for Run {
@@ -61,6 +65,7 @@ impl Default for Run {
             seed: 1,
             replicates: 10,
             start: None,
+            observed: None,
         }
     }
 }

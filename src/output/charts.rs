@@ -27,7 +27,7 @@ mod stacked;
 
 pub use bars::{bars_with_intervals, tornado};
 pub use forest::{ForestRow, forest};
-pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples};
+pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples, small_multiples_observed};
 pub use heatmap::heatmap;
 pub use scatter::{ScatterSet, scatter_labeled, scatter_sets};
 pub use stacked::{Detail, stacked_areas, stacked_areas_noting, stacked_shares, stacked_shares_with_detail};
@@ -137,12 +137,35 @@ pub struct Layer {
     pub values: Vec<f64>,
 }
 
-/// A vertical dashed marker at `x` (a kingpin removal, a policy start), labelled above the
-/// plot.
+/// A vertical dashed marker at `x` (a kingpin removal), labelled above the plot; with an
+/// `end`, a shaded window from `x` to `end` instead (the months a policy acts), drawn under
+/// the data so that a reader sees when a lever was on without counting months.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mark {
     pub x: f64,
     pub label: String,
+    pub end: Option<f64>,
+}
+
+impl Mark {
+    fn is_window(&self) -> bool {
+        self.end.is_some()
+    }
+}
+
+/// Observed values drawn as dots over a chart's simulated series (a statistics office's
+/// annual rates, say), named in the legend by `label`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Points {
+    pub label: String,
+    pub xy: Vec<(f64, f64)>,
+}
+
+impl Points {
+    /// The range of the finite y values (the y-axis must show every observation).
+    fn extent(&self) -> Option<(f64, f64)> {
+        extent(self.xy.iter().filter(|(x, y)| x.is_finite() && y.is_finite()).map(|p| p.1))
+    }
 }
 
 /// One bar with an optional interval. Bars with the same `group` share a panel and a value
@@ -199,6 +222,10 @@ const LINE_WIDTH: f64 = 2.5;
 const BAND_ALPHA: f64 = 0.2;
 const DOT_RADIUS: f64 = 4.0;
 const MARK_COLOR: RGBAColor = RGBAColor(100, 100, 100, 1.0);
+/// Policy windows: a light grey wash, light enough that bands and lines read through it.
+const WINDOW_COLOR: RGBAColor = RGBAColor(120, 120, 120, 0.13);
+/// Observed values: dark dots with a white halo, apart from every series colour.
+const OBSERVED_COLOR: RGBAColor = RGBAColor(20, 20, 20, 1.0);
 const MARK_ROW: f64 = 21.0;
 const MARK_MAX_ROWS: usize = 3;
 
@@ -350,9 +377,48 @@ fn draw_mean(
     Ok(())
 }
 
-/// Dashed verticals for the marks inside the frame's x-range.
+/// Shaded windows for the marks with an end, clipped to the frame's x-range.
+fn draw_windows(canvas: &mut Canvas, f: &Frame, marks: &[Mark]) -> Result<(), ChartError> {
+    for m in marks.iter().filter(|m| m.x.is_finite()) {
+        let Some(end) = m.end.filter(|e| e.is_finite()) else { continue };
+        let (x0, x1) = (m.x.max(f.x.lo), end.min(f.x.hi));
+        if x1 > x0 {
+            canvas.rect(f.px(x0), f.plot.y0, f.px(x1), f.plot.y1, WINDOW_COLOR)?;
+        }
+    }
+    Ok(())
+}
+
+/// Observed values as dots with a white halo, over everything else.
+fn draw_points(canvas: &mut Canvas, f: &Frame, points: &Points, r: f64) -> Result<(), ChartError> {
+    for &(x, y) in points.xy.iter().filter(|(x, y)| x.is_finite() && y.is_finite()) {
+        if x >= f.x.lo && x <= f.x.hi {
+            canvas.disc((f.px(x), f.py(y)), r, OBSERVED_COLOR, Some((2.5, RGBAColor(255, 255, 255, 1.0))))?;
+        }
+    }
+    Ok(())
+}
+
+/// The legend entries of shaded windows (their labels, once each) and of observed points.
+fn overlay_legend(marks: &[Mark], points: &[&Points]) -> Vec<LegendEntry> {
+    let mut labels: Vec<&str> = Vec::new();
+    for m in marks.iter().filter(|m| m.is_window() && !m.label.is_empty()) {
+        if !labels.contains(&m.label.as_str()) {
+            labels.push(&m.label);
+        }
+    }
+    let mut out: Vec<LegendEntry> =
+        labels.iter().map(|l| LegendEntry::new(format!("shaded: {l}"), Swatch::Fill(WINDOW_COLOR))).collect();
+    if let Some(p) = points.iter().find(|p| !p.xy.is_empty()) {
+        out.push(LegendEntry::new(&p.label, Swatch::Dot(OBSERVED_COLOR)));
+    }
+    out
+}
+
+/// Dashed verticals for the marks (not windows) inside the frame's x-range.
 fn draw_mark_lines(canvas: &mut Canvas, f: &Frame, marks: &[Mark], width: f64) -> Result<(), ChartError> {
-    for m in marks.iter().filter(|m| m.x.is_finite() && m.x >= f.x.lo && m.x <= f.x.hi) {
+    let lines = marks.iter().filter(|m| !m.is_window());
+    for m in lines.filter(|m| m.x.is_finite() && m.x >= f.x.lo && m.x <= f.x.hi) {
         canvas.dashed_vline(f.px(m.x), f.plot.y0, f.plot.y1, width, (7.0, 5.0), MARK_COLOR)?;
     }
     Ok(())
@@ -364,7 +430,7 @@ fn layout_mark_labels(f: &Frame, marks: &[Mark]) -> (Vec<Option<(usize, f64)>>, 
     let items: Vec<(f64, f64)> = marks
         .iter()
         .map(|m| {
-            let inside = m.x.is_finite() && m.x >= f.x.lo && m.x <= f.x.hi;
+            let inside = m.x.is_finite() && m.x >= f.x.lo && m.x <= f.x.hi && !m.is_window();
             let w = if inside && !m.label.is_empty() { text_width(&m.label, NOTE_SIZE) } else { 0.0 };
             (f.px(m.x), w)
         })
@@ -381,7 +447,7 @@ fn layout_mark_labels(f: &Frame, marks: &[Mark]) -> (Vec<Option<(usize, f64)>>, 
 
 /// Lines for the means of `series` over `x`, each with a translucent band from `lo` to `hi`
 /// (a 95% interval across replicates, say), and dashed vertical `marks` labelled above the
-/// plot.
+/// plot (marks with an end are shaded windows, named in the legend).
 ///
 /// The legend lists the series when there is more than one, and explains the shading when
 /// any series has a band. The y-axis starts at zero when the data come close to it anyway.
@@ -392,16 +458,37 @@ pub fn lines_with_bands(
     series: &[Band],
     marks: &[Mark],
 ) -> Result<(), ChartError> {
+    lines_with_bands_observed(path, text, x, series, marks, &Points::default())
+}
+
+/// [`lines_with_bands`] with observed values drawn as dots over the series.
+pub fn lines_with_bands_observed(
+    path: &Path,
+    text: &ChartText,
+    x: &[f64],
+    series: &[Band],
+    marks: &[Mark],
+    observed: &Points,
+) -> Result<(), ChartError> {
     ensure_font()?;
     check_count("series", series.len(), MAX_SERIES)?;
     for b in series {
         check_band(b, x.len())?;
     }
     let (w, h) = (WIDTH as f64, HEIGHT as f64);
-    let legend = band_legend(series);
+    let mut legend = band_legend(series);
+    let overlay = overlay_legend(marks, &[observed]);
+    if legend.is_empty() && !overlay.is_empty() {
+        legend = series
+            .iter()
+            .enumerate()
+            .map(|(i, b)| LegendEntry::new(&b.label, Swatch::Line(palette(i))))
+            .collect();
+    }
+    legend.extend(overlay);
     let header = Header::new(text.title, &legend, w);
     let refs: Vec<&Band> = series.iter().collect();
-    let y_ext = bands_extent(x, &refs);
+    let y_ext = union(bands_extent(x, &refs), observed.extent());
     let style = FrameStyle::full();
     let mut area = Rect::new(MARGIN, header.height, w - MARGIN, h - MARGIN);
     let first = Frame::layout(area, x_axis(x, 8), line_y_axis(y_ext, 6), &style);
@@ -411,6 +498,7 @@ pub fn lines_with_bands(
     render_png(path, WIDTH, HEIGHT, |c| {
         header.draw(c)?;
         f.draw(c, area, text.x_label, text.y_label, &style)?;
+        draw_windows(c, &f, marks)?;
         for (i, b) in series.iter().enumerate() {
             draw_band(c, &f, x, b, palette(i))?;
         }
@@ -418,6 +506,7 @@ pub fn lines_with_bands(
         for (i, b) in series.iter().enumerate() {
             draw_mean(c, &f, x, &b.mean, palette(i), LINE_WIDTH)?;
         }
+        draw_points(c, &f, observed, DOT_RADIUS + 1.0)?;
         // Row 0 sits just above the plot, later rows above it.
         for (m, pos) in marks.iter().zip(&mark_pos) {
             if let Some((row, left)) = pos {
@@ -432,5 +521,7 @@ pub fn lines_with_bands(
     })
 }
 
+#[cfg(test)]
+mod overlay_tests;
 #[cfg(test)]
 mod tests;

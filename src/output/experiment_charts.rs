@@ -8,9 +8,11 @@
 
 use std::path::Path;
 
-use super::charts::{self, Band, BarItem, ChartError, ChartText, Orientation, PointItem, TornadoRow};
+use super::charts::{self, Band, BarItem, ChartError, ChartText, Mark, Orientation, PointItem, TornadoRow};
 use super::experiment_tables::{EffectRow, IndexRow, MethodName, Metric};
+use super::run_charts;
 use super::tables::Summary;
+use crate::calendar::YearMonth;
 use crate::experiment::compare_checks::Caveat;
 use crate::experiment::outcomes::Statistic;
 use crate::model::metrics::m;
@@ -60,6 +62,14 @@ fn io_error(dir: &Path, e: std::io::Error) -> ChartError {
     ChartError::Io { path: dir.to_path_buf(), message: e.to_string() }
 }
 
+/// The time axis of a comparison's charts: the calendar month of reported month 0, if
+/// dated, and each scenario's policy windows (baseline first; see
+/// `run_charts::policy_windows`).
+pub struct Timeline {
+    pub start: Option<YearMonth>,
+    pub windows: Vec<Vec<Mark>>,
+}
+
 /// Draws the charts of a comparison into `dir` and returns the file names written.
 /// `labels[0]` and `summaries[0]` are the baseline's.
 pub fn compare_charts(
@@ -67,6 +77,7 @@ pub fn compare_charts(
     labels: &[String],
     summaries: &[&Summary],
     effects: &[EffectRow],
+    timeline: &Timeline,
 ) -> Result<Vec<String>, ChartError> {
     std::fs::create_dir_all(dir).map_err(|e| io_error(dir, e))?;
     // Every chart names a scenario with its cost caveat, as effects.csv's row does.
@@ -74,7 +85,7 @@ pub fn compare_charts(
     let effects: Vec<EffectRow> =
         effects.iter().map(|r| EffectRow { scenario: marked(&r.scenario, effects), ..r.clone() }).collect();
     let (labels, effects) = (&labels[..], &effects[..]);
-    let mut written = over_time_charts(dir, labels, summaries)?;
+    let mut written = over_time_charts(dir, labels, summaries, timeline)?;
     // Over the run first: the effect a memo quotes; then the end of the run.
     effects_chart(&dir.join("effects_run.png"), &labels[0], effects, false)?;
     written.push("effects_run.png".into());
@@ -90,14 +101,17 @@ pub fn compare_charts(
 
 /// Each metric of [`OVER_TIME`] over time: one panel per scenario against the baseline
 /// (grey), since bands of many scenarios in one plot pile up into mud. Every metric here
-/// is a count or a rate, so bands stop at zero.
+/// is a count or a rate, so bands stop at zero. Each policy's panel shades its own windows.
 fn over_time_charts(
     dir: &Path,
     labels: &[String],
     summaries: &[&Summary],
+    timeline: &Timeline,
 ) -> Result<Vec<String>, ChartError> {
     let mut written = Vec::new();
-    let x: Vec<f64> = summaries[0].months.iter().map(|&t| t as f64).collect();
+    let x: Vec<f64> = summaries[0].months.iter().map(|&t| run_charts::x_of(timeline.start, t)).collect();
+    let x_label = run_charts::x_label(timeline.start);
+    let panel_marks = timeline.windows.get(1..).unwrap_or_default();
     let reps = summaries[0].replicates;
     for (metric, title, y_label) in OVER_TIME {
         let bands: Vec<Band> = labels
@@ -113,11 +127,12 @@ fn over_time_charts(
             format!("{title}, each scenario against {}: mean and 95% CI over {reps} replicates", labels[0]);
         charts::panels_against_reference(
             &dir.join(&name),
-            &ChartText { title: &title, x_label: "month (after burn-in)", y_label },
+            &ChartText { title: &title, x_label, y_label },
             &x,
             &bands[0],
             &bands[1..],
             &[],
+            panel_marks,
         )?;
         written.push(name);
     }

@@ -282,6 +282,30 @@ pub fn write_regions_summary(
     w.commit()
 }
 
+/// Writes the annual means of a dated run (`annual.csv`): per calendar year, the national
+/// row (empty `region`) then every region's, each metric's mean and 95% interval across
+/// replicates; `months` is how many months of the year the run covers. Each summary's
+/// `months` hold the calendar years.
+pub fn write_annual(
+    path: &Path,
+    names: &[String],
+    national: &Summary,
+    regions: &[Summary],
+    months_in_year: &[u32],
+) -> io::Result<()> {
+    let mut w = AtomicFile::create(path)?;
+    writeln!(w, "year,months,region{}", interval_columns())?;
+    for (i, (year, months)) in national.months.iter().zip(months_in_year).enumerate() {
+        write!(w, "{year},{months},")?;
+        write_intervals(&mut w, &national.rows[i])?;
+        for (name, summary) in names.iter().zip(regions) {
+            write!(w, "{year},{months},{}", csv_field(name))?;
+            write_intervals(&mut w, &summary.rows[i])?;
+        }
+    }
+    w.commit()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use crate::experiment::observed_fit::describe;
 use crate::experiment::run::RunOutcome;
 use crate::experiment::summary::LEVEL;
 use crate::model::metrics::{METRICS, m};
@@ -54,6 +55,16 @@ pub fn run_summary(scenario: &Scenario, o: &RunOutcome) -> String {
         let name =
             if i == m::RECRUITS { format!("recruits in month {month}") } else { METRICS[i].to_string() };
         line(&mut out, &name, Metric(i), last[i], p.run.replicates);
+    }
+    if let Some(obs) = &scenario.observed {
+        let _ = writeln!(
+            out,
+            "Against the observed data ({}; every row in observed_fit.csv):",
+            obs.file.display()
+        );
+        for fit in &o.fit {
+            let _ = writeln!(out, "  {}", describe(fit));
+        }
     }
     let _ = writeln!(out, "Wrote {} files to {}", o.files.len(), o.out_dir.display());
     out

@@ -138,6 +138,7 @@ pub fn global_keys() -> Vec<KeyDef<Params>> {
         global!(run.seed, Count { min: 0, max: TOML_INT_MAX }, "", "random seed from which every stream derives"),
         global!(run.replicates, MONTHS_1, "runs", "independent replicates; means and 95% CIs are over them"),
         global!(run.start, Date, "YYYY-MM", "calendar month of reported month 0; adds date columns and allows dated levers and events"),
+        global!(run.observed, Text, "file", "CSV of observed values (metric,region,date,value), relative to the file that names it; drawn over the simulation, fit in observed_fit.csv"),
         global!(population.youths, Count { min: 1, max: TOML_INT_MAX }, "youths", "national youths aged 12–29, one agent each; the regions' youths add up to it"),
         global!(population.peers, Peers, "youths", "peers each youth observes in its region, as ring ties before rewiring"),
         global!(population.rewire, Prob, "probability", "chance that each peer tie is replaced by a random youth of the region"),

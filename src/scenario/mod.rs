@@ -43,6 +43,7 @@ mod build;
 mod error;
 pub mod explain;
 mod keys;
+mod observed;
 mod plausible;
 mod raw;
 mod schema;
@@ -58,6 +59,7 @@ pub use explain::{
     ExplainRow, differences, explain, explain_rows, explain_rows_all_levers, explain_with_width,
     resolved_json,
 };
+pub use observed::{Observation, Observed};
 pub use set::{get_value_f64, get_value_toml, set_value, set_value_f64};
 pub use validate::{MEMORY_BASE_BYTES, MEMORY_FACTOR, memory_available, memory_needed};
 
@@ -74,6 +76,8 @@ pub struct Scenario {
     /// Plausibility warnings of the files as loaded (before command-line overrides): values
     /// far outside the documented ranges, levers that never act.
     pub warnings: Vec<Problem>,
+    /// The observed data `run.observed` names, read and checked with the scenario.
+    pub observed: Option<Observed>,
 }
 
 /// Command-line overrides applied after loading.
@@ -107,7 +111,8 @@ fn load_impl(path: &Path, text: Option<&str>) -> Result<Scenario, ScenarioError>
     {
         return Err(ScenarioError::single(problem));
     }
-    let mut s = Scenario { params, path: path.to_path_buf(), files: chain, warnings: Vec::new() };
+    let observed = observed::load(&params, &sources.origin("run.observed")).map_err(ScenarioError::single)?;
+    let mut s = Scenario { params, path: path.to_path_buf(), files: chain, warnings: Vec::new(), observed };
     s.warnings = plausible::warnings(&s.params, &explain::explain_rows(&s), &|key| sources.origin(key));
     Ok(s)
 }
@@ -175,6 +180,31 @@ impl Scenario {
 /// `region.*.<key>` also works for all regions at once.
 pub fn numeric_paths(p: &Params) -> Vec<String> {
     set::settable_paths(p, &Schema::new(), true)
+}
+
+/// When and where each lever that is on acts, one entry per instance of the lever, in the
+/// order of `LEVERS`. Charts shade these windows.
+pub fn lever_windows(p: &Params) -> Vec<LeverWindow> {
+    let schema = Schema::new();
+    let mut out = Vec::new();
+    for lever in &schema.levers {
+        let first = (lever.schedule)(p).into_iter();
+        for s in first.chain((lever.more_schedules)(p)) {
+            let regions = s.regions.clone();
+            out.push(LeverWindow { lever: lever.name, start: s.start_month, end: s.end_month, regions });
+        }
+    }
+    out
+}
+
+/// One instance of a lever: its first reported month, its end (exclusive; `None`: to the
+/// end of the run) and a flag per region where it acts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LeverWindow {
+    pub lever: &'static str,
+    pub start: u32,
+    pub end: Option<u32>,
+    pub regions: Vec<bool>,
 }
 
 /// Refuses a population that would not fit in memory when `concurrent_replicates` run at

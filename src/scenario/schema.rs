@@ -197,7 +197,7 @@ impl Kind {
     /// Is the value allowed? (Its variant is assumed to match the kind.)
     pub fn check(&self, v: &Value) -> bool {
         match (self, v) {
-            (Kind::OptMonth | Kind::Date | Kind::OptNonNeg, Value::Unset) => true,
+            (Kind::OptMonth | Kind::Date | Kind::OptNonNeg | Kind::Text, Value::Unset) => true,
             (Kind::Date, Value::Str(s)) => YearMonth::parse(s).is_some(),
             (_, Value::Int(i)) if self.is_integer() => self.check_int(*i as i128),
             (_, Value::Num(x)) => self.check_num(*x),
@@ -275,6 +275,25 @@ impl Field for String {
     fn assign(&mut self, v: &Value) {
         if let Value::Str(s) = v {
             self.clone_from(s);
+        }
+    }
+}
+
+/// An optional string (`run.observed`): unset, not `""`, when absent, so the resolved
+/// parameters (and the hash of them a sweep's resume checks) of a scenario that does not
+/// use it are those written before the key existed.
+impl Field for Option<String> {
+    fn to_value(&self) -> Value {
+        match self {
+            Some(s) => Value::Str(s.clone()),
+            None => Value::Unset,
+        }
+    }
+    fn assign(&mut self, v: &Value) {
+        match v {
+            Value::Str(s) => *self = Some(s.clone()),
+            Value::Unset => *self = None,
+            _ => {}
         }
     }
 }

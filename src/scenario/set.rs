@@ -429,6 +429,12 @@ fn set_neighbours(p: &mut Params, regions: &[usize], path: &str, input: Input<'_
 fn set(p: &mut Params, path: &str, input: Input<'_>) -> Result<(), ScenarioError> {
     let schema = Schema::new();
     let path = path.trim();
+    if path == "run.observed" {
+        // The data file is read with the scenario, relative to the file that names it; a
+        // path given here would not be read, so it is refused rather than ignored.
+        let m = "run.observed: name observed data in the scenario file, not with --set".to_string();
+        return Err(setting_problem(ErrorKind::Inconsistent, path, input, m));
+    }
     let Some(target) = resolve(p, &schema, path) else {
         return Err(unknown_path(p, &schema, path, input));
     };
@@ -563,6 +569,14 @@ mod tests {
         assert_eq!(e.kind(), ErrorKind::WrongType);
         set_value_f64(&mut p, "policy.policing.increase", -0.5).unwrap();
         assert!(set_value_f64(&mut p, "policy.policing.increase", -1.5).is_err());
+    }
+
+    #[test]
+    fn observed_data_cannot_be_named_by_a_setting() {
+        let mut p = three_regions();
+        let e = set_value(&mut p, "run.observed", "/etc/passwd").unwrap_err();
+        assert!(e.to_string().contains("name observed data in the scenario file"), "{e}");
+        assert_eq!(p.run.observed, None);
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod golden_outputs;
 mod interrupts;
 mod memo_outputs;
 mod model_statistics;
+mod observed_data;
 mod output_dirs;
 mod patterns_doors;
 mod patterns_state;

@@ -22,7 +22,10 @@ fn text(path: &Path) -> String {
 }
 
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut r = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_path(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
     r.records()
         .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
@@ -244,4 +247,44 @@ fn costs_per_recruit_averted_do_not_depend_on_the_size_run() {
     assert!(small.1 <= large.2 && large.1 <= small.2, "the intervals do not overlap: {small:?} vs {large:?}");
     // Not vacuous: both intervals are bounded and well inside an order of magnitude.
     assert!(small.2 < 3.0 * large.0 && large.2 < 3.0 * small.0, "{small:?} vs {large:?}");
+}
+
+/// A sweep's charts show paired differences against point 0, from `differences.csv`
+/// (issue 27, item 10): point 0 differs from itself by exactly 0, every other point's
+/// difference is its replicates' mean paired difference, and the charts are drawn.
+#[test]
+fn a_sweep_writes_and_draws_paired_differences_against_its_first_point() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sweep");
+    let o = narcodoor(&[
+        "sweep",
+        "scenarios/baseline.toml",
+        "--set",
+        "policy.scholarships.coverage=0:0.8:3",
+        "--youths",
+        "3000",
+        "--months",
+        "24",
+        "--replicates",
+        "3",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let diffs = rows(&out.join("differences.csv"));
+    let runs = rows(&out.join("runs.csv"));
+    assert_eq!(diffs.len(), 3);
+    assert_eq!((field(&diffs[0], "replicates_paired"), field(&diffs[0], "recruits_total_diff")), ("3", "0"));
+    // Point 2's difference is the mean over replicates of its run value minus point 0's.
+    let value = |point: &str, rep: &str| -> f64 {
+        let r = runs.iter().find(|r| field(r, "point") == point && field(r, "replicate") == rep).unwrap();
+        field(r, "recruits_total").parse().unwrap()
+    };
+    let want: f64 = ["0", "1", "2"].iter().map(|r| value("2", r) - value("0", r)).sum::<f64>() / 3.0;
+    let got: f64 = field(&diffs[2], "recruits_total_diff").parse().unwrap();
+    assert!((got - want).abs() < 1e-6, "{got} vs {want}");
+    let manifest = text(&out.join("manifest.json"));
+    assert!(manifest.contains("\"differences.csv\""), "{manifest}");
+    assert!(out.join("charts/recruits_total_by_policy_scholarships_coverage.png").is_file());
 }

@@ -225,6 +225,7 @@ fn holders_drop_out_less_by_the_scholarship_factor() {
         path: "tiny.toml".into(),
         files: vec![],
         warnings: vec![],
+        observed: None,
     };
     s.apply(&common::overrides(Some(40_000), Some(24), None)).unwrap();
     p = s.params;

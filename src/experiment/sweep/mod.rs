@@ -384,10 +384,13 @@ fn files_hash(files: &[PathBuf]) -> Option<String> {
 
 /// The files a sweep or a merge lists in its manifest (which is appended).
 pub(super) fn sweep_outputs() -> Vec<String> {
-    ["design.json", "runs.csv", "runs_timeseries.csv", "points.csv"].map(String::from).to_vec()
+    ["design.json", "runs.csv", "runs_timeseries.csv", "points.csv", "differences.csv"]
+        .map(String::from)
+        .to_vec()
 }
 
-/// Writes `points.csv` from the assembled `runs.csv` and, if asked, draws its charts;
+/// Writes `points.csv` and `differences.csv` from the assembled `runs.csv` and, if asked,
+/// draws its charts (from those two);
 /// returns the summary, the charts drawn and the warnings of charts that failed.
 pub(super) fn summarise(
     dir: &Path,
@@ -396,6 +399,7 @@ pub(super) fn summarise(
 ) -> anyhow::Result<(points::Points, Vec<String>, Vec<String>)> {
     let summary = points::Points::read(&dir.join("runs.csv"), stored.factors.len())?;
     write_in(dir, "points.csv", summary.csv().as_bytes())?;
+    write_in(dir, "differences.csv", summary.differences_csv().as_bytes())?;
     if !charts {
         return Ok((summary, Vec::new(), Vec::new()));
     }

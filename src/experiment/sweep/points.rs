@@ -30,6 +30,9 @@ pub struct PointRow {
     pub errors: usize,
     /// One interval per [`Points::columns`]; `lo`/`hi` are NaN below two replicates.
     pub outcomes: Vec<Interval>,
+    /// Each finished replicate's `(replicate, seed)` and outcome values, for the paired
+    /// differences between points.
+    pub runs: Vec<((u64, u64), Vec<f64>)>,
 }
 
 /// The per-point table of a sweep.
@@ -62,13 +65,18 @@ impl Points {
             .map(|c| header.iter().position(|h| h == c).context("runs.csv lacks an outcome column"))
             .collect::<anyhow::Result<_>>()?;
         let status = header.iter().position(|h| h == "status").context("runs.csv lacks `status`")?;
+        let column = |name: &str| {
+            header.iter().position(|h| h == name).with_context(|| format!("runs.csv lacks `{name}`"))
+        };
+        let (replicate, seed) = (column("replicate")?, column("seed")?);
         let mut rows: Vec<(PointRow, Vec<Welford>)> = Vec::new();
         for record in reader.records() {
             let r = record.with_context(|| format!("cannot read {}", runs_csv.display()))?;
             let point: usize = r[0].parse().context("runs.csv: a point that is not a number")?;
             if rows.last().is_none_or(|(p, _)| p.point != point) {
                 let values = (1..=n_factors).map(|i| r[i].to_string()).collect();
-                let row = PointRow { point, values, ok: 0, errors: 0, outcomes: Vec::new() };
+                let row =
+                    PointRow { point, values, ok: 0, errors: 0, outcomes: Vec::new(), runs: Vec::new() };
                 rows.push((row, vec![Welford::default(); columns.len()]));
             }
             let (row, acc) = rows.last_mut().expect("pushed above");
@@ -77,9 +85,12 @@ impl Points {
                 continue;
             }
             row.ok += 1;
-            for (w, &i) in acc.iter_mut().zip(&at) {
-                w.push(r[i].parse().unwrap_or(f64::NAN));
+            let values: Vec<f64> = at.iter().map(|&i| r[i].parse().unwrap_or(f64::NAN)).collect();
+            for (w, &v) in acc.iter_mut().zip(&values) {
+                w.push(v);
             }
+            let key = (r[replicate].parse().unwrap_or(u64::MAX), r[seed].parse().unwrap_or(u64::MAX));
+            row.runs.push((key, values));
         }
         let rows = rows
             .into_iter()
@@ -105,6 +116,53 @@ impl Points {
             cols.extend(row.values.iter().map(|v| csv_field(v)));
             cols.extend([row.ok.to_string(), row.errors.to_string()]);
             for iv in &row.outcomes {
+                cols.extend(
+                    [iv.mean, iv.lo, iv.hi].map(|v| if v.is_nan() { String::new() } else { fmt_real(v) }),
+                );
+            }
+            s += &(cols.join(",") + "\n");
+        }
+        s
+    }
+
+    /// Each point's paired difference from point 0 in every outcome column: the mean over
+    /// the replicates both ran with the same seed (a sweep's points share their random
+    /// numbers replicate by replicate) with its 95% Student t interval, and how many pairs
+    /// there were. Pairing removes the noise the points share, so a difference is far
+    /// sharper than the gap between two points' own intervals.
+    pub fn differences(&self) -> Vec<(usize, Vec<Interval>)> {
+        let Some(first) = self.rows.first() else { return Vec::new() };
+        self.rows
+            .iter()
+            .map(|row| {
+                let mut acc = vec![Welford::default(); self.columns.len()];
+                let mut pairs = 0;
+                for (key, values) in &row.runs {
+                    let Some((_, base)) = first.runs.iter().find(|(k, _)| k == key) else { continue };
+                    pairs += 1;
+                    for ((w, v), b) in acc.iter_mut().zip(values).zip(base) {
+                        w.push(v - b);
+                    }
+                }
+                (pairs, acc.iter().map(|w| difference_interval(w)).collect())
+            })
+            .collect()
+    }
+
+    /// The text of `differences.csv`: per point, the paired differences from point 0.
+    pub fn differences_csv(&self) -> String {
+        let mut head = vec!["point".to_string()];
+        head.extend(self.factors.iter().map(|f| csv_field(f)));
+        head.push("replicates_paired".into());
+        for c in &self.columns {
+            head.extend([format!("{c}_diff"), format!("{c}_diff_lo"), format!("{c}_diff_hi")]);
+        }
+        let mut s = head.join(",") + "\n";
+        for (row, (pairs, diffs)) in self.rows.iter().zip(self.differences()) {
+            let mut cols = vec![row.point.to_string()];
+            cols.extend(row.values.iter().map(|v| csv_field(v)));
+            cols.push(pairs.to_string());
+            for iv in &diffs {
                 cols.extend(
                     [iv.mean, iv.lo, iv.hi].map(|v| if v.is_nan() { String::new() } else { fmt_real(v) }),
                 );
@@ -149,6 +207,17 @@ impl Points {
         }
         s
     }
+}
+
+/// A difference's t interval, not cut at 0 (a difference may be negative); NaN ends below
+/// two pairs, and a NaN mean without any.
+fn difference_interval(w: &Welford) -> Interval {
+    let mean = w.mean();
+    if w.n() < 2 {
+        return Interval { mean, lo: f64::NAN, hi: f64::NAN };
+    }
+    let half = crate::experiment::stats::t_critical(LEVEL, w.n() as usize) * w.sd() / (w.n() as f64).sqrt();
+    Interval { mean, lo: mean - half, hi: mean + half }
 }
 
 fn interval(w: &Welford) -> Interval {
@@ -227,5 +296,37 @@ mod tests {
         assert!(table.contains("spending (total, pesos)") && table.contains("1,000"), "{table}");
         assert!(table.contains("1 more points in points.csv"), "{table}");
         assert!(p.table(5).contains("no interval: 1 replicate") && p.table(5).contains("no run"));
+        // Point 2 pairs with point 0's replicate 0 only (same replicate and seed): 50 − 100.
+        let d = p.differences();
+        assert_eq!((d[0].0, d[1].0, d[2].0), (2, 0, 1));
+        assert_eq!((d[0].1[r].mean, d[2].1[r].mean), (0.0, -50.0));
+        assert!(d[2].1[r].lo.is_nan() && d[1].1[r].mean.is_nan());
+        let csv = p.differences_csv();
+        assert!(csv.starts_with("point,x,replicates_paired,school_mean_diff,school_mean_diff_lo,"), "{csv}");
+    }
+
+    #[test]
+    fn paired_differences_cancel_the_noise_points_share() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("runs.csv");
+        // Replicate noise of ±30 shared by both points; point 1 is 10 above point 0 in each.
+        let mut runs = vec![format!("point,x,replicate,seed,status,error,{}", run_columns().join(","))];
+        for (k, noise) in [-30.0, 0.0, 30.0, 10.0].iter().enumerate() {
+            runs.push(line(&format!("0,0,{k},1,ok,"), &[("recruits_total", 100.0 + noise)]));
+        }
+        for (k, noise) in [-30.0, 0.0, 30.0, 10.0].iter().enumerate() {
+            let extra = if k % 2 == 0 { 9.0 } else { 11.0 };
+            runs.push(line(&format!("1,1,{k},1,ok,"), &[("recruits_total", 100.0 + noise + extra)]));
+        }
+        std::fs::write(&path, runs.join("\n") + "\n").unwrap();
+        let p = Points::read(&path, 1).unwrap();
+        let r = p.column("recruits_total").unwrap();
+        let (pairs, d) = &p.differences()[1];
+        assert_eq!(*pairs, 4);
+        // Differences 9, 11, 9, 11: mean 10, sd 1.1547, t(0.975, 3) = 3.182446.
+        let half = 3.182446305 * (4.0f64 / 3.0).sqrt() / 2.0;
+        assert!((d[r].mean - 10.0).abs() < 1e-12 && (d[r].hi - 10.0 - half).abs() < 1e-6, "{:?}", d[r]);
+        // Unpaired, the points' own intervals overlap widely.
+        assert!(p.rows[1].outcomes[r].lo < p.rows[0].outcomes[r].hi);
     }
 }

@@ -103,6 +103,8 @@ pub(crate) enum Swatch {
     /// A mean line over its translucent band, both in the series colour (the colour is the
     /// line's; the band takes it at the bands' opacity), so the swatch looks like the data.
     LineBand(RGBAColor, f64),
+    /// A dot with a white halo: observed values.
+    Dot(RGBAColor),
 }
 
 #[derive(Clone, Debug)]
@@ -203,6 +205,9 @@ fn draw_swatch(canvas: &mut Canvas, s: &Swatch, x: f64, mid: f64) -> Result<(), 
         }
         Swatch::Dashed(c) => {
             canvas.dashed_vline(x + SWATCH_W / 2.0, mid - 11.0, mid + 11.0, 2.0, (5.0, 3.0), *c)
+        }
+        Swatch::Dot(c) => {
+            canvas.disc((x + SWATCH_W / 2.0, mid), 5.0, *c, Some((2.5, RGBAColor(255, 255, 255, 1.0))))
         }
     }
 }

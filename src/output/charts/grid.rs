@@ -54,8 +54,47 @@ pub fn small_multiples(
         let mean = if mean.is_empty() { "mean" } else { mean };
         legend.push(LegendEntry::new(format!("{mean} ({BAND_NOTE})"), Swatch::LineBand(color, BAND_ALPHA)));
     }
-    let grid: Vec<GridPanel> =
-        panels.iter().map(|(title, b)| GridPanel { title, series: vec![(b, color)] }).collect();
+    let grid: Vec<GridPanel> = panels
+        .iter()
+        .map(|(title, b)| GridPanel { title, series: vec![(b, color)], marks: &[], points: None })
+        .collect();
+    draw_grid(path, text, x, &grid, legend, marks, scale)
+}
+
+/// [`small_multiples`] with observed values and marks of each panel's own: `observed[i]`
+/// and `panel_marks[i]` belong to `panels[i]` (shorter slices leave the rest without). The
+/// legend names the observations after the first non-empty entry's label.
+pub fn small_multiples_observed(
+    path: &Path,
+    text: &ChartText,
+    x: &[f64],
+    panels: &[(String, Band)],
+    marks: &[Mark],
+    scale: PanelScale,
+    (observed, panel_marks): (&[Points], &[Vec<Mark>]),
+) -> Result<(), ChartError> {
+    let color = palette(0);
+    let mut legend = Vec::new();
+    let mean = panels.first().map_or("mean", |(_, b)| b.label.as_str());
+    let mean = if mean.is_empty() { "mean" } else { mean };
+    if panels.iter().any(|(_, b)| b.has_band()) {
+        legend.push(LegendEntry::new(format!("{mean} ({BAND_NOTE})"), Swatch::LineBand(color, BAND_ALPHA)));
+    } else {
+        legend.push(LegendEntry::new(mean, Swatch::Line(color)));
+    }
+    let refs: Vec<&Points> = observed.iter().collect();
+    let own: Vec<Mark> = panel_marks.iter().flatten().cloned().collect();
+    legend.extend(overlay_legend(&own, &refs));
+    let grid: Vec<GridPanel> = panels
+        .iter()
+        .enumerate()
+        .map(|(i, (title, b))| GridPanel {
+            title,
+            series: vec![(b, color)],
+            marks: panel_marks.get(i).map_or(&[][..], |m| &m[..]),
+            points: observed.get(i),
+        })
+        .collect();
     draw_grid(path, text, x, &grid, legend, marks, scale)
 }
 
@@ -67,7 +106,8 @@ pub const REFERENCE_COLOR: RGBAColor = RGBAColor(120, 120, 120, 1.0);
 /// series in grey, all on one shared y-range: policies against the baseline, say. Unlike
 /// one panel with every series, bands never pile up, however many series there are. The
 /// legend names the reference and each series with the colour of its line and band; the
-/// panels are titled with the series' labels.
+/// panels are titled with the series' labels. `panel_marks[i]`, when given, are drawn in the
+/// panel of `others[i]` only (each policy's own windows), after the shared `marks`.
 pub fn panels_against_reference(
     path: &Path,
     text: &ChartText,
@@ -75,6 +115,7 @@ pub fn panels_against_reference(
     reference: &Band,
     others: &[Band],
     marks: &[Mark],
+    panel_marks: &[Vec<Mark>],
 ) -> Result<(), ChartError> {
     let mut legend = vec![LegendEntry::new(&reference.label, Swatch::LineBand(REFERENCE_COLOR, BAND_ALPHA))];
     for (i, b) in others.iter().enumerate() {
@@ -86,8 +127,12 @@ pub fn panels_against_reference(
         .map(|(i, b)| GridPanel {
             title: &b.label,
             series: vec![(reference, REFERENCE_COLOR), (b, palette(i + 1))],
+            marks: panel_marks.get(i).map_or(&[][..], |m| &m[..]),
+            points: None,
         })
         .collect();
+    let own: Vec<Mark> = panel_marks.iter().flatten().cloned().collect();
+    legend.extend(overlay_legend(&own, &[]));
     draw_grid(path, text, x, &grid, legend, marks, PanelScale::Shared)
 }
 
@@ -96,6 +141,9 @@ pub fn panels_against_reference(
 struct GridPanel<'a> {
     title: &'a str,
     series: Vec<(&'a Band, RGBAColor)>,
+    /// This panel's own marks (windows), beside those of every panel.
+    marks: &'a [Mark],
+    points: Option<&'a Points>,
 }
 
 fn draw_grid(
@@ -115,6 +163,7 @@ fn draw_grid(
         }
     }
     legend.extend(marks_legend(marks));
+    legend.extend(overlay_legend(marks, &[]));
     let header = Header::new(text.title, &legend, WIDTH as f64);
     let g = GridLayout::new(&header, x, panels, scale);
     render_png(path, WIDTH, g.height as u32, |c| {
@@ -142,7 +191,7 @@ fn draw_grid(
 /// One legend entry naming the labelled marks (dashed lines), if there are any.
 fn marks_legend(marks: &[Mark]) -> Option<LegendEntry> {
     let mut mark_labels: Vec<&str> = Vec::new();
-    for m in marks.iter().filter(|m| m.x.is_finite() && !m.label.is_empty()) {
+    for m in marks.iter().filter(|m| m.x.is_finite() && !m.label.is_empty() && !m.is_window()) {
         if !mark_labels.contains(&m.label.as_str()) {
             mark_labels.push(&m.label);
         }
@@ -176,7 +225,11 @@ impl GridLayout {
 
         let refs: Vec<Vec<&Band>> =
             panels.iter().map(|p| p.series.iter().map(|(b, _)| *b).collect()).collect();
-        let extents: Vec<Option<(f64, f64)>> = refs.iter().map(|b| bands_extent(x, b)).collect();
+        let extents: Vec<Option<(f64, f64)>> = refs
+            .iter()
+            .zip(panels)
+            .map(|(b, p)| union(bands_extent(x, b), p.points.and_then(Points::extent)))
+            .collect();
         let shared = extents.iter().fold(None, |acc, e| union(acc, *e));
         let y_axes: Vec<Axis> = extents
             .iter()
@@ -243,12 +296,17 @@ fn draw_panel(
     let title = fit_text(panel.title, PANEL_TITLE_SIZE, f.plot.width());
     let title_y = f.plot.y0 - text_height(PANEL_TICK_SIZE) / 2.0 - 8.0;
     c.text(&title, PANEL_TITLE_SIZE, INK, (f.plot.x0, title_y), HAlign::Left, VAlign::Bottom)?;
+    draw_windows(c, f, marks)?;
+    draw_windows(c, f, panel.marks)?;
     for (band, color) in &panel.series {
         draw_band(c, f, x, band, *color)?;
     }
     draw_mark_lines(c, f, marks, 1.2)?;
     for (band, color) in &panel.series {
         draw_mean(c, f, x, &band.mean, *color, 2.0)?;
+    }
+    if let Some(points) = panel.points {
+        draw_points(c, f, points, DOT_RADIUS)?;
     }
     if no_data {
         let at = ((f.plot.x0 + f.plot.x1) / 2.0, (f.plot.y0 + f.plot.y1) / 2.0);

@@ -37,9 +37,9 @@ fn sample_lines(path: &Path) -> Result<(), ChartError> {
         band("kingpin strategy", &x, 25.0, 0.03, 2.0),
     ];
     let marks = [
-        Mark { x: 60.0, label: "kingpin removed".into() },
-        Mark { x: 66.0, label: "kingpin removed".into() },
-        Mark { x: 150.0, label: "second cartel split".into() },
+        Mark { x: 60.0, label: "kingpin removed".into(), end: None },
+        Mark { x: 66.0, label: "kingpin removed".into(), end: None },
+        Mark { x: 150.0, label: "second cartel split".into(), end: None },
     ];
     lines_with_bands(
         path,
@@ -90,7 +90,7 @@ fn sample_multiples(path: &Path, n: usize, scale: PanelScale) -> Result<(), Char
             (format!("State {}", i + 1), band("mean", &x, level, 0.0, i as f64))
         })
         .collect();
-    let marks = [Mark { x: 60.0, label: "kingpin removed".into() }];
+    let marks = [Mark { x: 60.0, label: "kingpin removed".into(), end: None }];
     small_multiples(
         path,
         &text("Homicide rate by state", "month", "homicides per 100k per year"),
@@ -325,9 +325,9 @@ fn awkward_data_never_panics() {
         };
         let plain = Band::line("b", y.iter().map(|v| v * 2.0).collect());
         let marks = [
-            Mark { x: 1.0, label: "m".into() },
-            Mark { x: f64::NAN, label: "nan".into() },
-            Mark { x: 1e9, label: "far away".into() },
+            Mark { x: 1.0, label: "m".into(), end: None },
+            Mark { x: f64::NAN, label: "nan".into(), end: None },
+            Mark { x: 1e9, label: "far away".into(), end: None },
         ];
         draws(|p| lines_with_bands(p, &t, &x, &[with_band.clone(), plain.clone()], &marks));
         draws(|p| lines_with_bands(p, &t, &x, &[], &[]));
@@ -501,8 +501,9 @@ fn write_samples() {
             b
         })
         .collect();
-    let marks: Vec<Mark> =
-        (0..8).map(|i| Mark { x: 10.0 + 12.0 * i as f64, label: format!("kingpin {i} removed") }).collect();
+    let marks: Vec<Mark> = (0..8)
+        .map(|i| Mark { x: 10.0 + 12.0 * i as f64, label: format!("kingpin {i} removed"), end: None })
+        .collect();
     lines_with_bands(
         &dir.join("lines_busy.png"),
         &text(
@@ -643,7 +644,17 @@ fn panels_against_reference_draw_the_reference_in_every_panel() {
     let reference = band("baseline", &x, 50.0, 0.0, 0.0);
     let others = [band("kingpin", &x, 55.0, 0.05, 1.0), band("scholarships", &x, 45.0, -0.05, 2.0)];
     let img = check_chart(
-        |p| panels_against_reference(p, &text("members", "month", "youths"), &x, &reference, &others, &[]),
+        |p| {
+            panels_against_reference(
+                p,
+                &text("members", "month", "youths"),
+                &x,
+                &reference,
+                &others,
+                &[],
+                &[],
+            )
+        },
         WIDTH,
         HEIGHT,
     );
