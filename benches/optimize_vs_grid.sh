@@ -19,7 +19,7 @@ import csv, sys
 d = sys.argv[1]
 def rows(p):
     return list(csv.DictReader(l for l in open(p) if not l.startswith('#')))
-opt = [(float(r['recruits_mean']), float(r['spending_total_mean_mean'])) for r in rows(f'{d}/opt/evaluated.csv') if r['error'] == '']
+opt = [(float(r['recruits_total']), float(r['spending_total_mean'])) for r in rows(f'{d}/opt/evaluated.csv') if r['error'] == '']
 pts = {}
 for r in rows(f'{d}/grid/runs.csv'):
     pts.setdefault(r['point'], []).append((float(r['recruits_total']), float(r['spending_total']) / 36))

@@ -36,6 +36,8 @@ use crate::scenario::{Scenario, resolved_json};
 
 #[path = "calibrate_check.rs"]
 pub mod check;
+#[path = "calibrate_fit_chart.rs"]
+pub mod fit_chart;
 #[path = "calibrate_output.rs"]
 pub mod output;
 

@@ -2,8 +2,8 @@
 //! `calibrated.toml` (the posterior medians as a scenario extending FILE, with the distance
 //! they gave on fresh seeds), `fit.csv` (each target with the posterior predictive mean and
 //! 95% interval of [`super::check`], the accepted particles' own range, labelled as such,
-//! and the calibrated point's value), `charts/fit.png`, `charts/posterior.png` and
-//! `manifest.json`.
+//! and the calibrated point's value), `charts/fit.png` (from fit.csv's text,
+//! [`super::fit_chart`]), `charts/posterior.png` and `manifest.json`.
 
 use std::fs;
 
@@ -17,7 +17,7 @@ use crate::experiment::generations::overlay::{relative_path, scenario_text};
 use crate::experiment::runner::{Runner, details_field};
 use crate::model::metrics::METRICS;
 use crate::output::atomic::write_in as write_atomic;
-use crate::output::charts::{self, Band, ChartText, PanelScale, PointItem};
+use crate::output::charts::{self, Band, ChartText, PanelScale};
 use crate::output::tables::{csv_field, fmt_real};
 
 /// Bins of the marginal histograms in `charts/posterior.png`.
@@ -136,33 +136,6 @@ fn calibrated_toml(
     Ok(scenario_text(&parent, &header, &run, &params, &space.paths))
 }
 
-fn fit_chart(spec: &CalibrateSpec, check: &Predictive, dir: &std::path::Path) -> anyhow::Result<()> {
-    let points: Vec<PointItem> = spec
-        .targets
-        .iter()
-        .enumerate()
-        .map(|(k, t)| {
-            let (m, lo, hi) = check.intervals[k];
-            let region = if t.region_name.is_empty() { String::new() } else { format!(" {}", t.region_name) };
-            PointItem {
-                label: format!("{}{region} {}–{}", METRICS[t.metric], t.start_text, t.end_text),
-                x: t.value,
-                y: m,
-                y_lo: Some(lo).filter(|x| x.is_finite()),
-                y_hi: Some(hi).filter(|x| x.is_finite()),
-                ..Default::default()
-            }
-        })
-        .collect();
-    let text = ChartText {
-        title: "Targets: observed (x) against simulated posterior predictive mean and 95% interval (y)",
-        x_label: "observed window mean",
-        y_label: "simulated window mean",
-    };
-    charts::scatter_labeled(&dir.join("fit.png"), &text, &points)?;
-    Ok(())
-}
-
 fn posterior_chart(
     spec: &CalibrateSpec,
     last: &StoredGeneration,
@@ -210,7 +183,8 @@ pub fn write_all(
     let dir = &spec.out_dir;
     let last = gens.last().context("no generation finished")?;
     write_atomic(dir, "posterior.csv", posterior_csv(spec, gens).as_bytes())?;
-    write_atomic(dir, "fit.csv", fit_csv(spec, last, check).as_bytes())?;
+    let fit = fit_csv(spec, last, check);
+    write_atomic(dir, "fit.csv", fit.as_bytes())?;
     write_atomic(dir, "calibrated.toml", calibrated_toml(spec, space, last, check)?.as_bytes())?;
     let mut outputs: Vec<String> =
         ["search.json", "generations/", "posterior.csv", "fit.csv", "calibrated.toml"]
@@ -221,7 +195,7 @@ pub fn write_all(
         let charts = dir.join("charts");
         fs::create_dir_all(&charts).with_context(|| format!("cannot create {}", charts.display()))?;
         for (name, r) in [
-            ("fit.png", fit_chart(spec, check, &charts)),
+            ("fit.png", super::fit_chart::draw(&fit, &charts.join("fit.png"))),
             ("posterior.png", posterior_chart(spec, last, &charts)),
         ] {
             match r {

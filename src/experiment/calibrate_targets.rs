@@ -65,7 +65,7 @@ fn set_groups(rows: &mut [Target], file: &str) -> anyhow::Result<()> {
             return Err(InputError::new(msg).into());
         }
         for &i in &members {
-            rows[i].offset = 0.1 * mean;
+            rows[i].offset = OFFSET_SHARE * mean;
             rows[i].weight = 1.0 / (groups.len() * members.len()) as f64;
         }
     }
@@ -242,8 +242,16 @@ pub fn window_means(targets: &[Target], r: &ReplicateResult) -> Vec<f64> {
 /// as high does), finite for observed zeros, and one unit at a relative error of
 /// `tolerance` above the value.
 pub fn scaled_error(t: &Target, simulated: f64) -> f64 {
-    ((simulated + t.offset) / (t.value + t.offset)).ln() / t.tolerance.ln_1p()
+    log_ratio_error(simulated, t.value, t.offset, t.tolerance)
 }
+
+/// [`scaled_error`] from plain numbers (those of fit.csv, for its chart).
+pub fn log_ratio_error(simulated: f64, value: f64, offset: f64, tolerance: f64) -> f64 {
+    ((simulated + offset) / (value + offset)).ln() / tolerance.ln_1p()
+}
+
+/// The offset of a group's log ratios: this share of the mean |value| of its rows.
+pub const OFFSET_SHARE: f64 = 0.1;
 
 /// The distance of simulated window means from the targets: the square root of the
 /// weighted sum of squared [`scaled_error`]s, each group (metric, national or regional)

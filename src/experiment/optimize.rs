@@ -9,8 +9,10 @@
 //! with `--budget`, mean monthly spending above the budget is a constraint violation, and
 //! infeasible candidates rank behind feasible ones by their excess. A candidate the
 //! scenario rules refuse, or whose run fails, is recorded with its error and ranks last.
-//! A candidate whose values (as they run: integer levers rounded) equal those of a
-//! candidate already evaluated is not run again; it shares that record.
+//! Every candidate runs with its levers rounded to a resolution of its range
+//! ([`round_lever`]), so that the objectives reported are those of the digits shown. A
+//! candidate whose values (as they run: rounded, integer levers to whole numbers) equal
+//! those of a candidate already evaluated is not run again; it shares that record.
 //!
 //! The values the search ranks by are in-sample; the final front and the reference
 //! scenarios are re-run on fresh replicates at the end ([`holdout`]).
@@ -30,7 +32,7 @@ use serde::{Deserialize, Serialize};
 
 use super::generations::{self, Batch, Prepared, Space, exact, store::Store};
 use super::nsga2::{self, Fitness, Operators};
-use super::outcomes::{Reduced, Statistic, run_statistic};
+use super::outcomes::{Reduced, Statistic, column, run_statistic};
 use super::stats::{mean_ci, quantile_sorted};
 use crate::engine::ReplicateResult;
 use crate::error::InputError;
@@ -54,7 +56,8 @@ pub const OUTPUTS: [&str; 5] =
 pub struct Objective {
     pub metric: usize,
     pub stat: Statistic,
-    /// The column stem: the metric's name, with `_<stat>` when one was given.
+    /// The column stem, as in a sweep's points.csv: `<metric>_<stat>` (`recruits_total`,
+    /// `spending_total_mean`), the statistic's default spelled out.
     pub name: String,
 }
 
@@ -71,14 +74,39 @@ pub fn parse_objective(text: &str) -> anyhow::Result<Objective> {
         ))
     })?;
     match stat {
-        None => Ok(Objective { metric, stat: run_statistic(metric), name: name.into() }),
+        None => {
+            Ok(Objective { metric, stat: run_statistic(metric), name: column(metric, run_statistic(metric)) })
+        }
         Some(s) => {
             let stat = Statistic::parse(s).ok_or_else(|| {
                 InputError::new(format!("--objective {text}: statistic `{s}` must be horizon, total or mean"))
             })?;
-            Ok(Objective { metric, stat, name: format!("{name}_{s}") })
+            Ok(Objective { metric, stat, name: column(metric, stat) })
         }
     }
+}
+
+/// The power of ten a lever searched over [lo, hi] is rounded to: the one that cuts the
+/// range into 100 to 1000 steps (coverage 0–0.9: 0.001; job slots 0–40: 0.1).
+fn lever_exponent(lo: f64, hi: f64) -> i32 {
+    (hi - lo).log10().ceil() as i32 - 3
+}
+
+/// A lever's value rounded to [`lever_exponent`], kept within [lo, hi]. Every candidate
+/// runs at its rounded values, so the files show the values that ran, in digits a reader
+/// can set, and every objective reported is that of the values shown: a step of at most
+/// a hundredth of the range moves an objective far less than the replicates' noise, and
+/// no policy is set to nine decimals (issue 27, item 9).
+pub fn round_lever(x: f64, lo: f64, hi: f64) -> f64 {
+    let e = lever_exponent(lo, hi);
+    let rounded = if e >= 0 {
+        let step = 10f64.powi(e);
+        (x / step).round() * step
+    } else {
+        // Through decimal text, so that 0.437 is written 0.437, not 0.43700000000000006.
+        format!("{x:.*}", e.unsigned_abs() as usize).parse().unwrap_or(x)
+    };
+    rounded.clamp(lo, hi)
 }
 
 /// How robust mode summarises a candidate over the uncertain draws.
@@ -228,6 +256,14 @@ impl<'a> Search<'a> {
         Ok(Search { spec, space, draws, replicates: base.run.replicates })
     }
 
+    /// A point made ready to run: its levers rounded ([`round_lever`]), then applied (integer
+    /// levers rounded again by the scenario).
+    pub fn prepare(&self, point: &[f64]) -> Prepared {
+        let levers = &self.spec.levers;
+        let rounded: Vec<f64> = point.iter().zip(levers).map(|(&x, l)| round_lever(x, l.1, l.2)).collect();
+        self.space.prepare(&rounded)
+    }
+
     /// A candidate's variants: its parameters under each uncertain draw.
     fn variants(&self, p: &Params) -> Result<Vec<Params>, String> {
         self.draws
@@ -314,7 +350,8 @@ impl<'a> Search<'a> {
         let p = &s.scenario.params;
         serde_json::json!({
             "search": "optimize",
-            "format": 1,
+            // 2: levers rounded as they run, objective columns named as in points.csv.
+            "format": 2,
             "narcodoor_version": env!("CARGO_PKG_VERSION"),
             "scenario_hash": crate::output::manifest::fnv1a(resolved_json(p).to_string().as_bytes()),
             "levers": s.levers.iter().map(|l| (l.0.clone(), format!("{:?}", l.1), format!("{:?}", l.2))).collect::<Vec<_>>(),
@@ -397,7 +434,7 @@ fn search_loop(
         let next = match gens.last() {
             None => {
                 let points = nsga2::initial_population(&bounds, spec.population, seed);
-                let prepared: Vec<Prepared> = points.iter().map(|x| search.space.prepare(x)).collect();
+                let prepared: Vec<Prepared> = points.iter().map(|x| search.prepare(x)).collect();
                 let (evaluated, all) = evaluate_unique(search, runner, &prepared, &[])?;
                 let skipped = prepared.len() - evaluated.len();
                 Generation { population: all, evaluated, skipped }
@@ -424,7 +461,7 @@ fn step(
     let fit: Vec<Fitness> = prev.population.iter().map(|r| r.fitness(budget)).collect();
     let children =
         nsga2::offspring(&parents, &fit, bounds, &Operators::default(), search.spec.population, seed, g);
-    let prepared: Vec<Prepared> = children.iter().map(|x| search.space.prepare(x)).collect();
+    let prepared: Vec<Prepared> = children.iter().map(|x| search.prepare(x)).collect();
     let (evaluated, _) = evaluate_unique(search, runner, &prepared, &prev.population)?;
     let skipped = prepared.len() - evaluated.len();
     let pool: Vec<Record> = prev.population.iter().chain(&evaluated).cloned().collect();
@@ -489,6 +526,28 @@ pub fn final_front(population: &[Record], budget: Option<f64>) -> Vec<Record> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fails if: a lever keeps digits no one can set, leaves its range, or a rounded value
+    /// rounds again to another (the front's files are read back and run).
+    #[test]
+    fn levers_round_to_a_thousandth_of_their_range_order() {
+        assert_eq!(round_lever(0.4372918374, 0.0, 0.9), 0.437);
+        assert_eq!(round_lever(0.4372918374, 0.0, 1.0), 0.437);
+        assert_eq!(round_lever(30.216043817, 0.0, 40.0), 30.2);
+        assert_eq!(round_lever(12345.678, 0.0, 50000.0), 12300.0);
+        assert_eq!(round_lever(-2.71828, -4.0, 0.0), -2.72);
+        // Kept within the range where a bound is finer than the step.
+        assert_eq!(round_lever(0.01234, 0.0123, 0.9), 0.0123);
+        assert_eq!(round_lever(0.89999, 0.05, 0.8999), 0.8999);
+        for x in [0.1234567, 0.5, 0.899] {
+            let r = round_lever(x, 0.0, 0.9);
+            assert_eq!(round_lever(r, 0.0, 0.9), r);
+            assert!(format!("{r}").len() <= 5, "{r} is written with at most three decimals");
+        }
+        let o = parse_objective("spending_total:mean").unwrap();
+        assert_eq!(o.name, "spending_total_mean");
+        assert_eq!(parse_objective("recruits").unwrap().name, "recruits_total");
+    }
 
     fn prep(x: f64) -> Prepared {
         Prepared { params: Err(String::new()), values: vec![x] }

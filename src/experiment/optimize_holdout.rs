@@ -8,9 +8,10 @@
 //! `front/point-K.toml` report. The search's own progress is recorded as the hypervolume
 //! of each generation's front (`hypervolume.csv`, `charts/hypervolume.png`).
 
-use super::{Generation, Record, Search, final_front};
+use super::{Generation, Objective, Record, Search, final_front};
 use crate::experiment::generations::Prepared;
 use crate::experiment::nsga2;
+use crate::experiment::outcomes;
 use crate::output::charts::{self, Band, ChartText};
 use crate::output::tables::{csv_field, fmt_real};
 use crate::rng::key;
@@ -40,7 +41,7 @@ pub fn reevaluate(
     runner: &mut crate::experiment::runner::Runner,
     front: &[Record],
 ) -> anyhow::Result<Vec<Record>> {
-    let prepared = front.iter().map(|r| search.space.prepare(&r.values)).collect();
+    let prepared = front.iter().map(|r| search.prepare(&r.values)).collect();
     search.evaluate(runner, &on_fresh_seed(prepared, search.spec.scenario.params.run.seed))
 }
 
@@ -110,14 +111,22 @@ pub fn hypervolume_csv(series: &[(f64, usize)]) -> String {
     out
 }
 
-/// `charts/hypervolume.png`: the convergence of the search.
-pub fn hypervolume_chart(path: &std::path::Path, series: &[(f64, usize)]) -> anyhow::Result<()> {
+/// `charts/hypervolume.png`: the convergence of the search. The hypervolume is the room
+/// (an area for two objectives) the front dominates below the reference point, so its unit
+/// is the product of the objectives' units.
+pub fn hypervolume_chart(
+    path: &std::path::Path,
+    series: &[(f64, usize)],
+    objectives: &[Objective],
+) -> anyhow::Result<()> {
     let x: Vec<f64> = (0..series.len()).map(|g| g as f64).collect();
     let band = Band::line("hypervolume of the front", series.iter().map(|s| s.0).collect());
+    let units: Vec<String> = objectives.iter().map(|o| outcomes::unit(o.metric, o.stat)).collect();
+    let y_label = format!("hypervolume dominated by the front ({})", units.join(" × "));
     let text = ChartText {
         title: "Hypervolume of each generation's front (in-sample means; one reference point)",
-        x_label: "generation",
-        y_label: "hypervolume",
+        x_label: "generation (0: the Latin hypercube)",
+        y_label: &y_label,
     };
     charts::lines_with_bands(path, &text, &x, &[band], &[])?;
     Ok(())

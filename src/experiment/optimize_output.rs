@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::holdout::{self, holdout_seed, on_fresh_seed};
-use super::{Generation, OptimizeOutcome, Record, Search, final_front};
+use super::{Generation, Objective, OptimizeOutcome, Record, Search, final_front};
 use crate::experiment::generations::Prepared;
 use crate::experiment::generations::overlay::{relative_path, scenario_text};
+use crate::experiment::outcomes;
 use crate::experiment::runner::{Runner, details_field};
 use crate::output::atomic::write_in as write_atomic;
 use crate::output::charts::{self, ChartText, PointItem, ScatterSet};
@@ -27,10 +28,13 @@ pub fn value_columns(search: &Search<'_>) -> Vec<String> {
     cols
 }
 
-/// `<objective>_mean`, `<objective>_lo`, `<objective>_hi` for each objective.
+/// `<objective>`, `<objective>_lo`, `<objective>_hi` for each objective: the mean over
+/// replicates and its 95% interval, as a sweep's points.csv names them. (A `_mean` suffix
+/// for the mean over replicates gave `spending_total_mean_mean` for an objective that is
+/// itself a mean over months.)
 fn objective_columns(search: &Search<'_>) -> Vec<String> {
     let names = search.spec.objectives.iter().map(|o| &o.name);
-    names.flat_map(|n| ["mean", "lo", "hi"].map(|s| format!("{n}_{s}"))).collect()
+    names.flat_map(|n| [n.clone(), format!("{n}_lo"), format!("{n}_hi")]).collect()
 }
 
 pub fn value_fields(r: &Record) -> Vec<String> {
@@ -92,8 +96,7 @@ fn write_front(search: &Search<'_>, front: &[Record], fresh: &[Record]) -> anyho
     let p = &spec.scenario.params;
     let parent = relative_path(&spec.scenario.path, &dir);
     for (k, r) in front.iter().enumerate() {
-        let params =
-            search.space.prepare(&r.values).params.map_err(|e| anyhow::anyhow!("front point {k}: {e}"))?;
+        let params = search.prepare(&r.values).params.map_err(|e| anyhow::anyhow!("front point {k}: {e}"))?;
         let mut header = vec![format!(
             "Front point {k} of `narcodoor optimize` ({} youths: run it with --youths {} to reproduce holdout.csv).",
             p.total_youths(),
@@ -101,8 +104,9 @@ fn write_front(search: &Search<'_>, front: &[Record], fresh: &[Record]) -> anyho
         )];
         for ((o, m), f) in spec.objectives.iter().zip(&r.mean).zip(&fresh[k].mean) {
             header.push(format!(
-                "{}: {} on fresh replicates (seed below); {} in the search (mean over {} replicates)",
+                "{} ({}): {} on fresh replicates (seed below); {} in the search (mean over {} replicates)",
                 o.name,
+                axis_title(o),
                 fmt_real(*f),
                 fmt_real(*m),
                 p.run.replicates
@@ -177,12 +181,18 @@ fn pareto_chart(search: &Search<'_>, front: &[Record], refs: &[(String, Record)]
     ];
     let title =
         "Pareto front and bundled scenarios on fresh replicates (means, 95% intervals; both minimised)";
+    let (x_label, y_label) = (axis_title(&objs[0]), axis_title(&objs[1]));
     charts::scatter_sets(
         &dir.join("pareto.png"),
-        &ChartText { title, x_label: &objs[0].name, y_label: &objs[1].name },
+        &ChartText { title, x_label: &x_label, y_label: &y_label },
         &sets,
     )?;
     Ok(())
+}
+
+/// An objective's axis title: what was reduced over the run, and its unit.
+pub fn axis_title(o: &Objective) -> String {
+    outcomes::axis_title(o.metric, o.stat)
 }
 
 /// Evaluates the reference scenarios on the fresh replicates and writes `references.csv`;
@@ -264,9 +274,9 @@ pub fn write_all(
         warnings.push(format!("charts/pareto.png: {e:#}"));
     }
     if spec.charts {
-        let drawn = fs::create_dir_all(dir.join("charts"))
-            .map_err(anyhow::Error::from)
-            .and_then(|()| holdout::hypervolume_chart(&dir.join("charts/hypervolume.png"), &hv));
+        let drawn = fs::create_dir_all(dir.join("charts")).map_err(anyhow::Error::from).and_then(|()| {
+            holdout::hypervolume_chart(&dir.join("charts/hypervolume.png"), &hv, &spec.objectives)
+        });
         if let Err(e) = drawn {
             warnings.push(format!("charts/hypervolume.png: {e:#}"));
         }

@@ -90,6 +90,50 @@ pub fn column(metric: usize, stat: Statistic) -> String {
     format!("{}_{}", METRICS[metric], stat.name())
 }
 
+/// The unit of one month's value of a metric, as an axis title says it.
+fn monthly_unit(metric: usize) -> &'static str {
+    match metric {
+        m::HOMICIDES | m::CIVILIAN_HOMICIDES => "homicides",
+        m::HOMICIDE_RATE => "homicides per 100,000 per year",
+        m::CARTELS_ACTIVE => "cartels",
+        m::VIOLENCE => "index",
+        m::CORRUPTION | m::COLLECTIVE_EFFICACY => "share",
+        m::CONSUMPTION => "doses",
+        m::CAR_THEFTS => "car thefts",
+        m::KINGPINS_REMOVED => "removals",
+        i if i >= m::SPENDING_TOTAL => "pesos of 2010",
+        _ => "youths",
+    }
+}
+
+/// The unit of a metric reduced by a statistic: a flow's mean is per month, a stock's
+/// total is a sum of monthly stocks (youths × months); otherwise the metric's own unit.
+pub fn unit(metric: usize, stat: Statistic) -> String {
+    let u = monthly_unit(metric);
+    match (is_flow(metric), stat) {
+        (true, Statistic::Mean) => format!("{u} per month"),
+        (false, Statistic::Total) => format!("{u} × months"),
+        _ => u.to_string(),
+    }
+}
+
+/// A metric reduced by a statistic in words, with its unit, for an axis title:
+/// "recruits over the run (youths)", "spending_total, mean over the run (pesos of 2010 per
+/// month)". A column name such as `spending_total_mean` leaves the reader to
+/// guess both what was averaged and in what (issue 27, item 9).
+pub fn axis_title(metric: usize, stat: Statistic) -> String {
+    let what = match (is_flow(metric), stat) {
+        (true, Statistic::Total) => "over the run".to_string(),
+        (true, Statistic::Mean) => ", mean over the run".to_string(),
+        (true, Statistic::Horizon) => format!("over the last {TRAILING_MONTHS} months"),
+        (false, Statistic::Mean) => ", mean over the run".to_string(),
+        (false, Statistic::Total) => "summed over the run's months".to_string(),
+        (false, Statistic::Horizon) => "in the last month".to_string(),
+    };
+    let sep = if what.starts_with(',') { "" } else { " " };
+    format!("{}{sep}{what} ({})", METRICS[metric], unit(metric, stat))
+}
+
 /// One replicate reduced to its horizon and total rows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reduced {
@@ -161,6 +205,28 @@ mod tests {
         assert_eq!(red.value(m::SPENDING_TOTAL, Statistic::Horizon), (19..=30).sum::<u32>() as f64);
         assert_eq!(red.value(m::MEMBERS, Statistic::Horizon), 129.0);
         assert_eq!(red.value(m::RECRUITS, Statistic::Total), (1..=30).sum::<u32>() as f64);
+    }
+
+    /// Fails if: an axis title loses its unit or says "mean" of a flow without saying per
+    /// what (the optimiser's axes were bare column names, issue 27 item 9).
+    #[test]
+    fn axis_titles_say_what_was_reduced_and_in_what_unit() {
+        assert_eq!(axis_title(m::RECRUITS, Statistic::Total), "recruits over the run (youths)");
+        assert_eq!(
+            axis_title(m::SPENDING_TOTAL, Statistic::Mean),
+            "spending_total, mean over the run (pesos of 2010 per month)"
+        );
+        assert_eq!(axis_title(m::MEMBERS, Statistic::Mean), "members, mean over the run (youths)");
+        assert_eq!(
+            axis_title(m::HOMICIDE_RATE, Statistic::Horizon),
+            "homicide_rate in the last month (homicides per 100,000 per year)"
+        );
+        assert_eq!(
+            axis_title(m::HOMICIDES, Statistic::Horizon),
+            "homicides over the last 12 months (homicides)"
+        );
+        assert_eq!(unit(m::PRISON, Statistic::Total), "youths × months");
+        assert_eq!(unit(m::SPENDING_FIRST + 2, Statistic::Total), "pesos of 2010");
     }
 
     #[test]

@@ -23,6 +23,7 @@ mod grid;
 mod heatmap;
 mod scale;
 mod scatter;
+mod scatter_grid;
 mod stacked;
 
 pub use bars::{bars_with_intervals, tornado};
@@ -30,6 +31,7 @@ pub use forest::{ForestRow, forest};
 pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples, small_multiples_observed};
 pub use heatmap::heatmap;
 pub use scatter::{ScatterSet, scatter_labeled, scatter_sets};
+pub use scatter_grid::{ScatterPanel, scatter_panels};
 pub use stacked::{Detail, stacked_areas, stacked_areas_noting, stacked_shares, stacked_shares_with_detail};
 
 use std::path::{Path, PathBuf};

@@ -74,14 +74,18 @@ fn a_front_point_file_reproduces_its_holdout_row() {
     assert!(!rows.is_empty());
     assert_eq!(rows.len(), pareto.len());
     assert_eq!(&h[..3], ["point", "policy.scholarships.coverage", "policy.youth_jobs.slots_per_1000"]);
+    assert_objective_columns(&h[3..9]);
+    assert_objective_columns(&ph[3..9]);
     // The same points, on other replicates: the in-sample values are not the ones reported.
-    let recruits = |h: &[String], r: &[String]| r[col(h, "recruits_mean")].clone();
+    let recruits = |h: &[String], r: &[String]| r[col(h, "recruits_total")].clone();
     assert!(rows.iter().zip(&pareto).all(|(a, b)| a[1..3] == b[1..3]));
     assert!(rows.iter().zip(&pareto).any(|(a, b)| recruits(&h, a) != recruits(&ph, b)));
     let (_, hv) = csv(&out.join("hypervolume.csv"));
     assert_eq!(hv.len(), 2, "one row per generation");
     for row in &rows {
         let k = &row[0];
+        let file = fs::read_to_string(out.join(format!("front/point-{k}.toml"))).unwrap();
+        assert_rounded_levers(row, &file);
         let run = tmp.path().join(format!("run-{k}"));
         ok(bin()
             .arg("run")
@@ -97,8 +101,8 @@ fn a_front_point_file_reproduces_its_holdout_row() {
             totals[i] += r[rec].parse::<f64>().unwrap();
             spending[i] += r[spend].parse::<f64>().unwrap() / 24.0;
         }
-        let recruits: f64 = row[col(&h, "recruits_mean")].parse().unwrap();
-        let cost: f64 = row[col(&h, "spending_total_mean_mean")].parse().unwrap();
+        let recruits: f64 = row[col(&h, "recruits_total")].parse().unwrap();
+        let cost: f64 = row[col(&h, "spending_total_mean")].parse().unwrap();
         assert!(
             (recruits - (totals[0] + totals[1]) / 2.0).abs() < 1e-6,
             "point {k}: {recruits} vs {totals:?}"
@@ -107,6 +111,36 @@ fn a_front_point_file_reproduces_its_holdout_row() {
             (cost - (spending[0] + spending[1]) / 2.0).abs() < 1e-3 * cost.abs().max(1.0),
             "point {k}: {cost} vs {spending:?}"
         );
+    }
+}
+
+/// Fails if: an objective's columns double a suffix (`spending_total_mean_mean`, issue 27
+/// item 9) or are not named as a sweep's points.csv names them.
+fn assert_objective_columns(h: &[String]) {
+    let expected = [
+        "recruits_total",
+        "recruits_total_lo",
+        "recruits_total_hi",
+        "spending_total_mean",
+        "spending_total_mean_lo",
+        "spending_total_mean_hi",
+    ];
+    assert_eq!(h, expected);
+}
+
+/// Fails if: a front point's levers are written with more digits than their range's
+/// resolution (coverage 0–0.9 to 0.001, job slots 0–40 to 0.1), or the point's scenario
+/// file sets other values than its row shows (the row's objectives are the file's run,
+/// which the caller checks).
+fn assert_rounded_levers(row: &[String], file: &str) {
+    for (field, key, decimals) in [(&row[1], "coverage", 3), (&row[2], "slots_per_1000", 1)] {
+        let digits = |v: &str| v.split_once('.').map_or(0, |(_, d)| d.len());
+        assert!(digits(field) <= decimals, "{key} = {field}: more than {decimals} decimals");
+        let set = file.lines().find_map(|l| l.strip_prefix(&format!("{key} = "))).unwrap_or_else(|| {
+            panic!("{key} not set in\n{file}");
+        });
+        assert!(digits(set) <= decimals, "{key} = {set} in the scenario file: more than {decimals} decimals");
+        assert_eq!(set.parse::<f64>().unwrap(), field.parse::<f64>().unwrap(), "{key}: file and row differ");
     }
 }
 
@@ -136,7 +170,7 @@ fn the_reference_points_of_the_chart_are_written_and_are_the_scenarios_own_runs(
     assert!(out.join("charts/pareto.png").exists());
     let (h, rows) = csv(&out.join("references.csv"));
     assert_eq!(h[0], "scenario");
-    assert_eq!(h[1..4], ["recruits_mean", "recruits_lo", "recruits_hi"]);
+    assert_objective_columns(&h[1..7]);
     assert_eq!(h.last().unwrap(), "error");
     let names: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
     assert!(names.contains(&"baseline") && names.contains(&"scholarships"), "{names:?}");
@@ -152,7 +186,7 @@ fn the_reference_points_of_the_chart_are_written_and_are_the_scenarios_own_runs(
         .args(["--quiet", "--no-charts", "--out"])
         .arg(&run));
     let totals = recruits_per_replicate(&run);
-    let recruits: f64 = baseline[col(&h, "recruits_mean")].parse().unwrap();
+    let recruits: f64 = baseline[col(&h, "recruits_total")].parse().unwrap();
     assert!((recruits - (totals[0] + totals[1]) / 2.0).abs() < 1e-6, "{recruits} vs {totals:?}");
     let manifest = fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("\"references.csv\""), "{manifest}");
@@ -160,7 +194,7 @@ fn the_reference_points_of_the_chart_are_written_and_are_the_scenarios_own_runs(
     // worse in both objectives and better in one (no budget here), each with a warning.
     let by = col(&hh, "dominated_by");
     let means = |h: &[String], r: &[String]| -> Vec<f64> {
-        ["recruits_mean", "spending_total_mean_mean"].map(|c| r[col(h, c)].parse().unwrap()).to_vec()
+        ["recruits_total", "spending_total_mean"].map(|c| r[col(h, c)].parse().unwrap()).to_vec()
     };
     for point in &holdout {
         let p = means(&hh, point);

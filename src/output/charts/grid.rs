@@ -14,7 +14,7 @@ use super::*;
 
 /// Columns for a grid of `n` panels: close to square, at most five across a 1200-pixel page
 /// (six past forty panels), so that 32 states come out as 5 × 7.
-fn grid_columns(n: usize) -> usize {
+pub(super) fn grid_columns(n: usize) -> usize {
     match n {
         0..=3 => n.max(1),
         4 => 2,

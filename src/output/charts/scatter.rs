@@ -11,7 +11,7 @@ use super::frame::{self, Frame, FrameStyle, Header, INK, LegendEntry, MARGIN, Re
 use super::scale::{Axis, TickStyle, extent, padded};
 use super::*;
 
-const POINT_RADIUS: f64 = 7.0;
+pub(super) const POINT_RADIUS: f64 = 7.0;
 const POINT_LABEL_SIZE: f64 = 17.0;
 
 /// Where a point's label goes: the first of sixteen positions around the point that stays
@@ -70,7 +70,7 @@ pub fn scatter_labeled(path: &Path, text: &ChartText, points: &[PointItem]) -> R
 
 /// An axis range around `ext`, padded, that does not go below zero when no value does:
 /// counts, rates and money never get a negative axis (a reader would look for values there).
-fn axis_range(ext: Option<(f64, f64)>) -> (f64, f64) {
+pub(super) fn axis_range(ext: Option<(f64, f64)>) -> (f64, f64) {
     let (lo, hi) = padded(ext, 0.08, false);
     match ext {
         Some((min, _)) if min >= 0.0 => (lo.max(0.0), hi),
@@ -114,7 +114,8 @@ pub fn scatter_sets(path: &Path, text: &ChartText, sets: &[ScatterSet<'_>]) -> R
         if f.y.lo < 0.0 && f.y.hi > 0.0 {
             c.hline(f.plot.x0, f.plot.x1, f.py(0.0), 1.2, frame::AXIS)?;
         }
-        draw_whiskers(c, &f, &shown)?;
+        let points: Vec<&PointItem> = shown.iter().map(|(p, _)| *p).collect();
+        draw_whiskers(c, &f, &points)?;
         for s in sets.iter().filter(|s| s.joined) {
             let mut line: Vec<(f64, f64)> =
                 s.points.iter().filter(|p| p.x.is_finite() && p.y.is_finite()).map(|p| (p.x, p.y)).collect();
@@ -125,8 +126,7 @@ pub fn scatter_sets(path: &Path, text: &ChartText, sets: &[ScatterSet<'_>]) -> R
         for (p, s) in &shown {
             c.disc((f.px(p.x), f.py(p.y)), POINT_RADIUS, s.color, Some((2.0, WHITE)))?;
         }
-        let points: Vec<&PointItem> = shown.iter().map(|(p, _)| *p).collect();
-        draw_labels(c, &f, &points)?;
+        draw_labels(c, &f, &points, POINT_LABEL_SIZE, f.plot.width() / 3.0)?;
         if shown.is_empty() {
             f.draw_no_data(c)?;
         }
@@ -134,13 +134,9 @@ pub fn scatter_sets(path: &Path, text: &ChartText, sets: &[ScatterSet<'_>]) -> R
     })
 }
 
-fn draw_whiskers(
-    c: &mut Canvas<'_>,
-    f: &Frame,
-    shown: &[(&PointItem, &ScatterSet)],
-) -> Result<(), ChartError> {
+pub(super) fn draw_whiskers(c: &mut Canvas<'_>, f: &Frame, shown: &[&PointItem]) -> Result<(), ChartError> {
     let whisker_color = RGBAColor(90, 90, 90, 1.0);
-    for (p, _) in shown {
+    for p in shown {
         let (px, py) = (f.px(p.x), f.py(p.y));
         if let Some((lo, hi)) = interval(p.x, p.x_lo, p.x_hi) {
             whisker(c, f.px(lo), f.px(hi), py, 5.0, true, whisker_color)?;
@@ -152,8 +148,15 @@ fn draw_whiskers(
     Ok(())
 }
 
-/// Labels keep clear of the points and of the whiskers, then of each other.
-fn draw_labels(c: &mut Canvas<'_>, f: &Frame, shown: &[&PointItem]) -> Result<(), ChartError> {
+/// Labels (`size` pixels, cut to `max_w`) keep clear of the points and
+/// of the whiskers, then of each other; a point with an empty label gets none.
+pub(super) fn draw_labels(
+    c: &mut Canvas<'_>,
+    f: &Frame,
+    shown: &[&PointItem],
+    size: f64,
+    max_w: f64,
+) -> Result<(), ChartError> {
     let mut taken: Vec<Rect> = Vec::new();
     for p in shown {
         let (px, py) = (f.px(p.x), f.py(p.y));
@@ -167,15 +170,17 @@ fn draw_labels(c: &mut Canvas<'_>, f: &Frame, shown: &[&PointItem]) -> Result<()
             taken.push(Rect::new(px - 5.0, a.min(b), px + 5.0, a.max(b)));
         }
     }
-    let label_h = text_height(POINT_LABEL_SIZE);
+    let label_h = text_height(size);
     for p in shown {
-        let label = fit_text(&p.label, POINT_LABEL_SIZE, f.plot.width() / 3.0);
+        let label = fit_text(&p.label, size, max_w);
         if label.is_empty() {
             continue;
         }
-        let lw = text_width(&label, POINT_LABEL_SIZE);
+        let lw = text_width(&label, size);
         let r = place_label(lw, label_h, (f.px(p.x), f.py(p.y)), &f.plot, &taken);
-        c.text(&label, POINT_LABEL_SIZE, INK, (r.x0, r.y0), HAlign::Left, VAlign::Top)?;
+        // A light backing keeps a label legible where it must lie over a dense cluster.
+        c.rect(r.x0 - 2.0, r.y0, r.x1 + 2.0, r.y1, frame::with_alpha(WHITE, 0.75))?;
+        c.text(&label, size, INK, (r.x0, r.y0), HAlign::Left, VAlign::Top)?;
         taken.push(r);
     }
     Ok(())
