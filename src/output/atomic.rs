@@ -10,9 +10,11 @@ use std::path::{Path, PathBuf};
 
 use tempfile::NamedTempFile;
 
-/// Whether a file name is one of this writer's temporary files (`.<name>XXXXXX.tmp`).
+/// Whether a file name is one of this writer's temporary files (`.<name>XXXXXX.tmp`) or
+/// the chart writer's (`.<name>.<pid>.<n>.tmp.png`: the encoder picks the format by the
+/// extension, so its temporary name keeps `.png`).
 pub fn is_leftover(name: &str) -> bool {
-    name.starts_with('.') && name.ends_with(".tmp")
+    name.starts_with('.') && (name.ends_with(".tmp") || name.ends_with(".tmp.png"))
 }
 
 /// Removes the temporary files that a writer killed mid-file (SIGKILL, a crash) left in

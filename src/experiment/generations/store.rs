@@ -70,8 +70,10 @@ impl Store {
             }
         }
         fs::create_dir_all(&gens).with_context(|| format!("cannot create {}", gens.display()))?;
-        // A kill while a file was written leaves its temporary file behind (issue 28).
-        for d in [dir, &gens] {
+        // A kill while a file was written leaves its temporary file behind (issue 28), in
+        // the charts' directory too when it came during the drawing.
+        let charts = dir.join("charts");
+        for d in [dir, &gens, &charts].into_iter().filter(|d| d.is_dir()) {
             remove_leftovers(d).with_context(|| format!("cannot clean {}", d.display()))?;
         }
         Ok(store)
@@ -136,8 +138,12 @@ mod tests {
         s.save(0, &vec![1.5, 2.0]).unwrap();
         s.save(1, &vec![3.0]).unwrap();
         fs::write(dir.join("out.csv"), "x").unwrap();
+        // A kill while a chart was written leaves the chart writer's temporary file.
+        fs::create_dir_all(dir.join("charts")).unwrap();
+        fs::write(dir.join("charts/.pareto.png.20841.0.tmp.png"), "half").unwrap();
         let again = Store::open(&dir, false, &spec, &["out.csv"]).unwrap();
         assert!(!dir.join("out.csv").exists());
+        assert_eq!(fs::read_dir(dir.join("charts")).unwrap().count(), 0, "the leftover chart is removed");
         assert_eq!(again.load::<Vec<f64>>().unwrap(), vec![vec![1.5, 2.0], vec![3.0]]);
         let e = Store::open(&dir, false, &serde_json::json!({"a": 2}), &[]).unwrap_err();
         assert!(e.is::<InputError>());

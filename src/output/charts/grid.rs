@@ -131,8 +131,12 @@ pub fn panels_against_reference(
             points: None,
         })
         .collect();
-    let own: Vec<Mark> = panel_marks.iter().flatten().cloned().collect();
-    legend.extend(overlay_legend(&own, &[]));
+    // Each panel's windows are its own policy's: one legend entry says so, instead of one
+    // per lever with the same grey swatch.
+    if panel_marks.iter().flatten().any(|m| m.end.is_some()) {
+        let label = "shaded: the months the panel's policy acts";
+        legend.push(LegendEntry::new(label, Swatch::Fill(WINDOW_COLOR)));
+    }
     draw_grid(path, text, x, &grid, legend, marks, PanelScale::Shared)
 }
 
