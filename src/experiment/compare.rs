@@ -21,6 +21,7 @@ use anyhow::Context;
 
 use super::compare_regions::{ArmRegions, RegionStream, regional_effects};
 use super::icer::Incremental;
+use super::observed_fit::{FitBuilder, GroupFit, describe, group_fits, write_fit};
 use super::outcomes::{Reduced, Statistic, run_statistic};
 use super::runner::{Experiment, Runner, Settings, details_field};
 use super::stats::{Change, CostEffectStatus, cost_per_unit_averted, paired};
@@ -175,6 +176,8 @@ pub struct ArmResult {
     pub regions: ArmRegions,
     pub summary: Summary,
     pub strategy: Strategy,
+    /// The fit to the scenario's observed data (`run.observed`), if it names any.
+    pub fit: Vec<GroupFit>,
 }
 
 /// What a finished comparison reports back.
@@ -294,6 +297,7 @@ struct ArmStream {
     regions: RegionStream,
     builder: SummaryBuilder,
     reduced: Vec<Reduced>,
+    fit: Option<FitBuilder>,
 }
 
 impl ArmStream {
@@ -307,9 +311,10 @@ impl ArmStream {
         let ts = TimeseriesWriter::create_dated(&path, start)
             .with_context(|| format!("cannot write {}", path.display()))?;
         let names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
-        let regions = RegionStream::create(&dir, names, start)?;
         let builder = SummaryBuilder::new(p.regions.len());
-        Ok(ArmStream { dir, label: arm.label.clone(), start, ts, regions, builder, reduced: Vec::new() })
+        let fit = arm.scenario.observed.as_ref().map(|o| FitBuilder::new(o, p.run.months, &names));
+        let regions = RegionStream::create(&dir, names, start)?;
+        Ok(ArmStream { dir, label: arm.label.clone(), start, ts, regions, builder, reduced: Vec::new(), fit })
     }
 
     fn add(&mut self, res: &ReplicateResult) -> std::io::Result<()> {
@@ -317,6 +322,9 @@ impl ArmStream {
         self.regions.add(res)?;
         self.builder.add(res);
         self.reduced.push(Reduced::of(res));
+        if let Some(f) = &mut self.fit {
+            f.add(res);
+        }
         Ok(())
     }
 
@@ -333,7 +341,17 @@ impl ArmStream {
         for f in ARM_FILES {
             files.push(format!("scenarios/{}/{f}", self.label));
         }
-        Ok(ArmResult { label: self.label, reduced: self.reduced, regions, summary, strategy })
+        // As `run` does: the fit to the scenario's observed data, for the report.
+        let fit = match &self.fit {
+            Some(f) => {
+                let (rows, path) = (f.finish(), self.dir.join("observed_fit.csv"));
+                write_fit(&path, &rows).with_context(|| format!("cannot write {}", path.display()))?;
+                files.push(format!("scenarios/{}/observed_fit.csv", self.label));
+                group_fits(&rows)
+            }
+            None => Vec::new(),
+        };
+        Ok(ArmResult { label: self.label, reduced: self.reduced, regions, summary, strategy, fit })
     }
 }
 
@@ -463,7 +481,10 @@ fn write_results(
         files.extend(charts.iter().map(|c| format!("charts/{c}")));
     }
 
-    let report = report_input(aligned, opts, &runner, (&effects_rows, &regional), &charts);
+    let mut report = report_input(aligned, opts, &runner, (&effects_rows, &regional), &charts);
+    for (arm, result) in report.arms.iter_mut().zip(&arms) {
+        arm.fit = result.fit.iter().map(describe).collect();
+    }
     let path = dir.join("report.md");
     write_file(&path, compare_report::render(&report).as_bytes())
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -523,6 +544,7 @@ fn report_input(
                 description: a.scenario.params.run.description.clone(),
                 differences: crate::scenario::differences(&aligned.arms[0].scenario, &a.scenario),
                 caveats: super::compare_checks::cost_caveats(&a.scenario.params),
+                fit: Vec::new(),
             })
             .collect(),
         seed: base.run.seed,

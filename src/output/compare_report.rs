@@ -24,6 +24,8 @@ pub struct ReportArm {
     pub differences: Vec<String>,
     /// Its levers outside the government's hands, then those free by assumption.
     pub caveats: (Vec<&'static str>, Vec<&'static str>),
+    /// Its fit to the observed data it names (`run.observed`), one line per kind.
+    pub fit: Vec<String>,
 }
 
 /// Everything the report shows.
@@ -238,6 +240,26 @@ fn common_random_numbers(s: &mut String, input: &ReportInput) {
 }
 
 /// What the terminal and the manifest warned of, before any number.
+/// How far each scenario that names observed data is from it (every row in
+/// `scenarios/<label>/observed_fit.csv`).
+fn fit_section(s: &mut String, arms: &[ReportArm]) {
+    if arms.iter().all(|a| a.fit.is_empty()) {
+        return;
+    }
+    s.push_str("## Fit to observed data\n\n");
+    s.push_str("Every observation beside the simulated mean of its months is in ");
+    s.push_str(
+        "`scenarios/<label>/observed_fit.csv`; the log error is ln((simulated + c) / (observed + c)), ",
+    );
+    s.push_str("c a tenth of the kind's mean observed value.\n\n");
+    for a in arms.iter().filter(|a| !a.fit.is_empty()) {
+        for line in &a.fit {
+            s.push_str(&format!("- {}: {line}\n", a.label));
+        }
+    }
+    s.push('\n');
+}
+
 fn warnings_section(s: &mut String, notes: &[String]) {
     if notes.is_empty() {
         return;
@@ -457,6 +479,7 @@ pub fn render(input: &ReportInput) -> String {
     design(&mut s, input);
     policies(&mut s, &input.arms);
     warnings_section(&mut s, &input.notes);
+    fit_section(&mut s, &input.arms);
     common_random_numbers(&mut s, input);
     effects_sections(&mut s, input);
     spending_section(&mut s, input);
@@ -490,6 +513,7 @@ mod tests {
 
     fn arm(label: &str, differences: &[&str]) -> ReportArm {
         ReportArm {
+            fit: Vec::new(),
             label: label.into(),
             file: format!("scenarios/{label}.toml"),
             youths: 200_000,

@@ -145,3 +145,34 @@ fn bad_observed_data_is_bad_input_naming_file_line_and_field() {
     let o = run();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn a_comparison_reports_each_scenarios_fit_to_its_observed_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c");
+    let o = narcodoor(&[
+        "compare",
+        "scenarios/mexico_2000.toml",
+        "scenarios/mexico_2000.toml",
+        "--youths",
+        "40000",
+        "--replicates",
+        "2",
+        "--months",
+        "36",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("## Fit to observed data"), "{report}");
+    assert!(
+        report.contains("- mexico_2000: homicide_rate (national, 3 rows): mean |log error| "),
+        "{report}"
+    );
+    assert!(report.contains("- mexico_2000-2: homicide_rate (by region, 96 rows)"), "{report}");
+    let (_, fit) = rows(&out.join("scenarios/mexico_2000/observed_fit.csv"));
+    assert_eq!(fit.len(), 3 * 33);
+}
