@@ -4,7 +4,7 @@
 //! report mentions both.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 fn root() -> PathBuf {
@@ -30,17 +30,6 @@ fn compare(files: &[&str]) -> tempfile::TempDir {
     dir
 }
 
-/// A CSV file as its header and rows of named fields.
-fn table(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
-        .collect();
-    (header, rows)
-}
-
 #[test]
 fn compare_writes_regional_files_and_effects_with_documented_columns() {
     let dir = compare(&["baseline", "enforcement_surge"]);
@@ -49,11 +38,11 @@ fn compare_writes_regional_files_and_effects_with_documented_columns() {
         for f in ["timeseries.csv", "summary.csv", "regions.csv", "regions_summary.csv"] {
             assert!(out.join("scenarios").join(label).join(f).is_file(), "{label}/{f}");
         }
-        let (header, rows) = table(&out.join("scenarios").join(label).join("regions.csv"));
+        let (header, rows) = crate::common::csv_table(&out.join("scenarios").join(label).join("regions.csv"));
         assert_eq!(&header[..3], ["replicate", "month", "region"]);
         assert!(!rows.is_empty());
     }
-    let (header, rows) = table(&out.join("regional_effects.csv"));
+    let (header, rows) = crate::common::csv_table(&out.join("regional_effects.csv"));
     assert_eq!(
         header.join(","),
         "scenario,baseline,region,metric,statistic,replicates,baseline_mean,scenario_mean,difference,\
@@ -69,7 +58,7 @@ fn compare_writes_regional_files_and_effects_with_documented_columns() {
 #[test]
 fn a_scenario_against_itself_is_none_in_every_region() {
     let dir = compare(&["kingpin", "kingpin"]);
-    let (_, rows) = table(&dir.path().join("c/regional_effects.csv"));
+    let (_, rows) = crate::common::csv_table(&dir.path().join("c/regional_effects.csv"));
     assert!(!rows.is_empty());
     for r in &rows {
         assert_eq!(r["difference"], "0", "{r:?}");
@@ -80,7 +69,7 @@ fn a_scenario_against_itself_is_none_in_every_region() {
 #[test]
 fn spending_by_lever_adds_up_to_the_total() {
     let dir = compare(&["baseline", "holistic", "kingpin"]);
-    let (_, rows) = table(&dir.path().join("c/effects.csv"));
+    let (_, rows) = crate::common::csv_table(&dir.path().join("c/effects.csv"));
     // The key rows come first, as before: the first row is members at the horizon.
     assert_eq!((rows[0]["metric"].as_str(), rows[0]["statistic"].as_str()), ("members", "horizon"));
     let first_lever =

@@ -6,6 +6,8 @@
 //! implausible values and `--strict` refuses them.
 
 use std::collections::BTreeMap;
+
+use crate::common::csv_table;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -21,15 +23,9 @@ fn text(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
+/// A CSV output's rows of named fields.
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
-    let mut r = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
-        .collect()
+    csv_table(path).1
 }
 
 fn field<'a>(row: &'a BTreeMap<String, String>, column: &str) -> &'a str {

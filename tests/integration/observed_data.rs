@@ -4,6 +4,8 @@
 //! data says what it left out; bad data files are bad input naming file, line and field.
 
 use std::collections::BTreeMap;
+
+use crate::common::csv_table as rows;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -13,19 +15,6 @@ fn root() -> PathBuf {
 
 fn narcodoor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_narcodoor")).args(args).current_dir(root()).output().unwrap()
-}
-
-fn rows(path: &Path) -> (Vec<String>, Vec<BTreeMap<String, String>>) {
-    let mut r = csv::ReaderBuilder::new()
-        .comment(Some(b'#'))
-        .from_path(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
-        .collect();
-    (header, rows)
 }
 
 fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {

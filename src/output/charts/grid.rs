@@ -25,8 +25,22 @@ pub(super) fn grid_columns(n: usize) -> usize {
     }
 }
 
-const PANEL_TITLE_SIZE: f64 = 18.0;
-const PANEL_TICK_SIZE: f64 = 14.0;
+pub(super) const PANEL_TITLE_SIZE: f64 = 18.0;
+
+/// The frame of a small panel: small ticks, axis titles outside (shared by the grid), room
+/// for y tick labels as they need. The panels of scatter grids use it too.
+pub(super) fn panel_style() -> FrameStyle {
+    FrameStyle {
+        tick_size: PANEL_TICK_SIZE,
+        title_size: PANEL_TITLE_SIZE,
+        x_tick_labels: true,
+        y_tick_labels: true,
+        vertical_grid: true,
+        titles: false,
+        min_y_label_w: 0.0,
+    }
+}
+pub(super) const PANEL_TICK_SIZE: f64 = 14.0;
 const PANEL_MIN_HEIGHT: f64 = 210.0;
 
 /// A grid of small panels, one per `(title, series)`, over shared x values: the homicide
@@ -47,18 +61,7 @@ pub fn small_multiples(
     marks: &[Mark],
     scale: PanelScale,
 ) -> Result<(), ChartError> {
-    let color = palette(0);
-    let mut legend = Vec::new();
-    if panels.iter().any(|(_, b)| b.has_band()) {
-        let mean = panels.first().map_or("mean", |(_, b)| b.label.as_str());
-        let mean = if mean.is_empty() { "mean" } else { mean };
-        legend.push(LegendEntry::new(format!("{mean} ({BAND_NOTE})"), Swatch::LineBand(color, BAND_ALPHA)));
-    }
-    let grid: Vec<GridPanel> = panels
-        .iter()
-        .map(|(title, b)| GridPanel { title, series: vec![(b, color)], marks: &[], points: None })
-        .collect();
-    draw_grid(path, text, x, &grid, legend, marks, scale)
+    small_multiples_observed(path, text, x, panels, marks, scale, (&[], &[]))
 }
 
 /// [`small_multiples`] with observed values and marks of each panel's own: `observed[i]`
@@ -74,17 +77,19 @@ pub fn small_multiples_observed(
     (observed, panel_marks): (&[Points], &[Vec<Mark>]),
 ) -> Result<(), ChartError> {
     let color = palette(0);
-    let mut legend = Vec::new();
     let mean = panels.first().map_or("mean", |(_, b)| b.label.as_str());
     let mean = if mean.is_empty() { "mean" } else { mean };
-    if panels.iter().any(|(_, b)| b.has_band()) {
-        legend.push(LegendEntry::new(format!("{mean} ({BAND_NOTE})"), Swatch::LineBand(color, BAND_ALPHA)));
-    } else {
-        legend.push(LegendEntry::new(mean, Swatch::Line(color)));
-    }
     let refs: Vec<&Points> = observed.iter().collect();
     let own: Vec<Mark> = panel_marks.iter().flatten().cloned().collect();
-    legend.extend(overlay_legend(&own, &refs));
+    let overlay = overlay_legend(&own, &refs);
+    // The line is named when it has a band to explain or overlays to be told apart from.
+    let mut legend = Vec::new();
+    if panels.iter().any(|(_, b)| b.has_band()) {
+        legend.push(LegendEntry::new(format!("{mean} ({BAND_NOTE})"), Swatch::LineBand(color, BAND_ALPHA)));
+    } else if !overlay.is_empty() {
+        legend.push(LegendEntry::new(mean, Swatch::Line(color)));
+    }
+    legend.extend(overlay);
     let grid: Vec<GridPanel> = panels
         .iter()
         .enumerate()
@@ -244,15 +249,7 @@ impl GridLayout {
             .iter()
             .flat_map(|a| a.ticks.iter().map(move |&t| text_width(&a.label(t), PANEL_TICK_SIZE)))
             .fold(0.0, f64::max);
-        let style = FrameStyle {
-            tick_size: PANEL_TICK_SIZE,
-            title_size: PANEL_TITLE_SIZE,
-            x_tick_labels: true,
-            y_tick_labels: true,
-            vertical_grid: true,
-            titles: false,
-            min_y_label_w: label_w,
-        };
+        let style = FrameStyle { min_y_label_w: label_w, ..panel_style() };
         // With a shared scale only the left column carries y tick labels, so only it gets
         // room for them; the other columns are narrower cells with plots of the same width.
         let shared_scale = scale == PanelScale::Shared;

@@ -7,16 +7,14 @@ use std::path::Path;
 
 use super::canvas::{Canvas, HAlign, VAlign, ensure_font, fit_text, render_png, text_height};
 use super::frame::{
-    AXIS, Frame, FrameStyle, Header, INK, LABEL_SIZE, LegendEntry, MARGIN, Rect, Swatch, WHITE, draw_x_title,
+    AXIS, Frame, Header, INK, LABEL_SIZE, LegendEntry, MARGIN, Rect, Swatch, WHITE, draw_x_title,
     draw_y_title, palette,
 };
-use super::grid::grid_columns;
+use super::grid::{PANEL_TICK_SIZE, PANEL_TITLE_SIZE, grid_columns, panel_style};
 use super::scale::{Axis, TickStyle, extent, union};
 use super::scatter::{POINT_RADIUS, axis_range, draw_labels, draw_whiskers};
 use super::*;
 
-const PANEL_TITLE_SIZE: f64 = 18.0;
-const PANEL_TICK_SIZE: f64 = 14.0;
 const PANEL_LABEL_SIZE: f64 = 14.0;
 /// Scatter panels need height to separate points: a grid grows past 750 pixels instead.
 const PANEL_MIN_HEIGHT: f64 = 340.0;
@@ -87,18 +85,6 @@ pub fn scatter_panels(
         draw_x_title(c, text.x_label, LABEL_SIZE, grid.x0, grid.x1, height - MARGIN)?;
         draw_y_title(c, text.y_label, LABEL_SIZE, MARGIN, grid.y0, grid.y1)
     })
-}
-
-fn panel_style() -> FrameStyle {
-    FrameStyle {
-        tick_size: PANEL_TICK_SIZE,
-        title_size: PANEL_TITLE_SIZE,
-        x_tick_labels: true,
-        y_tick_labels: true,
-        vertical_grid: true,
-        titles: false,
-        min_y_label_w: 0.0,
-    }
 }
 
 /// A panel's axes around its finite points and whiskers; with `identity`, one range for

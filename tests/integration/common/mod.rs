@@ -94,3 +94,18 @@ pub fn compare(a: &[f64], b: &[f64]) -> PairedEffect {
 pub fn region(params: &Params, name: &str) -> usize {
     params.regions.iter().position(|r| r.name == name).unwrap_or_else(|| panic!("no region {name}"))
 }
+
+/// A CSV output as its header and rows of named fields (`#` lines, which sweep tables open
+/// with, skipped).
+pub fn csv_table(path: &Path) -> (Vec<String>, Vec<std::collections::BTreeMap<String, String>>) {
+    let mut r = csv::ReaderBuilder::new()
+        .comment(Some(b'#'))
+        .from_path(path)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let header: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| header.iter().cloned().zip(rec.unwrap().iter().map(String::from)).collect())
+        .collect();
+    (header, rows)
+}
