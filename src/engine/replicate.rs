@@ -11,6 +11,7 @@ use crate::model::params::{Kingpin, Params};
 use crate::model::policy::LeversNow;
 use crate::model::region::{self, RegionNow};
 use crate::model::state::World;
+use crate::model::trial::{Trial, TrialMonth};
 use crate::model::youth::{self, Census, PeerInput, RegionTables, Tally};
 use crate::model::{init, jobs};
 use crate::rng::{Purpose, ReplicateKeys, Stream};
@@ -36,6 +37,8 @@ pub struct MonthReport {
     pub month: u32,
     pub metrics: MonthMetrics,
     pub events: Vec<Event>,
+    /// The trial's arms this month, when the scenario sets `[trial]`.
+    pub trial: Option<TrialMonth>,
 }
 
 /// One replicate being simulated.
@@ -51,6 +54,9 @@ pub struct Replicate<'p> {
     /// previous month's update pass).
     free: Vec<[u64; contact::CLASSES]>,
     parallel: bool,
+    /// The trial's participants, when the scenario sets `[trial]` (enrolment starts with
+    /// the lever, after any burn-in, so a fork takes the trial of its own parameters).
+    trial: Option<Trial>,
 }
 
 impl<'p> Replicate<'p> {
@@ -104,7 +110,8 @@ impl<'p> Replicate<'p> {
                 contact::free_classes(&y.status[range.clone()], &y.age[range.clone()], &y.flags[range])
             })
             .collect();
-        Replicate { params, world, keys, plan, step: 0, free, parallel }
+        let trial = Trial::new(params, world.youths.flags.len());
+        Replicate { params, world, keys, plan, step: 0, free, parallel, trial }
     }
 
     /// The reported month the next step simulates (negative during burn-in).
@@ -129,13 +136,15 @@ impl<'p> Replicate<'p> {
             step: self.step,
             free: self.free.clone(),
             parallel: self.parallel,
+            trial: Trial::new(params, self.world.youths.flags.len()),
         }
     }
 
     /// As [`Replicate::fork`], without copying the state.
     pub fn into_fork<'q>(self, params: &'q Params) -> Replicate<'q> {
         let Replicate { world, keys, plan, step, free, parallel, .. } = self;
-        Replicate { params, world, keys, plan, step, free, parallel }
+        let trial = Trial::new(params, world.youths.flags.len());
+        Replicate { params, world, keys, plan, step, free, parallel, trial }
     }
 
     pub fn set_parallel(&mut self, parallel: bool) {
@@ -156,6 +165,9 @@ impl<'p> Replicate<'p> {
         // The contact census from the members' side, then the month's tables.
         let census = self.census(&now, parallel);
         let tables = self.tables(&now, &levers, &census);
+        if let Some(trial) = &mut self.trial {
+            trial.before_step(t, &self.world);
+        }
 
         // 3. Every youth's month.
         let (mut tallies, chunk_candidates) = self.update(&tables, parallel);
@@ -182,6 +194,7 @@ impl<'p> Replicate<'p> {
         region::update_efficacy(&mut self.world, params, &levers, &violence);
 
         // 5. Metrics, for reported months only.
+        let trial = if t >= 0 { self.trial.as_mut().map(|tr| tr.after_step(t, &self.world)) } else { None };
         let report = (t >= 0).then(|| {
             let inputs = MonthInputs {
                 now: &now,
@@ -194,7 +207,7 @@ impl<'p> Replicate<'p> {
             let metrics =
                 month_metrics(params, &self.world, &inputs, self.keys.month(Purpose::Regions, self.step));
             let events = self.events(t, &removals, skipped);
-            MonthReport { month: t as u32, metrics, events }
+            MonthReport { month: t as u32, metrics, events, trial }
         });
         self.step += 1;
         report

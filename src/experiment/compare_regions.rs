@@ -115,6 +115,7 @@ mod tests {
             month: t,
             metrics: MonthMetrics { national: [0.0; N_METRICS], regions: vec![row(north), row(south)] },
             events: Vec::new(),
+            trial: None,
         };
         ReplicateResult { replicate, months: vec![month(0), month(1)] }
     }

@@ -35,3 +35,4 @@ pub mod sensitivity_run;
 pub mod stats;
 pub mod summary;
 pub mod sweep;
+pub mod trial;

@@ -238,6 +238,7 @@ mod tests {
                     month: t,
                     metrics: MonthMetrics { national, regions: vec![national] },
                     events: Vec::new(),
+                    trial: None,
                 }
             })
             .collect();

@@ -197,6 +197,7 @@ mod tests {
                 regions: Vec::new(),
             },
             events: Vec::new(),
+            trial: None,
         };
         let r = ReplicateResult { replicate: 0, months: (0..30).map(month).collect() };
         let red = Reduced::of(&r);
@@ -238,6 +239,7 @@ mod tests {
                 regions: Vec::new(),
             },
             events: Vec::new(),
+            trial: None,
         };
         let r = ReplicateResult { replicate: 0, months: vec![month(0, 2.0), month(1, 3.0), month(2, 7.0)] };
         let red = Reduced::of(&r);

@@ -11,12 +11,14 @@ use anyhow::Context;
 use super::observed_fit::{FitBuilder, FitRow, GroupFit, describe, group_fits, write_fit};
 use super::runner::{Experiment, Runner, Settings};
 use super::summary::{AnnualBuilder, SummaryBuilder};
+use super::trial::{TrialEffect, TrialSeries, effects as trial_effects};
 use crate::calendar::YearMonth;
 use crate::engine::{Event, Job, ReplicateResult, Strategy};
 use crate::model::metrics::m;
 use crate::model::params::Params;
 use crate::output::manifest::Scale;
 use crate::output::run_charts::{self, ObservedPoints, ObservedValue, RunChartData};
+use crate::output::trial_tables::{TrialWriter, write_effects};
 use crate::output::tables::{
     EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter, write_annual, write_regions_summary,
 };
@@ -47,6 +49,8 @@ pub struct RunOutcome {
     pub warnings: Vec<String>,
     /// The fit to the scenario's observed data, by kind of observation (empty without).
     pub fit: Vec<GroupFit>,
+    /// A trial's effects over the run (empty without `[trial]`).
+    pub trial: Vec<TrialEffect>,
 }
 
 /// The files a run writes, relative to its directory.
@@ -57,11 +61,17 @@ pub const RUN_FILES: [&str; 6] =
 /// when a run is cancelled.
 const STREAMED: [&str; 3] = ["timeseries.csv", "regions.csv", "events.csv"];
 
+/// A trial's streamed file (`[trial]`), and its effects written at the end.
+const TRIAL: &str = "trial.csv";
+const TRIAL_EFFECTS: &str = "trial_effects.csv";
+
 /// The writers of the streamed files.
 struct Streams {
     ts: TimeseriesWriter,
     rg: RegionsWriter,
     ev: EventsWriter,
+    /// `trial.csv`, when the scenario sets `[trial]`.
+    trial: Option<TrialWriter>,
 }
 
 impl Streams {
@@ -76,6 +86,10 @@ impl Streams {
                 .with_context(|| open_err(STREAMED[1]))?,
             ev: EventsWriter::create_dated(&dir.join(STREAMED[2]), names.to_vec(), start, dated_events)
                 .with_context(|| open_err(STREAMED[2]))?,
+            trial: match p.trial.lever {
+                Some(_) => Some(TrialWriter::create(&dir.join(TRIAL), start).with_context(|| open_err(TRIAL))?),
+                None => None,
+            },
         })
     }
 
@@ -83,7 +97,15 @@ impl Streams {
         let err = |f: &str| format!("cannot write {}", dir.join(f).display());
         self.ts.finish().with_context(|| err(STREAMED[0]))?;
         self.rg.finish().with_context(|| err(STREAMED[1]))?;
-        self.ev.finish().with_context(|| err(STREAMED[2]))
+        self.ev.finish().with_context(|| err(STREAMED[2]))?;
+        self.trial.map(|t| t.finish().with_context(|| err(TRIAL))).transpose()?;
+        Ok(())
+    }
+
+    /// The names of the streamed files this run writes.
+    fn names(&self) -> Vec<String> {
+        let trial = self.trial.as_ref().map(|_| TRIAL);
+        STREAMED.iter().copied().chain(trial).map(String::from).collect()
     }
 }
 
@@ -116,24 +138,30 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         for m in &res.months {
             streams.ev.write(res.replicate, &m.events)?;
         }
+        if let Some(t) = &mut streams.trial {
+            t.write(&res)?;
+        }
         acc.add(&res);
         Ok(())
     });
     let strategy = match result {
         Ok(s) => s,
         Err(e) => {
-            let kept = streams.finish(dir).map(|()| STREAMED.map(String::from).to_vec()).unwrap_or_default();
+            let names = streams.names();
+            let kept = streams.finish(dir).map(|()| names).unwrap_or_default();
             return Err(runner.abandon(kept, e.context("the run stopped")));
         }
     };
+    let trial_file = streams.trial.is_some();
     streams.finish(dir)?;
-    let Accumulated { builder, annual, fit, removals } = acc;
+    let Accumulated { builder, annual, fit, removals, trial } = acc;
     let (summary, region_summaries) = write_summaries(dir, &names, &builder, start)?;
     let mut files: Vec<String> = RUN_FILES[..5].iter().map(|s| s.to_string()).collect();
     let mut warnings = Vec::from_iter(super::compare_checks::replicate_warning(p.run.replicates));
     let annual_regions = annual.map(|(_, a)| write_annual_file(dir, &names, &a, &mut files)).transpose()?;
     let fit_rows =
         fit.map(|f| write_fit_file(dir, &f, &mut files, &mut warnings)).transpose()?.unwrap_or_default();
+    let trial = if trial_file { write_trial_files(dir, &trial, &mut files, &mut warnings)? } else { Vec::new() };
     if opts.charts {
         let regions: Vec<(String, Summary)> = names.iter().cloned().zip(region_summaries).collect();
         let data = RunChartData {
@@ -166,6 +194,7 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         totals,
         warnings,
         fit: fits,
+        trial,
     })
 }
 
@@ -176,6 +205,7 @@ struct Accumulated {
     annual: Option<(YearMonth, AnnualBuilder)>,
     fit: Option<FitBuilder>,
     removals: Vec<Event>,
+    trial: TrialSeries,
 }
 
 impl Accumulated {
@@ -186,6 +216,7 @@ impl Accumulated {
             annual: p.run.start.map(|s| (s, AnnualBuilder::new(names.len()))),
             fit: scenario.observed.as_ref().map(|o| FitBuilder::new(o, p.run.months, names)),
             removals: Vec::new(),
+            trial: TrialSeries::default(),
         }
     }
 
@@ -200,6 +231,7 @@ impl Accumulated {
         if let Some(f) = &mut self.fit {
             f.add(res);
         }
+        self.trial.add(res);
     }
 }
 
@@ -289,4 +321,29 @@ fn observed_points(label: String, rows: &[FitRow]) -> ObservedPoints {
         })
         .collect();
     ObservedPoints { label, rows }
+}
+
+/// Lists `trial.csv` and writes `trial_effects.csv` (the effects over the whole run);
+/// warns when an arm stayed empty, so that no effect could be measured.
+fn write_trial_files(
+    dir: &Path,
+    series: &TrialSeries,
+    files: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> anyhow::Result<Vec<TrialEffect>> {
+    files.push(TRIAL.into());
+    let effects = trial_effects(series);
+    if effects.is_empty() {
+        warnings.push(
+            "the trial enrolled nobody in one of its arms (no lottery in its intake months: every candidate \
+             hired, or none): trial.csv has the counts, trial_effects.csv is not written"
+                .into(),
+        );
+        return Ok(effects);
+    }
+    let (first, last) = (series.months[0], *series.months.last().expect("a trial month"));
+    let path = dir.join(TRIAL_EFFECTS);
+    write_effects(&path, &effects, first, last).with_context(|| format!("cannot write {}", path.display()))?;
+    files.push(TRIAL_EFFECTS.into());
+    Ok(effects)
 }

@@ -272,7 +272,7 @@ mod tests {
             let mut national = [0.0; N_METRICS];
             national[m::HOMICIDE_RATE] = f64::from(t);
             let metrics = MonthMetrics { national, regions: vec![[1.0; N_METRICS]] };
-            MonthReport { month: t, metrics, events: Vec::new() }
+            MonthReport { month: t, metrics, events: Vec::new(), trial: None }
         };
         let result = ReplicateResult { replicate: 0, months: (0..15).map(month).collect() };
         let mut b = AnnualBuilder::new(1);

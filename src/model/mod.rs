@@ -15,6 +15,7 @@ pub mod params;
 pub mod policy;
 pub mod region;
 pub mod state;
+pub mod trial;
 pub mod youth;
 
 /// Bytes of simulation state per youth, peer network included, for `peers` peers rewired

@@ -37,6 +37,19 @@ pub struct Params {
     /// At least one cartel; `territory` has one entry per region.
     pub cartel_list: Vec<CartelSpec>,
     pub policy: Policies,
+    /// Trial arms read from a lever's lottery (`model::trial`); off by default.
+    pub trial: TrialSpec,
+}
+
+/// `[trial]`: which lever's lottery makes the arms, and for how long it enrols. Both keys
+/// are unset by default (rather than empty or 0), so that the resolved parameters, and
+/// their hash, of scenarios without a trial are those written before the keys existed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrialSpec {
+    /// `scholarships` or `youth_jobs`, whose first instance must be on.
+    pub lever: Option<String>,
+    /// Months from the lever's start in which the trial enrols; unset: while it acts.
+    pub intake_months: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -636,6 +649,7 @@ impl Params {
                 territory: vec![presence],
             }],
             policy: Policies::default(),
+            trial: TrialSpec::default(),
         }
     }
 

@@ -34,12 +34,12 @@ pub fn fmt_real(v: f64) -> String {
 }
 
 /// `,YYYY-MM` after the month when the run is dated, nothing otherwise.
-fn date_field(start: Option<YearMonth>, month: u32) -> String {
+pub(crate) fn date_field(start: Option<YearMonth>, month: u32) -> String {
     calendar::label(start, month).map_or(String::new(), |d| format!(",{d}"))
 }
 
 /// `,date` after `month` in the headers of a dated run.
-fn date_header(start: Option<YearMonth>) -> &'static str {
+pub(crate) fn date_header(start: Option<YearMonth>) -> &'static str {
     if start.is_some() { ",date" } else { "" }
 }
 

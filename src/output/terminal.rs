@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use crate::experiment::observed_fit::describe;
 use crate::experiment::run::RunOutcome;
 use crate::experiment::summary::LEVEL;
+use crate::experiment::trial::TrialEffect;
 use crate::model::metrics::{METRICS, m};
 use crate::output::compare_report::cell;
 use crate::output::experiment_tables::Metric;
@@ -66,6 +67,34 @@ pub fn run_summary(scenario: &Scenario, o: &RunOutcome) -> String {
             let _ = writeln!(out, "  {}", describe(fit));
         }
     }
+    if let Some(lever) = &p.trial.lever {
+        trial_lines(&mut out, lever, &o.trial);
+    }
     let _ = writeln!(out, "Wrote {} files to {}", o.files.len(), o.out_dir.display());
     out
+}
+
+/// The trial's effects over the run, per 100 youths enrolled (trial_effects.csv).
+fn trial_lines(out: &mut String, lever: &str, effects: &[TrialEffect]) {
+    let Some(first) = effects.first() else {
+        let _ = writeln!(out, "Trial ({lever}): an arm is empty, no effect measured (trial.csv has the counts)");
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "Trial ({lever}): {:.0} control and {:.0} treatment youths enrolled, {:.0}% of the treatment arm reached \
+         ({:.0}% of controls); per 100 enrolled over the run, treatment − control (95% CI):",
+        first.enrolled[0],
+        first.enrolled[1],
+        100.0 * first.reached[1],
+        100.0 * first.reached[0]
+    );
+    for e in effects {
+        let d = &e.difference;
+        let _ = writeln!(
+            out,
+            "  {:<10} {:>8.3} vs {:>8.3}  {:+.3} [{:+.3}, {:+.3}]  {:+.1}%",
+            e.outcome, e.rate[1], e.rate[0], d.mean, d.lo, d.hi, e.relative.0
+        );
+    }
 }

@@ -535,6 +535,10 @@ pub fn resolved_json(p: &Params) -> Json {
         for k in schema.global_table(table) {
             put(&mut obj, k.name, &(k.get)(p));
         }
+        // A scenario without a trial resolves as it did before `[trial]` existed.
+        if table == "trial" && obj.is_empty() {
+            continue;
+        }
         root.insert(table.to_string(), Json::Object(obj));
     }
     root.insert("region".into(), Json::Array(p.regions.iter().map(|r| region_json(p, r, &schema)).collect()));

@@ -188,6 +188,8 @@ pub fn global_keys() -> Vec<KeyDef<Params>> {
         global!(violence.civilian, NonNeg, "per 100k per year per V", "civilian homicides added per unit of excess violence"),
         global!(territory.rate, Prob, "per month", "speed at which territory moves towards member strength"),
         global!(territory.gamma, Pos, "exponent", "returns to size in territorial competition, M^gamma"),
+        global!(trial.lever, Text, "lever", "scholarships or youth_jobs: its lottery's winners and losers become a trial's arms, written to trial.csv; unset: no trial"),
+        global!(trial.intake_months, OptMonth, "months", "months from the lever's start in which the trial enrols; unset: every month the lever acts"),
     ]
 }
 

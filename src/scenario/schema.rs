@@ -423,7 +423,7 @@ pub const SCHEDULE_SPECIAL: [(&str, &str, &str); 2] = [
 ];
 
 /// The top-level tables, in file order, for suggestions.
-pub const TOP_KEYS: [&str; 13] = [
+pub const TOP_KEYS: [&str; 14] = [
     "extends",
     "run",
     "population",
@@ -437,11 +437,12 @@ pub const TOP_KEYS: [&str; 13] = [
     "region",
     "cartel",
     "policy",
+    "trial",
 ];
 
 /// The scalar tables of `Params`, in the order `explain` shows them.
-pub const GLOBAL_TABLES: [&str; 9] =
-    ["run", "population", "youth", "choice", "recruit", "cartels", "justice", "violence", "territory"];
+pub const GLOBAL_TABLES: [&str; 10] =
+    ["run", "population", "youth", "choice", "recruit", "cartels", "justice", "violence", "territory", "trial"];
 
 /// Every table of the scenario format.
 pub struct Schema {

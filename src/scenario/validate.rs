@@ -86,7 +86,34 @@ pub fn check(p: &Params, schema: &Schema, locate: &dyn Locate) -> Vec<Problem> {
     cartels(&mut c, p);
     levers(&mut c, p, schema);
     kingpin_rate(&mut c, p);
+    trial(&mut c, p);
     c.problems
+}
+
+/// `[trial]` names a lever with a lottery that is on; scholarships need losers (coverage
+/// below 1) for a control arm. Youth jobs ration only while candidates outnumber free
+/// slots, which depends on the run: `trial.csv` then shows an empty arm.
+fn trial(c: &mut Checker<'_>, p: &Params) {
+    use crate::model::trial::TrialLever;
+    let Some(name) = &p.trial.lever else { return };
+    let key = "trial.lever";
+    let on = match TrialLever::parse(name) {
+        None => {
+            let message = format!("{key} = \"{name}\": must be scholarships or youth_jobs (the levers drawn by lottery)");
+            return c.push(ErrorKind::OutOfRange, key, message);
+        }
+        Some(TrialLever::Scholarships) => p.policy.scholarships.as_ref().map(|l| l.p.coverage),
+        Some(TrialLever::YouthJobs) => p.policy.youth_jobs.as_ref().map(|_| 0.0),
+    };
+    match on {
+        None => c.push(ErrorKind::Inconsistent, key, format!("{key} = \"{name}\": [policy.{name}] is off; a trial randomises a lever that acts")),
+        Some(coverage) if coverage >= 1.0 => c.push(
+            ErrorKind::Inconsistent,
+            key,
+            format!("{key} = \"{name}\": policy.scholarships.coverage = 1 leaves no control arm; a trial needs coverage below 1"),
+        ),
+        Some(_) => {}
+    }
 }
 
 /// Most leader removals per year: a removal is one operation against one leader, and every

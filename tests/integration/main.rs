@@ -35,3 +35,4 @@ mod scenario_files;
 mod search;
 mod server;
 mod size_invariance;
+mod trial;
