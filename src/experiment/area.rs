@@ -130,6 +130,9 @@ pub struct EventDesign {
     /// the months before the event (event time `first..=-1`) are the pre-period.
     pub first: i32,
     pub last: i32,
+    /// Months of event time per bin (1: month by month); `first` and `last + 1` are
+    /// multiples of it, so a bin starts at the event.
+    pub bin: u32,
     pub own: Vec<usize>,
     pub neighbours: Vec<usize>,
     pub comparison: Vec<usize>,
@@ -145,25 +148,36 @@ impl EventDesign {
     pub fn month_at(&self, t: i32) -> u32 {
         (self.month as i64 + t as i64) as u32
     }
+
+    /// The bins of event time: each bin's first event-time month and its reported months.
+    pub fn bins(&self) -> Vec<(i32, Months)> {
+        let w = self.bin.max(1) as i32;
+        (self.first..=self.last)
+            .step_by(w as usize)
+            .map(|t| (t, Months { first: self.month_at(t), last: self.month_at((t + w - 1).min(self.last)) }))
+            .collect()
+    }
 }
 
-/// The response in event time of one group: one value per event time `first..=last`, each
-/// that month against the mean of the pre-event months, net of the comparison regions'
-/// change over the same months (a difference in differences whose post window is one
-/// month). Before the event the values are placebo estimates: they show whether the
-/// group and the comparison moved together when nothing had happened yet.
+/// The response in event time of one group: one value per bin of event time (see
+/// [`EventDesign::bins`]), each bin's monthly level against the mean of the pre-event
+/// months, net of the comparison regions' change over the same months (a difference in
+/// differences whose post window is the bin; on the difference scale a flow's effect is
+/// per bin). Before the event the values are placebo estimates: they show whether the
+/// group and the comparison moved together when nothing had happened yet. Each bin is its
+/// own estimate, so a bin whose level is zero leaves the others defined; bins of a few
+/// months keep a region's small monthly counts away from zero.
 pub fn event_response(
     panel: &Panel<'_>,
     design: &EventDesign,
     group: &[usize],
     scale: AreaScale,
-) -> Result<Vec<f64>, AreaError> {
+) -> Vec<Result<f64, AreaError>> {
     let pre = design.pre();
-    (design.first..=design.last)
-        .map(|t| {
-            let m = design.month_at(t);
-            difference_in_differences(panel, group, &design.comparison, pre, Months { first: m, last: m }, scale)
-        })
+    design
+        .bins()
+        .into_iter()
+        .map(|(_, post)| difference_in_differences(panel, group, &design.comparison, pre, post, scale))
         .collect()
 }
 
@@ -255,15 +269,31 @@ mod tests {
         // comparison region 2 rises by a quarter in the event month only (a common shock).
         let values = vec![vec![10.0, 10.0, 25.0, 20.0], vec![4.0, 4.0, 7.5, 6.0], vec![8.0, 8.0, 10.0, 8.0]];
         let p = panel(&values, true, false);
-        let d = EventDesign { month: 2, first: -2, last: 1, own: vec![0], neighbours: vec![1], comparison: vec![2] };
+        let d =
+            EventDesign { month: 2, first: -2, last: 1, bin: 1, own: vec![0], neighbours: vec![1], comparison: vec![2] };
         assert_eq!(d.pre(), Months { first: 0, last: 1 });
-        let own = event_response(&p, &d, &d.own, AreaScale::Relative).unwrap();
-        let near = event_response(&p, &d, &d.neighbours, AreaScale::Relative).unwrap();
+        let own: Vec<f64> = event_response(&p, &d, &d.own, AreaScale::Relative).into_iter().map(Result::unwrap).collect();
+        let near: Vec<f64> =
+            event_response(&p, &d, &d.neighbours, AreaScale::Relative).into_iter().map(Result::unwrap).collect();
         let want_own = [0.0, 0.0, 100.0, 100.0];
         let want_near = [0.0, 0.0, 50.0, 50.0];
         for (got, want) in own.iter().zip(want_own).chain(near.iter().zip(want_near)) {
             assert!((got - want).abs() < 1e-12, "{own:?} {near:?}");
         }
+        // A month whose comparison level is zero is undefined on its own.
+        let values = vec![vec![10.0, 10.0, 25.0, 20.0], vec![4.0, 4.0, 7.5, 6.0], vec![8.0, 8.0, 0.0, 8.0]];
+        let p = panel(&values, true, false);
+        let own = event_response(&p, &d, &d.own, AreaScale::Relative);
+        assert_eq!(own[2], Err(AreaError::ZeroLevel { group: "control", first: 2, last: 2 }));
+        assert!(own[3].is_ok(), "{own:?}");
+        // Bins of two months: the pre bin is a placebo of zero, the post bin pools the
+        // months (own 22.5 against 10, comparison 4 against 8).
+        let bins = EventDesign { bin: 2, ..d.clone() };
+        assert_eq!(bins.bins(), vec![(-2, Months { first: 0, last: 1 }), (0, Months { first: 2, last: 3 })]);
+        let own = event_response(&p, &bins, &bins.own, AreaScale::Relative);
+        assert_eq!(own[0], Ok(0.0));
+        let want = 100.0 * ((22.5 / 10.0) / (4.0 / 8.0) - 1.0);
+        assert!((own[1].clone().unwrap() - want).abs() < 1e-12, "{own:?}");
     }
 
     #[test]

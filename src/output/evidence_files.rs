@@ -67,7 +67,7 @@ pub const HEADER: [&str; 18] = [
 ];
 
 /// One row of `event_time.csv`: an event study's response of one group in one month of
-/// event time, the mean across replicates with its 95% interval.
+/// event time (a bin of months), the mean across replicates with its 95% interval.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventTimeRow {
     pub study: String,
@@ -75,10 +75,10 @@ pub struct EventTimeRow {
     pub group: String,
     /// Whether this group is the one the study's row of `evidence.csv` reports.
     pub reported: bool,
-    /// Months relative to the event (negative before it).
+    /// The first month of the bin relative to the event (negative before it).
     pub event_time: i32,
-    /// The reported month.
-    pub month: u32,
+    /// The bin's reported months, `first-last`.
+    pub months: String,
     pub scale: String,
     pub effect: f64,
     pub lo: f64,
@@ -87,12 +87,12 @@ pub struct EventTimeRow {
 
 /// The columns of `event_time.csv`, in order.
 pub const EVENT_TIME_HEADER: [&str; 9] =
-    ["study", "group", "reported", "event_time", "month", "scale", "effect", "lo", "hi"];
+    ["study", "group", "reported", "event_time", "months", "scale", "effect", "lo", "hi"];
 
 fn write_event_time(path: &Path, rows: &[EventTimeRow]) -> std::io::Result<()> {
     let records = rows.iter().map(|r| {
         (
-            (&r.study, &r.group, if r.reported { "yes" } else { "no" }, r.event_time, r.month, &r.scale),
+            (&r.study, &r.group, if r.reported { "yes" } else { "no" }, r.event_time, &r.months, &r.scale),
             (Real(r.effect), Real(r.lo), Real(r.hi)),
         )
     });
@@ -152,7 +152,7 @@ fn forest_chart(
         .iter()
         .zip(rows)
         .map(|(s, r)| ForestRow {
-            label: format!("{} ({})", s.short, unit_label(&r.scale)),
+            label: format!("{} ({}, {})", s.short, unit_label(&r.scale), estimator_label(&r.estimator)),
             group: s.lever.clone(),
             published: (r.published_effect, r.published_lo, r.published_hi),
             model: (r.model_effect, r.model_lo, r.model_hi),
@@ -164,6 +164,16 @@ fn forest_chart(
         y_label: "effect of the lever (% change, percentage points or per 100,000, as labelled)",
     };
     forest(path, &text, &items)
+}
+
+/// The estimator as a forest row names it: an area design's interval is wide for a reason
+/// the reader should see beside the row.
+fn estimator_label(estimator: &str) -> &'static str {
+    match estimator {
+        "difference_in_differences" => "DiD",
+        "event_study" => "event study",
+        _ => "paired",
+    }
 }
 
 fn unit_label(scale: &str) -> &'static str {
@@ -202,7 +212,7 @@ fn estimator_text(st: &Study) -> String {
             pre.last
         ),
         Some(AreaDesign::EventStudy { design, response }) => format!(
-            "event study in the treated scenario around month {}: the {} response ({}) against the untouched {}, {post} against months {}-{} (event time {} to {} in event_time.csv, own regions {}, neighbours {}); the paired comparison is the counterfactual",
+            "event study in the treated scenario around month {}: the {} response ({}) against the untouched {}, {post} against months {}-{} (event time {} to {} in bins of {} months in event_time.csv, own regions {}, neighbours {}); the paired comparison is the counterfactual",
             design.month,
             if *response == Response::Own { "own" } else { "neighbours'" },
             names(&o.regions),
@@ -211,6 +221,7 @@ fn estimator_text(st: &Study) -> String {
             design.pre().last,
             design.first,
             design.last,
+            design.bin,
             names(&design.own),
             names(&design.neighbours)
         ),

@@ -8,7 +8,7 @@ use super::LEVEL;
 use super::area_spec::{AreaDesign, Response};
 use super::registry::{EffectScale, Outcome, Study};
 use crate::engine::ReplicateResult;
-use crate::experiment::area::{self, AreaError, AreaScale, Months, Panel};
+use crate::experiment::area::{self, AreaScale, Months, Panel};
 use crate::experiment::outcomes::is_flow;
 use crate::experiment::stats::{MeanCi, mean_ci};
 use crate::model::metrics::is_real;
@@ -46,28 +46,27 @@ pub fn measure(o: &Outcome, treated: &ReplicateResult) -> Option<AreaReplicate> 
     let panel = Panel { months: &months, values: &values, flow: is_flow(o.metric), rate: is_real(o.metric) };
     let scale = scale_of(o.scale);
     let post = Months { first: o.first, last: o.last };
-    let result: Result<AreaReplicate, AreaError> = (|| match design {
-        AreaDesign::DifferenceInDifferences { control, pre } => {
-            let estimate = area::difference_in_differences(&panel, &o.regions, control, *pre, post, scale)?;
-            Ok(AreaReplicate { estimate, ..Default::default() })
+    let (group_control, pre) = match design {
+        AreaDesign::DifferenceInDifferences { control, pre } => (control, *pre),
+        AreaDesign::EventStudy { design, .. } => (&design.comparison, design.pre()),
+    };
+    let (estimate, problem) =
+        match area::difference_in_differences(&panel, &o.regions, group_control, pre, post, scale) {
+            Ok(v) => (v, None),
+            Err(e) => (f64::NAN, Some(format!("replicate {}: {e}", treated.replicate))),
+        };
+    let mut out = AreaReplicate { estimate, problem, ..Default::default() };
+    if let AreaDesign::EventStudy { design, .. } = design {
+        // A month of event time whose level is zero is NaN on its own (event_time.csv).
+        let values = |group: &[usize]| -> Vec<f64> {
+            area::event_response(&panel, design, group, scale).into_iter().map(|r| r.unwrap_or(f64::NAN)).collect()
+        };
+        out.own = values(&design.own);
+        if !design.neighbours.is_empty() {
+            out.neighbours = values(&design.neighbours);
         }
-        AreaDesign::EventStudy { design, .. } => {
-            let estimate =
-                area::difference_in_differences(&panel, &o.regions, &design.comparison, design.pre(), post, scale)?;
-            let own = area::event_response(&panel, design, &design.own, scale)?;
-            let neighbours = if design.neighbours.is_empty() {
-                Vec::new()
-            } else {
-                area::event_response(&panel, design, &design.neighbours, scale)?
-            };
-            Ok(AreaReplicate { estimate, own, neighbours, problem: None })
-        }
-    })();
-    Some(result.unwrap_or_else(|e| AreaReplicate {
-        estimate: f64::NAN,
-        problem: Some(format!("replicate {}: {e}", treated.replicate)),
-        ..Default::default()
-    }))
+    }
+    Some(out)
 }
 
 /// The study's effect across replicates: the mean of the per-replicate estimates with a
@@ -105,7 +104,7 @@ pub fn event_time_rows(study: &Study, reps: &[AreaReplicate]) -> Vec<EventTimeRo
         if name == "neighbours" && design.neighbours.is_empty() {
             continue;
         }
-        for (i, t) in (design.first..=design.last).enumerate() {
+        for (i, (t, months)) in design.bins().into_iter().enumerate() {
             let xs: Vec<f64> = reps.iter().map(|r| get(r).get(i).copied().unwrap_or(f64::NAN)).collect();
             let ci = mean_ci(&xs, LEVEL);
             rows.push(EventTimeRow {
@@ -113,7 +112,7 @@ pub fn event_time_rows(study: &Study, reps: &[AreaReplicate]) -> Vec<EventTimeRo
                 group: name.into(),
                 reported,
                 event_time: t,
-                month: design.month_at(t),
+                months: format!("{}-{}", months.first, months.last),
                 scale: study.outcome.scale.name().into(),
                 effect: ci.mean,
                 lo: ci.lo,

@@ -58,9 +58,16 @@ pub struct EventFile {
     /// Event time [first, last], months relative to the event (first < 0 <= last); the
     /// months before the event are the pre-period.
     pub time: [i32; 2],
+    /// Months of event time per bin of `event_time.csv` (1 when left out).
+    #[serde(default = "one")]
+    pub bin: u32,
     /// Keep only the neighbours where this cartel holds territory at the start.
     #[serde(default)]
     pub held_by: Option<String>,
+}
+
+fn one() -> u32 {
+    1
 }
 
 /// The area fields of `[outcome]` as written.
@@ -161,6 +168,12 @@ fn check_event(f: &AreaFields<'_>, params: &Params) -> Result<(AreaDesign, Vec<u
     if !(first < 0 && last >= 0) {
         return Err(format!("outcome.event.time [{first}, {last}]: it must start before the event (< 0) and reach it (>= 0)"));
     }
+    if e.bin == 0 || first % e.bin as i32 != 0 || (last + 1) % e.bin as i32 != 0 {
+        return Err(format!(
+            "outcome.event.bin {}: it must be at least 1 and divide outcome.event.time [{first}, {last}] into whole bins from the event (time[0] and time[1] + 1 multiples of it)",
+            e.bin
+        ));
+    }
     if (e.month as i64) + (first as i64) < 0 {
         return Err(format!(
             "outcome.event.time starts {} months before the event at month {}, before the run's month 0",
@@ -208,7 +221,7 @@ fn check_event(f: &AreaFields<'_>, params: &Params) -> Result<(AreaDesign, Vec<u
         return Err("outcome.control_regions: no region is untouched by the event (neither its own nor adjacent): name the comparison regions".into());
     }
     let group = if e.response == Response::Own { own.clone() } else { neighbours.clone() };
-    let design = EventDesign { month: e.month, first, last, own, neighbours, comparison };
+    let design = EventDesign { month: e.month, first, last, bin: e.bin, own, neighbours, comparison };
     Ok((AreaDesign::EventStudy { design, response: e.response }, group))
 }
 
@@ -270,7 +283,7 @@ mod tests {
     }
 
     fn event(response: Response, time: [i32; 2], held_by: Option<&str>) -> EventFile {
-        EventFile { month: 12, regions: names(&["Sur"]), response, time, held_by: held_by.map(str::to_string) }
+        EventFile { month: 12, regions: names(&["Sur"]), response, time, bin: 3, held_by: held_by.map(str::to_string) }
     }
 
     fn event_fields(e: &EventFile) -> AreaFields<'_> {
@@ -302,10 +315,11 @@ mod tests {
     #[test]
     fn bad_event_fields_are_named() {
         let e = |time, held: Option<&str>| err(&event_fields(&event(Response::Own, time, held)));
-        assert!(e([-13, 11], None).starts_with("outcome.event.time starts 13 months before"));
-        assert!(e([-12, 12], None).starts_with("outcome.event.time ends at month 24"));
+        assert!(e([-15, 11], None).starts_with("outcome.event.time starts 15 months before"));
+        assert!(e([-12, 14], None).starts_with("outcome.event.time ends at month 26"));
+        assert!(e([-12, 10], None).starts_with("outcome.event.bin 3: it must"));
         assert!(e([0, 11], None).starts_with("outcome.event.time [0, 11]"));
-        assert!(e([-12, 3], None).starts_with("outcome.window [12, 17] must lie within"));
+        assert!(e([-12, 2], None).starts_with("outcome.window [12, 17] must lie within"));
         assert!(e([-12, 11], Some("Sinaloa")).starts_with("outcome.event.held_by: no cartel \"Sinaloa\""));
         let ev = event(Response::Own, [-12, 11], None);
         let bajio = names(&["Bajio"]);
