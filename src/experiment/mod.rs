@@ -13,6 +13,7 @@
 //! replicate to the numbers they all report and `summary` accumulating replicates.
 
 pub mod abc;
+pub mod area;
 pub mod calibrate;
 pub mod calibrate_targets;
 pub mod compare;

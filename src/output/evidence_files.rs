@@ -11,6 +11,7 @@ use anyhow::Context;
 use super::atomic::write_in;
 use super::charts::{ChartText, ForestRow, forest};
 use super::experiment_tables::{Real, write_table};
+use crate::experiment::evidence::area_spec::{AreaDesign, Response};
 use crate::experiment::evidence::registry::Study;
 use crate::output::tables::fmt_real;
 
@@ -33,10 +34,18 @@ pub struct EvidenceRow {
     pub verdict: String,
     /// `yes` or `no`.
     pub sign_agreement: String,
+    /// `paired`, `difference_in_differences` or `event_study`: what made `model_*`.
+    pub estimator: String,
+    /// The paired comparison of the two scenarios (the model's counterfactual effect,
+    /// which an area design cannot see); for `paired`, the model's effect again.
+    pub counterfactual_effect: f64,
+    pub counterfactual_lo: f64,
+    pub counterfactual_hi: f64,
 }
 
-/// The columns of `evidence.csv`, in order.
-pub const HEADER: [&str; 14] = [
+/// The columns of `evidence.csv`, in order. The first fourteen are a contract; the
+/// estimator and the counterfactual were added after them.
+pub const HEADER: [&str; 18] = [
     "study",
     "lever",
     "design",
@@ -51,7 +60,44 @@ pub const HEADER: [&str; 14] = [
     "model_hi",
     "verdict",
     "sign_agreement",
+    "estimator",
+    "counterfactual_effect",
+    "counterfactual_lo",
+    "counterfactual_hi",
 ];
+
+/// One row of `event_time.csv`: an event study's response of one group in one month of
+/// event time (a bin of months), the mean across replicates with its 95% interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventTimeRow {
+    pub study: String,
+    /// `own` or `neighbours`.
+    pub group: String,
+    /// Whether this group is the one the study's row of `evidence.csv` reports.
+    pub reported: bool,
+    /// The first month of the bin relative to the event (negative before it).
+    pub event_time: i32,
+    /// The bin's reported months, `first-last`.
+    pub months: String,
+    pub scale: String,
+    pub effect: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// The columns of `event_time.csv`, in order.
+pub const EVENT_TIME_HEADER: [&str; 9] =
+    ["study", "group", "reported", "event_time", "months", "scale", "effect", "lo", "hi"];
+
+fn write_event_time(path: &Path, rows: &[EventTimeRow]) -> std::io::Result<()> {
+    let records = rows.iter().map(|r| {
+        (
+            (&r.study, &r.group, if r.reported { "yes" } else { "no" }, r.event_time, &r.months, &r.scale),
+            (Real(r.effect), Real(r.lo), Real(r.hi)),
+        )
+    });
+    write_table(path, &EVENT_TIME_HEADER, records)
+}
 
 fn write_csv(path: &Path, rows: &[EvidenceRow]) -> std::io::Result<()> {
     let records = rows.iter().map(|r| {
@@ -59,7 +105,8 @@ fn write_csv(path: &Path, rows: &[EvidenceRow]) -> std::io::Result<()> {
             (&r.study, &r.lever, &r.design, &r.outcome, &r.window, &r.scale),
             (Real(r.published_effect), Real(r.published_lo), Real(r.published_hi)),
             (Real(r.model_effect), Real(r.model_lo), Real(r.model_hi)),
-            (&r.verdict, &r.sign_agreement),
+            (&r.verdict, &r.sign_agreement, &r.estimator),
+            (Real(r.counterfactual_effect), Real(r.counterfactual_lo), Real(r.counterfactual_hi)),
         )
     });
     write_table(path, &HEADER, records)
@@ -70,11 +117,17 @@ pub fn write_all(
     dir: &Path,
     studies: &[&Study],
     rows: &[EvidenceRow],
+    event_rows: &[EventTimeRow],
     charts: bool,
 ) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     let path = dir.join("evidence.csv");
     write_csv(&path, rows).with_context(|| format!("cannot write {}", path.display()))?;
     let mut files = vec!["evidence.csv".to_string()];
+    if !event_rows.is_empty() {
+        let path = dir.join("event_time.csv");
+        write_event_time(&path, event_rows).with_context(|| format!("cannot write {}", path.display()))?;
+        files.push("event_time.csv".into());
+    }
     let mut warnings = Vec::new();
     if charts {
         let charts_dir = dir.join("charts");
@@ -99,7 +152,7 @@ fn forest_chart(
         .iter()
         .zip(rows)
         .map(|(s, r)| ForestRow {
-            label: format!("{} ({})", s.short, unit_label(&r.scale)),
+            label: format!("{} ({}, {})", s.short, unit_label(&r.scale), estimator_label(&r.estimator)),
             group: s.lever.clone(),
             published: (r.published_effect, r.published_lo, r.published_hi),
             model: (r.model_effect, r.model_lo, r.model_hi),
@@ -111,6 +164,16 @@ fn forest_chart(
         y_label: "effect of the lever (% change, percentage points or per 100,000, as labelled)",
     };
     forest(path, &text, &items)
+}
+
+/// The estimator as a forest row names it: an area design's interval is wide for a reason
+/// the reader should see beside the row.
+fn estimator_label(estimator: &str) -> &'static str {
+    match estimator {
+        "difference_in_differences" => "DiD",
+        "event_study" => "event study",
+        _ => "paired",
+    }
 }
 
 fn unit_label(scale: &str) -> &'static str {
@@ -131,6 +194,40 @@ fn num(v: f64) -> String {
     }
 }
 
+/// What a study's estimator compares, in words, with region names.
+fn estimator_text(st: &Study) -> String {
+    let o = &st.outcome;
+    let names = |rs: &[usize]| -> String {
+        let v: Vec<&str> = rs.iter().map(|&r| st.control.params.regions[r].name.as_str()).collect();
+        if v.is_empty() { "the nation".into() } else { v.join(", ") }
+    };
+    let post = format!("months {}-{}", o.first, o.last);
+    match &o.area {
+        None => format!("paired: the treated scenario against the control scenario in {}, {post}, replicate by replicate", names(&o.regions)),
+        Some(AreaDesign::DifferenceInDifferences { control, pre }) => format!(
+            "difference in differences in the treated scenario: {} against {}, {post} against months {}-{}; the paired comparison is the counterfactual",
+            names(&o.regions),
+            names(control),
+            pre.first,
+            pre.last
+        ),
+        Some(AreaDesign::EventStudy { design, response }) => format!(
+            "event study in the treated scenario around month {}: the {} response ({}) against the untouched {}, {post} against months {}-{} (event time {} to {} in bins of {} months in event_time.csv, own regions {}, neighbours {}); the paired comparison is the counterfactual",
+            design.month,
+            if *response == Response::Own { "own" } else { "neighbours'" },
+            names(&o.regions),
+            names(&design.comparison),
+            design.pre().first,
+            design.pre().last,
+            design.first,
+            design.last,
+            design.bin,
+            names(&design.own),
+            names(&design.neighbours)
+        ),
+    }
+}
+
 /// `report.md`: the headline, the table, then one section per study.
 pub fn report(studies: &[&Study], rows: &[EvidenceRow]) -> String {
     let inside = rows.iter().filter(|r| r.verdict == "inside").count();
@@ -144,15 +241,27 @@ pub fn report(studies: &[&Study], rows: &[EvidenceRow]) -> String {
          model's interval holds zero. The model is not \
          tuned to these studies: a miss is a measurement.\n\n",
     );
-    s.push_str("| study | lever | design | outcome | window (months) | published [lo, hi] | model [lo, hi] | verdict | sign |\n");
-    s.push_str("|---|---|---|---|---|---|---|---|---|\n");
+    s.push_str(
+        "The model's effect is made by each study's estimator: *paired*, the treated scenario \
+         against the control scenario replicate by replicate on common random numbers (the \
+         model's counterfactual); or an area design on the treated scenario alone, as the field \
+         study measured it: a *difference in differences* (treated against control regions, a \
+         pre window against the outcome window) or an *event study* (the event's own regions or \
+         their neighbours against the regions it did not touch, against the months before the \
+         event). For an area design the paired comparison is given beside it as the \
+         counterfactual: the distance between the two is what the field design cannot see \
+         (spillovers onto its control regions, shocks that are not common).\n\n",
+    );
+    s.push_str("| study | lever | design | estimator | outcome | window (months) | published [lo, hi] | model [lo, hi] | counterfactual [lo, hi] | verdict | sign |\n");
+    s.push_str("|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (st, r) in studies.iter().zip(rows) {
         let _ = writeln!(
             s,
-            "| {} | {} | {} | {} | {} | {} [{}, {}] {} | {} [{}, {}] | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} [{}, {}] {} | {} [{}, {}] | {} [{}, {}] | {} | {} |",
             st.short,
             r.lever,
             r.design.replace('_', " "),
+            r.estimator.replace('_', " "),
             r.outcome,
             r.window,
             num(r.published_effect),
@@ -162,6 +271,9 @@ pub fn report(studies: &[&Study], rows: &[EvidenceRow]) -> String {
             num(r.model_effect),
             num(r.model_lo),
             num(r.model_hi),
+            num(r.counterfactual_effect),
+            num(r.counterfactual_lo),
+            num(r.counterfactual_hi),
             r.verdict,
             r.sign_agreement
         );
@@ -169,12 +281,13 @@ pub fn report(studies: &[&Study], rows: &[EvidenceRow]) -> String {
     for st in studies {
         let _ = write!(
             s,
-            "\n## {} ({})\n\n{}\n\n- **Verified:** {}\n- **Design:** {}\n- **Setting:** {}\n- **Mapping onto the model:** {}\n- **Lever as run:** {}\n- **Published interval:** {}\n",
+            "\n## {} ({})\n\n{}\n\n- **Verified:** {}\n- **Design:** {}\n- **Estimator:** {}\n- **Setting:** {}\n- **Mapping onto the model:** {}\n- **Lever as run:** {}\n- **Published interval:** {}\n",
             st.short,
             st.id,
             st.citation.trim(),
             st.verified.trim(),
             st.design.name().replace('_', " "),
+            estimator_text(st),
             st.setting.trim(),
             st.mapping.trim(),
             st.lever_as_run.trim(),

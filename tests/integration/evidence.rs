@@ -2,13 +2,16 @@
 //! registry holds the studies the issue names and every file loads; the command writes
 //! evidence.csv with its documented columns, the forest plot, the report and a complete
 //! manifest, prints the count of studies inside their interval, gives the same bytes for
-//! one and two threads, and refuses an unknown study with exit code 2.
+//! one and two threads, and refuses an unknown study with exit code 2. Area designs
+//! (issue 24, part 1): a difference in differences and an event study name their
+//! estimator and give the paired counterfactual beside it, the event study its response
+//! in event time, and a bad estimator field is exit code 2 naming the file and the field.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use narcodoor::experiment::evidence::{self, registry};
-use narcodoor::output::evidence_files::HEADER;
+use narcodoor::output::evidence_files::{EVENT_TIME_HEADER, HEADER};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -82,6 +85,18 @@ fn evidence_writes_its_files_and_prints_the_count() {
     }
     // A kingpin removal raises the homicides of its region in the model, as in the study.
     assert_eq!(rows[0][13], "yes", "{:?}", rows[0]);
+    // The first fourteen columns are the contract; the estimator and the paired
+    // counterfactual follow them.
+    assert_eq!(&HEADER[14..], ["estimator", "counterfactual_effect", "counterfactual_lo", "counterfactual_hi"]);
+    assert_eq!((rows[0][14].as_str(), rows[1][14].as_str()), ("event_study", "difference_in_differences"));
+    for r in &rows {
+        let (m, lo, hi): (f64, f64, f64) =
+            (r[15].parse().unwrap(), r[16].parse().unwrap(), r[17].parse().unwrap());
+        assert!(lo <= m && m <= hi, "counterfactual interval {r:?}");
+        // The field design is not the paired comparison: the two estimates differ.
+        assert_ne!(r[9], r[15], "{r:?}");
+    }
+    event_time_rows_cover_both_groups(&out.join("event_time.csv"));
     assert!(out.join("charts/forest.png").is_file());
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
@@ -92,6 +107,71 @@ fn evidence_writes_its_files_and_prints_the_count() {
         manifest.contains("\"complete\": true") && manifest.contains("\"experiment\": \"evidence\""),
         "{manifest}"
     );
+}
+
+/// calderon2015's event study: own (Sur, the row's group) and neighbours (Bajio) in
+/// quarters from 12 months before the removal at month 12 to 11 after; before the event
+/// nothing happened, after it Sur's homicides rise against Norte's.
+fn event_time_rows_cover_both_groups(path: &Path) {
+    let mut reader = csv::Reader::from_path(path).unwrap();
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), EVENT_TIME_HEADER);
+    let rows: Vec<Vec<String>> =
+        reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
+    for (group, reported) in [("own", "yes"), ("neighbours", "no")] {
+        let g: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "calderon2015" && r[1] == group).collect();
+        let times: Vec<i32> = g.iter().map(|r| r[3].parse().unwrap()).collect();
+        assert_eq!(times, [-12, -9, -6, -3, 0, 3, 6, 9], "{group}");
+        for r in g {
+            let first = 12 + r[3].parse::<i32>().unwrap();
+            assert_eq!((r[2].as_str(), r[4].clone()), (reported, format!("{first}-{}", first + 2)), "{r:?}");
+            assert!(r[6].parse::<f64>().unwrap().is_finite(), "a quarter's counts are never all zero here: {r:?}");
+        }
+    }
+    let own_mean = |ts: std::ops::RangeInclusive<i32>| -> f64 {
+        let xs: Vec<f64> = rows
+            .iter()
+            .filter(|r| r[0] == "calderon2015" && r[1] == "own" && ts.contains(&r[3].parse().unwrap()))
+            .map(|r| r[6].parse().unwrap())
+            .collect();
+        xs.iter().sum::<f64>() / xs.len() as f64
+    };
+    assert!(own_mean(0..=3) > own_mean(-12..=-1) + 10.0, "{rows:?}");
+}
+
+/// Runs `evidence --only bad` in `dir`, whose registry holds heller2014 (the registry's
+/// probe) and `bad.toml`: cerda2012 with its `[outcome]` edited by `edit`.
+fn bad_study(dir: &Path, edit: impl Fn(String) -> String) -> Output {
+    let registry = dir.join("evidence");
+    std::fs::create_dir_all(&registry).unwrap();
+    std::fs::copy(root().join("evidence/heller2014.toml"), registry.join("heller2014.toml")).unwrap();
+    let cerda = std::fs::read_to_string(root().join("evidence/cerda2012.toml")).unwrap();
+    std::fs::write(registry.join("bad.toml"), edit(cerda)).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_narcodoor"))
+        .args(["evidence", "--only", "bad", "--youths", "20000", "--replicates", "2", "--out"])
+        .arg(dir.join("out"))
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_bad_area_field_is_bad_input_naming_it() {
+    let cases: [(&str, &str, &str); 3] = [
+        ("control_regions = [\"Norte\", \"Bajio\", \"Capital\"]", "control_regions = [\"Norte\", \"Sur\"]", "outcome.control_regions: \"Sur\" is also a treated region"),
+        ("pre = [0, 11]", "pre = [0, 12]", "outcome.pre [0, 12] must end before outcome.window"),
+        ("control_regions = [\"Norte\", \"Bajio\", \"Capital\"]", "control_regions = [\"Oaxaca\"]", "outcome.control_regions: no region \"Oaxaca\""),
+    ];
+    for (from, to, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let o = bad_study(dir.path(), |t| {
+            assert!(t.contains(from), "cerda2012.toml holds {from}");
+            t.replace(from, to)
+        });
+        assert_eq!(o.status.code(), Some(2), "{to}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("bad.toml") && stderr.contains(message), "{stderr}");
+        assert!(!dir.path().join("out").exists(), "no output directory for bad input");
+    }
 }
 
 #[test]

@@ -1,14 +1,20 @@
 //! `narcodoor evidence`: the field studies of the registry (`evidence/<id>.toml`) as
 //! measurements the model must face.
 //!
-//! Each study becomes a comparison of two scenarios, control and treated, aligned and run
-//! on common random numbers as `compare` runs them (the same `align`, the one experiment
-//! runner), so the per-replicate difference measures the lever and little noise. The
-//! outcome is reduced over the study's window and regions on the study's scale, averaged
-//! over replicates with a Student t interval, and set beside the published interval: a
-//! verdict (inside / overlapping / outside) and whether the signs agree. It is a
-//! measurement: whatever the verdicts, the command succeeds.
+//! Each study runs two scenarios, control and treated, aligned and run on common random
+//! numbers as `compare` runs them (the same `align`, the one experiment runner). The
+//! study's estimator makes the model's effect: `paired` (the default), the per-replicate
+//! difference between the scenarios, which measures the lever with little noise; or an
+//! area design (`area_spec`, `area_run`: a difference in differences or an event study
+//! on the treated scenario's regional series alone, as a field study measured it), with
+//! the paired comparison kept beside it as the model's counterfactual. The outcome is
+//! reduced over the study's window and regions on the study's scale, averaged over
+//! replicates with a Student t interval, and set beside the published interval: a verdict
+//! (inside / overlapping / outside) and whether the signs agree. It is a measurement:
+//! whatever the verdicts, the command succeeds.
 
+pub mod area_run;
+pub mod area_spec;
 pub mod registry;
 
 use std::path::{Path, PathBuf};
@@ -86,11 +92,33 @@ pub fn plan(studies: Vec<Study>, overrides: &Overrides) -> anyhow::Result<Vec<Pl
         for s in [&mut study.control, &mut study.treated] {
             s.apply(overrides).with_context(|| format!("study {}", study.id))?;
         }
+        check_months(&study)?;
         let aligned = compare::align(vec![study.control.clone(), study.treated.clone()])
             .with_context(|| format!("study {}", study.id))?;
         out.push(Planned { study, aligned });
     }
     Ok(out)
+}
+
+/// An area design needs every month of its windows in the run, which `--months` may
+/// have shortened after the registry was checked.
+fn check_months(study: &Study) -> anyhow::Result<()> {
+    let o = &study.outcome;
+    let last = match &o.area {
+        None => return Ok(()),
+        Some(area_spec::AreaDesign::EventStudy { design, .. }) => o.last.max(design.month_at(design.last)),
+        Some(area_spec::AreaDesign::DifferenceInDifferences { .. }) => o.last,
+    };
+    let months = study.control.params.run.months;
+    if months <= last {
+        return Err(crate::error::InputError::new(format!(
+            "study {} ({}) needs month {last} but runs {months} months (--months)",
+            study.id,
+            study.path.display()
+        ))
+        .into());
+    }
+    Ok(())
 }
 
 /// How to run the registry.
@@ -178,9 +206,11 @@ pub fn model_effect(scale: EffectScale, pairs: &[Pair]) -> anyhow::Result<MeanCi
     Ok(MeanCi { n: e.n, mean: k * e.diff, sd: f64::NAN, se: f64::NAN, lo: k * e.lo, hi: k * e.hi })
 }
 
-/// The row of `evidence.csv` for a study from its replicates.
-fn row(study: &Study, pairs: &[Pair]) -> anyhow::Result<EvidenceRow> {
-    let model = model_effect(study.outcome.scale, pairs)?;
+/// The row of `evidence.csv` for a study from its replicates: the paired comparison is
+/// the counterfactual, and the model's effect too unless the study names an area design.
+fn row(study: &Study, pairs: &[Pair], areas: &[area_run::AreaReplicate]) -> anyhow::Result<EvidenceRow> {
+    let counterfactual = model_effect(study.outcome.scale, pairs)?;
+    let model = if study.outcome.area.is_some() { area_run::effect(areas) } else { counterfactual };
     let p = &study.published;
     let o = &study.outcome;
     Ok(EvidenceRow {
@@ -198,6 +228,10 @@ fn row(study: &Study, pairs: &[Pair]) -> anyhow::Result<EvidenceRow> {
         model_hi: model.hi,
         verdict: Verdict::of(&model, p.lo, p.hi).name().into(),
         sign_agreement: if sign_agrees(&model, p.effect) { "yes" } else { "no" }.into(),
+        estimator: o.estimator.name().into(),
+        counterfactual_effect: counterfactual.mean,
+        counterfactual_lo: counterfactual.lo,
+        counterfactual_hi: counterfactual.hi,
     })
 }
 
@@ -224,22 +258,35 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
     let owner = job_owners(plans);
     let name = |j: usize| format!("{} ({}/{})", plans[owner[j]].study.id, owner[j] + 1, plans.len());
     let mut pairs: Vec<Vec<Pair>> = vec![Vec::new(); plans.len()];
+    let mut areas: Vec<Vec<area_run::AreaReplicate>> = vec![Vec::new(); plans.len()];
     let mut pending: Option<ReplicateResult> = None;
     let result = runner.run(&format!("evidence ({} studies)", plans.len()), &jobs, &name, |j, res| {
         // Jobs come in order, control before treated, so a treated result pairs with the
-        // control just before it.
+        // control just before it; an area design reads the treated replicate alone.
         match pending.take() {
             None => pending = Some(res),
-            Some(control) => pairs[owner[j]].push(Pair::of(&plans[owner[j]].study.outcome, &control, &res)),
+            Some(control) => {
+                let o = &plans[owner[j]].study.outcome;
+                pairs[owner[j]].push(Pair::of(o, &control, &res));
+                areas[owner[j]].extend(area_run::measure(o, &res));
+            }
         }
         Ok(())
     });
     if let Err(e) = result {
         return Err(runner.abandon(Vec::new(), e.context("the measurement stopped")));
     }
-    let rows = plans.iter().zip(&pairs).map(|(p, e)| row(&p.study, e)).collect::<anyhow::Result<Vec<_>>>()?;
+    let mut rows = Vec::with_capacity(plans.len());
+    let (mut event_rows, mut area_warnings) = (Vec::new(), Vec::new());
+    for ((p, pr), ar) in plans.iter().zip(&pairs).zip(&areas) {
+        rows.push(row(&p.study, pr, ar)?);
+        event_rows.extend(area_run::event_time_rows(&p.study, ar));
+        area_warnings.extend(area_run::warnings(&p.study, ar));
+    }
     let studies: Vec<&Study> = plans.iter().map(|p| &p.study).collect();
-    let (files, warnings) = evidence_files::write_all(&opts.out_dir, &studies, &rows, opts.charts)?;
+    let (files, mut warnings) =
+        evidence_files::write_all(&opts.out_dir, &studies, &rows, &event_rows, opts.charts)?;
+    warnings.extend(area_warnings);
     let inside = rows.iter().filter(|r| r.verdict == Verdict::Inside.name()).count();
     let seconds = runner.seconds();
     let details = serde_json::json!({ "studies": rows.len(), "inside": inside, "level": LEVEL });

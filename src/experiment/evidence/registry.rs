@@ -16,6 +16,7 @@ use serde::Deserialize;
 use crate::error::InputError;
 use crate::model::metrics::{index_of, is_real};
 use crate::scenario::{self, Scenario};
+use super::area_spec::{self, AreaDesign, AreaFields, Estimator, EventFile};
 
 /// How the study identified its effect, and so how the model emulates it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -119,6 +120,18 @@ struct OutcomeFile {
     /// For percentage points: the stocks whose control mean is the denominator.
     #[serde(default)]
     per: Vec<String>,
+    /// How the model's effect is estimated (area_spec.rs); `paired` when left out.
+    #[serde(default)]
+    estimator: Estimator,
+    /// A difference in differences' pre window, reported months [first, last].
+    #[serde(default)]
+    pre: Option<[u32; 2]>,
+    /// An area estimator's control (comparison) regions.
+    #[serde(default)]
+    control_regions: Option<Vec<String>>,
+    /// An event study's event.
+    #[serde(default)]
+    event: Option<EventFile>,
 }
 
 /// The published effect on the study's scale, with its interval or band.
@@ -145,6 +158,10 @@ pub struct Outcome {
     pub scale: EffectScale,
     /// Metric indices whose control mean divides a percentage-point effect.
     pub per: Vec<usize>,
+    pub estimator: Estimator,
+    /// The area design of a `difference_in_differences` or `event_study` estimator; for
+    /// an event study `regions` are the regions its row reports (own or neighbours).
+    pub area: Option<AreaDesign>,
 }
 
 /// A study of the registry, checked and with its two scenarios loaded.
@@ -269,17 +286,19 @@ fn check_outcome(o: &OutcomeFile, control: &Scenario) -> Result<Outcome, String>
     if first > last {
         return Err(format!("outcome.window [{first}, {last}]: the first month is after the last"));
     }
-    let names: Vec<&str> = control.params.regions.iter().map(|r| r.name.as_str()).collect();
-    let mut regions = Vec::new();
-    for r in &o.regions {
-        let i = names.iter().position(|n| n == r).ok_or_else(|| {
-            format!(
-                "outcome.regions: no region {r:?} in the control scenario (its regions: {})",
-                names.join(", ")
-            )
-        })?;
-        regions.push(i);
-    }
+    let fields = AreaFields {
+        estimator: o.estimator,
+        regions: &o.regions,
+        window: o.window,
+        pre: o.pre,
+        control_regions: o.control_regions.as_deref(),
+        event: o.event.as_ref(),
+    };
+    let (area, group) = area_spec::check(&fields, &control.params)?;
+    let regions = match group {
+        Some(g) => g,
+        None => area_spec::region_indices(&o.regions, &control.params, "outcome.regions")?,
+    };
     // A rate or a real-valued index does not add up over regions.
     if is_real(m) && regions.len() > 1 {
         return Err(format!("outcome.metric {:?} is a rate or index: name at most one region", o.metric));
@@ -288,7 +307,23 @@ fn check_outcome(o: &OutcomeFile, control: &Scenario) -> Result<Outcome, String>
     if (o.scale == EffectScale::PercentagePoints) == per.is_empty() {
         return Err("outcome.per is needed with scale percentage_points, and only with it".into());
     }
-    Ok(Outcome { description: o.description.clone(), metric: m, first, last, regions, scale: o.scale, per })
+    if area.is_some() && o.scale == EffectScale::PercentagePoints {
+        return Err(format!(
+            "outcome.scale: percentage_points is for the paired estimator only, not {:?}",
+            o.estimator.name()
+        ));
+    }
+    Ok(Outcome {
+        description: o.description.clone(),
+        metric: m,
+        first,
+        last,
+        regions,
+        scale: o.scale,
+        per,
+        estimator: o.estimator,
+        area,
+    })
 }
 
 fn check_published(p: &Published) -> Result<(), String> {
