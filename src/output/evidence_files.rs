@@ -11,7 +11,7 @@ use anyhow::Context;
 use super::atomic::write_in;
 use super::charts::{ChartText, ForestRow, forest};
 use super::experiment_tables::{Real, write_table};
-use crate::experiment::evidence::area_spec::{AreaDesign, Response};
+use crate::experiment::evidence::area_spec::{AreaDesign, Estimator, Response};
 use crate::experiment::evidence::registry::Study;
 use crate::output::tables::fmt_real;
 
@@ -118,6 +118,7 @@ pub fn write_all(
     studies: &[&Study],
     rows: &[EvidenceRow],
     event_rows: &[EventTimeRow],
+    notes: &[String],
     charts: bool,
 ) -> anyhow::Result<(Vec<String>, Vec<String>)> {
     let path = dir.join("evidence.csv");
@@ -138,7 +139,14 @@ pub fn write_all(
             Err(e) => warnings.push(format!("charts/forest.png not drawn: {e}")),
         }
     }
-    write_in(dir, "report.md", report(studies, rows).as_bytes())?;
+    let mut text = report(studies, rows);
+    if !notes.is_empty() {
+        text.push_str("\n## Notes\n\n");
+        for n in notes {
+            let _ = writeln!(text, "- {n}");
+        }
+    }
+    write_in(dir, "report.md", text.as_bytes())?;
     files.push("report.md".into());
     Ok((files, warnings))
 }
@@ -172,6 +180,7 @@ fn estimator_label(estimator: &str) -> &'static str {
     match estimator {
         "difference_in_differences" => "DiD",
         "event_study" => "event study",
+        "arms" => "trial arms",
         _ => "paired",
     }
 }
@@ -202,6 +211,12 @@ fn estimator_text(st: &Study) -> String {
         if v.is_empty() { "the nation".into() } else { v.join(", ") }
     };
     let post = format!("months {}-{}", o.first, o.last);
+    if o.estimator == Estimator::Arms {
+        return format!(
+            "trial arms in the treated scenario ([trial]): the lottery's winners against its losers in {}, per 100 youths enrolled, {post}; the paired comparison of the scenarios (the whole region) is the counterfactual",
+            names(&o.regions)
+        );
+    }
     match &o.area {
         None => format!("paired: the treated scenario against the control scenario in {}, {post}, replicate by replicate", names(&o.regions)),
         Some(AreaDesign::DifferenceInDifferences { control, pre }) => format!(

@@ -200,3 +200,45 @@ fn an_unknown_study_is_bad_input() {
     assert!(stderr.contains("nosuch") && stderr.contains("heller2014"), "{stderr}");
     assert!(!out.exists(), "no output directory for bad input");
 }
+
+#[test]
+fn an_individual_trial_is_measured_on_its_arms() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("e");
+    let o = evidence(&out, "40000", &["--only", "heller2014", "--no-charts"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut reader = csv::Reader::from_path(out.join("evidence.csv")).unwrap();
+    let row: Vec<String> = reader.records().next().unwrap().unwrap().iter().map(str::to_string).collect();
+    assert_eq!((row[0].as_str(), row[14].as_str()), ("heller2014", "arms"), "{row:?}");
+    // The report says what the arms are and how many youths and events they hold.
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("trial arms in the treated scenario"), "{report}");
+    assert!(report.contains("heller2014: the trial enrolled "), "{report}");
+}
+
+#[test]
+fn the_arms_estimator_needs_a_trial_and_a_flow_it_follows() {
+    // Registry files whose [outcome] asks for trial arms, edited from heller2014.
+    let cases: [(&str, &str, &str); 2] = [
+        ("[trial]\nlever = \"youth_jobs\"\nintake_months = 1\n", "", "the treated scenario sets no [trial]"),
+        ("metric = \"member_arrests\"", "metric = \"homicides\"", "the arms estimator reads recruits, member_arrests or member_deaths"),
+    ];
+    for (from, to, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = dir.path().join("evidence");
+        std::fs::create_dir_all(&registry).unwrap();
+        let heller = std::fs::read_to_string(root().join("evidence/heller2014.toml")).unwrap();
+        assert!(heller.contains(from), "heller2014.toml holds {from}");
+        std::fs::write(registry.join("bad.toml"), heller.replace(from, to)).unwrap();
+        std::fs::write(registry.join("heller2014.toml"), &heller).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_narcodoor"))
+            .args(["evidence", "--only", "bad", "--youths", "20000", "--replicates", "2", "--out"])
+            .arg(dir.path().join("out"))
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{to}");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(stderr.contains("bad.toml") && stderr.contains(message), "{stderr}");
+    }
+}

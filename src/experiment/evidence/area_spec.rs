@@ -25,6 +25,9 @@ pub enum Estimator {
     /// A dated event's own regions or their neighbours against the regions it did not
     /// touch, in event time, in the treated scenario alone.
     EventStudy,
+    /// An individual trial's arms inside the treated scenario (`[trial]`): the lottery's
+    /// winners against its losers, per 100 enrolled (`arms.rs`).
+    Arms,
 }
 
 impl Estimator {
@@ -33,6 +36,7 @@ impl Estimator {
             Estimator::Paired => "paired",
             Estimator::DifferenceInDifferences => "difference_in_differences",
             Estimator::EventStudy => "event_study",
+            Estimator::Arms => "arms",
         }
     }
 }
@@ -116,11 +120,11 @@ pub fn check(f: &AreaFields<'_>, params: &Params) -> Result<(Option<AreaDesign>,
     };
     only(f.pre.is_some(), "pre", Estimator::DifferenceInDifferences)?;
     only(f.event.is_some(), "event", Estimator::EventStudy)?;
-    if f.estimator == Estimator::Paired && f.control_regions.is_some() {
-        return Err("outcome.control_regions is only for an area estimator, not \"paired\"".into());
+    if matches!(f.estimator, Estimator::Paired | Estimator::Arms) && f.control_regions.is_some() {
+        return Err(format!("outcome.control_regions is only for an area estimator, not {:?}", f.estimator.name()));
     }
     match f.estimator {
-        Estimator::Paired => Ok((None, None)),
+        Estimator::Paired | Estimator::Arms => Ok((None, None)),
         Estimator::DifferenceInDifferences => Ok((Some(check_did(f, params)?), None)),
         Estimator::EventStudy => {
             let (design, group) = check_event(f, params)?;

@@ -14,6 +14,7 @@
 //! whatever the verdicts, the command succeeds.
 
 pub mod area_run;
+pub mod arms;
 pub mod area_spec;
 pub mod registry;
 
@@ -25,10 +26,12 @@ use super::compare::{self, Aligned};
 use super::outcomes::is_flow;
 use super::runner::{Experiment, Runner, Settings, details_field};
 use super::stats::{MeanCi, mean_ci, paired};
+use super::trial::TrialSeries;
 use crate::engine::{Job, ReplicateResult};
 use crate::output::evidence_files::{self, EvidenceRow};
 use crate::output::manifest::Scale;
 use crate::scenario::Overrides;
+use area_spec::Estimator;
 use registry::{EffectScale, Outcome, Study};
 
 /// The level of the model's intervals across replicates.
@@ -208,9 +211,22 @@ pub fn model_effect(scale: EffectScale, pairs: &[Pair]) -> anyhow::Result<MeanCi
 
 /// The row of `evidence.csv` for a study from its replicates: the paired comparison is
 /// the counterfactual, and the model's effect too unless the study names an area design.
-fn row(study: &Study, pairs: &[Pair], areas: &[area_run::AreaReplicate]) -> anyhow::Result<EvidenceRow> {
+fn row(
+    study: &Study,
+    pairs: &[Pair],
+    areas: &[area_run::AreaReplicate],
+    trial: &TrialSeries,
+) -> anyhow::Result<EvidenceRow> {
     let counterfactual = model_effect(study.outcome.scale, pairs)?;
-    let model = if study.outcome.area.is_some() { area_run::effect(areas) } else { counterfactual };
+    let o = &study.outcome;
+    let model = if o.estimator == Estimator::Arms {
+        arms::arms_effect(trial, o.metric, o.scale, (o.first, o.last))
+            .with_context(|| format!("study {}", study.id))?
+    } else if o.area.is_some() {
+        area_run::effect(areas)
+    } else {
+        counterfactual
+    };
     let p = &study.published;
     let o = &study.outcome;
     Ok(EvidenceRow {
@@ -259,6 +275,7 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
     let name = |j: usize| format!("{} ({}/{})", plans[owner[j]].study.id, owner[j] + 1, plans.len());
     let mut pairs: Vec<Vec<Pair>> = vec![Vec::new(); plans.len()];
     let mut areas: Vec<Vec<area_run::AreaReplicate>> = vec![Vec::new(); plans.len()];
+    let mut trials: Vec<TrialSeries> = vec![TrialSeries::default(); plans.len()];
     let mut pending: Option<ReplicateResult> = None;
     let result = runner.run(&format!("evidence ({} studies)", plans.len()), &jobs, &name, |j, res| {
         // Jobs come in order, control before treated, so a treated result pairs with the
@@ -269,6 +286,7 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
                 let o = &plans[owner[j]].study.outcome;
                 pairs[owner[j]].push(Pair::of(o, &control, &res));
                 areas[owner[j]].extend(area_run::measure(o, &res));
+                trials[owner[j]].add(&res);
             }
         }
         Ok(())
@@ -278,14 +296,18 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
     }
     let mut rows = Vec::with_capacity(plans.len());
     let (mut event_rows, mut area_warnings) = (Vec::new(), Vec::new());
-    for ((p, pr), ar) in plans.iter().zip(&pairs).zip(&areas) {
-        rows.push(row(&p.study, pr, ar)?);
+    for (((p, pr), ar), tr) in plans.iter().zip(&pairs).zip(&areas).zip(&trials) {
+        rows.push(row(&p.study, pr, ar, tr)?);
         event_rows.extend(area_run::event_time_rows(&p.study, ar));
         area_warnings.extend(area_run::warnings(&p.study, ar));
+        let o = &p.study.outcome;
+        if o.estimator == Estimator::Arms {
+            area_warnings.extend(arms::note(&p.study.id, tr, o.metric, (o.first, o.last)));
+        }
     }
     let studies: Vec<&Study> = plans.iter().map(|p| &p.study).collect();
     let (files, mut warnings) =
-        evidence_files::write_all(&opts.out_dir, &studies, &rows, &event_rows, opts.charts)?;
+        evidence_files::write_all(&opts.out_dir, &studies, &rows, &event_rows, &area_warnings, opts.charts)?;
     warnings.extend(area_warnings);
     let inside = rows.iter().filter(|r| r.verdict == Verdict::Inside.name()).count();
     let seconds = runner.seconds();

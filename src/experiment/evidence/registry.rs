@@ -249,6 +249,7 @@ pub fn load(dir: &Path, id: &str, scenarios: &Path) -> anyhow::Result<Study> {
     let control = arm("control", &file.setting.control)?;
     let treated = arm("treated", &file.setting.treated)?;
     let outcome = check_outcome(&file.outcome, &control).map_err(bad)?;
+    check_arms(&outcome, &treated).map_err(bad)?;
     check_published(&file.published).map_err(bad)?;
     let run = &control.params.run;
     if run.months <= outcome.last {
@@ -277,6 +278,24 @@ pub fn load(dir: &Path, id: &str, scenarios: &Path) -> anyhow::Result<Study> {
 
 fn metric(name: &str, field: &str) -> Result<usize, String> {
     index_of(name).ok_or_else(|| format!("{field}: no metric {name:?}"))
+}
+
+/// The `arms` estimator reads the treated scenario's trial: it must set `[trial]`, and the
+/// outcome must be a flow the trial follows its participants through.
+fn check_arms(o: &Outcome, treated: &Scenario) -> Result<(), String> {
+    if o.estimator != Estimator::Arms {
+        return Ok(());
+    }
+    if treated.params.trial.lever.is_none() {
+        return Err("outcome.estimator \"arms\": the treated scenario sets no [trial] (setting.treated)".into());
+    }
+    if super::arms::trial_outcome(o.metric).is_none() {
+        return Err("outcome.metric: the arms estimator reads recruits, member_arrests or member_deaths of the trial's participants".into());
+    }
+    if o.scale == EffectScale::PercentagePoints {
+        return Err("outcome.scale: the arms estimator gives relative or difference (per 100 enrolled)".into());
+    }
+    Ok(())
 }
 
 /// The outcome's names resolved against the control scenario's regions and the metrics.
