@@ -5,14 +5,16 @@
 //! and 95% interval (y), with the 1:1 line. Only the worst rows of each panel are labelled,
 //! by their error in tolerances (the distance's own terms): on one shared scatter, 77
 //! homicide-rate rows near 10 piled up unreadably at the origin beside a members row near
-//! 1,300, every one labelled (issue 27, item 10).
+//! 1,300, every one labelled (issue 27, item 10). A study row (`study:<id>`) has a panel of
+//! its own: the published effect and interval (x) against the model's effect (y), its
+//! label the distance's error in units of the published interval.
 
 use std::path::Path;
 
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::experiment::calibrate_targets::{OFFSET_SHARE, log_ratio_error};
+use crate::experiment::calibrate_targets::{OFFSET_SHARE, STUDY_PREFIX, interval_error, log_ratio_error};
 use crate::experiment::outcomes::{Statistic, unit};
 use crate::model::metrics::index_of;
 use crate::output::charts::{self, ChartText, PointItem, ScatterPanel};
@@ -28,10 +30,16 @@ struct FitRow {
     start: String,
     end: String,
     observed: f64,
-    tolerance: f64,
+    /// Empty in a study row.
+    tolerance: Option<f64>,
     predictive_mean: f64,
     predictive_lo: f64,
     predictive_hi: f64,
+    /// A study row's published interval (the columns are absent from older files).
+    #[serde(default)]
+    published_lo: Option<f64>,
+    #[serde(default)]
+    published_hi: Option<f64>,
 }
 
 impl FitRow {
@@ -69,10 +77,15 @@ fn panels(rows: &[FitRow]) -> Vec<ScatterPanel> {
 }
 
 fn panel((metric, regional): (&str, bool), rows: &[&FitRow]) -> ScatterPanel {
+    if let Some(id) = metric.strip_prefix(STUDY_PREFIX) {
+        return study_panel(id, rows);
+    }
     // The group's offset, as the distance sets it from the same observed values.
     let offset = OFFSET_SHARE * rows.iter().map(|r| r.observed.abs()).sum::<f64>() / rows.len() as f64;
-    let errors: Vec<f64> =
-        rows.iter().map(|r| log_ratio_error(r.predictive_mean, r.observed, offset, r.tolerance)).collect();
+    let errors: Vec<f64> = rows
+        .iter()
+        .map(|r| log_ratio_error(r.predictive_mean, r.observed, offset, r.tolerance.unwrap_or(f64::NAN)))
+        .collect();
     let labelled = worst(&errors, LABELLED);
     let points = rows
         .iter()
@@ -93,6 +106,28 @@ fn panel((metric, regional): (&str, bool), rows: &[&FitRow]) -> ScatterPanel {
     let unit = index_of(metric).map(|m| format!(" ({})", unit(m, Statistic::Mean))).unwrap_or_default();
     let place = if regional { " by region" } else { ", national" };
     ScatterPanel { title: format!("{metric}{place}{unit}"), points }
+}
+
+/// A study's panel: the published effect with its interval (x) against the model's effect
+/// with its predictive interval (y), labelled with the error in published intervals.
+fn study_panel(id: &str, rows: &[&FitRow]) -> ScatterPanel {
+    let points = rows
+        .iter()
+        .map(|r| {
+            let (lo, hi) = (r.published_lo.unwrap_or(r.observed), r.published_hi.unwrap_or(r.observed));
+            let error = interval_error(r.predictive_mean, r.observed, lo, hi);
+            PointItem {
+                label: format!("{id}: {error:+.1}"),
+                x: r.observed,
+                y: r.predictive_mean,
+                x_lo: Some(lo),
+                x_hi: Some(hi),
+                y_lo: Some(r.predictive_lo).filter(|x| x.is_finite()),
+                y_hi: Some(r.predictive_hi).filter(|x| x.is_finite()),
+            }
+        })
+        .collect();
+    ScatterPanel { title: format!("{id}: effect on the study's scale (published x, model y)"), points }
 }
 
 /// "Sinaloa 2010-01–2012-12: +2.3" (the region only in a regional panel; the error in

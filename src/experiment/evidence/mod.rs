@@ -178,9 +178,16 @@ pub fn model_effect(scale: EffectScale, pairs: &[Pair]) -> anyhow::Result<MeanCi
     Ok(MeanCi { n: e.n, mean: k * e.diff, sd: f64::NAN, se: f64::NAN, lo: k * e.lo, hi: k * e.hi })
 }
 
+/// A study's model effect from its replicates' pairs, as `evidence` computes it: the one
+/// entry for callers that run a study's arms themselves (`calibrate`'s study targets run
+/// them with a particle's parameters, sizes and seed), so both measure alike.
+pub fn study_effect(study: &Study, pairs: &[Pair]) -> anyhow::Result<MeanCi> {
+    model_effect(study.outcome.scale, pairs)
+}
+
 /// The row of `evidence.csv` for a study from its replicates.
 fn row(study: &Study, pairs: &[Pair]) -> anyhow::Result<EvidenceRow> {
-    let model = model_effect(study.outcome.scale, pairs)?;
+    let model = study_effect(study, pairs)?;
     let p = &study.published;
     let o = &study.outcome;
     Ok(EvidenceRow {
@@ -249,7 +256,7 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
 
 /// The files a registry scenario extends: its own text is in the registry file, so its
 /// virtual path is left out.
-fn extended_files(s: &crate::scenario::Scenario) -> Vec<PathBuf> {
+pub fn extended_files(s: &crate::scenario::Scenario) -> Vec<PathBuf> {
     s.files.iter().filter(|f| **f != s.path).cloned().collect()
 }
 
