@@ -245,7 +245,10 @@ fn stored_spec(spec: &CalibrateSpec) -> serde_json::Value {
         .map(|t| match t.published_interval() {
             Some((lo, hi)) => format!("{},{:?},{lo:?},{hi:?}", t.metric_text(), t.value),
             None => {
-                format!("{},{},{},{},{:?},{:?}", t.metric, t.region_name, t.start, t.end, t.value, t.tolerance)
+                format!(
+                    "{},{},{},{},{:?},{:?}",
+                    t.metric, t.region_name, t.start, t.end, t.value, t.tolerance
+                )
             }
         })
         .collect();
@@ -432,7 +435,10 @@ fn calibrate_in(spec: &CalibrateSpec, space: &Space, store: &Store) -> anyhow::R
     inputs.push(spec.targets_file.clone());
     for s in &spec.studies {
         inputs.push(s.study.path.clone());
-        for f in [&s.study.control, &s.study.treated].into_iter().flat_map(crate::experiment::evidence::extended_files) {
+        for f in [&s.study.control, &s.study.treated]
+            .into_iter()
+            .flat_map(crate::experiment::evidence::extended_files)
+        {
             if !inputs.contains(&f) {
                 inputs.push(f);
             }

@@ -193,6 +193,27 @@ mod tests {
         draw(&text, &dir.path().join("fit.png")).unwrap();
     }
 
+    /// Fails if: a study row shares a panel with a series, or its label is not its error in
+    /// published intervals (model -13.75 against -6.5 in [-21, 0]: half a unit below).
+    #[test]
+    fn a_study_row_has_its_own_panel_with_the_published_interval() {
+        let text = "line,metric,region,start,end,observed,tolerance,predictive_mean,predictive_lo,predictive_hi,accepted_mean,accepted_lo,accepted_hi,median_point,published_lo,published_hi\n\
+                    2,members,,0,23,40,0.1,22,13,26,22,20,28,16,,\n\
+                    3,study:chioda2016,,,,-6.5,,-13.75,-30,2,-10,-20,0,-12,-21,0\n";
+        let rows: Vec<FitRow> =
+            csv::Reader::from_reader(text.as_bytes()).deserialize().map(Result::unwrap).collect();
+        let p = panels(&rows);
+        assert_eq!(p.len(), 2);
+        let q = &p[1].points[0];
+        assert!(p[1].title.starts_with("chioda2016"), "{}", p[1].title);
+        assert_eq!(
+            (q.label.as_str(), q.x, q.x_lo, q.x_hi),
+            ("chioda2016: -0.5", -6.5, Some(-21.0), Some(0.0))
+        );
+        let dir = tempfile::tempdir().unwrap();
+        draw(text, &dir.path().join("fit.png")).unwrap();
+    }
+
     /// The fit.csv of the committed Mexico calibration (docs/mexico.md 3d) reads back and
     /// draws. Its chart in the docs was redrawn this way, without the 35-minute calibration:
     /// `NARCODOOR_REDRAW_DOCS=1 cargo test --release --lib committed_mexico_fit` writes it

@@ -289,31 +289,46 @@ fn parse_study_row<'a>(
     if !ids.iter().any(|k| k == id) {
         return Err(err(
             "metric",
-            format!("no study {id:?} in the evidence registry {}; its studies are {}", registry.display(), ids.join(", ")),
+            format!(
+                "no study {id:?} in the evidence registry {}; its studies are {}",
+                registry.display(),
+                ids.join(", ")
+            ),
         ));
     }
     for (k, field) in [(1, "region"), (2, "start"), (3, "end")] {
         if !get(k).is_empty() {
-            return Err(err(field, format!("`{}`: leave it empty in a study row (the study sets it)", get(k))));
+            return Err(err(
+                field,
+                format!("`{}`: leave it empty in a study row (the study sets it)", get(k)),
+            ));
         }
     }
     let study = evidence::load_registry(registry, &[id.to_string()])?.remove(0);
     let (effect, lo, hi) = (study.published.effect, study.published.lo, study.published.hi);
     if let Some(v) = Some(get(4)).filter(|v| !v.is_empty()) {
         if v.parse::<f64>().ok() != Some(effect) {
-            let msg = format!("`{v}` is not study {id}'s published effect {effect} (leave it empty to take it from the registry)");
+            let msg = format!(
+                "`{v}` is not study {id}'s published effect {effect} (leave it empty to take it from the registry)"
+            );
             return Err(err("value", msg));
         }
     }
     if let Some(v) = Some(get(5)).filter(|v| !v.is_empty()) {
-        let parsed = v.split_once(':').map(|(a, b)| (a.trim().parse::<f64>().ok(), b.trim().parse::<f64>().ok()));
+        let parsed =
+            v.split_once(':').map(|(a, b)| (a.trim().parse::<f64>().ok(), b.trim().parse::<f64>().ok()));
         if parsed != Some((Some(lo), Some(hi))) {
-            let msg = format!("`{v}` is not study {id}'s published interval {lo}:{hi} (leave it empty to take it from the registry)");
+            let msg = format!(
+                "`{v}` is not study {id}'s published interval {lo}:{hi} (leave it empty to take it from the registry)"
+            );
             return Err(err("tolerance", msg));
         }
     }
     if lo == effect && hi == effect {
-        return Err(err("metric", format!("study {id} publishes no interval around {effect}, so it has no scale")));
+        return Err(err(
+            "metric",
+            format!("study {id} publishes no interval around {effect}, so it has no scale"),
+        ));
     }
     Ok(Target {
         line,
@@ -481,5 +496,86 @@ mod tests {
         )
         .unwrap();
         assert_eq!((t[0].start, t[0].end), (5, 23));
+    }
+
+    /// Fails if: a study row's error is not (model − effect) / the half-width on the
+    /// model's side, or a side of zero width does not borrow the other's.
+    #[test]
+    fn a_study_row_counts_in_published_intervals() {
+        // Heller 2014: -43 in [-64.5, -21.5]: either end is one unit, no effect two.
+        assert_eq!(interval_error(-21.5, -43.0, -64.5, -21.5), 1.0);
+        assert_eq!(interval_error(-64.5, -43.0, -64.5, -21.5), -1.0);
+        assert_eq!(interval_error(0.0, -43.0, -64.5, -21.5), 2.0);
+        // Chioda et al. 2016: -6.5 in [-21, 0], each side on its own width.
+        assert_eq!(interval_error(0.0, -6.5, -21.0, 0.0), 1.0);
+        assert_eq!(interval_error(-21.0, -6.5, -21.0, 0.0), -1.0);
+        assert_eq!(interval_error(-13.75, -6.5, -21.0, 0.0), -0.5);
+        // Prieto-Curiel et al. 2023: -45.6 at the low end of [-45.6, -25].
+        assert!((interval_error(-66.2, -45.6, -45.6, -25.0) + 1.0).abs() < 1e-12);
+        assert!((interval_error(-35.3, -45.6, -45.6, -25.0) - 0.5).abs() < 1e-12);
+    }
+
+    /// Fails if: a study row is not read from the registry, is not a group of its own, or
+    /// changes the series rows' terms.
+    #[test]
+    fn a_study_row_is_read_from_the_registry_as_its_own_group() {
+        let text = "metric,region,start,end,value,tolerance\nhomicides,,0,11,20,0.1\nstudy:heller2014,,,,,\n\
+                    study:chioda2016,,,,-6.5,-21:0\n";
+        let t = parse_targets(text, "T.csv", &params()).unwrap();
+        assert_eq!(t[1].metric_text(), "study:heller2014");
+        assert_eq!((t[1].value, t[1].published_interval()), (-43.0, Some((-64.5, -21.5))));
+        assert_eq!((t[2].value, t[2].published_interval()), (-6.5, Some((-21.0, 0.0))));
+        // Three groups of one row each; the series row on its value, Heller at its
+        // interval's upper end (one unit), Chioda at -13.75 (half a unit below).
+        assert!(t.iter().all(|t| (t.weight - 1.0 / 3.0).abs() < 1e-15));
+        let d = distance(&t, &[20.0, -21.5, -13.75]);
+        assert!((d - (1.25f64 / 3.0).sqrt()).abs() < 1e-12, "{d}");
+        // The series row's term is the one it has without the studies.
+        let alone = parse_targets(
+            "metric,region,start,end,value,tolerance\nhomicides,,0,11,20,0.1\n",
+            "T.csv",
+            &params(),
+        )
+        .unwrap();
+        assert_eq!(scaled_error(&alone[0], 30.0), scaled_error(&t[0], 30.0));
+        // The model's window means leave a study row to its own runs.
+        assert!(t[1].study.is_some() && t[1].tolerance.is_nan());
+    }
+
+    #[test]
+    fn bad_study_rows_name_file_line_and_field() {
+        let head = "metric,region,start,end,value,tolerance\n";
+        for (row, expect) in [
+            ("study:nobody2099,,,,,", "T.csv:2: field `metric`: no study \"nobody2099\""),
+            ("study:heller2014,North,,,,", "T.csv:2: field `region`"),
+            ("study:heller2014,,0,,,", "T.csv:2: field `start`"),
+            ("study:heller2014,,,5,,", "T.csv:2: field `end`"),
+            (
+                "study:heller2014,,,,-40,",
+                "T.csv:2: field `value`: `-40` is not study heller2014's published effect -43",
+            ),
+            ("study:heller2014,,,,,0.1", "T.csv:2: field `tolerance`"),
+            ("study:heller2014,,,,,-64.5:-20", "T.csv:2: field `tolerance`"),
+            (
+                "study:heller2014,,,,,\nstudy:heller2014,,,,,",
+                "T.csv:3: field `metric`: study heller2014 is named twice (lines 2 and 3)",
+            ),
+        ] {
+            let e = parse_targets(&format!("{head}{row}\n"), "T.csv", &params()).unwrap_err();
+            assert!(e.is::<InputError>(), "{row}: {e}");
+            assert!(e.to_string().starts_with(expect), "{row}: {e}");
+        }
+        // A study that publishes a point and no interval has no scale.
+        let dir = tempfile::tempdir().unwrap();
+        let reg = evidence::registry::default_dir();
+        let text = std::fs::read_to_string(reg.join("heller2014.toml")).unwrap();
+        let text = text.replace("lo = -64.5", "lo = -43.0").replace("hi = -21.5", "hi = -43.0");
+        std::fs::write(dir.path().join("point.toml"), text).unwrap();
+        let e = parse_targets_in(&format!("{head}study:point,,,,,\n"), "T.csv", &params(), dir.path())
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with("T.csv:2: field `metric`: study point publishes no interval"),
+            "{e}"
+        );
     }
 }
