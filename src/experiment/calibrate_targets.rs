@@ -255,7 +255,6 @@ fn parse_row<'a>(
         return Err(err("value", format!("{value} is negative; the metrics are counts and rates")));
     }
     let (start_text, end_text) = (get(2).to_string(), get(3).to_string());
-    let (offset, weight) = (0.0, 0.0);
     Ok(Target {
         line,
         metric,
@@ -267,8 +266,8 @@ fn parse_row<'a>(
         end_text,
         value,
         tolerance,
-        offset,
-        weight,
+        offset: 0.0,
+        weight: 0.0,
         study: None,
     })
 }
