@@ -102,7 +102,8 @@ pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitC
 pub struct CalibrateArgs {
     /// Scenario file (TOML).
     pub file: PathBuf,
-    /// Observed targets: CSV with columns metric,region,start,end,value,tolerance.
+    /// Observed targets: CSV with columns metric,region,start,end,value,tolerance (a row
+    /// whose metric is study:<id> fits a study of the evidence registry).
     #[arg(long, value_name = "TARGETS.csv")]
     pub targets: PathBuf,
     /// A free parameter and its uniform prior, PATH=LO:HI, or PATH=LO:HI:log for a
@@ -129,6 +130,11 @@ pub struct CalibrateArgs {
     /// Stop once the tolerance falls by less than this share in a generation.
     #[arg(long, value_name = "F", default_value_t = 0.01)]
     pub min_tolerance_drop: f64,
+    /// Youths of the runs of the targets that name a registry study (study:<id> rows), each
+    /// run with the calibration's replicates [default: the calibrated scenario's youths, at
+    /// most the study's own 200,000].
+    #[arg(long, value_name = "N")]
+    pub study_youths: Option<u64>,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
@@ -158,6 +164,8 @@ pub fn cmd_calibrate(args: CalibrateArgs, cancel: &Cancel) -> anyhow::Result<Exi
             min_acceptance: args.min_acceptance,
             min_tolerance_drop: args.min_tolerance_drop,
         },
+        study_youths: args.study_youths,
+        studies: Vec::new(),
     };
     let o = calibrate::calibrate(&spec)?;
     if !args.sim.quiet {

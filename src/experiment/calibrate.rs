@@ -17,6 +17,9 @@
 //! tolerance reaches a floor, once the acceptance rate falls below a floor, or once the
 //! tolerance stalls.
 //!
+//! Target rows that name a registry study ([`studies`]) are run for every particle too:
+//! the study's two arms with the particle's parameters and its own random numbers.
+//!
 //! Each finished generation is a checkpoint: a killed calibration, run again with the same
 //! command, resumes at the last finished generation with the same bytes.
 
@@ -40,6 +43,8 @@ pub mod check;
 pub mod fit_chart;
 #[path = "calibrate_output.rs"]
 pub mod output;
+#[path = "calibrate_studies.rs"]
+pub mod studies;
 
 /// The files a calibration writes at its end (removed when it starts or resumes).
 pub const OUTPUTS: [&str; 4] = ["posterior.csv", "calibrated.toml", "fit.csv", "manifest.json"];
@@ -60,6 +65,10 @@ pub struct CalibrateSpec {
     /// Every particle on the same replicates (a screening device; see the module doc).
     pub common_random_numbers: bool,
     pub stopping: Stopping,
+    /// Youths of the study targets' arms (`--study-youths`; see [`studies`]).
+    pub study_youths: Option<u64>,
+    /// The study targets made ready to run: filled by [`calibrate`] from the targets.
+    pub studies: Vec<studies::StudyArms>,
 }
 
 /// When a calibration stops before its last generation.
@@ -208,6 +217,9 @@ fn check_spec(spec: &CalibrateSpec) -> anyhow::Result<()> {
     if spec.params.is_empty() {
         return Err(InputError::new("calibrate needs at least one --param PATH=LO:HI").into());
     }
+    if spec.study_youths == Some(0) {
+        return Err(InputError::new("--study-youths must be at least 1").into());
+    }
     if spec.particles < 4 {
         return Err(InputError::new("--particles must be at least 4").into());
     }
@@ -230,11 +242,17 @@ fn stored_spec(spec: &CalibrateSpec) -> serde_json::Value {
     let targets: Vec<String> = spec
         .targets
         .iter()
-        .map(|t| {
-            format!("{},{},{},{},{:?},{:?}", t.metric, t.region_name, t.start, t.end, t.value, t.tolerance)
+        .map(|t| match t.published_interval() {
+            Some((lo, hi)) => format!("{},{:?},{lo:?},{hi:?}", t.metric_text(), t.value),
+            None => {
+                format!(
+                    "{},{},{},{},{:?},{:?}",
+                    t.metric, t.region_name, t.start, t.end, t.value, t.tolerance
+                )
+            }
         })
         .collect();
-    serde_json::json!({
+    let mut stored = serde_json::json!({
         "search": "calibrate",
         "format": 1,
         "narcodoor_version": env!("CARGO_PKG_VERSION"),
@@ -250,7 +268,18 @@ fn stored_spec(spec: &CalibrateSpec) -> serde_json::Value {
         "months": p.run.months,
         "burn_in_months": p.run.burn_in_months,
         "youths": p.total_youths(),
-    })
+    });
+    // Only with study rows, so that an older calibration's checkpoint stays resumable.
+    if !spec.studies.is_empty() {
+        let hash = |q: &Params| crate::output::manifest::fnv1a(resolved_json(q).to_string().as_bytes());
+        let studies: Vec<serde_json::Value> = spec
+            .studies
+            .iter()
+            .map(|s| serde_json::json!({"id": s.study.id, "youths": s.youths, "control_hash": hash(&s.control.base), "treated_hash": hash(&s.treated.base)}))
+            .collect();
+        stored["studies"] = serde_json::Value::Array(studies);
+    }
+    stored
 }
 
 /// Runs each point with its seed (replicates 0..R of it): per point, each replicate's
@@ -278,7 +307,13 @@ pub fn run_points(
     let batch = Batch { candidates: &prepared, variants, replicates: spec.scenario.params.run.replicates };
     let measure = |_c: usize, _v: usize, r: &crate::engine::ReplicateResult| window_means(&spec.targets, r);
     let outcomes = generations::evaluate(runner, "calibrate", &batch, &measure)?;
-    Ok(outcomes.into_iter().map(|o| o.ok().map(|mut runs| runs.swap_remove(0))).collect())
+    let runs: Vec<_> = outcomes.into_iter().map(|o| o.ok().map(|mut runs| runs.swap_remove(0))).collect();
+    if spec.studies.is_empty() {
+        return Ok(runs);
+    }
+    let wanted: Vec<bool> = runs.iter().map(Option::is_some).collect();
+    let effects = studies::effects(&spec.studies, runner, thetas, seeds, &wanted)?;
+    Ok(studies::merge(&spec.studies, runs, effects))
 }
 
 /// Each target's mean over replicates (NaN for a failed point).
@@ -388,6 +423,7 @@ pub fn calibrate(spec: &CalibrateSpec) -> anyhow::Result<CalibrateOutcome> {
     check_spec(spec)?;
     let ranges: Vec<(String, f64, f64)> = spec.params.iter().map(|q| (q.0.clone(), q.1, q.2)).collect();
     let space = Space::new(spec.scenario.params.clone(), &ranges, "--param")?;
+    let spec = &CalibrateSpec { studies: studies::prepare(spec)?, ..spec.clone() };
     let store = Store::open(&spec.out_dir, spec.settings.force, &stored_spec(spec), &OUTPUTS)?;
     // With --force over an earlier directory, the calibration writes into its staging directory.
     let staged = CalibrateSpec { out_dir: store.dir.clone(), ..spec.clone() };
@@ -397,6 +433,17 @@ pub fn calibrate(spec: &CalibrateSpec) -> anyhow::Result<CalibrateOutcome> {
 fn calibrate_in(spec: &CalibrateSpec, space: &Space, store: &Store) -> anyhow::Result<CalibrateOutcome> {
     let mut inputs = spec.scenario.files.clone();
     inputs.push(spec.targets_file.clone());
+    for s in &spec.studies {
+        inputs.push(s.study.path.clone());
+        for f in [&s.study.control, &s.study.treated]
+            .into_iter()
+            .flat_map(crate::experiment::evidence::extended_files)
+        {
+            if !inputs.contains(&f) {
+                inputs.push(f);
+            }
+        }
+    }
     let experiment = Experiment {
         name: "calibrate",
         out_dir: &spec.out_dir,

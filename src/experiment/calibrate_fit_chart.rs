@@ -5,14 +5,16 @@
 //! and 95% interval (y), with the 1:1 line. Only the worst rows of each panel are labelled,
 //! by their error in tolerances (the distance's own terms): on one shared scatter, 77
 //! homicide-rate rows near 10 piled up unreadably at the origin beside a members row near
-//! 1,300, every one labelled (issue 27, item 10).
+//! 1,300, every one labelled (issue 27, item 10). A study row (`study:<id>`) has a panel of
+//! its own: the published effect and interval (x) against the model's effect (y), its
+//! label the distance's error in units of the published interval.
 
 use std::path::Path;
 
 use anyhow::Context;
 use serde::Deserialize;
 
-use crate::experiment::calibrate_targets::{OFFSET_SHARE, log_ratio_error};
+use crate::experiment::calibrate_targets::{OFFSET_SHARE, STUDY_PREFIX, interval_error, log_ratio_error};
 use crate::experiment::outcomes::{Statistic, unit};
 use crate::model::metrics::index_of;
 use crate::output::charts::{self, ChartText, PointItem, ScatterPanel};
@@ -28,10 +30,16 @@ struct FitRow {
     start: String,
     end: String,
     observed: f64,
-    tolerance: f64,
+    /// Empty in a study row.
+    tolerance: Option<f64>,
     predictive_mean: f64,
     predictive_lo: f64,
     predictive_hi: f64,
+    /// A study row's published interval (the columns are absent from older files).
+    #[serde(default)]
+    published_lo: Option<f64>,
+    #[serde(default)]
+    published_hi: Option<f64>,
 }
 
 impl FitRow {
@@ -69,10 +77,15 @@ fn panels(rows: &[FitRow]) -> Vec<ScatterPanel> {
 }
 
 fn panel((metric, regional): (&str, bool), rows: &[&FitRow]) -> ScatterPanel {
+    if let Some(id) = metric.strip_prefix(STUDY_PREFIX) {
+        return study_panel(id, rows);
+    }
     // The group's offset, as the distance sets it from the same observed values.
     let offset = OFFSET_SHARE * rows.iter().map(|r| r.observed.abs()).sum::<f64>() / rows.len() as f64;
-    let errors: Vec<f64> =
-        rows.iter().map(|r| log_ratio_error(r.predictive_mean, r.observed, offset, r.tolerance)).collect();
+    let errors: Vec<f64> = rows
+        .iter()
+        .map(|r| log_ratio_error(r.predictive_mean, r.observed, offset, r.tolerance.unwrap_or(f64::NAN)))
+        .collect();
     let labelled = worst(&errors, LABELLED);
     let points = rows
         .iter()
@@ -93,6 +106,28 @@ fn panel((metric, regional): (&str, bool), rows: &[&FitRow]) -> ScatterPanel {
     let unit = index_of(metric).map(|m| format!(" ({})", unit(m, Statistic::Mean))).unwrap_or_default();
     let place = if regional { " by region" } else { ", national" };
     ScatterPanel { title: format!("{metric}{place}{unit}"), points }
+}
+
+/// A study's panel: the published effect with its interval (x) against the model's effect
+/// with its predictive interval (y), labelled with the error in published intervals.
+fn study_panel(id: &str, rows: &[&FitRow]) -> ScatterPanel {
+    let points = rows
+        .iter()
+        .map(|r| {
+            let (lo, hi) = (r.published_lo.unwrap_or(r.observed), r.published_hi.unwrap_or(r.observed));
+            let error = interval_error(r.predictive_mean, r.observed, lo, hi);
+            PointItem {
+                label: format!("{id}: {error:+.1}"),
+                x: r.observed,
+                y: r.predictive_mean,
+                x_lo: Some(lo),
+                x_hi: Some(hi),
+                y_lo: Some(r.predictive_lo).filter(|x| x.is_finite()),
+                y_hi: Some(r.predictive_hi).filter(|x| x.is_finite()),
+            }
+        })
+        .collect();
+    ScatterPanel { title: format!("{id}: effect on the study's scale (published x, model y)"), points }
 }
 
 /// "Sinaloa 2010-01–2012-12: +2.3" (the region only in a regional panel; the error in
@@ -156,6 +191,27 @@ mod tests {
         assert_eq!(p[1].points[0].label, "2012-01–2012-12: +0.4");
         let dir = tempfile::tempdir().unwrap();
         draw(&text, &dir.path().join("fit.png")).unwrap();
+    }
+
+    /// Fails if: a study row shares a panel with a series, or its label is not its error in
+    /// published intervals (model -13.75 against -6.5 in [-21, 0]: half a unit below).
+    #[test]
+    fn a_study_row_has_its_own_panel_with_the_published_interval() {
+        let text = "line,metric,region,start,end,observed,tolerance,predictive_mean,predictive_lo,predictive_hi,accepted_mean,accepted_lo,accepted_hi,median_point,published_lo,published_hi\n\
+                    2,members,,0,23,40,0.1,22,13,26,22,20,28,16,,\n\
+                    3,study:chioda2016,,,,-6.5,,-13.75,-30,2,-10,-20,0,-12,-21,0\n";
+        let rows: Vec<FitRow> =
+            csv::Reader::from_reader(text.as_bytes()).deserialize().map(Result::unwrap).collect();
+        let p = panels(&rows);
+        assert_eq!(p.len(), 2);
+        let q = &p[1].points[0];
+        assert!(p[1].title.starts_with("chioda2016"), "{}", p[1].title);
+        assert_eq!(
+            (q.label.as_str(), q.x, q.x_lo, q.x_hi),
+            ("chioda2016: -0.5", -6.5, Some(-21.0), Some(0.0))
+        );
+        let dir = tempfile::tempdir().unwrap();
+        draw(text, &dir.path().join("fit.png")).unwrap();
     }
 
     /// The fit.csv of the committed Mexico calibration (docs/mexico.md 3d) reads back and

@@ -2,7 +2,8 @@
 //! `calibrated.toml` (the posterior medians as a scenario extending FILE, with the distance
 //! they gave on fresh seeds), `fit.csv` (each target with the posterior predictive mean and
 //! 95% interval of [`super::check`], the accepted particles' own range, labelled as such,
-//! and the calibrated point's value), `charts/fit.png` (from fit.csv's text,
+//! and the calibrated point's value; a study row's observed value is the published effect,
+//! its interval in `published_lo`/`published_hi`, the other values the model's effect), `charts/fit.png` (from fit.csv's text,
 //! [`super::fit_chart`]), `charts/posterior.png` and `manifest.json`.
 
 use std::fs;
@@ -15,7 +16,6 @@ use crate::experiment::abc::{self, Particle, weighted_quantile};
 use crate::experiment::generations::Space;
 use crate::experiment::generations::overlay::{relative_path, scenario_text};
 use crate::experiment::runner::{Runner, details_field};
-use crate::model::metrics::METRICS;
 use crate::output::atomic::write_in as write_atomic;
 use crate::output::charts::{self, Band, ChartText, PanelScale};
 use crate::output::tables::{csv_field, fmt_real};
@@ -53,19 +53,25 @@ fn accepted(g: &StoredGeneration, k: usize) -> (f64, f64, f64) {
 
 fn fit_csv(spec: &CalibrateSpec, last: &StoredGeneration, check: &Predictive) -> String {
     let mut out = String::from(
-        "line,metric,region,start,end,observed,tolerance,predictive_mean,predictive_lo,predictive_hi,accepted_mean,accepted_lo,accepted_hi,median_point\n",
+        "line,metric,region,start,end,observed,tolerance,predictive_mean,predictive_lo,predictive_hi,accepted_mean,accepted_lo,accepted_hi,median_point,published_lo,published_hi\n",
     );
     for (k, t) in spec.targets.iter().enumerate() {
         let (m, lo, hi) = check.intervals[k];
         let (am, alo, ahi) = accepted(last, k);
-        let numbers = [t.value, t.tolerance, m, lo, hi, am, alo, ahi, check.median_point[k]].map(fmt_real);
+        let numbers = [m, lo, hi, am, alo, ahi, check.median_point[k]].map(fmt_real);
+        // A study row: its effect and interval beside the model's; no tolerance of its own.
+        let (tolerance, published) = match t.published_interval() {
+            Some((lo, hi)) => (String::new(), format!("{},{}", fmt_real(lo), fmt_real(hi))),
+            None => (fmt_real(t.tolerance), ",".to_string()),
+        };
         out.push_str(&format!(
-            "{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{tolerance},{},{published}\n",
             t.line,
-            METRICS[t.metric],
+            t.metric_text(),
             csv_field(&t.region_name),
             t.start_text,
             t.end_text,
+            fmt_real(t.value),
             numbers.join(",")
         ));
     }

@@ -8,17 +8,30 @@
 //! scenario has `run.start`; `value` is the observed mean of the metric's monthly values
 //! over the window (not negative); `tolerance` is the relative error that counts as one
 //! unit of distance. Every problem is an input error (exit code 2) naming the file, the line and the field.
+//!
+//! A row may instead name a study of the evidence registry (`evidence/<id>.toml`, the
+//! studies of `narcodoor evidence`): `metric` is `study:<id>`, `region`, `start` and `end`
+//! are empty, `value` is empty or the study's published effect, and `tolerance` is empty or
+//! the published interval written `LO:HI` (either is checked against the registry, so a
+//! file that states them fails once the registry changes). Such a row fits the model's
+//! effect of the study's lever, measured as `narcodoor evidence` measures it
+//! ([`super::calibrate::studies`]), to the published effect, in units of the published
+//! interval ([`interval_error`]); an unknown id is an input error naming it. A study may be
+//! named once.
 
 use std::path::Path;
 
 use crate::calendar::YearMonth;
 use crate::engine::ReplicateResult;
 use crate::error::InputError;
+use crate::experiment::evidence::{self, registry::Study};
 use crate::model::metrics::{METRICS, index_of};
 use crate::model::params::Params;
 
-/// One checked target row.
-#[derive(Clone, Debug, PartialEq)]
+/// One checked target row. A study row ([`Target::study`]) has no metric, region or window
+/// of its own (`metric`, `region`, `start` and `end` are 0, `None`, 0, 0 and unused), its
+/// `value` is the published effect and its `tolerance` is NaN (the interval is the study's).
+#[derive(Clone, Debug)]
 pub struct Target {
     /// The line in the file (1-based; the header is line 1).
     pub line: usize,
@@ -38,24 +51,54 @@ pub struct Target {
     pub offset: f64,
     /// The row's share of the squared distance: 1 / (groups × rows in its group).
     pub weight: f64,
+    /// The registry study a study row names (loaded, its scenarios at the registry's sizes).
+    pub study: Option<Box<Study>>,
 }
 
-/// A target's group: its metric, national or regional. Each group counts equally in the
-/// distance, however many rows it has.
-fn group_of(t: &Target) -> (usize, bool) {
-    (t.metric, t.region.is_some())
+impl Target {
+    /// The published interval of a study row.
+    pub fn published_interval(&self) -> Option<(f64, f64)> {
+        self.study.as_ref().map(|s| (s.published.lo, s.published.hi))
+    }
+
+    /// The `metric` field as written: a metric's name, or `study:<id>`.
+    pub fn metric_text(&self) -> String {
+        match &self.study {
+            Some(s) => format!("{STUDY_PREFIX}{}", s.id),
+            None => METRICS[self.metric].to_string(),
+        }
+    }
+}
+
+/// What a study row's `metric` field starts with.
+pub const STUDY_PREFIX: &str = "study:";
+
+/// A target's group: its metric, national or regional, or its study. Each group counts
+/// equally in the distance, however many rows it has; a study is a group of its own, as a
+/// metric is, because it measures another thing (a lever's effect, not a level), so one
+/// study weighs as much as a whole series and twenty series rows do not drown it.
+fn group_of(t: &Target) -> (usize, bool, String) {
+    match &t.study {
+        Some(s) => (usize::MAX, false, s.id.clone()),
+        None => (t.metric, t.region.is_some(), String::new()),
+    }
 }
 
 /// Sets each row's offset and weight from its group; a group whose values are all 0 has no
 /// scale and is an input error naming its first row.
 fn set_groups(rows: &mut [Target], file: &str) -> anyhow::Result<()> {
-    let mut groups: Vec<(usize, bool)> = rows.iter().map(group_of).collect();
+    let mut groups: Vec<(usize, bool, String)> = rows.iter().map(group_of).collect();
     groups.sort_unstable();
     groups.dedup();
     for g in &groups {
         let members: Vec<usize> = (0..rows.len()).filter(|&i| group_of(&rows[i]) == *g).collect();
+        if members.len() > 1 && rows[members[0]].study.is_some() {
+            let (a, b) = (rows[members[0]].line, rows[members[1]].line);
+            let msg = format!("{file}:{b}: field `metric`: study {} is named twice (lines {a} and {b})", g.2);
+            return Err(InputError::new(msg).into());
+        }
         let mean = members.iter().map(|&i| rows[i].value.abs()).sum::<f64>() / members.len() as f64;
-        if mean == 0.0 {
+        if mean == 0.0 && rows[members[0]].study.is_none() {
             let line = rows[members[0]].line;
             let msg = format!(
                 "{file}:{line}: field `value`: every target of {}{} is 0, so the log-ratio distance has no scale",
@@ -95,7 +138,8 @@ fn split_csv(line: &str) -> Vec<String> {
     out.into_iter().map(|f| f.trim().to_string()).collect()
 }
 
-/// Reads and checks a targets file against the scenario `p`.
+/// Reads and checks a targets file against the scenario `p` (study rows against the bundled
+/// evidence registry).
 pub fn read_targets(path: &Path, p: &Params) -> anyhow::Result<Vec<Target>> {
     let text = crate::input_file::read_text(path).map_err(|e| InputError::new(format!("--targets {e}")))?;
     parse_targets(&text, &path.display().to_string(), p)
@@ -103,6 +147,11 @@ pub fn read_targets(path: &Path, p: &Params) -> anyhow::Result<Vec<Target>> {
 
 /// Checks the text of a targets file named `file` in messages.
 pub fn parse_targets(text: &str, file: &str, p: &Params) -> anyhow::Result<Vec<Target>> {
+    parse_targets_in(text, file, p, &evidence::registry::default_dir())
+}
+
+/// [`parse_targets`] with study rows looked up in the registry `registry`.
+pub fn parse_targets_in(text: &str, file: &str, p: &Params, registry: &Path) -> anyhow::Result<Vec<Target>> {
     let mut lines =
         text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'));
     let Some((h, header)) = lines.next() else {
@@ -129,7 +178,11 @@ pub fn parse_targets(text: &str, file: &str, p: &Params) -> anyhow::Result<Vec<T
             return Err(InputError::new(msg).into());
         }
         let get = |k: usize| fields[pos[k]].as_str();
-        out.push(parse_row(file, i + 1, get, p)?);
+        if let Some(id) = get(0).strip_prefix(STUDY_PREFIX) {
+            out.push(parse_study_row(file, i + 1, id, get, registry)?);
+        } else {
+            out.push(parse_row(file, i + 1, get, p)?);
+        }
     }
     if out.is_empty() {
         return Err(InputError::new(format!("{file}: no target rows")).into());
@@ -202,7 +255,6 @@ fn parse_row<'a>(
         return Err(err("value", format!("{value} is negative; the metrics are counts and rates")));
     }
     let (start_text, end_text) = (get(2).to_string(), get(3).to_string());
-    let (offset, weight) = (0.0, 0.0);
     Ok(Target {
         line,
         metric,
@@ -214,16 +266,95 @@ fn parse_row<'a>(
         end_text,
         value,
         tolerance,
-        offset,
-        weight,
+        offset: 0.0,
+        weight: 0.0,
+        study: None,
     })
 }
 
-/// Each target's window mean in one replicate.
+/// A `study:<id>` row: the study loaded from `registry`, the row's other fields checked
+/// against it.
+fn parse_study_row<'a>(
+    file: &str,
+    line: usize,
+    id: &str,
+    get: impl Fn(usize) -> &'a str,
+    registry: &Path,
+) -> anyhow::Result<Target> {
+    let err = |field: &str, msg: String| -> anyhow::Error {
+        InputError::new(format!("{file}:{line}: field `{field}`: {msg}")).into()
+    };
+    let ids = evidence::registry::ids(registry)?;
+    if !ids.iter().any(|k| k == id) {
+        return Err(err(
+            "metric",
+            format!(
+                "no study {id:?} in the evidence registry {}; its studies are {}",
+                registry.display(),
+                ids.join(", ")
+            ),
+        ));
+    }
+    for (k, field) in [(1, "region"), (2, "start"), (3, "end")] {
+        if !get(k).is_empty() {
+            return Err(err(
+                field,
+                format!("`{}`: leave it empty in a study row (the study sets it)", get(k)),
+            ));
+        }
+    }
+    let study = evidence::load_registry(registry, &[id.to_string()])?.remove(0);
+    let (effect, lo, hi) = (study.published.effect, study.published.lo, study.published.hi);
+    if let Some(v) = Some(get(4)).filter(|v| !v.is_empty()) {
+        if v.parse::<f64>().ok() != Some(effect) {
+            let msg = format!(
+                "`{v}` is not study {id}'s published effect {effect} (leave it empty to take it from the registry)"
+            );
+            return Err(err("value", msg));
+        }
+    }
+    if let Some(v) = Some(get(5)).filter(|v| !v.is_empty()) {
+        let parsed =
+            v.split_once(':').map(|(a, b)| (a.trim().parse::<f64>().ok(), b.trim().parse::<f64>().ok()));
+        if parsed != Some((Some(lo), Some(hi))) {
+            let msg = format!(
+                "`{v}` is not study {id}'s published interval {lo}:{hi} (leave it empty to take it from the registry)"
+            );
+            return Err(err("tolerance", msg));
+        }
+    }
+    if lo == effect && hi == effect {
+        return Err(err(
+            "metric",
+            format!("study {id} publishes no interval around {effect}, so it has no scale"),
+        ));
+    }
+    Ok(Target {
+        line,
+        metric: 0,
+        region: None,
+        region_name: String::new(),
+        start: 0,
+        end: 0,
+        start_text: String::new(),
+        end_text: String::new(),
+        value: effect,
+        tolerance: f64::NAN,
+        offset: 0.0,
+        weight: 0.0,
+        study: Some(Box::new(study)),
+    })
+}
+
+/// Each target's window mean in one replicate (NaN for a study row, whose value is an
+/// effect measured on the study's own runs).
 pub fn window_means(targets: &[Target], r: &ReplicateResult) -> Vec<f64> {
     targets
         .iter()
         .map(|t| {
+            if t.study.is_some() {
+                return f64::NAN;
+            }
             let months = &r.months[t.start as usize..=t.end as usize];
             let sum: f64 = months
                 .iter()
@@ -240,9 +371,30 @@ pub fn window_means(targets: &[Target], r: &ReplicateResult) -> Vec<f64> {
 /// One target's error in units of its tolerance: ln((s + c) / (v + c)) / ln(1 + tolerance),
 /// with c the target's offset. Symmetric in the ratio (twice too high costs about what half
 /// as high does), finite for observed zeros, and one unit at a relative error of
-/// `tolerance` above the value.
+/// `tolerance` above the value. A study row's error is [`interval_error`].
 pub fn scaled_error(t: &Target, simulated: f64) -> f64 {
-    log_ratio_error(simulated, t.value, t.offset, t.tolerance)
+    match t.published_interval() {
+        Some((lo, hi)) => interval_error(simulated, t.value, lo, hi),
+        None => log_ratio_error(simulated, t.value, t.offset, t.tolerance),
+    }
+}
+
+/// A model effect's error against a published effect, in units of the published interval:
+/// (model − effect) / the half-width on the side the model falls, so either end of the
+/// interval is one unit, as a tolerance is for a series row. A study's interval is its own
+/// statement of how well it pinned the effect down, so a model effect at its edge is as
+/// far off as a series value at its tolerance; an asymmetric interval (a band running from
+/// the paper's estimate to no effect, say) is honoured on each side, not averaged. A side
+/// of zero width (an effect at the end of its band, as in prieto2023_recruitment) borrows
+/// the other side's width rather than making every step past it infinitely costly. The
+/// difference is not a log ratio: effects are signed and may be zero.
+pub fn interval_error(model: f64, effect: f64, lo: f64, hi: f64) -> f64 {
+    let (above, below) = (hi - effect, effect - lo);
+    let half = match (model >= effect, above > 0.0, below > 0.0) {
+        (true, true, _) | (false, true, false) => above,
+        _ => below,
+    };
+    (model - effect) / half
 }
 
 /// [`scaled_error`] from plain numbers (those of fit.csv, for its chart).
@@ -343,5 +495,86 @@ mod tests {
         )
         .unwrap();
         assert_eq!((t[0].start, t[0].end), (5, 23));
+    }
+
+    /// Fails if: a study row's error is not (model − effect) / the half-width on the
+    /// model's side, or a side of zero width does not borrow the other's.
+    #[test]
+    fn a_study_row_counts_in_published_intervals() {
+        // Heller 2014: -43 in [-64.5, -21.5]: either end is one unit, no effect two.
+        assert_eq!(interval_error(-21.5, -43.0, -64.5, -21.5), 1.0);
+        assert_eq!(interval_error(-64.5, -43.0, -64.5, -21.5), -1.0);
+        assert_eq!(interval_error(0.0, -43.0, -64.5, -21.5), 2.0);
+        // Chioda et al. 2016: -6.5 in [-21, 0], each side on its own width.
+        assert_eq!(interval_error(0.0, -6.5, -21.0, 0.0), 1.0);
+        assert_eq!(interval_error(-21.0, -6.5, -21.0, 0.0), -1.0);
+        assert_eq!(interval_error(-13.75, -6.5, -21.0, 0.0), -0.5);
+        // Prieto-Curiel et al. 2023: -45.6 at the low end of [-45.6, -25].
+        assert!((interval_error(-66.2, -45.6, -45.6, -25.0) + 1.0).abs() < 1e-12);
+        assert!((interval_error(-35.3, -45.6, -45.6, -25.0) - 0.5).abs() < 1e-12);
+    }
+
+    /// Fails if: a study row is not read from the registry, is not a group of its own, or
+    /// changes the series rows' terms.
+    #[test]
+    fn a_study_row_is_read_from_the_registry_as_its_own_group() {
+        let text = "metric,region,start,end,value,tolerance\nhomicides,,0,11,20,0.1\nstudy:heller2014,,,,,\n\
+                    study:chioda2016,,,,-6.5,-21:0\n";
+        let t = parse_targets(text, "T.csv", &params()).unwrap();
+        assert_eq!(t[1].metric_text(), "study:heller2014");
+        assert_eq!((t[1].value, t[1].published_interval()), (-43.0, Some((-64.5, -21.5))));
+        assert_eq!((t[2].value, t[2].published_interval()), (-6.5, Some((-21.0, 0.0))));
+        // Three groups of one row each; the series row on its value, Heller at its
+        // interval's upper end (one unit), Chioda at -13.75 (half a unit below).
+        assert!(t.iter().all(|t| (t.weight - 1.0 / 3.0).abs() < 1e-15));
+        let d = distance(&t, &[20.0, -21.5, -13.75]);
+        assert!((d - (1.25f64 / 3.0).sqrt()).abs() < 1e-12, "{d}");
+        // The series row's term is the one it has without the studies.
+        let alone = parse_targets(
+            "metric,region,start,end,value,tolerance\nhomicides,,0,11,20,0.1\n",
+            "T.csv",
+            &params(),
+        )
+        .unwrap();
+        assert_eq!(scaled_error(&alone[0], 30.0), scaled_error(&t[0], 30.0));
+        // The model's window means leave a study row to its own runs.
+        assert!(t[1].study.is_some() && t[1].tolerance.is_nan());
+    }
+
+    #[test]
+    fn bad_study_rows_name_file_line_and_field() {
+        let head = "metric,region,start,end,value,tolerance\n";
+        for (row, expect) in [
+            ("study:nobody2099,,,,,", "T.csv:2: field `metric`: no study \"nobody2099\""),
+            ("study:heller2014,North,,,,", "T.csv:2: field `region`"),
+            ("study:heller2014,,0,,,", "T.csv:2: field `start`"),
+            ("study:heller2014,,,5,,", "T.csv:2: field `end`"),
+            (
+                "study:heller2014,,,,-40,",
+                "T.csv:2: field `value`: `-40` is not study heller2014's published effect -43",
+            ),
+            ("study:heller2014,,,,,0.1", "T.csv:2: field `tolerance`"),
+            ("study:heller2014,,,,,-64.5:-20", "T.csv:2: field `tolerance`"),
+            (
+                "study:heller2014,,,,,\nstudy:heller2014,,,,,",
+                "T.csv:3: field `metric`: study heller2014 is named twice (lines 2 and 3)",
+            ),
+        ] {
+            let e = parse_targets(&format!("{head}{row}\n"), "T.csv", &params()).unwrap_err();
+            assert!(e.is::<InputError>(), "{row}: {e}");
+            assert!(e.to_string().starts_with(expect), "{row}: {e}");
+        }
+        // A study that publishes a point and no interval has no scale.
+        let dir = tempfile::tempdir().unwrap();
+        let reg = evidence::registry::default_dir();
+        let text = std::fs::read_to_string(reg.join("heller2014.toml")).unwrap();
+        let text = text.replace("lo = -64.5", "lo = -43.0").replace("hi = -21.5", "hi = -43.0");
+        std::fs::write(dir.path().join("point.toml"), text).unwrap();
+        let e = parse_targets_in(&format!("{head}study:point,,,,,\n"), "T.csv", &params(), dir.path())
+            .unwrap_err();
+        assert!(
+            e.to_string().starts_with("T.csv:2: field `metric`: study point publishes no interval"),
+            "{e}"
+        );
     }
 }

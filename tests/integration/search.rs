@@ -419,3 +419,87 @@ fn calibrate_gives_the_same_bytes_for_any_thread_count_and_after_a_resume() {
     ok(&mut calibrate_small(&c, &targets, "2", &["--common-random-numbers"]));
     assert_ne!(fs::read(a.join("posterior.csv")).unwrap(), fs::read(c.join("posterior.csv")).unwrap());
 }
+
+/// A calibration of a tiny scenario against a series and a registry study (issue 24, part
+/// 3): the study's row is fitted, written to fit.csv with its published interval, and the
+/// search is the same bytes for any thread count and after a resume.
+#[test]
+fn calibrate_fits_a_registry_study_beside_a_series() {
+    let tmp = tempfile::tempdir().unwrap();
+    let targets = tmp.path().join("T.csv");
+    fs::write(
+        &targets,
+        "metric,region,start,end,value,tolerance\nmembers,,0,23,40,0.1\nstudy:prieto2023_recruitment,,,,,\n",
+    )
+    .unwrap();
+    let study = ["--study-youths", "3000"];
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    ok(&mut calibrate_small(&a, &targets, "1", &study));
+    let (ph, post) = csv(&a.join("posterior.csv"));
+    assert_eq!(ph, ["generation", "particle", "weight", "distance", "choice.intercept"]);
+    // Generation 0 drops prior draws that fail (a study effect is undefined where the
+    // control arm has no homicide in the window); the last generation holds 8 particles,
+    // each at a finite distance.
+    let last: Vec<&Vec<String>> = post.iter().filter(|r| r[0] == "2").collect();
+    assert_eq!(last.len(), 8, "{post:?}");
+    assert!(post.iter().all(|r| r[col(&ph, "distance")].parse::<f64>().unwrap().is_finite()), "{post:?}");
+    let (fh, fit) = csv(&a.join("fit.csv"));
+    let row = fit
+        .iter()
+        .find(|r| r[col(&fh, "metric")] == "study:prieto2023_recruitment")
+        .expect("the study's row");
+    let x = |name: &str| row[col(&fh, name)].parse::<f64>().unwrap();
+    assert_eq!((x("observed"), x("published_lo"), x("published_hi")), (-45.6, -45.6, -25.0));
+    // Halving recruitment lowers the fifth year's homicides in the model's draws too.
+    let (mean, lo, hi) = (x("predictive_mean"), x("predictive_lo"), x("predictive_hi"));
+    assert!(mean < 0.0 && lo <= mean && mean <= hi, "model effect {mean} in [{lo}, {hi}]");
+    let manifest = fs::read_to_string(a.join("manifest.json")).unwrap();
+    assert!(manifest.contains("prieto2023_recruitment.toml"), "the study's file is an input");
+    ok(&mut calibrate_small(&b, &targets, "2", &study));
+    for f in ["posterior.csv", "fit.csv", "calibrated.toml"] {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f}");
+    }
+    fs::remove_file(b.join("generations/gen-0002.json")).unwrap();
+    fs::remove_file(b.join("manifest.json")).unwrap();
+    ok(&mut calibrate_small(&b, &targets, "2", &study));
+    assert_eq!(fs::read(a.join("posterior.csv")).unwrap(), fs::read(b.join("posterior.csv")).unwrap());
+}
+
+/// Study rows are checked before anything runs: an unknown id, a parameter the study's
+/// scenarios lack, and a parameter that is the study's lever are exit-2 errors naming them.
+#[test]
+fn bad_study_targets_are_input_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let targets = tmp.path().join("T.csv");
+    for (scenario, param, row, expect) in [
+        (
+            "baseline",
+            "choice.intercept=-4:0",
+            "study:nobody2099",
+            "T.csv:3: field `metric`: no study \"nobody2099\"",
+        ),
+        ("baseline", "recruit.intensity=0.01:0.2", "study:prieto2023_recruitment", "it is the study's lever"),
+        ("mexico_2000", "region.Sinaloa.poverty=0:0.9", "study:heller2014", "region.Sinaloa.poverty"),
+    ] {
+        fs::write(
+            &targets,
+            format!("metric,region,start,end,value,tolerance\nmembers,,0,5,10,0.1\n{row},,,,,\n"),
+        )
+        .unwrap();
+        let out = bin()
+            .arg("calibrate")
+            .arg(root().join(format!("scenarios/{scenario}.toml")))
+            .arg("--targets")
+            .arg(&targets)
+            .args(["--param", param])
+            .args(SIZE)
+            .args(["--quiet", "--out"])
+            .arg(tmp.path().join("never"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{row}: {err}");
+        assert!(err.contains(expect), "{row}: {err}");
+        assert!(!tmp.path().join("never").exists(), "nothing runs before the targets are checked");
+    }
+}

@@ -209,24 +209,51 @@ pub fn model_effect(scale: EffectScale, pairs: &[Pair]) -> anyhow::Result<MeanCi
     Ok(MeanCi { n: e.n, mean: k * e.diff, sd: f64::NAN, se: f64::NAN, lo: k * e.lo, hi: k * e.hi })
 }
 
+/// What a study's replicates leave for its effect, as they arrive: the paired values of
+/// each replicate (the counterfactual, and the effect of a `paired` study), an area
+/// design's measurements of the treated run, and the treated run's trial arms. One
+/// accumulator for every caller that runs a study (`evidence`, and `calibrate`'s study
+/// targets with a particle's parameters), so that all measure a study alike.
+#[derive(Clone, Debug, Default)]
+pub struct StudyRuns {
+    pairs: Vec<Pair>,
+    areas: Vec<area_run::AreaReplicate>,
+    trial: TrialSeries,
+}
+
+impl StudyRuns {
+    /// Adds one replicate's control and treated runs.
+    pub fn add(&mut self, o: &Outcome, control: &ReplicateResult, treated: &ReplicateResult) {
+        self.pairs.push(Pair::of(o, control, treated));
+        self.areas.extend(area_run::measure(o, treated));
+        self.trial.add(treated);
+    }
+
+    /// The paired comparison of the two scenarios (the model's counterfactual).
+    pub fn counterfactual(&self, study: &Study) -> anyhow::Result<MeanCi> {
+        model_effect(study.outcome.scale, &self.pairs)
+    }
+
+    /// The model's effect by the study's estimator: trial arms, an area design, or the
+    /// paired comparison.
+    pub fn effect(&self, study: &Study) -> anyhow::Result<MeanCi> {
+        let o = &study.outcome;
+        if o.estimator == Estimator::Arms {
+            arms::arms_effect(&self.trial, o.metric, o.scale, (o.first, o.last))
+                .with_context(|| format!("study {}", study.id))
+        } else if o.area.is_some() {
+            Ok(area_run::effect(&self.areas))
+        } else {
+            self.counterfactual(study)
+        }
+    }
+}
+
 /// The row of `evidence.csv` for a study from its replicates: the paired comparison is
-/// the counterfactual, and the model's effect too unless the study names an area design.
-fn row(
-    study: &Study,
-    pairs: &[Pair],
-    areas: &[area_run::AreaReplicate],
-    trial: &TrialSeries,
-) -> anyhow::Result<EvidenceRow> {
-    let counterfactual = model_effect(study.outcome.scale, pairs)?;
-    let o = &study.outcome;
-    let model = if o.estimator == Estimator::Arms {
-        arms::arms_effect(trial, o.metric, o.scale, (o.first, o.last))
-            .with_context(|| format!("study {}", study.id))?
-    } else if o.area.is_some() {
-        area_run::effect(areas)
-    } else {
-        counterfactual
-    };
+/// the counterfactual, and the model's effect by the study's estimator.
+fn row(study: &Study, runs: &StudyRuns) -> anyhow::Result<EvidenceRow> {
+    let counterfactual = runs.counterfactual(study)?;
+    let model = runs.effect(study)?;
     let p = &study.published;
     let o = &study.outcome;
     Ok(EvidenceRow {
@@ -273,21 +300,14 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
     let jobs = jobs(plans);
     let owner = job_owners(plans);
     let name = |j: usize| format!("{} ({}/{})", plans[owner[j]].study.id, owner[j] + 1, plans.len());
-    let mut pairs: Vec<Vec<Pair>> = vec![Vec::new(); plans.len()];
-    let mut areas: Vec<Vec<area_run::AreaReplicate>> = vec![Vec::new(); plans.len()];
-    let mut trials: Vec<TrialSeries> = vec![TrialSeries::default(); plans.len()];
+    let mut runs: Vec<StudyRuns> = vec![StudyRuns::default(); plans.len()];
     let mut pending: Option<ReplicateResult> = None;
     let result = runner.run(&format!("evidence ({} studies)", plans.len()), &jobs, &name, |j, res| {
         // Jobs come in order, control before treated, so a treated result pairs with the
-        // control just before it; an area design reads the treated replicate alone.
+        // control just before it.
         match pending.take() {
             None => pending = Some(res),
-            Some(control) => {
-                let o = &plans[owner[j]].study.outcome;
-                pairs[owner[j]].push(Pair::of(o, &control, &res));
-                areas[owner[j]].extend(area_run::measure(o, &res));
-                trials[owner[j]].add(&res);
-            }
+            Some(control) => runs[owner[j]].add(&plans[owner[j]].study.outcome, &control, &res),
         }
         Ok(())
     });
@@ -296,13 +316,13 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
     }
     let mut rows = Vec::with_capacity(plans.len());
     let (mut event_rows, mut area_warnings) = (Vec::new(), Vec::new());
-    for (((p, pr), ar), tr) in plans.iter().zip(&pairs).zip(&areas).zip(&trials) {
-        rows.push(row(&p.study, pr, ar, tr)?);
-        event_rows.extend(area_run::event_time_rows(&p.study, ar));
-        area_warnings.extend(area_run::warnings(&p.study, ar));
+    for (p, r) in plans.iter().zip(&runs) {
+        rows.push(row(&p.study, r)?);
+        event_rows.extend(area_run::event_time_rows(&p.study, &r.areas));
+        area_warnings.extend(area_run::warnings(&p.study, &r.areas));
         let o = &p.study.outcome;
         if o.estimator == Estimator::Arms {
-            area_warnings.extend(arms::note(&p.study.id, tr, o.metric, (o.first, o.last)));
+            area_warnings.extend(arms::note(&p.study.id, &r.trial, o.metric, (o.first, o.last)));
         }
     }
     let studies: Vec<&Study> = plans.iter().map(|p| &p.study).collect();
@@ -318,7 +338,7 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
 
 /// The files a registry scenario extends: its own text is in the registry file, so its
 /// virtual path is left out.
-fn extended_files(s: &crate::scenario::Scenario) -> Vec<PathBuf> {
+pub fn extended_files(s: &crate::scenario::Scenario) -> Vec<PathBuf> {
     s.files.iter().filter(|f| **f != s.path).cloned().collect()
 }
 
