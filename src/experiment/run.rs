@@ -102,6 +102,16 @@ impl Streams {
         Ok(())
     }
 
+    /// Appends a finished replicate to every streamed file.
+    fn write(&mut self, res: &ReplicateResult) -> std::io::Result<()> {
+        self.ts.write(res)?;
+        self.rg.write(res)?;
+        for m in &res.months {
+            self.ev.write(res.replicate, &m.events)?;
+        }
+        self.trial.as_mut().map_or(Ok(()), |t| t.write(res))
+    }
+
     /// The names of the streamed files this run writes.
     fn names(&self) -> Vec<String> {
         let trial = self.trial.as_ref().map(|_| TRIAL);
@@ -133,14 +143,7 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let label = format!("{} ({reps} replicates)", p.run.name);
     let job_name = |j: usize| format!("{}: replicate {}/{reps}", p.run.name, j + 1);
     let result = runner.run(&label, &jobs, &job_name, |_, res| {
-        streams.ts.write(&res)?;
-        streams.rg.write(&res)?;
-        for m in &res.months {
-            streams.ev.write(res.replicate, &m.events)?;
-        }
-        if let Some(t) = &mut streams.trial {
-            t.write(&res)?;
-        }
+        streams.write(&res)?;
         acc.add(&res);
         Ok(())
     });
