@@ -16,6 +16,7 @@ set -euo pipefail
 out=${1:?usage: known_truth.sh OUT_DIR [crn]}
 mode=${2:-independent}
 bin=${NARCODOOR:-target/release/narcodoor}
+here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 cat > "$out/country.toml" <<'TOML'
 [run]
@@ -43,23 +44,7 @@ neighbours = ["North"]
 TOML
 printf 'extends = "country.toml"\n[run]\nreplicates = 8\n[justice]\nsentence_months = 60\n' > "$out/truth.toml"
 "$bin" run "$out/truth.toml" --seed 1001 --quiet --no-charts --out "$out/truth"
-python3 - "$out" <<'PY'
-import csv, sys
-from collections import defaultdict
-out = sys.argv[1]
-rows = list(csv.DictReader(open(f"{out}/truth/timeseries.csv")))
-text = "metric,region,start,end,value,tolerance\n"
-for metric in ["members", "prison", "recruits", "homicide_rate"]:
-    for a in range(0, 96, 24):
-        sums = defaultdict(lambda: [0.0, 0])
-        for r in rows:
-            if a <= int(r["month"]) <= a + 23:
-                sums[r["replicate"]][0] += float(r[metric])
-                sums[r["replicate"]][1] += 1
-        value = sum(s / n for s, n in sums.values()) / len(sums)
-        text += f"{metric},,{a},{a + 23},{value!r},0.1\n"
-open(f"{out}/targets.csv", "w").write(text)
-PY
+python3 "$here/targets_from_run.py" "$out/truth/timeseries.csv" 96 "$out/targets.csv"
 extra=()
 if [ "$mode" = crn ]; then extra=(--common-random-numbers); fi
 "$bin" calibrate "$out/country.toml" --targets "$out/targets.csv" \

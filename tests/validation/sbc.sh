@@ -30,6 +30,7 @@ set -euo pipefail
 out=${1:?usage: sbc.sh OUT_DIR [N]}
 n=${2:-25}
 bin=${NARCODOOR:-target/release/narcodoor}
+here=$(cd "$(dirname "$0")" && pwd)
 replicates=2
 mkdir -p "$out"
 cat > "$out/country.toml" <<'TOML'
@@ -77,23 +78,7 @@ for ((i = 0; i < n; i++)); do
     printf 'extends = "../country.toml"\n[run]\nreplicates = %d\n[justice]\nsentence_months = %s\n' \
         "$replicates" "$truth" > "$dir/truth.toml"
     "$bin" run "$dir/truth.toml" --seed $((70000 + i)) --quiet --no-charts --force --out "$dir/run"
-    python3 - "$dir" <<'PY'
-import csv, sys
-from collections import defaultdict
-d = sys.argv[1]
-rows = list(csv.DictReader(open(f"{d}/run/timeseries.csv")))
-text = "metric,region,start,end,value,tolerance\n"
-for metric in ["members", "prison", "recruits", "homicide_rate"]:
-    for a in range(0, 48, 24):
-        sums = defaultdict(lambda: [0.0, 0])
-        for r in rows:
-            if a <= int(r["month"]) <= a + 23:
-                sums[r["replicate"]][0] += float(r[metric])
-                sums[r["replicate"]][1] += 1
-        value = sum(s / c for s, c in sums.values()) / len(sums)
-        text += f"{metric},,{a},{a + 23},{value!r},0.1\n"
-open(f"{d}/targets.csv", "w").write(text)
-PY
+    python3 "$here/targets_from_run.py" "$dir/run/timeseries.csv" 48 "$dir/targets.csv"
     "$bin" calibrate "$out/country.toml" --targets "$dir/targets.csv" \
         --param justice.sentence_months=12:120 --particles 100 --generations 4 \
         --replicates "$replicates" --seed $((100 + i)) --quiet --no-charts --out "$dir/cal"
