@@ -75,12 +75,8 @@ fn ranks_chart(rows: &[Row], path: &Path) -> Result<(), Box<dyn Error>> {
     let (lo, hi) = binomial_range(n, 0.2);
     let expected = n as f64 / 5.0;
     let flat = |v: f64| vec![v; x.len()];
-    let histogram = Band {
-        label: "uniform ranks: expected".into(),
-        mean: flat(expected),
-        lo: flat(lo),
-        hi: flat(hi),
-    };
+    let histogram =
+        Band { label: "uniform ranks: expected".into(), mean: flat(expected), lo: flat(lo), hi: flat(hi) };
     let mut bins = [0usize; 5];
     for r in rows {
         bins[((r.rank * 5.0) as usize).min(4)] += 1;
@@ -89,7 +85,8 @@ fn ranks_chart(rows: &[Row], path: &Path) -> Result<(), Box<dyn Error>> {
         label: format!("measured ({n} truths)"),
         xy: bins.iter().enumerate().map(|(b, &c)| (0.1 + 0.2 * b as f64, c as f64)).collect(),
     };
-    let share = |level: f64| rows.iter().filter(|r| (r.rank - 0.5).abs() <= level / 2.0).count() as f64 / n as f64;
+    let share =
+        |level: f64| rows.iter().filter(|r| (r.rank - 0.5).abs() <= level / 2.0).count() as f64 / n as f64;
     let range: Vec<(f64, f64)> = x.iter().map(|&a| binomial_range(n, a)).collect();
     let coverage = Band {
         label: "uniform ranks: expected".into(),
@@ -97,7 +94,10 @@ fn ranks_chart(rows: &[Row], path: &Path) -> Result<(), Box<dyn Error>> {
         lo: range.iter().map(|r| r.0 / n as f64).collect(),
         hi: range.iter().map(|r| r.1 / n as f64).collect(),
     };
-    let levels = Points { label: counts.label.clone(), xy: (1..=9).map(|k| (k as f64 / 10.0, share(k as f64 / 10.0))).collect() };
+    let levels = Points {
+        label: counts.label.clone(),
+        xy: (1..=9).map(|k| (k as f64 / 10.0, share(k as f64 / 10.0))).collect(),
+    };
     let panels = [
         ("Truths per fifth of the rank (count)".to_string(), histogram),
         ("Share of truths inside the central interval of each level".to_string(), coverage),

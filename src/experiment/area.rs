@@ -242,7 +242,9 @@ mod tests {
         let values = vec![vec![4.0, 4.0, 6.0, 6.0], vec![4.0, 4.0, 8.0, 8.0], vec![6.0, 6.0, 12.0, 12.0]];
         let counts = panel(&values, false, false);
         let rates = panel(&values, false, true);
-        let d = |p: &Panel<'_>| difference_in_differences(p, &[0], &[1, 2], PRE, POST, AreaScale::Difference).unwrap();
+        let d = |p: &Panel<'_>| {
+            difference_in_differences(p, &[0], &[1, 2], PRE, POST, AreaScale::Difference).unwrap()
+        };
         assert!((d(&counts) - (2.0 - 10.0)).abs() < 1e-12);
         assert!((d(&rates) - (2.0 - 5.0)).abs() < 1e-12);
         let r = difference_in_differences(&rates, &[0], &[1, 2], PRE, POST, AreaScale::Relative).unwrap();
@@ -269,12 +271,22 @@ mod tests {
         // comparison region 2 rises by a quarter in the event month only (a common shock).
         let values = vec![vec![10.0, 10.0, 25.0, 20.0], vec![4.0, 4.0, 7.5, 6.0], vec![8.0, 8.0, 10.0, 8.0]];
         let p = panel(&values, true, false);
-        let d =
-            EventDesign { month: 2, first: -2, last: 1, bin: 1, own: vec![0], neighbours: vec![1], comparison: vec![2] };
+        let d = EventDesign {
+            month: 2,
+            first: -2,
+            last: 1,
+            bin: 1,
+            own: vec![0],
+            neighbours: vec![1],
+            comparison: vec![2],
+        };
         assert_eq!(d.pre(), Months { first: 0, last: 1 });
-        let own: Vec<f64> = event_response(&p, &d, &d.own, AreaScale::Relative).into_iter().map(Result::unwrap).collect();
-        let near: Vec<f64> =
-            event_response(&p, &d, &d.neighbours, AreaScale::Relative).into_iter().map(Result::unwrap).collect();
+        let own: Vec<f64> =
+            event_response(&p, &d, &d.own, AreaScale::Relative).into_iter().map(Result::unwrap).collect();
+        let near: Vec<f64> = event_response(&p, &d, &d.neighbours, AreaScale::Relative)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
         let want_own = [0.0, 0.0, 100.0, 100.0];
         let want_near = [0.0, 0.0, 50.0, 50.0];
         for (got, want) in own.iter().zip(want_own).chain(near.iter().zip(want_near)) {

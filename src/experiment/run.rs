@@ -18,10 +18,10 @@ use crate::model::metrics::m;
 use crate::model::params::Params;
 use crate::output::manifest::Scale;
 use crate::output::run_charts::{self, ObservedPoints, ObservedValue, RunChartData};
-use crate::output::trial_tables::{TrialWriter, write_effects};
 use crate::output::tables::{
     EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter, write_annual, write_regions_summary,
 };
+use crate::output::trial_tables::{TrialWriter, write_effects};
 use crate::scenario::{Scenario, lever_windows, resolved_json};
 use serde_json::Value as Json;
 
@@ -87,7 +87,9 @@ impl Streams {
             ev: EventsWriter::create_dated(&dir.join(STREAMED[2]), names.to_vec(), start, dated_events)
                 .with_context(|| open_err(STREAMED[2]))?,
             trial: match p.trial.lever {
-                Some(_) => Some(TrialWriter::create(&dir.join(TRIAL), start).with_context(|| open_err(TRIAL))?),
+                Some(_) => {
+                    Some(TrialWriter::create(&dir.join(TRIAL), start).with_context(|| open_err(TRIAL))?)
+                }
                 None => None,
             },
         })
@@ -164,7 +166,8 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let annual_regions = annual.map(|(_, a)| write_annual_file(dir, &names, &a, &mut files)).transpose()?;
     let fit_rows =
         fit.map(|f| write_fit_file(dir, &f, &mut files, &mut warnings)).transpose()?.unwrap_or_default();
-    let trial = if trial_file { write_trial_files(dir, &trial, &mut files, &mut warnings)? } else { Vec::new() };
+    let trial =
+        if trial_file { write_trial_files(dir, &trial, &mut files, &mut warnings)? } else { Vec::new() };
     if opts.charts {
         let regions: Vec<(String, Summary)> = names.iter().cloned().zip(region_summaries).collect();
         let data = RunChartData {
@@ -346,7 +349,8 @@ fn write_trial_files(
     }
     let (first, last) = (series.months[0], *series.months.last().expect("a trial month"));
     let path = dir.join(TRIAL_EFFECTS);
-    write_effects(&path, &effects, first, last).with_context(|| format!("cannot write {}", path.display()))?;
+    write_effects(&path, &effects, first, last)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     files.push(TRIAL_EFFECTS.into());
     Ok(effects)
 }

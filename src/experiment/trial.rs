@@ -73,7 +73,8 @@ pub struct TrialEffect {
 /// The effect of the trial on outcome `outcome` (an index of `OUTCOMES`) over the reported
 /// months `first..=last`; `None` when the window holds no month or an arm is empty.
 pub fn effect(series: &TrialSeries, outcome: usize, first: u32, last: u32) -> Option<TrialEffect> {
-    let idx: Vec<usize> = (0..series.months.len()).filter(|&i| (first..=last).contains(&series.months[i])).collect();
+    let idx: Vec<usize> =
+        (0..series.months.len()).filter(|&i| (first..=last).contains(&series.months[i])).collect();
     let end = *idx.last()?;
     let mut diffs = Vec::new();
     let (mut enrolled, mut rate, mut reached) = ([0.0; 2], [0.0; 2], [0.0; 2]);
@@ -95,11 +96,20 @@ pub fn effect(series: &TrialSeries, outcome: usize, first: u32, last: u32) -> Op
     }
     let difference = mean_ci(&diffs, 0.95);
     let scale = |x: f64, by: f64| if by > 0.0 { 100.0 * x / by } else { f64::NAN };
-    let relative = (scale(difference.mean, rate[0]), scale(difference.lo, rate[0]), scale(difference.hi, rate[0]));
+    let relative =
+        (scale(difference.mean, rate[0]), scale(difference.lo, rate[0]), scale(difference.hi, rate[0]));
     let take_up = reached[1] - reached[0];
     let tot = |x: f64| if take_up > 0.0 { x / take_up } else { f64::NAN };
     let on_treated = (tot(difference.mean), tot(difference.lo), tot(difference.hi));
-    Some(TrialEffect { outcome: OUTCOMES[outcome], enrolled, rate, difference, relative, reached, on_treated })
+    Some(TrialEffect {
+        outcome: OUTCOMES[outcome],
+        enrolled,
+        rate,
+        difference,
+        relative,
+        reached,
+        on_treated,
+    })
 }
 
 /// Every outcome's effect over the whole run.

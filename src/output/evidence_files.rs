@@ -218,7 +218,10 @@ fn estimator_text(st: &Study) -> String {
         );
     }
     match &o.area {
-        None => format!("paired: the treated scenario against the control scenario in {}, {post}, replicate by replicate", names(&o.regions)),
+        None => format!(
+            "paired: the treated scenario against the control scenario in {}, {post}, replicate by replicate",
+            names(&o.regions)
+        ),
         Some(AreaDesign::DifferenceInDifferences { control, pre }) => format!(
             "difference in differences in the treated scenario: {} against {}, {post} against months {}-{}; the paired comparison is the counterfactual",
             names(&o.regions),

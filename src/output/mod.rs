@@ -22,5 +22,5 @@ pub mod run_charts;
 pub mod staging;
 pub mod sweep_charts;
 pub mod tables;
-pub mod trial_tables;
 pub mod terminal;
+pub mod trial_tables;

@@ -77,7 +77,8 @@ pub fn run_summary(scenario: &Scenario, o: &RunOutcome) -> String {
 /// The trial's effects over the run, per 100 youths enrolled (trial_effects.csv).
 fn trial_lines(out: &mut String, lever: &str, effects: &[TrialEffect]) {
     let Some(first) = effects.first() else {
-        let _ = writeln!(out, "Trial ({lever}): an arm is empty, no effect measured (trial.csv has the counts)");
+        let _ =
+            writeln!(out, "Trial ({lever}): an arm is empty, no effect measured (trial.csv has the counts)");
         return;
     };
     let _ = writeln!(

@@ -46,9 +46,23 @@ impl TrialWriter {
 }
 
 fn row(a: &ArmMonth) -> String {
-    let ArmMonth { enrolled, followed, recruits, arrests, deaths, ageouts, school, work, idle, prison, members, treated } =
-        *a;
-    let v = [enrolled, followed, recruits, arrests, deaths, ageouts, school, work, idle, prison, members, treated];
+    let ArmMonth {
+        enrolled,
+        followed,
+        recruits,
+        arrests,
+        deaths,
+        ageouts,
+        school,
+        work,
+        idle,
+        prison,
+        members,
+        treated,
+    } = *a;
+    let v = [
+        enrolled, followed, recruits, arrests, deaths, ageouts, school, work, idle, prison, members, treated,
+    ];
     v.map(|x| x.to_string()).join(",")
 }
 

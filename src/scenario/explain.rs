@@ -535,8 +535,9 @@ pub fn resolved_json(p: &Params) -> Json {
         for k in schema.global_table(table) {
             put(&mut obj, k.name, &(k.get)(p));
         }
-        // A scenario without a trial resolves as it did before `[trial]` existed.
-        if table == "trial" && obj.is_empty() {
+        // A table whose keys are all unset (`[trial]` of a scenario without one) is left
+        // out, so such a scenario resolves as it did before the table existed.
+        if obj.is_empty() {
             continue;
         }
         root.insert(table.to_string(), Json::Object(obj));

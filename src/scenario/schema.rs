@@ -441,8 +441,18 @@ pub const TOP_KEYS: [&str; 14] = [
 ];
 
 /// The scalar tables of `Params`, in the order `explain` shows them.
-pub const GLOBAL_TABLES: [&str; 10] =
-    ["run", "population", "youth", "choice", "recruit", "cartels", "justice", "violence", "territory", "trial"];
+pub const GLOBAL_TABLES: [&str; 10] = [
+    "run",
+    "population",
+    "youth",
+    "choice",
+    "recruit",
+    "cartels",
+    "justice",
+    "violence",
+    "territory",
+    "trial",
+];
 
 /// Every table of the scenario format.
 pub struct Schema {

@@ -97,22 +97,31 @@ fn trial(c: &mut Checker<'_>, p: &Params) {
     use crate::model::trial::TrialLever;
     let Some(name) = &p.trial.lever else { return };
     let key = "trial.lever";
-    let on = match TrialLever::parse(name) {
-        None => {
-            let message = format!("{key} = \"{name}\": must be scholarships or youth_jobs (the levers drawn by lottery)");
-            return c.push(ErrorKind::OutOfRange, key, message);
-        }
-        Some(TrialLever::Scholarships) => p.policy.scholarships.as_ref().map(|l| l.p.coverage),
-        Some(TrialLever::YouthJobs) => p.policy.youth_jobs.as_ref().map(|_| 0.0),
-    };
-    match on {
-        None => c.push(ErrorKind::Inconsistent, key, format!("{key} = \"{name}\": [policy.{name}] is off; a trial randomises a lever that acts")),
-        Some(coverage) if coverage >= 1.0 => c.push(
+    let off = || {
+        Some((
             ErrorKind::Inconsistent,
-            key,
-            format!("{key} = \"{name}\": policy.scholarships.coverage = 1 leaves no control arm; a trial needs coverage below 1"),
-        ),
-        Some(_) => {}
+            format!("[policy.{name}] is off; a trial randomises a lever that acts"),
+        ))
+    };
+    let problem = match TrialLever::parse(name) {
+        None => Some((
+            ErrorKind::OutOfRange,
+            "must be scholarships or youth_jobs (the levers drawn by lottery)".into(),
+        )),
+        Some(TrialLever::Scholarships) => match &p.policy.scholarships {
+            None => off(),
+            Some(l) if l.p.coverage >= 1.0 => Some((
+                ErrorKind::Inconsistent,
+                "policy.scholarships.coverage = 1 leaves no control arm; a trial needs coverage below 1"
+                    .into(),
+            )),
+            Some(_) => None,
+        },
+        Some(TrialLever::YouthJobs) if p.policy.youth_jobs.is_none() => off(),
+        Some(TrialLever::YouthJobs) => None,
+    };
+    if let Some((kind, why)) = problem {
+        c.push(kind, key, format!("{key} = \"{name}\": {why}"));
     }
 }
 

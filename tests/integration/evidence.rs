@@ -87,7 +87,10 @@ fn evidence_writes_its_files_and_prints_the_count() {
     assert_eq!(rows[0][13], "yes", "{:?}", rows[0]);
     // The first fourteen columns are the contract; the estimator and the paired
     // counterfactual follow them.
-    assert_eq!(&HEADER[14..], ["estimator", "counterfactual_effect", "counterfactual_lo", "counterfactual_hi"]);
+    assert_eq!(
+        &HEADER[14..],
+        ["estimator", "counterfactual_effect", "counterfactual_lo", "counterfactual_hi"]
+    );
     assert_eq!((rows[0][14].as_str(), rows[1][14].as_str()), ("event_study", "difference_in_differences"));
     for r in &rows {
         let (m, lo, hi): (f64, f64, f64) =
@@ -124,7 +127,10 @@ fn event_time_rows_cover_both_groups(path: &Path) {
         for r in g {
             let first = 12 + r[3].parse::<i32>().unwrap();
             assert_eq!((r[2].as_str(), r[4].clone()), (reported, format!("{first}-{}", first + 2)), "{r:?}");
-            assert!(r[6].parse::<f64>().unwrap().is_finite(), "a quarter's counts are never all zero here: {r:?}");
+            assert!(
+                r[6].parse::<f64>().unwrap().is_finite(),
+                "a quarter's counts are never all zero here: {r:?}"
+            );
         }
     }
     let own_mean = |ts: std::ops::RangeInclusive<i32>| -> f64 {
@@ -157,9 +163,17 @@ fn bad_study(dir: &Path, edit: impl Fn(String) -> String) -> Output {
 #[test]
 fn a_bad_area_field_is_bad_input_naming_it() {
     let cases: [(&str, &str, &str); 3] = [
-        ("control_regions = [\"Norte\", \"Bajio\", \"Capital\"]", "control_regions = [\"Norte\", \"Sur\"]", "outcome.control_regions: \"Sur\" is also a treated region"),
+        (
+            "control_regions = [\"Norte\", \"Bajio\", \"Capital\"]",
+            "control_regions = [\"Norte\", \"Sur\"]",
+            "outcome.control_regions: \"Sur\" is also a treated region",
+        ),
         ("pre = [0, 11]", "pre = [0, 12]", "outcome.pre [0, 12] must end before outcome.window"),
-        ("control_regions = [\"Norte\", \"Bajio\", \"Capital\"]", "control_regions = [\"Oaxaca\"]", "outcome.control_regions: no region \"Oaxaca\""),
+        (
+            "control_regions = [\"Norte\", \"Bajio\", \"Capital\"]",
+            "control_regions = [\"Oaxaca\"]",
+            "outcome.control_regions: no region \"Oaxaca\"",
+        ),
     ];
     for (from, to, message) in cases {
         let dir = tempfile::tempdir().unwrap();
@@ -221,7 +235,11 @@ fn the_arms_estimator_needs_a_trial_and_a_flow_it_follows() {
     // Registry files whose [outcome] asks for trial arms, edited from heller2014.
     let cases: [(&str, &str, &str); 2] = [
         ("[trial]\nlever = \"youth_jobs\"\nintake_months = 1\n", "", "the treated scenario sets no [trial]"),
-        ("metric = \"member_arrests\"", "metric = \"homicides\"", "the arms estimator reads recruits, member_arrests or member_deaths"),
+        (
+            "metric = \"member_arrests\"",
+            "metric = \"homicides\"",
+            "the arms estimator reads recruits, member_arrests or member_deaths",
+        ),
     ];
     for (from, to, message) in cases {
         let dir = tempfile::tempdir().unwrap();

@@ -403,16 +403,7 @@ fn calibrate_gives_the_same_bytes_for_any_thread_count_and_after_a_resume() {
     .unwrap();
     let (a, b, c) = (tmp.path().join("a"), tmp.path().join("b"), tmp.path().join("c"));
     ok(&mut calibrate_small(&a, &targets, "1", &[]));
-    ok(&mut calibrate_small(&b, &targets, "2", &[]));
-    for f in ["posterior.csv", "fit.csv", "calibrated.toml"] {
-        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f}");
-    }
-    fs::remove_file(b.join("generations/gen-0002.json")).unwrap();
-    fs::remove_file(b.join("manifest.json")).unwrap();
-    ok(&mut calibrate_small(&b, &targets, "2", &[]));
-    for f in ["posterior.csv", "fit.csv", "calibrated.toml"] {
-        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f} after resume");
-    }
+    same_on_two_threads_and_after_a_resume(&a, &b, &targets, &[]);
     let manifest: serde_json::Value =
         serde_json::from_str(&fs::read_to_string(a.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["details"]["common_random_numbers"], false);
@@ -455,14 +446,23 @@ fn calibrate_fits_a_registry_study_beside_a_series() {
     assert!(mean < 0.0 && lo <= mean && mean <= hi, "model effect {mean} in [{lo}, {hi}]");
     let manifest = fs::read_to_string(a.join("manifest.json")).unwrap();
     assert!(manifest.contains("prieto2023_recruitment.toml"), "the study's file is an input");
-    ok(&mut calibrate_small(&b, &targets, "2", &study));
-    for f in ["posterior.csv", "fit.csv", "calibrated.toml"] {
-        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f}");
-    }
+    same_on_two_threads_and_after_a_resume(&a, &b, &targets, &study);
+}
+
+/// Runs into `b` on two threads what `a` ran on one, and checks the files are the same
+/// bytes, then again after the last generation's checkpoint is lost and the search resumed.
+fn same_on_two_threads_and_after_a_resume(a: &Path, b: &Path, targets: &Path, extra: &[&str]) {
+    ok(&mut calibrate_small(b, targets, "2", extra));
+    let same = |when: &str| {
+        for f in ["posterior.csv", "fit.csv", "calibrated.toml"] {
+            assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f}{when}");
+        }
+    };
+    same("");
     fs::remove_file(b.join("generations/gen-0002.json")).unwrap();
     fs::remove_file(b.join("manifest.json")).unwrap();
-    ok(&mut calibrate_small(&b, &targets, "2", &study));
-    assert_eq!(fs::read(a.join("posterior.csv")).unwrap(), fs::read(b.join("posterior.csv")).unwrap());
+    ok(&mut calibrate_small(b, targets, "2", extra));
+    same(" after resume");
 }
 
 /// Study rows are checked before anything runs: an unknown id, a parameter the study's

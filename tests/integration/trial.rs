@@ -40,7 +40,15 @@ fn run(dir: &Path, name: &str, text: &str, threads: &str) -> Output {
     let file = dir.join(format!("{name}.toml"));
     std::fs::write(&file, text).unwrap();
     let out = dir.join(name);
-    narcodoor(&["run", file.to_str().unwrap(), "--out", out.to_str().unwrap(), "--threads", threads, "--no-charts"])
+    narcodoor(&[
+        "run",
+        file.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--threads",
+        threads,
+        "--no-charts",
+    ])
 }
 
 fn num(row: &BTreeMap<String, String>, column: &str) -> u64 {
@@ -99,7 +107,9 @@ fn a_jobs_lottery_makes_two_arms_followed_month_by_month() {
 fn a_trial_only_watches_and_is_the_same_for_any_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!("{JOBS}{JOBS_TRIAL}");
-    for (name, text, threads) in [("one", text.as_str(), "1"), ("two", text.as_str(), "2"), ("none", JOBS, "2")] {
+    for (name, text, threads) in
+        [("one", text.as_str(), "1"), ("two", text.as_str(), "2"), ("none", JOBS, "2")]
+    {
         let o = run(dir.path(), name, text, threads);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
@@ -133,13 +143,19 @@ intake_months = 12
     let (_, table) = rows(&dir.path().join("sch/trial.csv"));
     for rep in ["0", "1", "2", "3"] {
         let at = |arm: &str| {
-            let r = table.iter().find(|r| r["replicate"] == rep && r["month"] == "47" && r["arm"] == arm).unwrap();
+            let r = table
+                .iter()
+                .find(|r| r["replicate"] == rep && r["month"] == "47" && r["arm"] == arm)
+                .unwrap();
             (num(r, "enrolled"), num(r, "school") as f64 / num(r, "followed") as f64)
         };
         let ((n_control, school_control), (n_treatment, school_treatment)) = (at("control"), at("treatment"));
         // A fair lottery at coverage 0.5: arms within 5 standard deviations of each other.
         let n = (n_control + n_treatment) as f64;
-        assert!((n_treatment as f64 - n / 2.0).abs() < 5.0 * (n / 4.0).sqrt(), "{n_control} against {n_treatment}");
+        assert!(
+            (n_treatment as f64 - n / 2.0).abs() < 5.0 * (n / 4.0).sqrt(),
+            "{n_control} against {n_treatment}"
+        );
         // The scholarship cuts dropout (6.1): more winners are still students three years on.
         assert!(school_treatment > school_control, "replicate {rep}: {school_treatment} <= {school_control}");
     }
@@ -151,8 +167,14 @@ fn bad_trial_keys_are_bad_input_naming_the_key() {
     let cases = [
         (format!("{JOBS}\n[trial]\nlever = \"kingpin\"\n"), "must be scholarships or youth_jobs"),
         (format!("{JOBS}\n[trial]\nlever = \"scholarships\"\n"), "[policy.scholarships] is off"),
-        (format!("{JOBS}\n[policy.scholarships]\ncoverage = 1.0\n[trial]\nlever = \"scholarships\"\n"), "no control arm"),
-        (format!("{JOBS}{JOBS_TRIAL}").replace("intake_months = 1", "intake_months = 0"), "trial.intake_months"),
+        (
+            format!("{JOBS}\n[policy.scholarships]\ncoverage = 1.0\n[trial]\nlever = \"scholarships\"\n"),
+            "no control arm",
+        ),
+        (
+            format!("{JOBS}{JOBS_TRIAL}").replace("intake_months = 1", "intake_months = 0"),
+            "trial.intake_months",
+        ),
         (format!("{JOBS}\n[trial]\nlevers = \"youth_jobs\"\n"), "levers"),
     ];
     for (i, (text, needle)) in cases.iter().enumerate() {

@@ -18,30 +18,7 @@ mode=${2:-independent}
 bin=${NARCODOOR:-target/release/narcodoor}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
-cat > "$out/country.toml" <<'TOML'
-[run]
-name = "two_regions"
-months = 120
-burn_in_months = 24
-replicates = 2
-
-[population]
-youths = 100_000
-
-[[region]]
-name = "North"
-share = 0.5
-poverty = 0.40
-initial_members = 0.006
-neighbours = ["South"]
-
-[[region]]
-name = "South"
-share = 0.5
-poverty = 0.55
-initial_members = 0.003
-neighbours = ["North"]
-TOML
+printf 'extends = "%s/two_regions.toml"\n[run]\nname = "two_regions"\n' "$here" > "$out/country.toml"
 printf 'extends = "country.toml"\n[run]\nreplicates = 8\n[justice]\nsentence_months = 60\n' > "$out/truth.toml"
 "$bin" run "$out/truth.toml" --seed 1001 --quiet --no-charts --out "$out/truth"
 python3 "$here/targets_from_run.py" "$out/truth/timeseries.csv" 96 "$out/targets.csv"

@@ -33,30 +33,8 @@ bin=${NARCODOOR:-target/release/narcodoor}
 here=$(cd "$(dirname "$0")" && pwd)
 replicates=2
 mkdir -p "$out"
-cat > "$out/country.toml" <<'TOML'
-[run]
-name = "sbc_two_regions"
-months = 48
-burn_in_months = 24
-replicates = 2
-
-[population]
-youths = 10_000
-
-[[region]]
-name = "North"
-share = 0.5
-poverty = 0.40
-initial_members = 0.006
-neighbours = ["South"]
-
-[[region]]
-name = "South"
-share = 0.5
-poverty = 0.55
-initial_members = 0.003
-neighbours = ["North"]
-TOML
+printf 'extends = "%s/two_regions.toml"\n[run]\nname = "sbc_two_regions"\nmonths = 48\n[population]\nyouths = 10_000\n' \
+    "$here" > "$out/country.toml"
 
 # The truths, drawn from the prior once for all (repr keeps every digit).
 python3 - "$out" "$n" <<'PY'

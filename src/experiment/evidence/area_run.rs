@@ -59,7 +59,10 @@ pub fn measure(o: &Outcome, treated: &ReplicateResult) -> Option<AreaReplicate> 
     if let AreaDesign::EventStudy { design, .. } = design {
         // A month of event time whose level is zero is NaN on its own (event_time.csv).
         let values = |group: &[usize]| -> Vec<f64> {
-            area::event_response(&panel, design, group, scale).into_iter().map(|r| r.unwrap_or(f64::NAN)).collect()
+            area::event_response(&panel, design, group, scale)
+                .into_iter()
+                .map(|r| r.unwrap_or(f64::NAN))
+                .collect()
         };
         out.own = values(&design.own);
         if !design.neighbours.is_empty() {

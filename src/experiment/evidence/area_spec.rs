@@ -98,7 +98,10 @@ pub fn region_indices(names: &[String], params: &Params, field: &str) -> Result<
         .iter()
         .map(|r| {
             known.iter().position(|n| n == r).ok_or_else(|| {
-                format!("{field}: no region {r:?} in the control scenario (its regions: {})", known.join(", "))
+                format!(
+                    "{field}: no region {r:?} in the control scenario (its regions: {})",
+                    known.join(", ")
+                )
             })
         })
         .collect()
@@ -107,7 +110,10 @@ pub fn region_indices(names: &[String], params: &Params, field: &str) -> Result<
 /// Checks the area fields; returns the design (none for `paired`) and, for an event
 /// study, the regions its row measures (own or neighbours), which replace
 /// `outcome.regions`.
-pub fn check(f: &AreaFields<'_>, params: &Params) -> Result<(Option<AreaDesign>, Option<Vec<usize>>), String> {
+pub fn check(
+    f: &AreaFields<'_>,
+    params: &Params,
+) -> Result<(Option<AreaDesign>, Option<Vec<usize>>), String> {
     let only = |present: bool, field: &str, estimator: Estimator| -> Result<(), String> {
         if present && f.estimator != estimator {
             return Err(format!(
@@ -121,7 +127,10 @@ pub fn check(f: &AreaFields<'_>, params: &Params) -> Result<(Option<AreaDesign>,
     only(f.pre.is_some(), "pre", Estimator::DifferenceInDifferences)?;
     only(f.event.is_some(), "event", Estimator::EventStudy)?;
     if matches!(f.estimator, Estimator::Paired | Estimator::Arms) && f.control_regions.is_some() {
-        return Err(format!("outcome.control_regions is only for an area estimator, not {:?}", f.estimator.name()));
+        return Err(format!(
+            "outcome.control_regions is only for an area estimator, not {:?}",
+            f.estimator.name()
+        ));
     }
     match f.estimator {
         Estimator::Paired | Estimator::Arms => Ok((None, None)),
@@ -138,7 +147,9 @@ fn check_did(f: &AreaFields<'_>, params: &Params) -> Result<AreaDesign, String> 
         return Err("outcome.regions: a difference in differences needs treated regions (the national row has no control)".into());
     }
     let treated = region_indices(f.regions, params, "outcome.regions")?;
-    let names = f.control_regions.ok_or("outcome.control_regions: a difference in differences needs control regions")?;
+    let names = f
+        .control_regions
+        .ok_or("outcome.control_regions: a difference in differences needs control regions")?;
     let control = region_indices(names, params, "outcome.control_regions")?;
     if control.is_empty() {
         return Err("outcome.control_regions: name at least one region".into());
@@ -160,7 +171,9 @@ fn check_did(f: &AreaFields<'_>, params: &Params) -> Result<AreaDesign, String> 
 }
 
 fn check_event(f: &AreaFields<'_>, params: &Params) -> Result<(AreaDesign, Vec<usize>), String> {
-    let e = f.event.ok_or("outcome.event: an event study needs [outcome.event] (month, regions, response, time)")?;
+    let e = f
+        .event
+        .ok_or("outcome.event: an event study needs [outcome.event] (month, regions, response, time)")?;
     if !f.regions.is_empty() {
         return Err("outcome.regions: an event study measures outcome.event.regions or their neighbours (outcome.event.response); leave outcome.regions out".into());
     }
@@ -170,7 +183,9 @@ fn check_event(f: &AreaFields<'_>, params: &Params) -> Result<(AreaDesign, Vec<u
     }
     let [first, last] = e.time;
     if !(first < 0 && last >= 0) {
-        return Err(format!("outcome.event.time [{first}, {last}]: it must start before the event (< 0) and reach it (>= 0)"));
+        return Err(format!(
+            "outcome.event.time [{first}, {last}]: it must start before the event (< 0) and reach it (>= 0)"
+        ));
     }
     if e.bin == 0 || first % e.bin as i32 != 0 || (last + 1) % e.bin as i32 != 0 {
         return Err(format!(
@@ -204,7 +219,10 @@ fn check_event(f: &AreaFields<'_>, params: &Params) -> Result<(AreaDesign, Vec<u
     if let Some(cartel) = &e.held_by {
         let c = params.cartel_list.iter().find(|c| &c.name == cartel).ok_or_else(|| {
             let names: Vec<&str> = params.cartel_list.iter().map(|c| c.name.as_str()).collect();
-            format!("outcome.event.held_by: no cartel {cartel:?} in the control scenario (its cartels: {})", names.join(", "))
+            format!(
+                "outcome.event.held_by: no cartel {cartel:?} in the control scenario (its cartels: {})",
+                names.join(", ")
+            )
         })?;
         neighbours.retain(|&r| c.territory[r] > 0.0);
     }
@@ -215,8 +233,12 @@ fn check_event(f: &AreaFields<'_>, params: &Params) -> Result<(AreaDesign, Vec<u
         None => area::untouched(&own, &adjacency),
         Some(names) => {
             let c = region_indices(names, params, "outcome.control_regions")?;
-            if let Some((n, _)) = names.iter().zip(&c).find(|(_, i)| own.contains(i) || neighbours.contains(i)) {
-                return Err(format!("outcome.control_regions: {n:?} is one of the event's regions or their neighbours"));
+            if let Some((n, _)) =
+                names.iter().zip(&c).find(|(_, i)| own.contains(i) || neighbours.contains(i))
+            {
+                return Err(format!(
+                    "outcome.control_regions: {n:?} is one of the event's regions or their neighbours"
+                ));
             }
             c
         }
@@ -265,7 +287,10 @@ mod tests {
         let (design, group) = check(&did(&t, &c, [0, 11]), &baseline()).unwrap();
         assert_eq!(
             design,
-            Some(AreaDesign::DifferenceInDifferences { control: vec![0, 2], pre: Months { first: 0, last: 11 } })
+            Some(AreaDesign::DifferenceInDifferences {
+                control: vec![0, 2],
+                pre: Months { first: 0, last: 11 }
+            })
         );
         assert_eq!(group, None);
     }
@@ -273,11 +298,22 @@ mod tests {
     #[test]
     fn bad_difference_in_differences_fields_are_named() {
         let (t, c) = (names(&["Sur"]), names(&["Norte"]));
-        assert!(err(&did(&t, &names(&["Oaxaca"]), [0, 11])).starts_with("outcome.control_regions: no region \"Oaxaca\""));
-        assert!(err(&did(&t, &names(&["Norte", "Sur"]), [0, 11])).contains("\"Sur\" is also a treated region"));
-        assert!(err(&did(&t, &c, [12, 13])).starts_with("outcome.pre [12, 13] must end before outcome.window"));
-        assert!(err(&did(&t, &c, [11, 3])).starts_with("outcome.pre [11, 3]: the first month is after the last"));
-        assert!(err(&did(&[], &c, [0, 11])).starts_with("outcome.regions: a difference in differences needs"));
+        assert!(
+            err(&did(&t, &names(&["Oaxaca"]), [0, 11]))
+                .starts_with("outcome.control_regions: no region \"Oaxaca\"")
+        );
+        assert!(
+            err(&did(&t, &names(&["Norte", "Sur"]), [0, 11])).contains("\"Sur\" is also a treated region")
+        );
+        assert!(
+            err(&did(&t, &c, [12, 13])).starts_with("outcome.pre [12, 13] must end before outcome.window")
+        );
+        assert!(
+            err(&did(&t, &c, [11, 3])).starts_with("outcome.pre [11, 3]: the first month is after the last")
+        );
+        assert!(
+            err(&did(&[], &c, [0, 11])).starts_with("outcome.regions: a difference in differences needs")
+        );
         let mut no_pre = did(&t, &c, [0, 11]);
         no_pre.pre = None;
         assert!(err(&no_pre).starts_with("outcome.pre:"));
@@ -287,7 +323,14 @@ mod tests {
     }
 
     fn event(response: Response, time: [i32; 2], held_by: Option<&str>) -> EventFile {
-        EventFile { month: 12, regions: names(&["Sur"]), response, time, bin: 3, held_by: held_by.map(str::to_string) }
+        EventFile {
+            month: 12,
+            regions: names(&["Sur"]),
+            response,
+            time,
+            bin: 3,
+            held_by: held_by.map(str::to_string),
+        }
     }
 
     fn event_fields(e: &EventFile) -> AreaFields<'_> {

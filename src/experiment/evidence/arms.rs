@@ -31,21 +31,21 @@ pub fn note(id: &str, series: &TrialSeries, metric: usize, window: (u32, u32)) -
     Some(format!(
         "{id}: the trial enrolled {:.0} control and {:.0} treatment youths per replicate; the control arm had \
          {:.3} {} per 100 enrolled over months {}-{} (about {events:.2} per replicate), the treatment arm {:.3}",
-        e.enrolled[0],
-        e.enrolled[1],
-        e.rate[0],
-        e.outcome,
-        window.0,
-        window.1,
-        e.rate[1]
+        e.enrolled[0], e.enrolled[1], e.rate[0], e.outcome, window.0, window.1, e.rate[1]
     ))
 }
 
 /// The model's effect on the study's scale: relative (per cent of the control arm's rate)
 /// or a difference per 100 enrolled (which, for events a youth has at most once or
 /// rarely twice, is a difference in percentage points of the enrolled).
-pub fn arms_effect(series: &TrialSeries, metric: usize, scale: EffectScale, window: (u32, u32)) -> anyhow::Result<MeanCi> {
-    let outcome = trial_outcome(metric).context("the arms estimator reads recruits, member_arrests or member_deaths")?;
+pub fn arms_effect(
+    series: &TrialSeries,
+    metric: usize,
+    scale: EffectScale,
+    window: (u32, u32),
+) -> anyhow::Result<MeanCi> {
+    let outcome = trial_outcome(metric)
+        .context("the arms estimator reads recruits, member_arrests or member_deaths")?;
     let e = trial::effect(series, outcome, window.0, window.1)
         .context("the trial enrolled nobody in one of its arms during the window (no lottery: every candidate hired, or none)")?;
     let d = e.difference;

@@ -14,8 +14,8 @@
 //! whatever the verdicts, the command succeeds.
 
 pub mod area_run;
-pub mod arms;
 pub mod area_spec;
+pub mod arms;
 pub mod registry;
 
 use std::path::{Path, PathBuf};

@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Deserialize;
 
+use super::area_spec::{self, AreaDesign, AreaFields, Estimator, EventFile};
 use crate::error::InputError;
 use crate::model::metrics::{index_of, is_real};
 use crate::scenario::{self, Scenario};
-use super::area_spec::{self, AreaDesign, AreaFields, Estimator, EventFile};
 
 /// How the study identified its effect, and so how the model emulates it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -287,13 +287,17 @@ fn check_arms(o: &Outcome, treated: &Scenario) -> Result<(), String> {
         return Ok(());
     }
     if treated.params.trial.lever.is_none() {
-        return Err("outcome.estimator \"arms\": the treated scenario sets no [trial] (setting.treated)".into());
+        return Err(
+            "outcome.estimator \"arms\": the treated scenario sets no [trial] (setting.treated)".into()
+        );
     }
     if super::arms::trial_outcome(o.metric).is_none() {
         return Err("outcome.metric: the arms estimator reads recruits, member_arrests or member_deaths of the trial's participants".into());
     }
     if o.scale == EffectScale::PercentagePoints {
-        return Err("outcome.scale: the arms estimator gives relative or difference (per 100 enrolled)".into());
+        return Err(
+            "outcome.scale: the arms estimator gives relative or difference (per 100 enrolled)".into()
+        );
     }
     Ok(())
 }
