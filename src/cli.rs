@@ -211,6 +211,8 @@ pub struct RunArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub posterior: crate::cli_posterior::PosteriorArgs,
 }
 
 #[derive(Debug, Args)]
@@ -225,10 +227,17 @@ pub struct CompareArgs {
     /// otherwise, with exit code 2: their paired differences compare different countries).
     #[arg(long)]
     pub allow_mismatch: bool,
+    /// Under --posterior: a change whose probability to report in targets.csv, as
+    /// METRIC=CHANGE% over the run or METRIC=CHANGE%@YEAR in one year (e.g.
+    /// recruits=-20%@5); repeat for several.
+    #[arg(long = "target", value_name = "TARGET")]
+    pub targets: Vec<String>,
     #[command(flatten)]
     pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub posterior: crate::cli_posterior::PosteriorArgs,
 }
 
 /// The design of a sweep.
@@ -449,6 +458,7 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
     let settings = args.sim.settings(cancel)?;
     let p = &scenario.params;
+    let posterior = args.posterior.load(&[(p.run.name.as_str(), p)])?;
     let threads = settings.threads;
     let strategy = crate::engine::choose_strategy(p, p.run.replicates as usize, threads);
     scenario::check_memory(
@@ -462,7 +472,8 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     }
     let out = args.output.dir_or(|| scenario.params.run.name.clone());
     let outcome = write_dir(&out, settings.force, |staging| {
-        let opts = RunOptions { out_dir: staging.to_path_buf(), charts: args.output.charts(), settings };
+        let opts =
+            RunOptions { out_dir: staging.to_path_buf(), charts: args.output.charts(), settings, posterior };
         run_scenario(&scenario, &opts)
     })
     .map(|o| crate::experiment::run::RunOutcome { out_dir: out.clone(), ..o })?;
@@ -500,6 +511,9 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     }
     let settings = args.sim.settings(cancel)?;
     let base = &aligned.arms[0].scenario.params;
+    let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
+    let posterior = args.posterior.load(&named)?;
+    let targets = crate::cli_posterior::targets(&args.targets, &posterior, base.run.months)?;
     // Every arm's replicates are jobs of one list.
     let jobs = aligned.arms.len() * base.run.replicates as usize;
     for arm in &aligned.arms {
@@ -516,6 +530,8 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
             out_dir: staging.to_path_buf(),
             charts: args.output.charts(),
             settings,
+            posterior,
+            targets,
         };
         compare::run_compare(&aligned, &opts)
     })

@@ -8,6 +8,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod cli_evidence;
+pub mod cli_posterior;
 pub mod cli_search;
 pub mod engine;
 pub mod error;

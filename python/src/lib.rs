@@ -222,6 +222,7 @@ fn run(
             out_dir: dir.path().to_path_buf(),
             charts: false,
             settings: cancel.settings(sim.threads, cmd),
+            posterior: None,
         };
         run_scenario(&s, &opts)?;
         read_files(dir.path(), &RUN_FILES)
@@ -253,6 +254,8 @@ fn compare(
             out_dir: dir.path().to_path_buf(),
             charts: false,
             settings: cancel.settings(sim.threads, cmd),
+            posterior: None,
+            targets: Vec::new(),
         };
         compare_cmd::run_compare(&aligned, &opts)?;
         read_files(dir.path(), &["effects.csv", "report.md", "manifest.json"])

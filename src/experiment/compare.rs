@@ -23,13 +23,16 @@ use super::compare_regions::{ArmRegions, RegionStream, regional_effects};
 use super::icer::Incremental;
 use super::observed_fit::{FitBuilder, GroupFit, describe, group_fits, write_fit};
 use super::outcomes::{Reduced, Statistic, run_statistic};
+use super::posterior::Draws;
+use super::posterior_answers::{PosteriorAnswers, Target, answers, write_answers};
 use super::runner::{Experiment, Runner, Settings, details_field};
-use super::stats::{Change, CostEffectStatus, cost_per_unit_averted, paired};
+use super::stats::{cost_per_unit_averted, paired};
 use super::summary::{LEVEL, SummaryBuilder};
 use crate::calendar::YearMonth;
 use crate::engine::{Job, ReplicateResult, Strategy};
 use crate::error::InputError;
 use crate::model::metrics::{N_METRICS, m};
+use crate::model::params::Params;
 use crate::output::atomic::write_file;
 use crate::output::compare_report::{self, ReportArm, ReportInput};
 use crate::output::experiment_tables::{
@@ -39,6 +42,8 @@ use crate::output::manifest::{MODEL_VERSION, Scale};
 use crate::output::tables::{Summary, TimeseriesWriter};
 use crate::output::{experiment_charts, run_charts};
 use crate::scenario::{Overrides, Scenario, lever_windows, resolved_json, set_value_f64};
+
+pub use super::compare_text::summary_text;
 
 /// The metrics of `effects.csv`, in their order there; each is compared at the horizon and
 /// over the run (total of a flow, mean of a stock or rate).
@@ -164,6 +169,10 @@ pub struct CompareOptions {
     pub charts: bool,
     /// Threads, display, cancellation flag and the command line (manifest and report).
     pub settings: Settings,
+    /// Parameter uncertainty: replicate r of every scenario runs draw r mod K.
+    pub posterior: Option<Draws>,
+    /// Stated changes whose probability `targets.csv` gives (under a posterior only).
+    pub targets: Vec<Target>,
 }
 
 /// One scenario's results.
@@ -190,6 +199,8 @@ pub struct CompareOutcome {
     pub warnings: Vec<String>,
     pub files: Vec<String>,
     pub seconds: f64,
+    /// What the comparison answers under a posterior (`--posterior`).
+    pub answers: Option<PosteriorAnswers>,
 }
 
 /// The row of `effects.csv` (without its cost) comparing `scenario` with `baseline`, one
@@ -280,11 +291,18 @@ pub fn is_lever(metric: Metric) -> bool {
 }
 
 /// The jobs of a comparison, replicate by replicate: job `j` is replicate `j / arms` of
-/// arm `j % arms`, so the scenarios of one replicate run side by side.
-fn compare_jobs(aligned: &Aligned) -> Vec<Job<'_>> {
+/// arm `j % arms`, so the scenarios of one replicate run side by side. Under a posterior
+/// (`drawn[a]`: arm a under every draw) replicate r of every arm runs draw r mod K.
+fn compare_jobs<'a>(aligned: &'a Aligned, drawn: &'a [Vec<Params>]) -> Vec<Job<'a>> {
     let reps = aligned.arms[0].scenario.params.run.replicates;
+    let params = move |a: usize, r: u32| match drawn.get(a) {
+        Some(ps) => &ps[r as usize % ps.len()],
+        None => &aligned.arms[a].scenario.params,
+    };
     (0..reps)
-        .flat_map(|replicate| aligned.arms.iter().map(move |a| Job { params: &a.scenario.params, replicate }))
+        .flat_map(|replicate| {
+            (0..aligned.arms.len()).map(move |a| Job { params: params(a, replicate), replicate })
+        })
         .collect()
 }
 
@@ -364,7 +382,17 @@ pub const ARM_FILES: [&str; 4] = ["timeseries.csv", "summary.csv", "regions.csv"
 pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<CompareOutcome> {
     let dir = &opts.out_dir;
     let base = &aligned.arms[0].scenario.params;
-    let inputs = aligned.arms.iter().flat_map(|a| a.scenario.files.iter().cloned()).collect();
+    let drawn = match &opts.posterior {
+        Some(d) => aligned
+            .arms
+            .iter()
+            .map(|a| d.apply(&a.scenario.params, &a.label))
+            .collect::<anyhow::Result<_>>()?,
+        None => Vec::new(),
+    };
+    let mut inputs: Vec<PathBuf> =
+        aligned.arms.iter().flat_map(|a| a.scenario.files.iter().cloned()).collect();
+    inputs.extend(opts.posterior.as_ref().map(|d| PathBuf::from(&d.posterior.file)));
     let experiment =
         Experiment { name: "compare", out_dir: dir, scale: Scale::of(base), inputs, paired: true };
     let mut runner = Runner::start(experiment, opts.settings.clone())?;
@@ -374,12 +402,16 @@ pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<C
     }
     let n = aligned.arms.len();
     let reps = base.run.replicates;
-    let jobs = compare_jobs(aligned);
+    let jobs = compare_jobs(aligned, &drawn);
+    let mut target_values = vec![vec![Vec::new(); opts.targets.len()]; n];
     let job_name = |j: usize| {
         format!("{} ({}/{n}): replicate {}/{reps}", aligned.arms[j % n].label, j % n + 1, j / n + 1)
     };
     let result = runner.run(&format!("compare ({n} scenarios)"), &jobs, &job_name, |j, res| {
         streams[j % n].add(&res)?;
+        for (t, target) in opts.targets.iter().enumerate() {
+            target_values[j % n][t].push(target.value(&res));
+        }
         Ok(())
     });
     let strategy = match result {
@@ -391,7 +423,7 @@ pub fn run_compare(aligned: &Aligned, opts: &CompareOptions) -> anyhow::Result<C
     for s in streams {
         arms.push(s.finish(strategy, &mut files)?);
     }
-    write_results(aligned, opts, runner, arms, files)
+    write_results(aligned, opts, runner, arms, (files, &target_values))
 }
 
 /// Marks the effect rows of scenario `label` with the caveat of its costs (`params`: the
@@ -450,13 +482,21 @@ fn write_results(
     opts: &CompareOptions,
     runner: Runner,
     arms: Vec<ArmResult>,
-    mut files: Vec<String>,
+    (mut files, target_values): (Vec<String>, &[Vec<Vec<f64>>]),
 ) -> anyhow::Result<CompareOutcome> {
     let dir = &opts.out_dir;
     let (effects_rows, regional) = write_effect_tables(dir, aligned, &arms, &mut files)?;
 
     // What the terminal printed as warnings before the run is in the manifest too.
     let mut warnings = aligned.notes.clone();
+    let answers = match &opts.posterior {
+        Some(d) => {
+            let a = answers(&arms, d.count(), &opts.targets, target_values);
+            write_answers(dir, d, &a, (opts.charts, &effects_rows), (&mut files, &mut warnings))?;
+            Some(a)
+        }
+        None => None,
+    };
     let mut charts = Vec::new();
     if opts.charts {
         let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
@@ -506,6 +546,10 @@ fn write_results(
     spending_<lever> rows: each lever's spending over the run, adding up to spending_total",
         "regional_effects": "regional_effects.csv: the same paired intervals region by region",
     });
+    let mut details = details;
+    if let Some(d) = &opts.posterior {
+        details["posterior"] = d.manifest();
+    }
     let manifest = runner.finish(files, warnings.clone(), details_field(details))?;
     Ok(CompareOutcome {
         out_dir: dir.clone(),
@@ -515,6 +559,7 @@ fn write_results(
         warnings,
         files: manifest.outputs,
         seconds: manifest.run_seconds,
+        answers,
     })
 }
 
@@ -558,83 +603,10 @@ fn report_input(
     }
 }
 
-/// One effect in the terminal: metric and statistic, difference, interval, change.
-fn effect_line(r: &EffectRow) -> String {
-    use crate::output::compare_report::cell;
-    let name = format!("{} ({})", r.metric, r.statistic.name());
-    format!(
-        "    {:<31} {:>16}  [{}, {}]  {}\n",
-        name,
-        cell(r.metric, r.difference),
-        cell(r.metric, r.lo),
-        cell(r.metric, r.hi),
-        r.change.name().replace('_', " ")
-    )
-}
-
-/// The end-of-comparison text: the run and horizon effects of each scenario, the costs per
-/// unit averted, and the statement of common random numbers.
-pub fn summary_text(o: &CompareOutcome, seed: u64) -> String {
-    use crate::output::compare_report::human;
-    let mut s = String::new();
-    let base = &o.arms[0].label;
-    let n = o.arms[0].reduced.len();
-    s.push_str(&format!(
-        "Compared with {base}: {} scenario(s), {n} paired replicates each (common random numbers: seed {seed} for all).\n",
-        o.arms.len() - 1
-    ));
-    for note in &o.notes {
-        s.push_str(&format!("  note: {note}\n"));
-    }
-    for arm in &o.arms[1..] {
-        s.push_str(&format!(
-            "{} − {base}, mean difference and paired {:.0}% CI:\n",
-            arm.label,
-            LEVEL * 100.0
-        ));
-        // Over the run first (spending always), then the last 12 months; levers that
-        // neither side spends on say nothing.
-        let shown =
-            |r: &&EffectRow| r.scenario == arm.label && !(is_lever(r.metric) && r.change == Change::None);
-        let heads = ["over the run", "at the end of the run (stocks: last month; flows: last 12 months)"];
-        for (head, at_end) in heads.into_iter().zip([false, true]) {
-            s.push_str(&format!("  {head}:\n"));
-            let part = |r: &&EffectRow| (r.statistic == Statistic::Horizon) == at_end;
-            for r in o.effects.iter().filter(shown).filter(part) {
-                s.push_str(&effect_line(r));
-            }
-        }
-        for r in o.effects.iter().filter(|r| r.scenario == arm.label) {
-            if let Some(c) = &r.cost {
-                let what = format!("cost per {} averted", r.metric.name().trim_end_matches('s'));
-                let text = match c.status {
-                    CostEffectStatus::Averted | CostEffectStatus::NoExtraCost => {
-                        format!(
-                            "{} pesos  [{}, {}]  ({})",
-                            human(c.ratio),
-                            human(c.lo),
-                            human(c.hi),
-                            crate::output::compare_report::cost_status_words(c.status, r.caveat)
-                        )
-                    }
-                    CostEffectStatus::Worse => format!("none: {} got significantly worse", r.metric),
-                    _ if r.change == Change::None => format!("not reported: no difference in {}", r.metric),
-                    _ => format!("not reported: the change in {} is not significant", r.metric),
-                };
-                s.push_str(&format!("  {what:<33} {text}\n"));
-            }
-        }
-    }
-    for w in &o.warnings {
-        s.push_str(&format!("warning: {w}\n"));
-    }
-    s.push_str(&format!("Wrote {} files to {}\n", o.files.len(), o.out_dir.display()));
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::stats::{Change, CostEffectStatus};
     use crate::model::metrics::N_METRICS;
 
     fn reduced(members: f64, recruits: f64, spending: f64) -> Reduced {

@@ -9,19 +9,24 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::observed_fit::{FitBuilder, FitRow, GroupFit, describe, group_fits, write_fit};
+use super::outcomes::{Reduced, Statistic, run_statistic};
+use super::posterior::Draws;
 use super::runner::{Experiment, Runner, Settings};
 use super::summary::{AnnualBuilder, SummaryBuilder};
 use super::trial::{TrialEffect, TrialSeries, effects as trial_effects};
+use super::uncertainty::{Spread, spread};
 use crate::calendar::YearMonth;
 use crate::engine::{Event, Job, ReplicateResult, Strategy};
 use crate::model::metrics::m;
 use crate::model::params::Params;
+use crate::output::experiment_tables::Metric;
 use crate::output::manifest::Scale;
 use crate::output::run_charts::{self, ObservedPoints, ObservedValue, RunChartData};
 use crate::output::tables::{
     EventsWriter, Interval, RegionsWriter, Summary, TimeseriesWriter, write_annual, write_regions_summary,
 };
 use crate::output::trial_tables::{TrialWriter, write_effects};
+use crate::output::uncertainty_tables;
 use crate::scenario::{Scenario, lever_windows, resolved_json};
 use serde_json::Value as Json;
 
@@ -32,6 +37,8 @@ pub struct RunOptions {
     pub charts: bool,
     /// Threads, display, cancellation flag and the command line of the manifest.
     pub settings: Settings,
+    /// Parameter uncertainty: replicate r runs draw r mod K (`uncertainty.csv`).
+    pub posterior: Option<Draws>,
 }
 
 /// What a finished run reports back.
@@ -51,6 +58,8 @@ pub struct RunOutcome {
     pub fit: Vec<GroupFit>,
     /// A trial's effects over the run (empty without `[trial]`).
     pub trial: Vec<TrialEffect>,
+    /// Under a posterior: the key metrics over its draws (`uncertainty.csv`).
+    pub uncertainty: Vec<(Metric, Statistic, Spread)>,
 }
 
 /// The files a run writes, relative to its directory.
@@ -127,20 +136,19 @@ impl Streams {
 pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<RunOutcome> {
     let p = &scenario.params;
     let dir = &opts.out_dir;
-    let experiment = Experiment {
-        name: "run",
-        out_dir: dir,
-        scale: Scale::of(p),
-        inputs: scenario.files.clone(),
-        paired: false,
-    };
+    let drawn = opts.posterior.as_ref().map(|d| d.apply(p, &p.run.name)).transpose()?.unwrap_or_default();
+    let mut inputs = scenario.files.clone();
+    inputs.extend(opts.posterior.as_ref().map(|d| PathBuf::from(&d.posterior.file)));
+    let experiment = Experiment { name: "run", out_dir: dir, scale: Scale::of(p), inputs, paired: false };
     let mut runner = Runner::start(experiment, opts.settings.clone())?;
     let names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
     let start = p.run.start;
     let mut streams = Streams::create(dir, &names, p)?;
     let mut acc = Accumulated::new(scenario, &names);
 
-    let jobs: Vec<Job> = (0..p.run.replicates).map(|replicate| Job { params: p, replicate }).collect();
+    let params = |r: u32| if drawn.is_empty() { p } else { &drawn[r as usize % drawn.len()] };
+    let jobs: Vec<Job> =
+        (0..p.run.replicates).map(|replicate| Job { params: params(replicate), replicate }).collect();
     let reps = p.run.replicates;
     let label = format!("{} ({reps} replicates)", p.run.name);
     let job_name = |j: usize| format!("{}: replicate {}/{reps}", p.run.name, j + 1);
@@ -159,7 +167,7 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     };
     let trial_file = streams.trial.is_some();
     streams.finish(dir)?;
-    let Accumulated { builder, annual, fit, removals, trial } = acc;
+    let Accumulated { builder, annual, fit, removals, trial, reduced } = acc;
     let (summary, region_summaries) = write_summaries(dir, &names, &builder, start)?;
     let mut files: Vec<String> = RUN_FILES[..5].iter().map(|s| s.to_string()).collect();
     let mut warnings = Vec::from_iter(super::compare_checks::replicate_warning(p.run.replicates));
@@ -168,24 +176,21 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         fit.map(|f| write_fit_file(dir, &f, &mut files, &mut warnings)).transpose()?.unwrap_or_default();
     let trial =
         if trial_file { write_trial_files(dir, &trial, &mut files, &mut warnings)? } else { Vec::new() };
+    let uncertainty = match &opts.posterior {
+        Some(d) => write_uncertainty(dir, d, &reduced, &mut files)?,
+        None => Vec::new(),
+    };
     if opts.charts {
-        let regions: Vec<(String, Summary)> = names.iter().cloned().zip(region_summaries).collect();
-        let data = RunChartData {
-            scenario: &p.run.name,
-            summary: &summary,
-            regions: &regions,
-            removals: &removals,
-            start,
-            levers: lever_windows(p),
-            annual_regions: annual_regions.as_deref(),
-            observed: scenario.observed.as_ref().map(|o| observed_points(o.label(), &fit_rows)),
-        };
-        let charts = run_charts::render(&dir.join("charts"), &data).context("cannot draw the charts")?;
-        files.extend(charts.into_iter().map(|c| format!("charts/{c}")));
+        let charts = RunCharts { scenario, summary: &summary, region_summaries, removals: &removals };
+        files.extend(charts.draw(dir, annual_regions.as_deref(), &fit_rows)?);
     }
 
     let fits = group_fits(&fit_rows);
-    let manifest = runner.finish(files, warnings.clone(), manifest_fields(scenario, &fit_rows, &fits))?;
+    let mut fields = manifest_fields(scenario, &fit_rows, &fits);
+    if let Some(d) = &opts.posterior {
+        fields.insert("posterior".into(), d.manifest());
+    }
+    let manifest = runner.finish(files, warnings.clone(), fields)?;
     let totals = [m::RECRUITS, m::MINOR_RECRUITS, m::MEMBER_DEATHS, m::HOMICIDES, m::SPENDING_TOTAL]
         .iter()
         .map(|&i| (i, builder.total_interval(i)))
@@ -201,7 +206,67 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
         warnings,
         fit: fits,
         trial,
+        uncertainty,
     })
+}
+
+/// Under a posterior: `posterior_draws.csv` and `uncertainty.csv` (each key metric at the
+/// horizon and over the run, over the draws, with its variance's two parts).
+fn write_uncertainty(
+    dir: &Path,
+    draws: &Draws,
+    reduced: &[Reduced],
+    files: &mut Vec<String>,
+) -> anyhow::Result<Vec<(Metric, Statistic, Spread)>> {
+    let path = dir.join("posterior_draws.csv");
+    uncertainty_tables::write_draws(&path, draws)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let mut rows = Vec::new();
+    for &metric in &super::compare::KEY_METRICS {
+        for stat in [Statistic::Horizon, run_statistic(metric)] {
+            let values: Vec<f64> = reduced.iter().map(|r| r.value(metric, stat)).collect();
+            rows.push((Metric(metric), stat, spread(&values, draws.count())));
+        }
+    }
+    let path = dir.join("uncertainty.csv");
+    uncertainty_tables::write_run_uncertainty(&path, &rows)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    files.extend(["posterior_draws.csv".to_string(), "uncertainty.csv".to_string()]);
+    Ok(rows)
+}
+
+/// What a run's charts read: results already written to its files.
+struct RunCharts<'a> {
+    scenario: &'a Scenario,
+    summary: &'a Summary,
+    region_summaries: Vec<Summary>,
+    removals: &'a [Event],
+}
+
+impl RunCharts<'_> {
+    /// Draws the charts into `dir/charts`; returns their paths relative to `dir`.
+    fn draw(
+        self,
+        dir: &Path,
+        annual_regions: Option<&[Summary]>,
+        fit_rows: &[FitRow],
+    ) -> anyhow::Result<Vec<String>> {
+        let p = &self.scenario.params;
+        let names = p.regions.iter().map(|r| r.name.clone());
+        let regions: Vec<(String, Summary)> = names.zip(self.region_summaries).collect();
+        let data = RunChartData {
+            scenario: &p.run.name,
+            summary: self.summary,
+            regions: &regions,
+            removals: self.removals,
+            start: p.run.start,
+            levers: lever_windows(p),
+            annual_regions,
+            observed: self.scenario.observed.as_ref().map(|o| observed_points(o.label(), fit_rows)),
+        };
+        let charts = run_charts::render(&dir.join("charts"), &data).context("cannot draw the charts")?;
+        Ok(charts.into_iter().map(|c| format!("charts/{c}")).collect())
+    }
 }
 
 /// What a run accumulates as replicates arrive, beside the streamed files: the summaries,
@@ -212,6 +277,8 @@ struct Accumulated {
     fit: Option<FitBuilder>,
     removals: Vec<Event>,
     trial: TrialSeries,
+    /// Every replicate reduced, in replicate order (for `uncertainty.csv`).
+    reduced: Vec<Reduced>,
 }
 
 impl Accumulated {
@@ -223,6 +290,7 @@ impl Accumulated {
             fit: scenario.observed.as_ref().map(|o| FitBuilder::new(o, p.run.months, names)),
             removals: Vec::new(),
             trial: TrialSeries::default(),
+            reduced: Vec::new(),
         }
     }
 
@@ -238,6 +306,7 @@ impl Accumulated {
             f.add(res);
         }
         self.trial.add(res);
+        self.reduced.push(Reduced::of(res));
     }
 }
 

@@ -27,7 +27,7 @@ mod scatter_grid;
 mod stacked;
 
 pub use bars::{bars_with_intervals, tornado};
-pub use forest::{ForestRow, forest};
+pub use forest::{ForestRow, forest, forest_labelled};
 pub use grid::{REFERENCE_COLOR, panels_against_reference, small_multiples, small_multiples_observed};
 pub use heatmap::heatmap;
 pub use scatter::{ScatterSet, scatter_labeled, scatter_sets};

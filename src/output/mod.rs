@@ -24,3 +24,5 @@ pub mod sweep_charts;
 pub mod tables;
 pub mod terminal;
 pub mod trial_tables;
+pub mod uncertainty_charts;
+pub mod uncertainty_tables;

@@ -5,9 +5,11 @@
 use std::fmt::Write as _;
 
 use crate::experiment::observed_fit::describe;
+use crate::experiment::outcomes::Statistic;
 use crate::experiment::run::RunOutcome;
 use crate::experiment::summary::LEVEL;
 use crate::experiment::trial::TrialEffect;
+use crate::experiment::uncertainty::Spread;
 use crate::model::metrics::{METRICS, m};
 use crate::output::compare_report::cell;
 use crate::output::experiment_tables::Metric;
@@ -70,6 +72,7 @@ pub fn run_summary(scenario: &Scenario, o: &RunOutcome) -> String {
     if let Some(lever) = &p.trial.lever {
         trial_lines(&mut out, lever, &o.trial);
     }
+    uncertainty_lines(&mut out, &o.uncertainty);
     let _ = writeln!(out, "Wrote {} files to {}", o.files.len(), o.out_dir.display());
     out
 }
@@ -96,6 +99,29 @@ fn trial_lines(out: &mut String, lever: &str, effects: &[TrialEffect]) {
             out,
             "  {:<10} {:>8.3} vs {:>8.3}  {:+.3} [{:+.3}, {:+.3}]  {:+.1}%",
             e.outcome, e.rate[1], e.rate[0], d.mean, d.lo, d.hi, e.relative.0
+        );
+    }
+}
+
+/// Under a posterior: the totals over the run with their interval over draws and the
+/// parameters' share of the variance (uncertainty.csv).
+fn uncertainty_lines(out: &mut String, rows: &[(Metric, Statistic, Spread)]) {
+    let Some(first) = rows.first() else { return };
+    let _ = writeln!(
+        out,
+        "With parameter uncertainty ({} posterior draws): mean, 90% interval of the draw means, the parameters' \
+         share of the variance:",
+        first.2.draws
+    );
+    for (metric, stat, s) in rows.iter().filter(|(_, st, _)| *st == Statistic::Total) {
+        let _ = writeln!(
+            out,
+            "  {:<30} {:>14}  [{}, {}]  parameters {:.0}%",
+            format!("{} {}", stat.name(), metric),
+            cell(*metric, s.mean),
+            cell(*metric, s.lo),
+            cell(*metric, s.hi),
+            100.0 * s.parameter_share()
         );
     }
 }

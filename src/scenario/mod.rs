@@ -197,6 +197,15 @@ pub fn lever_windows(p: &Params) -> Vec<LeverWindow> {
     out
 }
 
+/// Whether the lever a `policy.<lever>.<key>` path names is on in `p`; `None` for a path
+/// that names no lever. (Setting such a path switches an off lever on with its defaults.)
+pub fn lever_is_on(p: &Params, path: &str) -> Option<bool> {
+    let name = path.trim().strip_prefix("policy.")?.split('.').next()?;
+    let schema = Schema::new();
+    let lever = schema.lever(name)?;
+    Some((lever.schedule)(p).is_some())
+}
+
 /// One instance of a lever: its first reported month, its end (exclusive; `None`: to the
 /// end of the run) and a flag per region where it acts.
 #[derive(Clone, Debug, PartialEq)]

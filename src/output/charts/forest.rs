@@ -56,13 +56,29 @@ fn draw_interval(
 
 /// A forest plot of `rows` into `path`; `text.y_label` names the value axis.
 pub fn forest(path: &Path, text: &ChartText, rows: &[ForestRow]) -> Result<(), ChartError> {
+    forest_labelled(
+        path,
+        text,
+        rows,
+        ["published (interval or band)", "model (95% interval across replicates)"],
+    )
+}
+
+/// [`forest`] with the legend's names of the two intervals (`published` first, `model`
+/// second).
+pub fn forest_labelled(
+    path: &Path,
+    text: &ChartText,
+    rows: &[ForestRow],
+    names: [&str; 2],
+) -> Result<(), ChartError> {
     ensure_font()?;
     check_count("rows", rows.len(), MAX_BARS)?;
     let groups = grouped(rows);
     let w = WIDTH as f64;
     let legend = [
-        LegendEntry::new("published (interval or band)", Swatch::Line(palette(0))),
-        LegendEntry::new("model (95% interval across replicates)", Swatch::Line(palette(1))),
+        LegendEntry::new(names[0], Swatch::Line(palette(0))),
+        LegendEntry::new(names[1], Swatch::Line(palette(1))),
     ];
     let header = Header::new(text.title, &legend, w);
     let values = rows
