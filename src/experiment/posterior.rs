@@ -129,6 +129,14 @@ pub struct Draws {
     pub particle: Vec<usize>,
 }
 
+/// The posterior a scenario file ships, if any: `data/<stem>_posterior.csv` beside it
+/// (`scenarios/mexico_2000.toml` ships `scenarios/data/mexico_2000_posterior.csv`).
+pub fn shipped(scenario_file: &Path) -> Option<std::path::PathBuf> {
+    let stem = scenario_file.file_stem()?.to_str()?;
+    let path = scenario_file.parent()?.join("data").join(format!("{stem}_posterior.csv"));
+    path.is_file().then_some(path)
+}
+
 impl Posterior {
     /// Resamples `k` particles by weight (multinomial), deterministically from `seed`.
     pub fn draw(self, k: usize, seed: u64) -> Draws {
