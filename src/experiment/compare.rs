@@ -489,39 +489,27 @@ fn write_results(
 
     // What the terminal printed as warnings before the run is in the manifest too.
     let mut warnings = aligned.notes.clone();
-    let answers = match &opts.posterior {
+    let (answers, posterior_charts) = match &opts.posterior {
         Some(d) => {
             let a = answers(&arms, d.count(), &opts.targets, target_values);
-            write_answers(dir, d, &a, (opts.charts, &effects_rows), (&mut files, &mut warnings))?;
-            Some(a)
+            let charts =
+                write_answers(dir, d, &a, (opts.charts, &effects_rows), (&mut files, &mut warnings))?;
+            (Some(a), charts)
         }
-        None => None,
+        None => (None, Vec::new()),
     };
     let mut charts = Vec::new();
     if opts.charts {
-        let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
-        let summaries: Vec<&Summary> = arms.iter().map(|a| &a.summary).collect();
-        let run = &aligned.arms[0].scenario.params.run;
-        let windows: Vec<Vec<_>> = (aligned.arms.iter())
-            .map(|a| {
-                run_charts::policy_windows(&lever_windows(&a.scenario.params), run.months, run.start, None)
-            })
-            .collect();
-        let timeline = experiment_charts::Timeline { start: run.start, windows };
-        match experiment_charts::compare_charts(
-            &dir.join("charts"),
-            &labels,
-            &summaries,
-            &effects_rows,
-            &timeline,
-        ) {
+        match draw_charts(dir, aligned, &arms, &effects_rows) {
             Ok(written) => charts = written,
             Err(e) => warnings.push(format!("charts: {e}")),
         }
         files.extend(charts.iter().map(|c| format!("charts/{c}")));
+        charts.extend(posterior_charts);
     }
 
     let mut report = report_input(aligned, opts, &runner, (&effects_rows, &regional), &charts);
+    report.posterior = answers.clone().zip(opts.posterior.as_ref().map(|d| d.posterior.file.clone()));
     for (arm, result) in report.arms.iter_mut().zip(&arms) {
         arm.fit = result.fit.iter().map(describe).collect();
     }
@@ -563,6 +551,23 @@ fn write_results(
     })
 }
 
+/// The comparison's charts in `dir/charts`, from its arms' summaries and `effects.csv`'s rows.
+fn draw_charts(
+    dir: &Path,
+    aligned: &Aligned,
+    arms: &[ArmResult],
+    effects_rows: &[EffectRow],
+) -> Result<Vec<String>, crate::output::charts::ChartError> {
+    let labels: Vec<String> = arms.iter().map(|a| a.label.clone()).collect();
+    let summaries: Vec<&Summary> = arms.iter().map(|a| &a.summary).collect();
+    let run = &aligned.arms[0].scenario.params.run;
+    let windows: Vec<Vec<_>> = (aligned.arms.iter())
+        .map(|a| run_charts::policy_windows(&lever_windows(&a.scenario.params), run.months, run.start, None))
+        .collect();
+    let timeline = experiment_charts::Timeline { start: run.start, windows };
+    experiment_charts::compare_charts(&dir.join("charts"), &labels, &summaries, effects_rows, &timeline)
+}
+
 /// What `report.md` shows.
 fn report_input(
     aligned: &Aligned,
@@ -600,6 +605,7 @@ fn report_input(
         effects: effects.to_vec(),
         regional: regional.to_vec(),
         charts: charts.to_vec(),
+        posterior: None,
     }
 }
 

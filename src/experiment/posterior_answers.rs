@@ -262,14 +262,15 @@ fn curves(arms: &[ArmResult], k: usize) -> Vec<Acceptability> {
 }
 
 /// Writes the answers' files into `dir` (and their charts into `dir/charts` when `charts`),
-/// listing them in `files`; a chart that fails is a warning, as every command's charts are.
+/// listing them in `files`; returns the charts' names. A chart that fails is a warning, as
+/// every command's charts are.
 pub fn write_answers(
     dir: &Path,
     draws: &Draws,
     a: &PosteriorAnswers,
     (charts, effects): (bool, &[EffectRow]),
     (files, warnings): (&mut Vec<String>, &mut Vec<String>),
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Vec<String>> {
     let mut put = |name: &str, r: std::io::Result<()>| -> anyhow::Result<()> {
         r.with_context(|| format!("cannot write {}", dir.join(name).display()))?;
         files.push(name.to_string());
@@ -282,13 +283,19 @@ pub fn write_answers(
         put("targets.csv", tables::write_targets(&dir.join("targets.csv"), &a.targets))?;
     }
     put("acceptability.csv", tables::write_acceptability(&dir.join("acceptability.csv"), &a.acceptability))?;
-    if charts {
-        match uncertainty_charts::draw(&dir.join("charts"), effects, &a.effects, &a.acceptability) {
-            Ok(written) => files.extend(written.into_iter().map(|c| format!("charts/{c}"))),
-            Err(e) => warnings.push(format!("charts: {e}")),
+    if !charts {
+        return Ok(Vec::new());
+    }
+    match uncertainty_charts::draw(&dir.join("charts"), effects, &a.effects, &a.acceptability) {
+        Ok(written) => {
+            files.extend(written.iter().map(|c| format!("charts/{c}")));
+            Ok(written)
+        }
+        Err(e) => {
+            warnings.push(format!("charts: {e}"));
+            Ok(Vec::new())
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::experiment_tables::{EffectRow, Metric, RegionalEffectRow};
 use crate::experiment::compare::is_lever;
 use crate::experiment::compare_checks::{Caveat, caveat_words};
 use crate::experiment::outcomes::{Statistic, TRAILING_MONTHS};
+use crate::experiment::posterior_answers::PosteriorAnswers;
 use crate::experiment::stats::{Change, CostEffectStatus};
 use crate::model::metrics::m;
 
@@ -50,6 +51,8 @@ pub struct ReportInput {
     pub regional: Vec<RegionalEffectRow>,
     /// Chart file names inside `charts/`.
     pub charts: Vec<String>,
+    /// Under a posterior: what the comparison answers, and the posterior's file.
+    pub posterior: Option<(PosteriorAnswers, String)>,
 }
 
 /// A number for people: thousands separators for large values, two decimals for moderate
@@ -485,6 +488,8 @@ pub fn render(input: &ReportInput) -> String {
     spending_section(&mut s, input);
     cost_table(&mut s, &input.effects);
     incremental_section(&mut s, input);
+    let posterior = input.posterior.as_ref();
+    super::compare_report_posterior::section(&mut s, posterior.map(|p| &p.0), posterior.map_or("", |p| &p.1));
     super::compare_report_regions::regional_section(&mut s, &input.regional, input.replicates);
     charts_section(&mut s, &input.charts);
     s.push_str(METHODS);
@@ -526,6 +531,7 @@ mod tests {
 
     fn input(replicates: u32, rows: Vec<EffectRow>) -> ReportInput {
         ReportInput {
+            posterior: None,
             narcodoor_version: "0.1.0",
             model_version: "NDM-1",
             command: "narcodoor compare".into(),

@@ -13,6 +13,7 @@
 pub mod atomic;
 pub mod charts;
 pub mod compare_report;
+pub mod compare_report_posterior;
 pub mod compare_report_regions;
 pub mod evidence_files;
 pub mod experiment_charts;
