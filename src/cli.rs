@@ -513,7 +513,7 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let base = &aligned.arms[0].scenario.params;
     let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
     let posterior = args.posterior.load(&named)?;
-    let targets = crate::cli_posterior::targets(&args.targets, &posterior, base.run.months)?;
+    let targets = crate::cli_posterior::targets(&args.targets, &posterior, &base.run)?;
     // Every arm's replicates are jobs of one list.
     let jobs = aligned.arms.len() * base.run.replicates as usize;
     for arm in &aligned.arms {

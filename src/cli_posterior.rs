@@ -8,7 +8,7 @@ use clap::Args;
 use crate::error::InputError;
 use crate::experiment::posterior::{self, Draws};
 use crate::experiment::posterior_answers::{Target, parse_target};
-use crate::model::params::Params;
+use crate::model::params::{Params, Run};
 
 #[derive(Debug, Clone, Args)]
 pub struct PosteriorArgs {
@@ -40,16 +40,16 @@ impl PosteriorArgs {
 }
 
 /// `compare`'s targets, which need a posterior.
-pub fn targets(texts: &[String], draws: &Option<Draws>, months: u32) -> anyhow::Result<Vec<Target>> {
+pub fn targets(texts: &[String], draws: &Option<Draws>, run: &Run) -> anyhow::Result<Vec<Target>> {
     if !texts.is_empty() && draws.is_none() {
         return Err(InputError::new(
             "--target needs --posterior FILE (its probability is over the posterior's draws)",
         )
         .into());
     }
-    let targets = texts.iter().map(|t| parse_target(t)).collect::<anyhow::Result<Vec<_>>>()?;
-    for t in &targets {
-        t.check(months)?;
+    let mut targets = texts.iter().map(|t| parse_target(t)).collect::<anyhow::Result<Vec<_>>>()?;
+    for t in &mut targets {
+        t.resolve(run.start, run.months)?;
     }
     Ok(targets)
 }

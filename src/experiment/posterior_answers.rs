@@ -22,6 +22,7 @@ use super::posterior::Draws;
 use super::uncertainty::{
     Spread, acceptability, draw_means, meets, p_lower, quantile, relative_changes, spread, wtp_grid,
 };
+use crate::calendar::YearMonth;
 use crate::engine::ReplicateResult;
 use crate::error::InputError;
 use crate::model::metrics::{index_of, m};
@@ -31,15 +32,19 @@ use crate::output::{uncertainty_charts, uncertainty_tables as tables};
 /// Points of the willingness-to-pay grid of the acceptability curves.
 pub const WTP_POINTS: usize = 41;
 
-/// A stated change to meet: `metric=-20%` over the run, or `metric=-20%@5` in year 5 of
-/// the run (its months 49 to 60). Flows are summed over the window, stocks averaged.
+/// A stated change to meet: `metric=-20%` over the run, `metric=-20%@5` in year 5 of the
+/// run (its months 49 to 60), or, in a dated run, `metric=-20%@2018` in calendar year 2018.
+/// Flows are summed over the window, stocks averaged.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
     pub text: String,
     pub metric: usize,
     /// The relative change to meet (−0.2 for −20%).
     pub change: f64,
+    /// `@YEAR`: a year of the run (1, 2, …) or, for a dated run, a calendar year (≥ 1000).
     pub year: Option<u32>,
+    /// The reported months of the window, first and end (exclusive); set by [`Target::resolve`].
+    pub months: Option<(u32, u32)>,
 }
 
 /// Parses `--target METRIC=CHANGE%[@YEAR]` (exit code 2 naming the culprit).
@@ -68,34 +73,44 @@ pub fn parse_target(text: &str) -> anyhow::Result<Target> {
     let change = change.trim().strip_suffix('%').ok_or_else(|| bad("the change must end with %"))?;
     let change = change.trim().parse::<f64>().ok().filter(|c| c.is_finite() && *c != 0.0 && *c >= -100.0);
     let change = change.ok_or_else(|| bad("the change must be a non-zero percentage of at least -100%"))?;
-    Ok(Target { text: text.to_string(), metric, change: change / 100.0, year })
+    Ok(Target { text: text.to_string(), metric, change: change / 100.0, year, months: None })
 }
 
 impl Target {
-    /// Refuses a year past the end of a run of `months` reported months.
-    pub fn check(&self, months: u32) -> anyhow::Result<()> {
-        match self.year {
-            Some(y) if y * 12 > months => Err(InputError::new(format!(
-                "--target {}: year {y} ends after the run's {months} months",
-                self.text
-            ))
-            .into()),
-            _ => Ok(()),
+    /// Places the window in a run of `months` reported months starting at `start` (a
+    /// calendar year needs a dated run); a window outside the run is bad input.
+    pub fn resolve(&mut self, start: Option<YearMonth>, months: u32) -> anyhow::Result<()> {
+        let bad = |why: String| -> anyhow::Error {
+            InputError::new(format!("--target {}: {why}", self.text)).into()
+        };
+        let Some(y) = self.year else { return Ok(()) };
+        let first = match (y >= 1000, start) {
+            (false, _) => (y as i64 - 1) * 12,
+            (true, Some(s)) => YearMonth::parse(&format!("{y}-01")).map_or(-1, |jan| jan.since(s)),
+            (true, None) => {
+                return Err(bad(format!("year {y} is a calendar year, but the scenario has no run.start")));
+            }
+        };
+        if first < 0 || first + 12 > months as i64 {
+            return Err(bad(format!("year {y} is not a whole year inside the run's {months} months")));
         }
+        self.months = Some((first as u32, first as u32 + 12));
+        Ok(())
     }
 
     /// The window's words in `targets.csv`.
     pub fn window(&self) -> String {
-        match self.year {
-            Some(y) => format!("year {y} (months {}-{})", (y - 1) * 12 + 1, y * 12),
-            None => "run".into(),
+        match (self.year, self.months) {
+            (Some(y), Some((a, b))) if y >= 1000 => format!("{y} (months {}-{b})", a + 1),
+            (Some(y), Some((a, b))) => format!("year {y} (months {}-{b})", a + 1),
+            _ => "run".into(),
         }
     }
 
     /// One replicate's value of the target's metric over its window.
     pub fn value(&self, res: &ReplicateResult) -> f64 {
-        let rows = match self.year {
-            Some(y) => &res.months[((y - 1) * 12) as usize..(y * 12) as usize],
+        let rows = match self.months {
+            Some((a, b)) => &res.months[a as usize..b as usize],
             None => &res.months[..],
         };
         let sum: f64 = rows.iter().map(|mo| mo.metrics.national[self.metric]).sum();
@@ -304,10 +319,17 @@ mod tests {
 
     #[test]
     fn targets_parse() {
-        let t = parse_target("recruits=-20%@5").unwrap();
+        let mut t = parse_target("recruits=-20%@5").unwrap();
         assert_eq!((t.metric, t.change, t.year), (m::RECRUITS, -0.2, Some(5)));
+        assert!(t.clone().resolve(None, 59).is_err());
+        t.resolve(None, 60).unwrap();
         assert_eq!(t.window(), "year 5 (months 49-60)");
-        assert!(t.check(60).is_ok() && t.check(59).is_err());
+        let mut c = parse_target("homicides=-10%@2018").unwrap();
+        assert!(c.clone().resolve(None, 300).is_err(), "a calendar year needs a date");
+        let start = YearMonth::parse("2000-01");
+        assert!(c.clone().resolve(start, 216).is_err(), "2018 ends after month 216");
+        c.resolve(start, 228).unwrap();
+        assert_eq!((c.months, c.window()), (Some((216, 228)), "2018 (months 217-228)".to_string()));
         assert_eq!(parse_target("homicides=10%").unwrap().year, None);
         for bad in
             ["recruits", "nope=-20%", "recruits=-20", "recruits=0%", "recruits=-20%@0", "recruits=-120%"]
