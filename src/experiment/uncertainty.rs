@@ -141,19 +141,21 @@ pub fn acceptability(averted: &[Vec<f64>], cost: &[Vec<f64>], wtp: &[f64]) -> Ve
         .collect()
 }
 
-/// The willingness-to-pay grid of the curves: `points` values from 0 to twice the largest
-/// mean cost per unit averted among the options that avert anything at a cost (at least 1,
-/// so a grid exists when everything saves money or nothing is averted).
+/// The willingness-to-pay grid of the curves: `points` values from 0 to 1.25 times the
+/// largest 95% quantile, over the options, of the draws' costs per unit averted (among the
+/// draws that avert anything at a cost), so every curve has settled by the grid's end; at
+/// least 1, so a grid exists when everything saves money or nothing is averted.
 pub fn wtp_grid(averted: &[Vec<f64>], cost: &[Vec<f64>], points: usize) -> Vec<f64> {
-    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     let top = averted
         .iter()
         .zip(cost)
-        .map(|(a, c)| (mean(a), mean(c)))
-        .filter(|&(a, c)| a > 0.0 && c > 0.0)
-        .map(|(a, c)| c / a)
+        .filter_map(|(a, c)| {
+            let ratios: Vec<f64> =
+                a.iter().zip(c).filter(|&(&a, &c)| a > 0.0 && c > 0.0).map(|(a, c)| c / a).collect();
+            (!ratios.is_empty()).then(|| quantile(&ratios, 0.95))
+        })
         .fold(0.0_f64, f64::max);
-    let top = (2.0 * top).max(1.0);
+    let top = (1.25 * top).max(1.0);
     (0..points).map(|i| top * i as f64 / (points - 1) as f64).collect()
 }
 
@@ -203,8 +205,9 @@ mod tests {
         // At 40: B in both.
         assert_eq!(c, [vec![1.0, 0.0, 0.0], vec![0.0, 0.5, 0.5], vec![0.0, 0.0, 1.0]]);
         let g = wtp_grid(&averted, &cost, 5);
-        // Mean cost per unit: A 10, B 400/30; the grid runs to twice the larger.
+        // Costs per unit: A 10 and 10, B 20 and 10; the type-7 95% quantile of B's is 19.5,
+        // and the grid runs to 1.25 times it.
         assert_eq!(g.len(), 5);
-        assert!((g[4] - 800.0 / 30.0).abs() < 1e-9 && g[0] == 0.0);
+        assert!((g[4] - 1.25 * 19.5).abs() < 1e-9 && g[0] == 0.0, "{g:?}");
     }
 }
