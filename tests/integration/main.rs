@@ -29,6 +29,7 @@ mod observed_data;
 mod output_dirs;
 mod patterns_doors;
 mod patterns_state;
+mod posterior_search;
 mod rules_doors;
 mod rules_state;
 mod scenario_files;

@@ -97,6 +97,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
     let points: Vec<usize> = (0..first.points).collect();
     let metadata = merged.metadata(&format!("merged from {n} shard directories"), command);
     let (ok, errors) = assemble(out, &merged, &metadata, &points, &|p| sources[p % n].clone())?;
+    if merged.posterior.is_some() {
+        // Every shard drew the same draws (same posterior, draws and seed: checked above).
+        let draws = crate::input_file::read_bytes(&dirs[0].join("posterior_draws.csv"))
+            .map_err(|e| input(format!("{}: {}", dirs[0].display(), e.reason)))?;
+        crate::output::atomic::write_in(out, "posterior_draws.csv", &draws)?;
+    }
     let (_, charts, warnings) = super::summarise(out, &merged, true)?;
     let details = serde_json::json!({
         "design": merged,
@@ -105,7 +111,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
         "ok": ok,
         "errors": errors,
     });
-    let mut outputs = sweep_outputs();
+    let mut outputs = sweep_outputs(&merged);
     outputs.extend(charts);
     runner.finish(outputs, warnings, details_field(details))?;
     Ok(MergeOutcome { out_dir: out.to_path_buf(), shards: n, runs: ok + errors, ok, errors })
