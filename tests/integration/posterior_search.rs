@@ -239,3 +239,71 @@ fn a_sweep_refuses_a_posterior_that_conflicts() {
         "2 replicates per draw",
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// evidence
+// ---------------------------------------------------------------------------------------
+
+/// A paired study on percentage points (attanasio2021) and a difference in differences
+/// (espinosa2015): both give numbers at this size.
+fn evidence(out: &Path, post: &Path, extra: &[&str]) -> Output {
+    let mut args =
+        vec!["evidence", "--only", "attanasio2021,espinosa2015", "--youths", "40000", "--replicates", "4"];
+    args.extend(["--no-charts", "--quiet", "--out", s(out), "--posterior", s(post)]);
+    args.extend(extra);
+    narcodoor(&args)
+}
+
+#[test]
+fn evidence_under_a_posterior_gives_each_study_its_effect_over_the_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let post = posterior(dir.path());
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    for (out, threads) in [(&one, "1"), (&two, "2")] {
+        let o = evidence(out, &post, &["--threads", threads]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert_eq!(fs::read(one.join("evidence.csv")).unwrap(), fs::read(two.join("evidence.csv")).unwrap());
+    let (header, table) = super::common::csv_table(&one.join("evidence.csv"));
+    let mut expected: Vec<&str> = narcodoor::output::evidence_files::HEADER.to_vec();
+    expected.extend(narcodoor::output::evidence_files::POSTERIOR_HEADER);
+    assert_eq!(header, expected);
+    for row in &table {
+        let x = |c: &str| row[c].parse::<f64>().unwrap();
+        assert!(
+            x("posterior_lo") <= x("posterior_effect") && x("posterior_effect") <= x("posterior_hi"),
+            "{row:?}"
+        );
+        assert!((0.0..=1.0).contains(&x("parameter_share")), "{row:?}");
+        assert!(["inside", "overlapping", "outside"].contains(&row["posterior_verdict"].as_str()));
+    }
+    // On percentage points a paired study's effect is the mean of its replicates' effects,
+    // and the draws hold equally many replicates: the mean over draws is the model's mean.
+    let paired = &table[0];
+    assert_eq!((paired["study"].as_str(), paired["scale"].as_str()), ("attanasio2021", "percentage_points"));
+    let (m, p) =
+        (paired["model_effect"].parse::<f64>().unwrap(), paired["posterior_effect"].parse::<f64>().unwrap());
+    assert!((m - p).abs() <= 1e-9 * m.abs().max(1e-9), "{m} {p}");
+    assert_ne!(paired["posterior_lo"], paired["posterior_hi"], "the draws must differ for this test to bite");
+    let report = fs::read_to_string(one.join("report.md")).unwrap();
+    assert!(report.contains("## Under parameter uncertainty"), "{report}");
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(one.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["details"]["posterior"]["espinosa2015"]["draws"], 2);
+}
+
+#[test]
+fn evidence_refuses_a_posterior_with_too_few_replicates_per_draw() {
+    let dir = tempfile::tempdir().unwrap();
+    let post = posterior(dir.path());
+    let out = dir.path().join("e");
+    let o = evidence(&out, &post, &["--replicates", "3"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("study attanasio2021") && err.contains("2 replicates per draw"), "{err}");
+    assert!(!out.exists());
+    refused(
+        &["evidence", "--only", "attanasio2021", "--draws", "2", "--out", s(&out)],
+        "--draws needs --posterior",
+    );
+}
