@@ -246,9 +246,16 @@ fn a_sweep_refuses_a_posterior_that_conflicts() {
 
 /// A paired study on percentage points (attanasio2021) and a difference in differences
 /// (espinosa2015): both give numbers at this size.
-fn evidence(out: &Path, post: &Path, extra: &[&str]) -> Output {
-    let mut args =
-        vec!["evidence", "--only", "attanasio2021,espinosa2015", "--youths", "40000", "--replicates", "4"];
+fn evidence(out: &Path, post: &Path, replicates: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "evidence",
+        "--only",
+        "attanasio2021,espinosa2015",
+        "--youths",
+        "40000",
+        "--replicates",
+        replicates,
+    ];
     args.extend(["--no-charts", "--quiet", "--out", s(out), "--posterior", s(post)]);
     args.extend(extra);
     narcodoor(&args)
@@ -260,7 +267,7 @@ fn evidence_under_a_posterior_gives_each_study_its_effect_over_the_draws() {
     let post = posterior(dir.path());
     let (one, two) = (dir.path().join("one"), dir.path().join("two"));
     for (out, threads) in [(&one, "1"), (&two, "2")] {
-        let o = evidence(out, &post, &["--threads", threads]);
+        let o = evidence(out, &post, "4", &["--threads", threads]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     }
     assert_eq!(fs::read(one.join("evidence.csv")).unwrap(), fs::read(two.join("evidence.csv")).unwrap());
@@ -297,7 +304,7 @@ fn evidence_refuses_a_posterior_with_too_few_replicates_per_draw() {
     let dir = tempfile::tempdir().unwrap();
     let post = posterior(dir.path());
     let out = dir.path().join("e");
-    let o = evidence(&out, &post, &["--replicates", "3"]);
+    let o = evidence(&out, &post, "3", &[]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("study attanasio2021") && err.contains("2 replicates per draw"), "{err}");
