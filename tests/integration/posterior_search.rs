@@ -314,3 +314,80 @@ fn evidence_refuses_a_posterior_with_too_few_replicates_per_draw() {
         "--draws needs --posterior",
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// optimize
+// ---------------------------------------------------------------------------------------
+
+fn optimize(out: &Path, post: &Path, threads: &str, extra: &[&str]) -> Output {
+    let mut args = vec!["optimize", TINY, "--out", s(out), "--posterior", s(post), "--draws", "2"];
+    args.extend(["--lever", "policy.demand.reduction=0:0.5", "--objective", "recruits", "--objective"]);
+    args.extend(["spending_total", "--population", "4", "--generations", "2", "--months", "12"]);
+    args.extend(["--replicates", "2", "--no-charts", "--quiet", "--threads", threads]);
+    args.extend(extra);
+    narcodoor(&args)
+}
+
+fn succeeded(o: Output) {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn optimize_under_a_posterior_is_the_same_on_any_thread_count_and_after_a_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let post = posterior(dir.path());
+    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+    let below = ["--robust", "below:6,1e12"];
+    succeeded(optimize(&a, &post, "1", &below));
+    succeeded(optimize(&b, &post, "2", &below));
+    const FILES: [&str; 3] = ["pareto.csv", "holdout.csv", "evaluated.csv"];
+    for f in FILES {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f}");
+    }
+    fs::remove_file(b.join("generations/gen-0002.json")).unwrap();
+    fs::remove_file(b.join("manifest.json")).unwrap();
+    succeeded(optimize(&b, &post, "2", &below));
+    for f in FILES {
+        assert_eq!(fs::read(a.join(f)).unwrap(), fs::read(b.join(f)).unwrap(), "{f} after resume");
+    }
+    // The objectives are shares of draws above a threshold; each objective's quantiles over
+    // the draws close the row.
+    let (header, front) = super::common::csv_table(&a.join("pareto.csv"));
+    assert_eq!(
+        header[header.len() - 4..],
+        ["recruits_total_p05", "recruits_total_p95", "spending_total_total_p05", "spending_total_total_p95"]
+    );
+    for row in &front {
+        let x = |c: &str| row[c].parse::<f64>().unwrap();
+        assert!((0.0..=1.0).contains(&x("recruits_total")), "{row:?}");
+        assert!(x("recruits_total_p05") <= x("recruits_total_p95"), "{row:?}");
+    }
+    let (holdout, _) = super::common::csv_table(&a.join("holdout.csv"));
+    assert_eq!(holdout.last().unwrap(), "spending_total_total_p95");
+    // Resuming under another posterior is another search.
+    let other = dir.path().join("other.csv");
+    fs::write(&other, "recruit.intensity\n0.05\n0.12\n").unwrap();
+    let o = optimize(&b, &other, "2", &below);
+    assert_eq!(o.status.code(), Some(2), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn optimize_refuses_a_posterior_that_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let post = posterior(dir.path());
+    let out = dir.path().join("o");
+    for (extra, needle) in [
+        (vec!["--uncertain", "recruit.shield=0.1:0.2"], "--uncertain"),
+        (
+            vec!["--lever", "recruit.intensity=0.05:0.1"],
+            "--lever recruit.intensity: the path is also a column of --posterior",
+        ),
+        (vec!["--robust", "below:6"], "1 thresholds for 2 objectives"),
+    ] {
+        let o = optimize(&out, &post, "1", &extra);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {err}");
+        assert!(err.contains(needle), "{extra:?}: {err}");
+        assert!(!out.join("pareto.csv").exists());
+    }
+}
