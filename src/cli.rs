@@ -287,6 +287,8 @@ pub struct SweepArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub posterior: crate::cli_posterior::PosteriorArgs,
 }
 
 #[derive(Debug, Args)]
@@ -565,7 +567,9 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         Some((k, n)) => format!("sweep-{}-shard-{k}-of-{n}", scenario.params.run.name),
         None => format!("sweep-{}", scenario.params.run.name),
     });
+    let posterior = args.posterior.load(&[(scenario.params.run.name.as_str(), &scenario.params)])?;
     let spec = sweep::SweepSpec {
+        posterior,
         scenario,
         factors,
         kind,

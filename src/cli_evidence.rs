@@ -24,12 +24,21 @@ pub struct EvidenceArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub sim: SimArgs,
+    #[command(flatten)]
+    pub posterior: crate::cli_posterior::PosteriorArgs,
 }
 
 pub fn cmd_evidence(args: EvidenceArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let studies = evidence::load_registry(&evidence::registry::default_dir(), &args.only)?;
     let plans = evidence::plan(studies, &args.sim.overrides())?;
     let settings = args.sim.settings(cancel)?;
+    let posterior = match &args.posterior.posterior {
+        Some(file) => evidence::posterior_run::prepare(&plans, file, args.posterior.draws)?,
+        None if args.posterior.draws.is_some() => {
+            return Err(crate::error::InputError::new("--draws needs --posterior FILE").into());
+        }
+        None => Vec::new(),
+    };
     let jobs: usize =
         plans.iter().map(|p| 2 * p.aligned.arms[0].scenario.params.run.replicates as usize).sum();
     for p in &plans {
@@ -43,7 +52,7 @@ pub fn cmd_evidence(args: EvidenceArgs, cancel: &Cancel) -> anyhow::Result<ExitC
     let out = args.output.dir_or(|| "evidence".into());
     let charts = args.output.charts();
     let outcome = write_dir(&out, settings.force, |staging| {
-        let opts = EvidenceOptions { out_dir: staging.to_path_buf(), charts, settings };
+        let opts = EvidenceOptions { out_dir: staging.to_path_buf(), charts, settings, posterior };
         evidence::run_evidence(&plans, &opts)
     })?;
     println!("{}", evidence::summary_line(&outcome));

@@ -7,8 +7,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use crate::cli::{OutputArgs, SimArgs, load_scenario};
+use crate::error::InputError;
 use crate::experiment::generations::parse_range;
 use crate::experiment::optimize::{self, OptimizeSpec, parse_objective, parse_robust};
+use crate::experiment::posterior::read_posterior;
 use crate::experiment::runner::Cancel;
 
 // The help of `--out` and `--no-charts` (the shared [`OutputArgs`]) with each command's
@@ -46,12 +48,18 @@ pub struct OptimizeArgs {
     /// Robust mode: an uncertain model parameter and its range, PATH=LO:HI (repeat).
     #[arg(long = "uncertain", value_name = "PATH=LO:HI")]
     pub uncertain: Vec<String>,
-    /// Robust mode: Latin-hypercube draws of the uncertain parameters (the same for every
-    /// candidate).
+    /// Robust mode from a calibration's posterior.csv instead of --uncertain: each candidate
+    /// runs K draws resampled from its last generation (the same for every candidate).
+    #[arg(long, value_name = "FILE", conflicts_with = "uncertain")]
+    pub posterior: Option<PathBuf>,
+    /// Robust mode: Latin-hypercube draws of the uncertain parameters, or draws from the
+    /// posterior (the same for every candidate).
     #[arg(long, value_name = "K", default_value_t = 5)]
     pub draws: usize,
-    /// Robust mode: minimise the mean over the draws, or a percentile such as p90.
-    #[arg(long, value_name = "mean|pNN", default_value = "mean")]
+    /// Robust mode: minimise the mean over the draws, a percentile such as p90, or with
+    /// below:V1,V2,... (a threshold per objective) the share of draws above each threshold
+    /// (maximising the probability of meeting it).
+    #[arg(long, value_name = "mean|pNN|below:V,...", default_value = "mean")]
     pub robust: String,
     #[command(flatten)]
     pub output: OutputArgs,
@@ -74,7 +82,19 @@ pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitC
     let objectives =
         args.objectives.iter().map(|o| parse_objective(o)).collect::<anyhow::Result<Vec<_>>>()?;
     let out_dir = args.output.dir_or(|| format!("optimize-{}", scenario.params.run.name));
-    let draws = if uncertain.is_empty() { 1 } else { args.draws };
+    let robust = !uncertain.is_empty() || args.posterior.is_some();
+    let draws = if robust { args.draws } else { 1 };
+    let posterior = match &args.posterior {
+        Some(file) if args.draws < 2 => {
+            return Err(InputError::new(format!(
+                "--posterior {}: --draws must be at least 2",
+                file.display()
+            ))
+            .into());
+        }
+        Some(file) => Some(read_posterior(file)?.draw(args.draws, scenario.params.run.seed)),
+        None => None,
+    };
     let spec = OptimizeSpec {
         overrides: args.sim.overrides(),
         scenario,
@@ -86,6 +106,7 @@ pub fn cmd_optimize(args: OptimizeArgs, cancel: &Cancel) -> anyhow::Result<ExitC
         uncertain,
         draws,
         robust: parse_robust(&args.robust)?,
+        posterior,
         settings: args.sim.settings(cancel)?,
         out_dir,
         charts: args.output.charts(),

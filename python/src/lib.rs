@@ -301,6 +301,7 @@ fn sweep(
             resume: false,
             charts: false,
             settings: cancel.settings(sim.threads, cmd),
+            posterior: None,
         };
         sweep_cmd::plan(spec)?.run()?;
         read_files(&dir.path().join("sweep"), &["runs.csv", "runs_timeseries.csv", "manifest.json"])

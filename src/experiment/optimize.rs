@@ -21,7 +21,12 @@
 //! Latin-hypercube draws, the same for every candidate; each candidate runs every draw on
 //! every replicate, and per replicate the objective is the mean or the chosen percentile
 //! (`--robust p90`) of its values over the draws; means and intervals are then taken over
-//! replicates as usual.
+//! replicates as usual. With `--posterior FILE` instead of `--uncertain`, the K variants
+//! are K draws resampled from a calibration's posterior (the same for every candidate).
+//! `--robust below:V1,V2,...` (one threshold per objective) minimises, per objective, the
+//! share of draws above its threshold: 1 − P(objective ≤ threshold), so the search maximises
+//! the probability of meeting every target. In robust mode each candidate also carries, per
+//! objective, the 5% and 95% quantiles over the draws of its mean over replicates.
 //!
 //! Each finished generation is a checkpoint ([`super::generations::store`]): a killed
 //! search, run again with the same command, resumes at the last one with the same bytes.
@@ -33,7 +38,9 @@ use serde::{Deserialize, Serialize};
 use super::generations::{self, Batch, Prepared, Space, exact, store::Store};
 use super::nsga2::{self, Fitness, Operators};
 use super::outcomes::{Reduced, Statistic, column, run_statistic};
+use super::posterior::Draws;
 use super::stats::{mean_ci, quantile_sorted};
+use super::uncertainty::quantile;
 use crate::engine::ReplicateResult;
 use crate::error::InputError;
 use crate::experiment::runner::{Experiment, Runner, Settings};
@@ -110,17 +117,31 @@ pub fn round_lever(x: f64, lo: f64, hi: f64) -> f64 {
 }
 
 /// How robust mode summarises a candidate over the uncertain draws.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub enum Robust {
     Mean,
     /// A percentile in (0, 100].
     Percentile(f64),
+    /// One threshold per objective: the share of draws whose value exceeds it (1 − the
+    /// probability of meeting it), to minimise.
+    Below(Vec<f64>),
 }
 
-/// Parses `--robust`: `mean` or `pNN` (a percentile, e.g. `p90`).
+/// Parses `--robust`: `mean`, `pNN` (a percentile, e.g. `p90`) or `below:V1,V2,...`.
 pub fn parse_robust(text: &str) -> anyhow::Result<Robust> {
     if text == "mean" {
         return Ok(Robust::Mean);
+    }
+    if let Some(list) = text.strip_prefix("below:") {
+        let values: Option<Vec<f64>> =
+            list.split(',').map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite())).collect();
+        return match values {
+            Some(v) if !v.is_empty() => Ok(Robust::Below(v)),
+            _ => Err(InputError::new(format!(
+                "--robust {text}: expected below:V1,V2,... with a finite threshold per --objective"
+            ))
+            .into()),
+        };
     }
     match text.strip_prefix('p').and_then(|p| p.parse::<f64>().ok()) {
         Some(p) if p > 0.0 && p <= 100.0 => Ok(Robust::Percentile(p)),
@@ -131,13 +152,15 @@ pub fn parse_robust(text: &str) -> anyhow::Result<Robust> {
 }
 
 impl Robust {
-    fn reduce(self, values: &mut [f64]) -> f64 {
+    /// Objective `j`'s values over the draws, reduced to one number to minimise.
+    fn reduce(&self, j: usize, values: &mut [f64]) -> f64 {
         match self {
             Robust::Mean => values.iter().sum::<f64>() / values.len() as f64,
             Robust::Percentile(p) => {
                 values.sort_by(f64::total_cmp);
                 quantile_sorted(values, p / 100.0)
             }
+            Robust::Below(t) => values.iter().filter(|&&x| x > t[j]).count() as f64 / values.len() as f64,
         }
     }
 }
@@ -156,6 +179,8 @@ pub struct OptimizeSpec {
     pub uncertain: Vec<(String, f64, f64)>,
     pub draws: usize,
     pub robust: Robust,
+    /// The posterior's draws, the other source of robust mode's variants.
+    pub posterior: Option<Draws>,
     pub settings: Settings,
     pub out_dir: PathBuf,
     pub charts: bool,
@@ -177,6 +202,12 @@ pub struct Record {
     #[serde(with = "exact")]
     pub spending: Vec<f64>,
     pub error: Option<String>,
+    /// Robust mode: per objective, the 5% and 95% quantiles over the draws of its mean
+    /// over replicates (empty otherwise).
+    #[serde(with = "exact", default, skip_serializing_if = "Vec::is_empty")]
+    pub draw_lo: Vec<f64>,
+    #[serde(with = "exact", default, skip_serializing_if = "Vec::is_empty")]
+    pub draw_hi: Vec<f64>,
 }
 
 impl Record {
@@ -247,7 +278,10 @@ impl<'a> Search<'a> {
         let base = spec.scenario.params.clone();
         let space = Space::new(base.clone(), &spec.levers, "--lever")?;
         Space::new(base.clone(), &spec.uncertain, "--uncertain")?;
-        let draws = if spec.uncertain.is_empty() {
+        let draws = if let Some(d) = &spec.posterior {
+            check_posterior(d, spec, &base)?;
+            vec![Vec::new(); d.count()]
+        } else if spec.uncertain.is_empty() {
             vec![Vec::new()]
         } else {
             let bounds: Vec<(f64, f64)> = spec.uncertain.iter().map(|u| (u.1, u.2)).collect();
@@ -264,8 +298,16 @@ impl<'a> Search<'a> {
         self.space.prepare(&rounded)
     }
 
-    /// A candidate's variants: its parameters under each uncertain draw.
+    /// Whether candidates run under several draws (`--uncertain` or `--posterior`).
+    pub fn robust(&self) -> bool {
+        self.draws.len() > 1
+    }
+
+    /// A candidate's variants: its parameters under each uncertain or posterior draw.
     fn variants(&self, p: &Params) -> Result<Vec<Params>, String> {
+        if let Some(d) = &self.spec.posterior {
+            return d.apply(p, "the candidate").map_err(|e| format!("{e:#}"));
+        }
         self.draws
             .iter()
             .map(|d| {
@@ -317,6 +359,8 @@ impl<'a> Search<'a> {
             hi: nan.clone(),
             spending: vec![f64::NAN],
             error: Some(e),
+            draw_lo: Vec::new(),
+            draw_hi: Vec::new(),
         };
         let runs = match outcome {
             Err(e) => return failed(e),
@@ -327,7 +371,7 @@ impl<'a> Search<'a> {
             let per_rep: Vec<f64> = (0..self.replicates as usize)
                 .map(|r| {
                     let mut xs: Vec<f64> = runs.iter().map(|v| v[r][j]).collect();
-                    if j == k { Robust::Mean.reduce(&mut xs) } else { self.spec.robust.reduce(&mut xs) }
+                    if j == k { Robust::Mean.reduce(j, &mut xs) } else { self.spec.robust.reduce(j, &mut xs) }
                 })
                 .collect();
             let ci = mean_ci(&per_rep, 0.95);
@@ -341,7 +385,8 @@ impl<'a> Search<'a> {
         let spending = vec![mean.pop().unwrap_or(f64::NAN)];
         lo.pop();
         hi.pop();
-        Record { values: c.values.clone(), mean, lo, hi, spending, error: None }
+        let (draw_lo, draw_hi) = if self.robust() { draw_quantiles(&runs, k) } else { Default::default() };
+        Record { values: c.values.clone(), mean, lo, hi, spending, error: None, draw_lo, draw_hi }
     }
 
     /// The checkpoint's description of the search: everything its bytes depend on.
@@ -361,6 +406,7 @@ impl<'a> Search<'a> {
             "uncertain": s.uncertain.iter().map(|l| (l.0.clone(), format!("{:?}", l.1), format!("{:?}", l.2))).collect::<Vec<_>>(),
             "draws": s.draws,
             "robust": format!("{:?}", s.robust),
+            "posterior": s.posterior.as_ref().map(|d| serde_json::json!({ "hash": d.posterior.hash, "draws": d.count() })),
             "seed": p.run.seed,
             "replicates": p.run.replicates,
             "months": p.run.months,
@@ -387,7 +433,52 @@ fn check_spec(spec: &OptimizeSpec) -> anyhow::Result<()> {
     if !spec.uncertain.is_empty() && spec.draws < 2 {
         return bad("--draws must be at least 2 with --uncertain");
     }
+    if let Robust::Below(t) = &spec.robust {
+        if t.len() != spec.objectives.len() {
+            return bad(&format!(
+                "--robust below: {} thresholds for {} objectives: give one per --objective, in order",
+                t.len(),
+                spec.objectives.len()
+            ));
+        }
+        if spec.uncertain.is_empty() && spec.posterior.is_none() {
+            return bad(
+                "--robust below:... is a probability over draws: it needs --uncertain or --posterior",
+            );
+        }
+    }
     Ok(())
+}
+
+/// A posterior's columns must not be searched, and every column must apply to the scenario.
+fn check_posterior(d: &Draws, spec: &OptimizeSpec, base: &Params) -> anyhow::Result<()> {
+    if !spec.uncertain.is_empty() {
+        return Err(
+            InputError::new("--posterior and --uncertain are two sources of the draws: give one").into()
+        );
+    }
+    if let Some(l) = spec.levers.iter().find(|l| d.posterior.paths.contains(&l.0)) {
+        return Err(InputError::new(format!(
+            "--lever {}: the path is also a column of --posterior {}; a searched lever cannot also be uncertain",
+            l.0, d.posterior.file
+        ))
+        .into());
+    }
+    d.apply(base, "the scenario").map(|_| ())
+}
+
+/// Per objective, the 5% and 95% quantiles over the draws of each draw's mean over
+/// replicates (`runs[draw][replicate][objective]`).
+fn draw_quantiles(runs: &[Vec<Vec<f64>>], k: usize) -> (Vec<f64>, Vec<f64>) {
+    let tail = (1.0 - crate::experiment::uncertainty::DRAW_LEVEL) / 2.0;
+    let (mut lo, mut hi) = (Vec::with_capacity(k), Vec::with_capacity(k));
+    for j in 0..k {
+        let means: Vec<f64> =
+            runs.iter().map(|reps| reps.iter().map(|v| v[j]).sum::<f64>() / reps.len() as f64).collect();
+        lo.push(quantile(&means, tail));
+        hi.push(quantile(&means, 1.0 - tail));
+    }
+    (lo, hi)
 }
 
 /// Runs (or resumes) the search and writes its outputs. `progress(months)` is called
@@ -549,6 +640,20 @@ mod tests {
         assert_eq!(parse_objective("recruits").unwrap().name, "recruits_total");
     }
 
+    /// Fails if: a threshold's meeting (≤) counts as missing it, the share is not over the
+    /// draws, or a threshold is read for another objective.
+    #[test]
+    fn below_minimises_the_share_of_draws_above_each_objectives_threshold() {
+        let r = parse_robust("below:2.5,10").unwrap();
+        assert_eq!(r, Robust::Below(vec![2.5, 10.0]));
+        assert_eq!(r.reduce(0, &mut [1.0, 2.0, 3.0, 4.0]), 0.5);
+        assert_eq!(r.reduce(1, &mut [1.0, 10.0, 11.0, 4.0]), 0.25);
+        assert_eq!(Robust::Below(vec![2.0]).reduce(0, &mut [2.0, 2.0]), 0.0);
+        for bad in ["below:", "below:x", "below:1,inf", "p0", "median"] {
+            assert!(parse_robust(bad).unwrap_err().is::<InputError>(), "{bad}");
+        }
+    }
+
     fn prep(x: f64) -> Prepared {
         Prepared { params: Err(String::new()), values: vec![x] }
     }
@@ -562,6 +667,8 @@ mod tests {
             hi: vec![0.0],
             spending: vec![0.0],
             error: None,
+            draw_lo: Vec::new(),
+            draw_hi: Vec::new(),
         };
         // Integer levers round 1.2 and 0.8 onto 1: only the first of equal values runs, and
         // none that a known record holds.

@@ -52,13 +52,15 @@ pub fn reevaluate(
 pub fn holdout_csv(search: &Search<'_>, fresh: &[Record], beaten: &[Vec<String>]) -> String {
     let cols = super::output::value_columns(search);
     let seed = holdout_seed(search.spec.scenario.params.run.seed);
-    let mut out = format!("point,{},spending_mean,feasible,seed,dominated_by\n", cols.join(","));
+    let mut out = format!("point,{},spending_mean,feasible,seed,dominated_by", cols.join(","));
+    out.push_str(&super::output::draw_header(search));
     for (k, r) in fresh.iter().enumerate() {
         let fields = super::output::value_fields(r);
         let spending = r.spending.first().map_or(String::new(), |&x| fmt_real(x));
         let feasible = r.error.is_none() && r.feasible(search.spec.budget);
         let by = csv_field(&beaten[k].join(";"));
-        out.push_str(&format!("{k},{},{spending},{feasible},{seed},{by}\n", fields.join(",")));
+        out.push_str(&format!("{k},{},{spending},{feasible},{seed},{by}", fields.join(",")));
+        out.push_str(&super::output::draw_fields(search, r));
     }
     out
 }
@@ -144,6 +146,8 @@ mod tests {
             hi: mean.to_vec(),
             spending: vec![0.0],
             error: None,
+            draw_lo: Vec::new(),
+            draw_hi: Vec::new(),
         }
     }
 

@@ -60,11 +60,36 @@ fn references_csv(search: &Search<'_>, refs: &[(String, Record)]) -> String {
 }
 
 fn pareto_csv(search: &Search<'_>, front: &[Record]) -> String {
-    let mut out = format!("point,{}\n", value_columns(search).join(","));
+    let mut out = format!("point,{}", value_columns(search).join(","));
+    out.push_str(&draw_header(search));
     for (k, r) in front.iter().enumerate() {
-        out.push_str(&format!("{k},{}\n", value_fields(r).join(",")));
+        out.push_str(&format!("{k},{}", value_fields(r).join(",")));
+        out.push_str(&draw_fields(search, r));
     }
     out
+}
+
+/// The end of a header line of `pareto.csv` and `holdout.csv`: in robust mode,
+/// `<objective>_p05,<objective>_p95` per objective (the quantiles over the draws of its mean
+/// over replicates), then the line's end.
+pub fn draw_header(search: &Search<'_>) -> String {
+    if !search.robust() {
+        return "\n".into();
+    }
+    let names = search.spec.objectives.iter().map(|o| &o.name);
+    let cols: Vec<String> = names.flat_map(|n| [format!("{n}_p05"), format!("{n}_p95")]).collect();
+    format!(",{}\n", cols.join(","))
+}
+
+/// The end of a row matching [`draw_header`] (empty fields for a failed candidate).
+pub fn draw_fields(search: &Search<'_>, r: &Record) -> String {
+    if !search.robust() {
+        return "\n".into();
+    }
+    let k = search.spec.objectives.len();
+    let cell = |v: &[f64], j: usize| v.get(j).map_or(String::new(), |&x| fmt_real(x));
+    let cells: Vec<String> = (0..k).flat_map(|j| [cell(&r.draw_lo, j), cell(&r.draw_hi, j)]).collect();
+    format!(",{}\n", cells.join(","))
 }
 
 fn evaluated_csv(search: &Search<'_>, gens: &[Generation]) -> String {

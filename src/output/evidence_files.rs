@@ -41,7 +41,25 @@ pub struct EvidenceRow {
     pub counterfactual_effect: f64,
     pub counterfactual_lo: f64,
     pub counterfactual_hi: f64,
+    /// Under `--posterior`: the effect over the posterior's draws.
+    pub posterior: Option<PosteriorColumns>,
 }
+
+/// A study's effect over a posterior's draws (`evidence --posterior`): the mean and the
+/// 5%/95% quantiles of the effect its estimator gives on each draw's replicates, the
+/// parameters' share of the paired effect's variance, and the verdict of that interval.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PosteriorColumns {
+    pub effect: f64,
+    pub lo: f64,
+    pub hi: f64,
+    pub parameter_share: f64,
+    pub verdict: String,
+}
+
+/// The columns `evidence.csv` gains, at its end, under `--posterior`.
+pub const POSTERIOR_HEADER: [&str; 5] =
+    ["posterior_effect", "posterior_lo", "posterior_hi", "parameter_share", "posterior_verdict"];
 
 /// The columns of `evidence.csv`, in order. The first fourteen are a contract; the
 /// estimator and the counterfactual were added after them.
@@ -109,7 +127,16 @@ fn write_csv(path: &Path, rows: &[EvidenceRow]) -> std::io::Result<()> {
             (Real(r.counterfactual_effect), Real(r.counterfactual_lo), Real(r.counterfactual_hi)),
         )
     });
-    write_table(path, &HEADER, records)
+    if rows.iter().all(|r| r.posterior.is_none()) {
+        return write_table(path, &HEADER, records);
+    }
+    let mut header = HEADER.to_vec();
+    header.extend(POSTERIOR_HEADER);
+    let extra = rows.iter().map(|r| {
+        let p = r.posterior.as_ref().expect("every row has a posterior when one has");
+        (Real(p.effect), Real(p.lo), Real(p.hi), Real(p.parameter_share), &p.verdict)
+    });
+    write_table(path, &header, records.zip(extra))
 }
 
 /// Writes every file; returns the files written (relative to `dir`) and the warnings.
@@ -296,6 +323,7 @@ pub fn report(studies: &[&Study], rows: &[EvidenceRow]) -> String {
             r.sign_agreement
         );
     }
+    posterior_section(&mut s, studies, rows);
     for st in studies {
         let _ = write!(
             s,
@@ -313,4 +341,43 @@ pub fn report(studies: &[&Study], rows: &[EvidenceRow]) -> String {
         );
     }
     s
+}
+
+/// Under `--posterior`: what the effects become over the posterior's draws.
+fn posterior_section(s: &mut String, studies: &[&Study], rows: &[EvidenceRow]) {
+    if rows.iter().any(|r| r.posterior.is_none()) {
+        return;
+    }
+    let inside = rows.iter().filter(|r| r.posterior.as_ref().is_some_and(|p| p.verdict == "inside")).count();
+    s.push_str("\n## Under parameter uncertainty\n\n");
+    let _ = writeln!(
+        s,
+        "Every study's replicates ran under draws of the posterior given with `--posterior` \
+         (replicate r of both scenarios under draw r mod K). The posterior effect is the \
+         study's estimator on each draw's replicates, averaged over the draws, with the 5% and \
+         95% quantiles of those effects as its interval; its verdict sets that interval beside \
+         the published one as above. The parameter share is the part of the variance of the \
+         paired effect across replicates that the draws explain. \
+         **{inside} of {} studies inside their published interval over the posterior.**\n",
+        rows.len()
+    );
+    s.push_str("| study | published [lo, hi] | posterior effect [5%, 95%] | parameter share | verdict |\n");
+    s.push_str("|---|---|---|---|---|\n");
+    for (st, r) in studies.iter().zip(rows) {
+        let p = r.posterior.as_ref().expect("checked above");
+        let _ = writeln!(
+            s,
+            "| {} | {} [{}, {}] {} | {} [{}, {}] | {:.2} | {} |",
+            st.short,
+            num(r.published_effect),
+            num(r.published_lo),
+            num(r.published_hi),
+            unit_label(&r.scale),
+            num(p.effect),
+            num(p.lo),
+            num(p.hi),
+            p.parameter_share,
+            p.verdict
+        );
+    }
 }

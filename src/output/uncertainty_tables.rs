@@ -12,6 +12,7 @@ use super::experiment_tables::{Metric, Real, write_table};
 use crate::experiment::outcomes::Statistic;
 use crate::experiment::posterior::Draws;
 use crate::experiment::posterior_answers::{Acceptability, PairProbability, TargetResult, UncertainEffect};
+use crate::experiment::sweep::points::PointSpread;
 use crate::experiment::uncertainty::Spread;
 
 /// The columns of a spread, in their order in both `uncertainty.csv` layouts.
@@ -63,6 +64,20 @@ pub fn write_run_uncertainty(path: &Path, rows: &[(Metric, Statistic, Spread)]) 
     let mut header = vec!["metric", "statistic"];
     header.extend(SPREAD_COLUMNS);
     write_table(path, &header, rows.iter().map(|(m, st, s)| (m, st.name(), SpreadRecord::of(s))))
+}
+
+/// A sweep's `points_uncertainty.csv`: `point`, the factor values, `metric,statistic`, then
+/// the spread of the point's value over the draws.
+pub fn write_points(path: &Path, factors: &[String], rows: &[PointSpread]) -> io::Result<()> {
+    let mut header = vec!["point"];
+    header.extend(factors.iter().map(String::as_str));
+    header.extend(["metric", "statistic"]);
+    header.extend(SPREAD_COLUMNS);
+    let rows = rows.iter().map(|r| {
+        let (m, st) = (Metric(r.metric), r.statistic.name());
+        (r.point, &r.values, m, st, SpreadRecord::of(&r.spread))
+    });
+    write_table(path, &header, rows)
 }
 
 /// `compare`'s `uncertainty.csv`: `scenario,baseline,metric,statistic`, the spread of the

@@ -30,6 +30,7 @@ mod output_dirs;
 mod patterns_doors;
 mod patterns_state;
 mod posterior;
+mod posterior_search;
 mod rules_doors;
 mod rules_state;
 mod scenario_files;

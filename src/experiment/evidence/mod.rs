@@ -16,6 +16,7 @@
 pub mod area_run;
 pub mod area_spec;
 pub mod arms;
+pub mod posterior_run;
 pub mod registry;
 
 use std::path::{Path, PathBuf};
@@ -129,6 +130,8 @@ pub struct EvidenceOptions {
     pub out_dir: PathBuf,
     pub charts: bool,
     pub settings: Settings,
+    /// Under `--posterior`: each study's draws, in plan order (empty otherwise).
+    pub posterior: Vec<posterior_run::StudyDraws>,
 }
 
 /// What a finished measurement reports back.
@@ -140,13 +143,18 @@ pub struct EvidenceOutcome {
 
 /// The jobs: study by study, replicate by replicate, control then treated, so that the
 /// two arms of a replicate run side by side (and share their burn-in).
-fn jobs(plans: &[Planned]) -> Vec<Job<'_>> {
+/// Under a posterior, replicate r of both arms runs the study's draw r mod K.
+fn jobs<'a>(plans: &'a [Planned], posterior: &'a [posterior_run::StudyDraws]) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
-    for p in plans {
+    for (i, p) in plans.iter().enumerate() {
         let reps = p.aligned.arms[0].scenario.params.run.replicates;
         for replicate in 0..reps {
-            for arm in &p.aligned.arms {
-                jobs.push(Job { params: &arm.scenario.params, replicate });
+            for (a, arm) in p.aligned.arms.iter().enumerate() {
+                let params = match posterior.get(i) {
+                    Some(d) => d.params(a, replicate),
+                    None => &arm.scenario.params,
+                };
+                jobs.push(Job { params, replicate });
             }
         }
     }
@@ -229,6 +237,19 @@ impl StudyRuns {
         self.trial.add(treated);
     }
 
+    /// Each replicate's paired effect on `scale`, in replicate order: the difference, the
+    /// difference in percentage points of that replicate's youths, or the difference as a
+    /// percentage of the control's mean over the replicates (as [`model_effect`] makes it).
+    pub fn paired_values(&self, scale: EffectScale) -> Vec<f64> {
+        let control = self.pairs.iter().map(|p| p.control).sum::<f64>() / self.pairs.len().max(1) as f64;
+        let of = |p: &Pair| match scale {
+            EffectScale::PercentagePoints => 100.0 * (p.treated - p.control) / p.per,
+            EffectScale::Relative => 100.0 * (p.treated - p.control) / control,
+            EffectScale::Difference => p.treated - p.control,
+        };
+        self.pairs.iter().map(of).collect()
+    }
+
     /// The paired comparison of the two scenarios (the model's counterfactual).
     pub fn counterfactual(&self, study: &Study) -> anyhow::Result<MeanCi> {
         model_effect(study.outcome.scale, &self.pairs)
@@ -275,6 +296,7 @@ fn row(study: &Study, runs: &StudyRuns) -> anyhow::Result<EvidenceRow> {
         counterfactual_effect: counterfactual.mean,
         counterfactual_lo: counterfactual.lo,
         counterfactual_hi: counterfactual.hi,
+        posterior: None,
     })
 }
 
@@ -297,17 +319,27 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
         paired: true,
     };
     let mut runner = Runner::start(experiment, opts.settings.clone())?;
-    let jobs = jobs(plans);
+    let jobs = jobs(plans, &opts.posterior);
     let owner = job_owners(plans);
     let name = |j: usize| format!("{} ({}/{})", plans[owner[j]].study.id, owner[j] + 1, plans.len());
     let mut runs: Vec<StudyRuns> = vec![StudyRuns::default(); plans.len()];
+    // Under a posterior, each study's replicates also gathered draw by draw.
+    let mut by_draw: Vec<Vec<StudyRuns>> =
+        opts.posterior.iter().map(|d| vec![StudyRuns::default(); d.draws.count()]).collect();
     let mut pending: Option<ReplicateResult> = None;
     let result = runner.run(&format!("evidence ({} studies)", plans.len()), &jobs, &name, |j, res| {
         // Jobs come in order, control before treated, so a treated result pairs with the
         // control just before it.
         match pending.take() {
             None => pending = Some(res),
-            Some(control) => runs[owner[j]].add(&plans[owner[j]].study.outcome, &control, &res),
+            Some(control) => {
+                let (i, o) = (owner[j], &plans[owner[j]].study.outcome);
+                if let Some(draws) = by_draw.get_mut(i) {
+                    let d = opts.posterior[i].draws.of(res.replicate);
+                    draws[d].add(o, &control, &res);
+                }
+                runs[i].add(o, &control, &res);
+            }
         }
         Ok(())
     });
@@ -316,8 +348,12 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
     }
     let mut rows = Vec::with_capacity(plans.len());
     let (mut event_rows, mut area_warnings) = (Vec::new(), Vec::new());
-    for (p, r) in plans.iter().zip(&runs) {
-        rows.push(row(&p.study, r)?);
+    for (i, (p, r)) in plans.iter().zip(&runs).enumerate() {
+        let mut row = row(&p.study, r)?;
+        if let Some(draws) = by_draw.get(i) {
+            row.posterior = Some(posterior_run::effect(p, draws, r)?);
+        }
+        rows.push(row);
         event_rows.extend(area_run::event_time_rows(&p.study, &r.areas));
         area_warnings.extend(area_run::warnings(&p.study, &r.areas));
         let o = &p.study.outcome;
@@ -331,7 +367,15 @@ pub fn run_evidence(plans: &[Planned], opts: &EvidenceOptions) -> anyhow::Result
     warnings.extend(area_warnings);
     let inside = rows.iter().filter(|r| r.verdict == Verdict::Inside.name()).count();
     let seconds = runner.seconds();
-    let details = serde_json::json!({ "studies": rows.len(), "inside": inside, "level": LEVEL });
+    let mut details = serde_json::json!({ "studies": rows.len(), "inside": inside, "level": LEVEL });
+    if !opts.posterior.is_empty() {
+        let per_study: serde_json::Map<String, serde_json::Value> = plans
+            .iter()
+            .zip(&opts.posterior)
+            .map(|(p, d)| (p.study.id.clone(), d.draws.manifest()))
+            .collect();
+        details["posterior"] = per_study.into();
+    }
     runner.finish(files, warnings, details_field(details))?;
     Ok(EvidenceOutcome { rows, inside, seconds })
 }

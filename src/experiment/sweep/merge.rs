@@ -97,6 +97,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
     let points: Vec<usize> = (0..first.points).collect();
     let metadata = merged.metadata(&format!("merged from {n} shard directories"), command);
     let (ok, errors) = assemble(out, &merged, &metadata, &points, &|p| sources[p % n].clone())?;
+    if merged.posterior.is_some() {
+        copy_draws(&dirs[0], out)?;
+    }
     let (_, charts, warnings) = super::summarise(out, &merged, true)?;
     let details = serde_json::json!({
         "design": merged,
@@ -105,10 +108,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path, command: &[String]) -> anyhow::Result
         "ok": ok,
         "errors": errors,
     });
-    let mut outputs = sweep_outputs();
+    let mut outputs = sweep_outputs(&merged);
     outputs.extend(charts);
     runner.finish(outputs, warnings, details_field(details))?;
     Ok(MergeOutcome { out_dir: out.to_path_buf(), shards: n, runs: ok + errors, ok, errors })
+}
+
+/// Copies a shard's `posterior_draws.csv`: every shard drew the same draws (the same
+/// posterior, draws and seed, checked with the design).
+fn copy_draws(shard: &Path, out: &Path) -> anyhow::Result<()> {
+    let draws = crate::input_file::read_bytes(&shard.join("posterior_draws.csv"))
+        .map_err(|e| input(format!("{}: {}", shard.display(), e.reason)))?;
+    crate::output::atomic::write_in(out, "posterior_draws.csv", &draws)
 }
 
 /// The number of shards and, for each residue class of points, the `runs/` directory that

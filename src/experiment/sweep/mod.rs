@@ -34,7 +34,7 @@ pub mod points;
 mod store;
 
 pub use merge::{MergeOutcome, merge};
-pub use store::{SWEEP_FILES, StoredDesign, StoredFactor, run_file_name};
+pub use store::{SWEEP_FILES, StoredDesign, StoredFactor, StoredPosterior, run_file_name};
 use store::{assemble, prepare_dir, stored_factors};
 // The factor module's types, as the sweep's callers have always named them.
 pub use super::factor::{DesignKind, PointValue, parse_set};
@@ -45,9 +45,11 @@ use std::path::{Path, PathBuf};
 use super::design::{self, Factor};
 use super::factor::{Prepared, apply_point, check_factors, design_points, input};
 use super::outcomes::{Reduced, Statistic, column, run_statistic};
+use super::posterior::Draws;
 use super::runner::{Experiment, Runner, Settings, details_field};
 use crate::engine::Job;
 use crate::model::metrics::m;
+use crate::model::params::Params;
 use crate::output::atomic::write_in;
 use crate::output::experiment_tables::{runs_row, runs_timeseries_rows};
 use crate::output::manifest::{MODEL_VERSION, fnv1a};
@@ -114,6 +116,9 @@ pub struct SweepSpec {
     pub charts: bool,
     /// Threads, display, cancellation flag and the command line of the manifest.
     pub settings: Settings,
+    /// Under `--posterior`: replicate r of every point runs draw r mod K applied to the
+    /// point's parameters.
+    pub posterior: Option<Draws>,
 }
 
 /// A sweep ready to run: its design built and checked, its directory prepared.
@@ -126,6 +131,8 @@ pub struct SweepPlan {
     /// This shard's points, in design order.
     point_ids: Vec<usize>,
     prepared: Vec<Prepared>,
+    /// Under `--posterior`: each valid point under every draw (empty otherwise).
+    drawn: Vec<Vec<Params>>,
     done: HashSet<(usize, u32)>,
 }
 
@@ -194,15 +201,53 @@ pub fn plan(spec: SweepSpec) -> anyhow::Result<SweepPlan> {
         youths: base.total_youths(),
         shard: spec.shard.map(|(k, n)| [k, n]),
         design_file_hash: spec.design_file.as_ref().map(|f| f.hash.clone()),
+        posterior: spec.posterior.as_ref().map(StoredPosterior::of),
     };
     let point_ids = match spec.shard {
         Some((k, n)) => design::shard(points.len(), k, n),
         None => (0..points.len()).collect(),
     };
-    let prepared = point_ids.iter().map(|&i| apply_point(base, &spec.factors, &points[i])).collect();
+    let mut prepared: Vec<Prepared> =
+        point_ids.iter().map(|&i| apply_point(base, &spec.factors, &points[i])).collect();
+    let drawn = under_draws(spec.posterior.as_ref(), &spec.factors, &point_ids, &mut prepared)?;
     let work = Workdir::open(&spec.out_dir, spec.settings.force, "design.json", stored.text()?.as_bytes())?;
     let done = prepare_dir(&work.dir, &stored, spec.resume)?;
-    Ok(SweepPlan { spec, work, stored, point_ids, prepared, done })
+    Ok(SweepPlan { spec, work, stored, point_ids, prepared, drawn, done })
+}
+
+/// Under a posterior, every valid point under every draw. A swept path that is also a
+/// column of the posterior is bad input (which value would the point run?); a point whose
+/// values the scenario rules refuse with a draw's becomes an invalid point, as one refused
+/// on its own does.
+fn under_draws(
+    draws: Option<&Draws>,
+    factors: &[Factor],
+    point_ids: &[usize],
+    prepared: &mut [Prepared],
+) -> anyhow::Result<Vec<Vec<Params>>> {
+    let Some(draws) = draws else { return Ok(Vec::new()) };
+    if let Some(f) = factors.iter().find(|f| draws.posterior.paths.iter().any(|p| p == f.path())) {
+        return Err(input(format!(
+            "--set {}: the path is also a column of --posterior {}; a swept parameter cannot also be uncertain",
+            f.path(),
+            draws.posterior.file
+        )));
+    }
+    let mut drawn = Vec::with_capacity(prepared.len());
+    for (&point, prep) in point_ids.iter().zip(prepared.iter_mut()) {
+        let under = match &prep.params {
+            Ok(p) => draws.apply(p, &format!("point {point}")),
+            Err(_) => Ok(Vec::new()),
+        };
+        match under {
+            Ok(v) => drawn.push(v),
+            Err(e) => {
+                prep.params = Err(format!("{e:#}"));
+                drawn.push(Vec::new());
+            }
+        }
+    }
+    Ok(drawn)
 }
 
 impl SweepPlan {
@@ -271,7 +316,7 @@ impl SweepPlan {
         let mut error_examples = Vec::new();
         let mut jobs = Vec::new();
         let mut keys = Vec::new();
-        for (&point, prep) in self.point_ids.iter().zip(&self.prepared) {
+        for (i, (&point, prep)) in self.point_ids.iter().zip(&self.prepared).enumerate() {
             let todo = (0..self.stored.replicates).filter(|&r| !self.done.contains(&(point, r)));
             match &prep.params {
                 Err(message) => {
@@ -285,6 +330,10 @@ impl SweepPlan {
                 }
                 Ok(params) => {
                     for r in todo {
+                        let params = match self.drawn.get(i) {
+                            Some(under) if !under.is_empty() => &under[r as usize % under.len()],
+                            _ => params,
+                        };
                         jobs.push(Job { params, replicate: r });
                         keys.push((point, prep));
                     }
@@ -318,6 +367,10 @@ impl SweepPlan {
         let seed = self.stored.seed;
         let n_out = outcome_columns().len();
         let resumed = self.runs_done();
+        if let Some(draws) = &self.spec.posterior {
+            // First, so that a shard that has finished its runs has it for the merge.
+            crate::output::uncertainty_tables::write_draws(&dir.join("posterior_draws.csv"), draws)?;
+        }
 
         let (jobs, keys, error_examples) = self.jobs(&runs_dir)?;
         let points = self.points_total();
@@ -351,7 +404,7 @@ impl SweepPlan {
             "errors": errors,
             "resumed": resumed,
         });
-        let mut outputs = sweep_outputs();
+        let mut outputs = sweep_outputs(&self.stored);
         outputs.extend(charts.iter().cloned());
         let manifest = runner.finish(outputs, warnings.clone(), details_field(details))?;
         self.work.publish()?;
@@ -383,10 +436,15 @@ fn files_hash(files: &[PathBuf]) -> Option<String> {
 }
 
 /// The files a sweep or a merge lists in its manifest (which is appended).
-pub(super) fn sweep_outputs() -> Vec<String> {
-    ["design.json", "runs.csv", "runs_timeseries.csv", "points.csv", "differences.csv"]
-        .map(String::from)
-        .to_vec()
+pub(super) fn sweep_outputs(stored: &StoredDesign) -> Vec<String> {
+    let mut files: Vec<String> =
+        ["design.json", "runs.csv", "runs_timeseries.csv", "points.csv", "differences.csv"]
+            .map(String::from)
+            .to_vec();
+    if stored.posterior.is_some() {
+        files.extend(["posterior_draws.csv", "points_uncertainty.csv"].map(String::from));
+    }
+    files
 }
 
 /// Writes `points.csv` and `differences.csv` from the assembled `runs.csv` and, if asked,
@@ -400,6 +458,11 @@ pub(super) fn summarise(
     let summary = points::Points::read(&dir.join("runs.csv"), stored.factors.len())?;
     write_in(dir, "points.csv", summary.csv().as_bytes())?;
     write_in(dir, "differences.csv", summary.differences_csv().as_bytes())?;
+    if let Some(p) = &stored.posterior {
+        let rows = summary.spreads(p.draws);
+        let path = dir.join("points_uncertainty.csv");
+        crate::output::uncertainty_tables::write_points(&path, &summary.factors, &rows)?;
+    }
     if !charts {
         return Ok((summary, Vec::new(), Vec::new()));
     }

@@ -14,6 +14,7 @@ use anyhow::Context;
 use super::{OUTCOMES, outcome_stem};
 use crate::experiment::outcomes::{Statistic, run_statistic};
 use crate::experiment::summary::{LEVEL, Welford};
+use crate::experiment::uncertainty::{Spread, spread};
 use crate::output::tables::{Interval, csv_field, fmt_real};
 
 /// The outcomes the terminal table and the charts show (all are in `points.csv`).
@@ -33,6 +34,16 @@ pub struct PointRow {
     /// Each finished replicate's `(replicate, seed)` and outcome values, for the paired
     /// differences between points.
     pub runs: Vec<((u64, u64), Vec<f64>)>,
+}
+
+/// A point's outcome over a posterior's draws (`points_uncertainty.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointSpread {
+    pub point: usize,
+    pub values: Vec<String>,
+    pub metric: usize,
+    pub statistic: Statistic,
+    pub spread: Spread,
 }
 
 /// The per-point table of a sweep.
@@ -100,6 +111,30 @@ impl Points {
             })
             .collect();
         Ok(Points { factors, columns, rows })
+    }
+
+    /// Under a posterior of `k` draws (replicate r ran draw r mod k), each point's spread
+    /// of every outcome's run value over its replicates. A point with a replicate that
+    /// could not run has none: its draws would not all be there.
+    pub fn spreads(&self, k: usize) -> Vec<PointSpread> {
+        let mut out = Vec::new();
+        for row in &self.rows {
+            let in_order = row.runs.iter().enumerate().all(|(r, ((rep, _), _))| *rep == r as u64);
+            if row.errors > 0 || row.runs.len() < k || !in_order {
+                continue;
+            }
+            for (j, &metric) in OUTCOMES.iter().enumerate() {
+                let values: Vec<f64> = row.runs.iter().map(|(_, v)| v[j]).collect();
+                out.push(PointSpread {
+                    point: row.point,
+                    values: row.values.clone(),
+                    metric,
+                    statistic: run_statistic(metric),
+                    spread: spread(&values, k),
+                });
+            }
+        }
+        out
     }
 
     /// The text of `points.csv`.

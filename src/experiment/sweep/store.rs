@@ -64,6 +64,33 @@ pub struct StoredDesign {
     /// For `--design-file`: FNV-1a (64 bits) of the file's bytes, which hold the points.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub design_file_hash: Option<String>,
+    /// Under `--posterior`: the posterior file and the draws every point ran under (absent
+    /// otherwise, so a sweep without one keeps its `design.json`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<StoredPosterior>,
+}
+
+/// The posterior a sweep ran under: its file (informational), the hash of its bytes and the
+/// number of draws; with the seed these fix every draw, so a resume or a merge under
+/// another posterior is refused.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredPosterior {
+    pub file: String,
+    pub hash: String,
+    pub draws: usize,
+}
+
+impl StoredPosterior {
+    pub fn of(d: &crate::experiment::posterior::Draws) -> StoredPosterior {
+        StoredPosterior { file: d.posterior.file.clone(), hash: d.posterior.hash.clone(), draws: d.count() }
+    }
+
+    fn describe(p: &Option<StoredPosterior>) -> String {
+        match p {
+            Some(p) => format!("{} ({} draws, FNV-1a 64 {})", p.file, p.draws, p.hash),
+            None => "none".into(),
+        }
+    }
 }
 
 impl StoredDesign {
@@ -90,6 +117,14 @@ impl StoredDesign {
         let sizes_differ = !d.is_empty();
         if self.design_file_hash != other.design_file_hash {
             d.push("the design file contents differ".into());
+        }
+        let posterior = |p: &Option<StoredPosterior>| p.as_ref().map(|p| (p.hash.clone(), p.draws));
+        if posterior(&self.posterior) != posterior(&other.posterior) {
+            d.push(format!(
+                "--posterior was {}, now {}",
+                StoredPosterior::describe(&self.posterior),
+                StoredPosterior::describe(&other.posterior)
+            ));
         }
         d.extend(factor_differences(&self.factors, &other.factors));
         if d.is_empty() && self.points != other.points {
@@ -164,6 +199,12 @@ impl StoredDesign {
         ];
         if let Some(hash) = &self.design_file_hash {
             lines.push(format!("# design file: the points as given (FNV-1a 64 of its bytes: {hash})"));
+        }
+        if let Some(p) = &self.posterior {
+            lines.push(format!(
+                "# posterior: {} (FNV-1a 64: {}); replicate r of every point runs draw r mod {}",
+                p.file, p.hash, p.draws
+            ));
         }
         for f in &self.factors {
             let spec = if f.kind == "range" {
@@ -255,7 +296,14 @@ pub(super) fn scan_runs(runs: &Path) -> anyhow::Result<HashSet<(usize, u32)>> {
 
 /// The files a sweep writes beside `runs/` (removed when a sweep restarts or resumes, and
 /// rewritten at its end), and its directory of charts (removed too).
-pub const SWEEP_FILES: [&str; 4] = ["runs.csv", "runs_timeseries.csv", "points.csv", "manifest.json"];
+pub const SWEEP_FILES: [&str; 6] = [
+    "runs.csv",
+    "runs_timeseries.csv",
+    "points.csv",
+    "manifest.json",
+    "points_uncertainty.csv",
+    "posterior_draws.csv",
+];
 const CHARTS: &str = "charts";
 
 pub(super) use crate::output::staging::is_empty as is_empty_dir;
