@@ -490,7 +490,11 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenarios =
         args.files.iter().map(|f| load_scenario(f, &args.sim)).collect::<anyhow::Result<Vec<_>>>()?;
     let mut aligned = compare::align(scenarios)?;
-    crate::experiment::compare_checks::refuse_mismatches(&mut aligned, args.allow_mismatch, "--allow-mismatch")?;
+    crate::experiment::compare_checks::refuse_mismatches(
+        &mut aligned,
+        args.allow_mismatch,
+        "--allow-mismatch",
+    )?;
     aligned
         .notes
         .extend(crate::experiment::compare_checks::resized_kingpin_warning(args.sim.youths, &aligned));

@@ -148,7 +148,9 @@ pub fn refuse_mismatches(aligned: &mut Aligned, allow: bool, switch: &str) -> an
         ))
         .into());
     }
-    aligned.notes.extend(mismatches.into_iter().map(|m| format!("not the baseline's country ({switch}): {m}")));
+    aligned
+        .notes
+        .extend(mismatches.into_iter().map(|m| format!("not the baseline's country ({switch}): {m}")));
     Ok(())
 }
 

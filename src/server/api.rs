@@ -72,10 +72,9 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 async fn scenarios(State(st): Shared) -> axum::Json<Json> {
-    let list: Vec<Json> =
-        (st.catalog.entries())
-            .map(|e| json!({ "name": e.name, "description": e.description, "posterior": e.posterior.is_some() }))
-            .collect();
+    let list: Vec<Json> = (st.catalog.entries())
+        .map(|e| json!({ "name": e.name, "description": e.description, "posterior": e.posterior.is_some() }))
+        .collect();
     axum::Json(Json::Array(list))
 }
 
@@ -169,7 +168,9 @@ async fn file(State(st): Shared, Path((id, name)): Path<(String, String)>) -> Re
     let posterior = super::uncertain::FILES.contains(&name.as_str());
     if !super::job::FILES.contains(&name.as_str()) && !posterior {
         let all = [&super::job::FILES[..], &super::uncertain::FILES[..]].concat().join(", ");
-        return Err(not_found(format!("no file {name:?}; a run offers {all} (the last under \"posterior\")")));
+        return Err(not_found(format!(
+            "no file {name:?}; a run offers {all} (the last under \"posterior\")"
+        )));
     }
     if posterior && !run.under_posterior() {
         return Err(not_found(format!("run {id} has no {name}: it ran without \"posterior\": true")));

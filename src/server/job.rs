@@ -163,7 +163,12 @@ pub fn execute(
 
 /// After the runs: the files (and, under a posterior, the effects over draws), the
 /// manifest, and the result of the `done` event.
-fn conclude(prep: &Prepared, dir: &Path, runner: Runner, results: &[ReplicateResult]) -> anyhow::Result<Json> {
+fn conclude(
+    prep: &Prepared,
+    dir: &Path,
+    runner: Runner,
+    results: &[ReplicateResult],
+) -> anyhow::Result<Json> {
     let run = &prep.base.params.run;
     let n = run.replicates as usize;
     let (effects, reduced) = write_files(prep, dir, &results[..n], &results[n..])?;
@@ -271,7 +276,14 @@ fn write_files(
 /// The policy arm as a complete scenario file (every key resolved, no `extends`), headed by
 /// the changes it makes, so that `narcodoor run` and `compare` accept it anywhere.
 pub fn scenario_toml(prep: &Prepared) -> anyhow::Result<String> {
-    let body = toml::to_string(&resolved_json(&prep.policy.params)).context("cannot write scenario.toml")?;
+    // `run.observed` is relative to the file that named it, which is not where the
+    // download goes: written as the file read, so the scenario loads from anywhere.
+    let mut params = prep.policy.params.clone();
+    if let Some(o) = &prep.policy.observed {
+        params.run.observed =
+            Some(std::fs::canonicalize(&o.file).unwrap_or(o.file.clone()).display().to_string());
+    }
+    let body = toml::to_string(&resolved_json(&params)).context("cannot write scenario.toml")?;
     let mut head = format!("# Written by `narcodoor serve`: scenario {:?}", prep.name);
     if prep.changes.is_empty() {
         head.push_str(" unchanged.\n");

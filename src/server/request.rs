@@ -27,10 +27,30 @@ pub struct RunRequest {
     pub replicates: Option<u32>,
     pub months: Option<u32>,
     /// Run under the scenario's shipped posterior (replicate r under draw r mod draws).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "posterior_flag")]
     pub posterior: bool,
     /// Parameter vectors drawn from the posterior (default: half the replicates).
+    #[serde(default, deserialize_with = "draws_count")]
     pub draws: Option<u32>,
+}
+
+// The two fields of parameter uncertainty name themselves when their type is wrong (serde's
+// own message names only the type).
+fn posterior_flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match Json::deserialize(d)? {
+        Json::Bool(b) => Ok(b),
+        other => Err(serde::de::Error::custom(format!("posterior = {other}: expected true or false"))),
+    }
+}
+
+fn draws_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match Json::deserialize(d)? {
+        Json::Null => Ok(None),
+        Json::Number(n) if n.as_u64().is_some_and(|k| k <= u32::MAX as u64) => {
+            Ok(n.as_u64().map(|k| k as u32))
+        }
+        other => Err(serde::de::Error::custom(format!("draws = {other}: expected a whole number of draws"))),
+    }
 }
 
 /// Why a request cannot run.

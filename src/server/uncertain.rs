@@ -16,13 +16,16 @@ use super::catalog::Entry;
 use super::request::Rejection;
 use crate::experiment::outcomes::Reduced;
 use crate::experiment::posterior::{self, Draws};
-use crate::experiment::posterior_answers::{ArmValues, PosteriorAnswers, UncertainEffect, answers, write_answers};
+use crate::experiment::posterior_answers::{
+    ArmValues, PosteriorAnswers, UncertainEffect, answers, write_answers,
+};
 use crate::model::params::Params;
 use crate::output::experiment_tables::EffectRow;
 use crate::scenario::Scenario;
 
 /// The files a run under a posterior writes beside [`super::job::FILES`].
-pub const FILES: [&str; 4] = ["uncertainty.csv", "probabilities.csv", "acceptability.csv", "posterior_draws.csv"];
+pub const FILES: [&str; 4] =
+    ["uncertainty.csv", "probabilities.csv", "acceptability.csv", "posterior_draws.csv"];
 
 /// The draws a run runs under, and each arm's parameters under every draw.
 #[derive(Clone, Debug)]
@@ -67,7 +70,8 @@ pub fn prepare(
         let k = draws.map_or(run.replicates as usize / 2, |d| d as usize);
         bad(format!(
             "replicates = {}, draws = {k}: parameter uncertainty needs at least 2 draws and 2 replicates \
-             per draw (replicate r runs draw r mod draws); give at least {} \"replicates\" or fewer \"draws\"",
+             per draw (replicate r runs draw r mod draws); give at least {} \"replicates\", or \"draws\" \
+             between 2 and half the replicates",
             run.replicates,
             2 * k.max(2)
         ))
