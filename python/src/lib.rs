@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 
 use narcodoor::cli_posterior::{PosteriorArgs, targets as posterior_targets};
 use narcodoor::error::InputError;
-use narcodoor::experiment::compare_checks::refuse_mismatches;
 use narcodoor::experiment::compare::{self as compare_cmd, CompareOptions};
+use narcodoor::experiment::compare_checks::refuse_mismatches;
 use narcodoor::experiment::design::Factor;
 use narcodoor::experiment::design_file::DesignFile;
 use narcodoor::experiment::posterior::{self, Draws};
@@ -220,7 +220,11 @@ struct PosteriorSpec {
 impl PosteriorSpec {
     /// The draws, checked against every scenario (`named`) by the command line's own code
     /// (`PosteriorArgs::load`); `None` without a posterior.
-    fn load(&self, base: &Source, named: &[(&str, &narcodoor::model::params::Params)]) -> anyhow::Result<Option<Draws>> {
+    fn load(
+        &self,
+        base: &Source,
+        named: &[(&str, &narcodoor::model::params::Params)],
+    ) -> anyhow::Result<Option<Draws>> {
         let file = match (&self.file, self.shipped) {
             (Some(f), _) => Some(PathBuf::from(f)),
             (None, true) if base.is_text => {
