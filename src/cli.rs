@@ -492,18 +492,11 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenarios =
         args.files.iter().map(|f| load_scenario(f, &args.sim)).collect::<anyhow::Result<Vec<_>>>()?;
     let mut aligned = compare::align(scenarios)?;
-    let mismatches = crate::experiment::compare_checks::structure_mismatches(&aligned);
-    if !mismatches.is_empty() && !args.allow_mismatch {
-        return Err(InputError::new(format!(
-            "the scenarios do not share the baseline's regions and cartels, so paired differences \
-             would compare different countries:\n  {}\n(use --allow-mismatch to compare them anyway)",
-            mismatches.join("\n  ")
-        ))
-        .into());
-    }
-    aligned.notes.extend(
-        mismatches.into_iter().map(|m| format!("not the baseline's country (--allow-mismatch): {m}")),
-    );
+    crate::experiment::compare_checks::refuse_mismatches(
+        &mut aligned,
+        args.allow_mismatch,
+        "--allow-mismatch",
+    )?;
     aligned
         .notes
         .extend(crate::experiment::compare_checks::resized_kingpin_warning(args.sim.youths, &aligned));

@@ -252,9 +252,22 @@ function costText(r) {
   return r.cost_status.replace(/_/g, " ");
 }
 
+function pct(x) { return x === null || x === undefined ? "–" : `${Math.round(100 * x)}%`; }
+
+// Under a posterior, the effect over draws of the row's metric and statistic (uncertainty.csv's
+// columns), or empty cells where there is none (spending by lever).
+function uncertainCells(u, r) {
+  if (!u) return [];
+  const e = u.effects.find((x) => x.metric === r.metric && x.statistic === r.statistic);
+  if (!e) return ["", "", ""];
+  return [`${fmt(e.mean)} [${fmt(e.lo)}, ${fmt(e.hi)}]`, pct(e.p_lower), pct(e.parameter_share)];
+}
+
 function showEffects(result) {
   const body = document.querySelector("#effects tbody");
   body.innerHTML = "";
+  const u = result.uncertainty;
+  document.querySelectorAll("#effects th.uncertain").forEach((th) => { th.hidden = !u; });
   result.effects.forEach((r) => {
     const tr = document.createElement("tr");
     const cells = [
@@ -262,7 +275,7 @@ function showEffects(result) {
       fmt(r.baseline_mean), fmt(r.scenario_mean),
       `${fmt(r.difference)} [${fmt(r.difference_lo)}, ${fmt(r.difference_hi)}]`,
       r.change.replace(/_/g, " "), costText(r),
-    ];
+    ].concat(uncertainCells(u, r));
     cells.forEach((c, i) => {
       const td = document.createElement(i === 0 ? "th" : "td");
       if (i === 0) td.scope = "row";
@@ -275,7 +288,8 @@ function showEffects(result) {
   $("effects").hidden = false;
   $("effects-note").textContent =
     `${result.replicates} paired replicates, ${fmt(result.youths)} youths, ${result.months} months ` +
-    `(${result.labels[1]} against ${result.labels[0]}); finished in ${result.seconds.toFixed(1)} s.`;
+    `(${result.labels[1]} against ${result.labels[0]}); finished in ${result.seconds.toFixed(1)} s.` +
+    (u ? ` Parameter uncertainty: ${u.draws} draws from ${u.file}, replicate r under draw r mod ${u.draws}.` : "");
   const ul = $("downloads");
   ul.innerHTML = "";
   result.files.forEach((f) => {
@@ -307,6 +321,7 @@ async function startRun(ev) {
     replicates: Number($("replicates").value),
     months: Number($("months").value),
   };
+  if (!$("posterior-field").hidden && $("posterior").checked) body.posterior = true;
   let reply;
   try {
     reply = await getJson("/api/runs", {
@@ -364,12 +379,16 @@ async function init() {
       o.value = s.name;
       o.textContent = s.name;
       o.dataset.description = s.description;
+      o.dataset.posterior = s.posterior ? "yes" : "";
       sel.appendChild(o);
     });
     if (list.some((s) => s.name === "baseline")) sel.value = "baseline";
     const describe = () => {
       const o = sel.selectedOptions[0];
       $("scenario-description").textContent = o ? o.dataset.description : "";
+      // Only a scenario that ships a posterior can run under parameter uncertainty.
+      $("posterior-field").hidden = !(o && o.dataset.posterior);
+      $("posterior").checked = false;
     };
     sel.addEventListener("change", async () => { describe(); await loadScenario(sel.value); });
     describe();

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import os
 import warnings
 from typing import Any, Literal, Mapping, Sequence
 
@@ -81,6 +82,8 @@ def run(
     months: int | None = None,
     seed: int | None = None,
     threads: int | None = None,
+    posterior: str | os.PathLike[str] | bool | None = None,
+    draws: int | None = None,
     progress: bool = False,
 ) -> RunResult:
     """Runs every replicate of a scenario, like ``narcodoor run``.
@@ -92,10 +95,15 @@ def run(
         replicates, youths, months, seed: override the scenario, as the flags of the
             same names do (``youths`` rescales the regions proportionally).
         threads: worker threads (default: all cores); results are identical for any value.
+        posterior: parameter uncertainty, as ``--posterior``: a posterior CSV (a
+            calibration's ``posterior.csv``), or ``True`` for the one the scenario ships
+            (``data/<name>_posterior.csv`` beside its file). Replicate r runs draw r mod K.
+        draws: K, the parameter vectors drawn (default: half the replicates), as ``--draws``.
         progress: draw a progress bar (simulated months).
 
     Returns:
-        A :class:`RunResult` whose DataFrames have the columns of the CSV files.
+        A :class:`RunResult` whose DataFrames have the columns of the CSV files (under a
+        posterior also ``.uncertainty`` and ``.posterior_draws``).
 
     Raises:
         ScenarioError: bad input, naming the argument at fault.
@@ -103,8 +111,9 @@ def run(
     """
     source = _source(scenario, set)
     sim = _args.sim(replicates=replicates, youths=youths, months=months, seed=seed, threads=threads)
+    spec = _args.posterior(posterior, draws)
     with bar(_args.flag(progress), "narcodoor.run") as callback:
-        return RunResult.of(_args.native(_narcodoor.run, source, sim, callback))
+        return RunResult.of(_args.native(_narcodoor.run, source, sim, callback, spec))
 
 
 def _arm(label: Any, spec: Any) -> dict[str, Any]:
@@ -138,6 +147,10 @@ def compare(
     months: int | None = None,
     seed: int | None = None,
     threads: int | None = None,
+    posterior: str | os.PathLike[str] | bool | None = None,
+    draws: int | None = None,
+    targets: str | Sequence[str] | None = None,
+    allow_mismatch: bool = False,
     progress: bool = False,
 ) -> CompareResult:
     """Compares scenarios with a baseline, replicate by replicate with common random
@@ -148,11 +161,20 @@ def compare(
             scenarios, the baseline first: each a path, TOML text, ``(scenario, set)`` or
             ``{"scenario": ..., "set": {...}}``. The labels name the scenarios in the
             results.
+        posterior, draws: parameter uncertainty, as for :func:`run` (``True``: the
+            baseline scenario's own posterior); replicate r of every scenario runs draw
+            r mod K, the same draw and random streams in each.
+        targets: under a posterior, stated changes whose probability ``.targets`` gives,
+            as ``--target``: ``"recruits=-20%@5"`` (year 5) or ``"homicides=-10%"`` (the run).
+        allow_mismatch: compare scenarios that do not share the baseline's regions and
+            cartels (refused otherwise, as without ``--allow-mismatch``).
 
     Returns:
         A :class:`CompareResult`: ``.effects`` (``effects.csv``: for each other scenario
         and key metric, the paired difference from the baseline with its 95% interval,
-        and the cost per unit averted), ``.report`` (``report.md``).
+        and the cost per unit averted), ``.report`` (``report.md``); under a posterior also
+        ``.uncertainty``, ``.probabilities``, ``.acceptability``, ``.posterior_draws`` and
+        with targets ``.targets``.
 
     Raises:
         ScenarioError: bad input, or scenarios that cannot be compared.
@@ -166,9 +188,11 @@ def compare(
     if len(sources) < 2:
         raise ScenarioError("compare needs a baseline and at least one other scenario")
     sim = _args.sim(replicates=replicates, youths=youths, months=months, seed=seed, threads=threads)
+    spec = _args.posterior(posterior, draws)
+    checks = {"allow_mismatch": _args.flag(allow_mismatch, "allow_mismatch"), "targets": _args.targets(targets)}
     with bar(_args.flag(progress), "narcodoor.compare") as callback:
         try:
-            return CompareResult.of(_args.native(_narcodoor.compare, sources, sim, callback))
+            return CompareResult.of(_args.native(_narcodoor.compare, sources, sim, callback, spec, checks))
         except ScenarioError as e:
             # A label is set as the scenario's run.name: name it as the label it was.
             raise ScenarioError(str(e).replace('set["run.name"] = ', "the label ")) from None

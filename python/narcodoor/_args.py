@@ -76,16 +76,52 @@ def sim(**kwargs: Any) -> dict[str, int | None]:
     return {name: None if kwargs[name] is None else int(kwargs[name]) for name in SIM_ARGS}
 
 
-def flag(progress: Any) -> bool:
+def flag(progress: Any, name: str = "progress") -> bool:
     if not isinstance(progress, bool):
-        raise ScenarioError(f"progress={progress!r}: must be True or False")
+        raise ScenarioError(f"{name}={progress!r}: must be True or False")
     return progress
+
+
+def posterior(posterior: Any, draws: Any) -> dict[str, Any]:
+    """``posterior=`` (None, a path, or True for the scenario's own) and ``draws=`` as the
+    native layer takes them; the file and the counts are checked there."""
+    if draws is not None and (isinstance(draws, bool) or not isinstance(draws, numbers.Integral)):
+        raise ScenarioError(f"draws={draws!r}: must be an integer, not {type(draws).__name__}")
+    spec: dict[str, Any] = {"file": None, "shipped": False, "draws": None if draws is None else int(draws)}
+    if posterior is True:
+        spec["shipped"] = True
+    elif isinstance(posterior, (str, os.PathLike)):
+        spec["file"] = os.fspath(posterior)
+    elif posterior is not None and posterior is not False:
+        raise ScenarioError(f"posterior={posterior!r}: a path to a posterior CSV (a calibration's posterior.csv), "
+                            "or True for the one the scenario ships")
+    return spec
+
+
+def targets(targets: Any) -> list[str]:
+    """``targets=``: one ``"METRIC=CHANGE%[@YEAR]"`` or a list of them."""
+    if targets is None:
+        return []
+    items = [targets] if isinstance(targets, str) else targets
+    if not isinstance(items, (list, tuple)) or not all(isinstance(t, str) for t in items):
+        raise ScenarioError(f"targets={targets!r}: a list of texts such as \"recruits=-20%@5\"")
+    return list(items)
 
 
 _FLAG = re.compile(r"--(youths|months|replicates|seed|threads) (\S+)")
 _SET = re.compile(r"--set ([^\s:=]+)")
 _SETTING = re.compile(r"setting `([^`=]+)=([^`]*)`")
 _RUN_SETTINGS = "use --replicates, --months and --seed"
+# The messages of parameter uncertainty (posterior.rs, cli_posterior.rs) in Python's names.
+_POSTERIOR_WORDS = [
+    ("--posterior with ", "posterior with "),
+    ("raise --replicates to at least", "raise replicates= to at least"),
+    ("or set --draws", "or set draws="),
+    ("--draws needs --posterior FILE", "draws= needs posterior="),
+    ("--target needs --posterior FILE", "targets= need posterior="),
+]
+_POSTERIOR = re.compile(r"--(posterior|draws) (\S+)")
+_TARGET = re.compile(r"--target (\S+?):")
 
 
 def python_names(message: str, set_name: str = "set") -> str:
@@ -93,6 +129,10 @@ def python_names(message: str, set_name: str = "set") -> str:
     ``--youths 0`` → ``youths=0``; ``--set PATH`` and ``setting `PATH=V``` → ``set["PATH"]``
     (``set_name`` is the argument that held the path: ``set``, ``design``...)."""
     message = message.replace(_RUN_SETTINGS, "use the keyword arguments replicates=, months= and seed=")
+    for cli, python in _POSTERIOR_WORDS:
+        message = message.replace(cli, python)
+    message = _POSTERIOR.sub(lambda m: f"{m.group(1)}={m.group(2)}", message)
+    message = _TARGET.sub(lambda m: f'targets item "{m.group(1)}":', message)
     message = _FLAG.sub(lambda m: f"{m.group(1)}={m.group(2)}", message)
     message = _SETTING.sub(lambda m: f'{set_name}["{m.group(1)}"] = {m.group(2)}', message)
     return _SET.sub(lambda m: f'{set_name}["{m.group(1)}"]', message)

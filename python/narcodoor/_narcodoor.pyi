@@ -24,15 +24,35 @@ class Sim(TypedDict):
     seed: int | None
     threads: int | None
 
+class Posterior(TypedDict):
+    file: str | None
+    shipped: bool
+    draws: int | None
+
+class CompareSpec(TypedDict):
+    allow_mismatch: bool
+    targets: list[str]
+
 #: Called with (months simulated, months to simulate) while the model runs.
 Progress = Callable[[int, int], None]
 
-def run(source: Source, sim: Sim, progress: Progress | None = None) -> dict[str, str]:
+def run(
+    source: Source, sim: Sim, progress: Progress | None = None, posterior: Posterior | None = None
+) -> dict[str, str]:
     """Runs a scenario; the text of timeseries.csv, summary.csv, regions.csv,
-    regions_summary.csv, events.csv and manifest.json, by file name."""
+    regions_summary.csv, events.csv and manifest.json, by file name (under a posterior also
+    posterior_draws.csv and uncertainty.csv)."""
 
-def compare(sources: list[Source], sim: Sim, progress: Progress | None = None) -> dict[str, str]:
-    """Compares scenarios with the first; the text of effects.csv, report.md and manifest.json."""
+def compare(
+    sources: list[Source],
+    sim: Sim,
+    progress: Progress | None = None,
+    posterior: Posterior | None = None,
+    spec: CompareSpec | None = None,
+) -> dict[str, str]:
+    """Compares scenarios with the first; the text of effects.csv, report.md and manifest.json
+    (under a posterior also posterior_draws.csv, uncertainty.csv, probabilities.csv,
+    acceptability.csv and, with targets, targets.csv)."""
 
 def sweep(
     source: Source, paths: list[str], rows: list[list[float | str]], sim: Sim, progress: Progress | None = None

@@ -22,6 +22,13 @@ from ._narcodoor import ScenarioError
 RUN_FILES = ["timeseries.csv", "summary.csv", "regions.csv", "regions_summary.csv", "events.csv", "manifest.json"]
 COMPARE_FILES = ["effects.csv", "report.md", "manifest.json"]
 SWEEP_FILES = ["runs.csv", "runs_timeseries.csv", "manifest.json"]
+#: The files a run or comparison under a posterior adds (``targets.csv`` only with targets;
+#: a run writes the first two).
+POSTERIOR_FILES = ["posterior_draws.csv", "uncertainty.csv", "probabilities.csv", "targets.csv", "acceptability.csv"]
+
+
+def _optional(files: dict[str, str], name: str) -> pd.DataFrame | None:
+    return frame(files[name]) if name in files else None
 
 
 def frame(text: str) -> pd.DataFrame:
@@ -63,6 +70,9 @@ class RunResult(_Saved):
         events: kingpin removals and splits (``events.csv``).
         manifest: ``manifest.json`` as a dict (seed, resolved scenario, versions, ...).
         files: the text of every file, by name, byte for byte as the command line writes it.
+        uncertainty: under a posterior, each key metric over the draws with the two parts
+            of its variance (``uncertainty.csv``); None otherwise.
+        posterior_draws: under a posterior, what each draw ran with (``posterior_draws.csv``).
     """
 
     timeseries: pd.DataFrame
@@ -72,6 +82,8 @@ class RunResult(_Saved):
     events: pd.DataFrame
     manifest: dict[str, Any]
     files: dict[str, str] = field(repr=False)
+    uncertainty: pd.DataFrame | None = None
+    posterior_draws: pd.DataFrame | None = None
 
     @classmethod
     def of(cls, files: dict[str, str]) -> RunResult:
@@ -83,6 +95,8 @@ class RunResult(_Saved):
             events=frame(files["events.csv"]),
             manifest=json.loads(files["manifest.json"]),
             files=files,
+            uncertainty=_optional(files, "uncertainty.csv"),
+            posterior_draws=_optional(files, "posterior_draws.csv"),
         )
 
     def __repr__(self) -> str:
@@ -103,16 +117,31 @@ class CompareResult(_Saved):
         report: ``report.md``.
         manifest: ``manifest.json`` as a dict.
         files: the text of the files, by name.
+        uncertainty: under a posterior, each effect over the draws: its 90% interval, the
+            two parts of its variance and ``p_lower`` (``uncertainty.csv``); None otherwise.
+        probabilities: under a posterior, for each pair of scenarios the probability that
+            the first is lower (``probabilities.csv``).
+        targets: with ``targets=``, the probability of meeting each (``targets.csv``).
+        acceptability: under a posterior, the cost-effectiveness acceptability curves
+            (``acceptability.csv``).
+        posterior_draws: under a posterior, what each draw ran with (``posterior_draws.csv``).
     """
 
     effects: pd.DataFrame
     report: str
     manifest: dict[str, Any]
     files: dict[str, str] = field(repr=False)
+    uncertainty: pd.DataFrame | None = None
+    probabilities: pd.DataFrame | None = None
+    targets: pd.DataFrame | None = None
+    acceptability: pd.DataFrame | None = None
+    posterior_draws: pd.DataFrame | None = None
 
     @classmethod
     def of(cls, files: dict[str, str]) -> CompareResult:
-        return cls(frame(files["effects.csv"]), files["report.md"], json.loads(files["manifest.json"]), files)
+        return cls(frame(files["effects.csv"]), files["report.md"], json.loads(files["manifest.json"]), files,
+                   *(_optional(files, name) for name in ["uncertainty.csv", "probabilities.csv", "targets.csv",
+                                                         "acceptability.csv", "posterior_draws.csv"]))
 
     def __repr__(self) -> str:
         labels = list(dict.fromkeys(self.effects["scenario"])) if "scenario" in self.effects else []
@@ -176,4 +205,9 @@ def load(directory: str | os.PathLike[str]) -> RunResult | CompareResult | Sweep
                 files[name] = f.read()
         except OSError as e:
             raise ScenarioError(f"{os.fspath(directory)}: a `{kind}` result without {name} ({e})") from None
+    if kind in ("run", "compare"):
+        for name in POSTERIOR_FILES:
+            if os.path.isfile(os.path.join(directory, name)):
+                with open(os.path.join(directory, name), encoding="utf-8", newline="") as f:
+                    files[name] = f.read()
     return cls.of(files)

@@ -14,10 +14,13 @@ mod interrupt;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use narcodoor::cli_posterior::{PosteriorArgs, targets as posterior_targets};
 use narcodoor::error::InputError;
 use narcodoor::experiment::compare::{self as compare_cmd, CompareOptions};
+use narcodoor::experiment::compare_checks::refuse_mismatches;
 use narcodoor::experiment::design::Factor;
 use narcodoor::experiment::design_file::DesignFile;
+use narcodoor::experiment::posterior::{self, Draws};
 use narcodoor::experiment::run::{RUN_FILES, RunOptions, run_scenario};
 use narcodoor::experiment::sweep::{self as sweep_cmd, DesignKind, PointValue, SweepSpec};
 use narcodoor::scenario::{self, Overrides, Scenario};
@@ -203,17 +206,70 @@ impl Source {
     }
 }
 
+/// Parameter uncertainty as Python asks for it: `posterior=` a path (`file`) or `True`
+/// (`shipped`: the baseline scenario's own, `data/<stem>_posterior.csv` beside it), and
+/// `draws=`.
+#[derive(Default, FromPyObject)]
+#[pyo3(from_item_all)]
+struct PosteriorSpec {
+    file: Option<String>,
+    shipped: bool,
+    draws: Option<i128>,
+}
+
+impl PosteriorSpec {
+    /// The draws, checked against every scenario (`named`) by the command line's own code
+    /// (`PosteriorArgs::load`); `None` without a posterior.
+    fn load(
+        &self,
+        base: &Source,
+        named: &[(&str, &narcodoor::model::params::Params)],
+    ) -> anyhow::Result<Option<Draws>> {
+        let file = match (&self.file, self.shipped) {
+            (Some(f), _) => Some(PathBuf::from(f)),
+            (None, true) if base.is_text => {
+                return Err(InputError::new(
+                    "posterior=True: a scenario given as TOML text ships no posterior; give posterior= a path",
+                )
+                .into());
+            }
+            (None, true) => Some(posterior::shipped(Path::new(&base.scenario)).ok_or_else(|| {
+                InputError::new(format!(
+                    "posterior=True: {} ships no posterior (no data/<name>_posterior.csv beside it); give posterior= a path",
+                    base.scenario
+                ))
+            })?),
+            (None, false) => None,
+        };
+        let args = PosteriorArgs { posterior: file, draws: unsigned("draws", self.draws)? };
+        args.load(named)
+    }
+}
+
+/// The files of `names` that `dir` holds (those a posterior adds), read as [`read_files`].
+fn read_present(dir: &Path, names: &[&str]) -> anyhow::Result<HashMap<String, String>> {
+    let present: Vec<&str> = names.iter().copied().filter(|n| dir.join(n).is_file()).collect();
+    read_files(dir, &present)
+}
+
+/// What a command writes under a posterior beside its own files.
+const POSTERIOR_FILES: [&str; 5] =
+    ["posterior_draws.csv", "uncertainty.csv", "probabilities.csv", "targets.csv", "acceptability.csv"];
+
 /// Runs every replicate of a scenario; returns the text of `narcodoor run`'s files.
 #[pyfunction]
-#[pyo3(signature = (source, sim, progress=None))]
+#[pyo3(signature = (source, sim, progress=None, posterior=None))]
 fn run(
     py: Python<'_>,
     source: Source,
     sim: SimArgs,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PosteriorSpec>,
 ) -> PyResult<HashMap<String, String>> {
+    let posterior = posterior.unwrap_or_default();
     let sim = self::sim(&sim).map_err(to_py)?;
     let s = source.prepare(&sim).map_err(to_py)?;
+    let draws = posterior.load(&source, &[(s.params.run.name.as_str(), &s.params)]).map_err(to_py)?;
     check_memory(&s.params, sim.threads).map_err(to_py)?;
     let cmd = source.command("run");
     interrupt::run(py, progress, |cancel| {
@@ -222,28 +278,48 @@ fn run(
             out_dir: dir.path().to_path_buf(),
             charts: false,
             settings: cancel.settings(sim.threads, cmd),
-            posterior: None,
+            posterior: draws,
         };
         run_scenario(&s, &opts)?;
-        read_files(dir.path(), &RUN_FILES)
+        let mut files = read_files(dir.path(), &RUN_FILES)?;
+        files.extend(read_present(dir.path(), &POSTERIOR_FILES)?);
+        Ok(files)
     })?
     .map_err(to_py)
 }
 
+/// How a comparison is checked and what it answers beyond the effects: refuse scenarios
+/// of different countries unless `allow_mismatch` (as `--allow-mismatch`), and the
+/// `targets` (`--target`) under a posterior.
+#[derive(Default, FromPyObject)]
+#[pyo3(from_item_all)]
+struct CompareSpec {
+    allow_mismatch: bool,
+    targets: Vec<String>,
+}
+
 /// Compares scenarios with the first, with common random numbers; returns the text of
-/// `effects.csv` and `report.md`.
+/// `effects.csv` and `report.md` (and under a posterior its files).
 #[pyfunction]
-#[pyo3(signature = (sources, sim, progress=None))]
+#[pyo3(signature = (sources, sim, progress=None, posterior=None, spec=None))]
 fn compare(
     py: Python<'_>,
     sources: Vec<Source>,
     sim: SimArgs,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PosteriorSpec>,
+    spec: Option<CompareSpec>,
 ) -> PyResult<HashMap<String, String>> {
+    let (posterior, spec) = (posterior.unwrap_or_default(), spec.unwrap_or_default());
     let sim = self::sim(&sim).map_err(to_py)?;
     let loaded =
         sources.iter().map(|s| s.prepare(&sim)).collect::<anyhow::Result<Vec<_>>>().map_err(to_py)?;
-    let aligned = compare_cmd::align(loaded).map_err(to_py)?;
+    let mut aligned = compare_cmd::align(loaded).map_err(to_py)?;
+    refuse_mismatches(&mut aligned, spec.allow_mismatch, "allow_mismatch=True").map_err(to_py)?;
+    let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
+    let draws = posterior.load(&sources[0], &named).map_err(to_py)?;
+    let months = aligned.arms[0].scenario.params.run.months;
+    let targets = posterior_targets(&spec.targets, &draws, months).map_err(to_py)?;
     for arm in &aligned.arms {
         check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
     }
@@ -254,11 +330,13 @@ fn compare(
             out_dir: dir.path().to_path_buf(),
             charts: false,
             settings: cancel.settings(sim.threads, cmd),
-            posterior: None,
-            targets: Vec::new(),
+            posterior: draws,
+            targets,
         };
         compare_cmd::run_compare(&aligned, &opts)?;
-        read_files(dir.path(), &["effects.csv", "report.md", "manifest.json"])
+        let mut files = read_files(dir.path(), &["effects.csv", "report.md", "manifest.json"])?;
+        files.extend(read_present(dir.path(), &POSTERIOR_FILES)?);
+        Ok(files)
     })?
     .map_err(to_py)
 }

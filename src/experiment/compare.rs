@@ -24,7 +24,7 @@ use super::icer::Incremental;
 use super::observed_fit::{FitBuilder, GroupFit, describe, group_fits, write_fit};
 use super::outcomes::{Reduced, Statistic, run_statistic};
 use super::posterior::Draws;
-use super::posterior_answers::{PosteriorAnswers, Target, answers, write_answers};
+use super::posterior_answers::{ArmValues, PosteriorAnswers, Target, answers, write_answers};
 use super::runner::{Experiment, Runner, Settings, details_field};
 use super::stats::{cost_per_unit_averted, paired};
 use super::summary::{LEVEL, SummaryBuilder};
@@ -491,7 +491,9 @@ fn write_results(
     let mut warnings = aligned.notes.clone();
     let (answers, posterior_charts) = match &opts.posterior {
         Some(d) => {
-            let a = answers(&arms, d.count(), &opts.targets, target_values);
+            let values: Vec<ArmValues> =
+                arms.iter().map(|a| ArmValues { label: &a.label, reduced: &a.reduced }).collect();
+            let a = answers(&values, d.count(), &opts.targets, target_values);
             let charts =
                 write_answers(dir, d, &a, (opts.charts, &effects_rows), (&mut files, &mut warnings))?;
             (Some(a), charts)

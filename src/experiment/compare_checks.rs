@@ -134,6 +134,26 @@ pub fn structure_mismatches(aligned: &Aligned) -> Vec<String> {
         .collect()
 }
 
+/// Refuses a comparison whose scenarios do not share the baseline's regions and cartels
+/// unless `allow` (the front end's switch, named by `switch` in the message: the command
+/// line's `--allow-mismatch`, Python's `allow_mismatch=True`); allowed, each mismatch
+/// becomes a note. One rule for every front end, so they refuse the same inputs.
+pub fn refuse_mismatches(aligned: &mut Aligned, allow: bool, switch: &str) -> anyhow::Result<()> {
+    let mismatches = structure_mismatches(aligned);
+    if !mismatches.is_empty() && !allow {
+        return Err(crate::error::InputError::new(format!(
+            "the scenarios do not share the baseline's regions and cartels, so paired differences \
+             would compare different countries:\n  {}\n(use {switch} to compare them anyway)",
+            mismatches.join("\n  ")
+        ))
+        .into());
+    }
+    aligned
+        .notes
+        .extend(mismatches.into_iter().map(|m| format!("not the baseline's country ({switch}): {m}")));
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

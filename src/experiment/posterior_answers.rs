@@ -16,7 +16,7 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::compare::{ArmResult, COST_OUTCOMES, KEY_METRICS};
+use super::compare::{COST_OUTCOMES, KEY_METRICS};
 use super::outcomes::{Reduced, Statistic, is_flow, run_statistic};
 use super::posterior::Draws;
 use super::uncertainty::{
@@ -184,10 +184,18 @@ fn minus(a: &[f64], b: &[f64]) -> Vec<f64> {
     a.iter().zip(b).map(|(x, y)| x - y).collect()
 }
 
+/// One scenario of a comparison as the answers need it: its label and its replicates
+/// reduced, in replicate order (so replicate r ran draw r mod K). `compare` and the
+/// server's runs both give theirs this way.
+pub struct ArmValues<'a> {
+    pub label: &'a str,
+    pub reduced: &'a [Reduced],
+}
+
 /// The answers of a comparison whose replicates ran under `k` draws; `target_values[a][t]`
 /// holds arm a's value of target t per replicate.
 pub fn answers(
-    arms: &[ArmResult],
+    arms: &[ArmValues<'_>],
     k: usize,
     targets: &[Target],
     target_values: &[Vec<Vec<f64>>],
@@ -197,10 +205,10 @@ pub fn answers(
     for arm in &arms[1..] {
         for &metric in &KEY_METRICS {
             for stat in [Statistic::Horizon, run_statistic(metric)] {
-                let (b, s) = (values(&base.reduced, metric, stat), values(&arm.reduced, metric, stat));
+                let (b, s) = (values(base.reduced, metric, stat), values(arm.reduced, metric, stat));
                 effects.push(UncertainEffect {
-                    scenario: arm.label.clone(),
-                    baseline: base.label.clone(),
+                    scenario: arm.label.to_string(),
+                    baseline: base.label.to_string(),
                     metric: Metric(metric),
                     statistic: stat,
                     spread: spread(&minus(&s, &b), k),
@@ -214,11 +222,11 @@ pub fn answers(
         for b in &arms[i + 1..] {
             for &metric in &KEY_METRICS {
                 let stat = run_statistic(metric);
-                let (x, y) = (values(&a.reduced, metric, stat), values(&b.reduced, metric, stat));
+                let (x, y) = (values(a.reduced, metric, stat), values(b.reduced, metric, stat));
                 let p_a_lower = p_lower(&draw_means(&x, k), &draw_means(&y, k));
                 pairs.push(PairProbability {
-                    a: a.label.clone(),
-                    b: b.label.clone(),
+                    a: a.label.to_string(),
+                    b: b.label.to_string(),
                     metric: Metric(metric),
                     statistic: stat,
                     draws: k,
@@ -239,8 +247,8 @@ pub fn answers(
                 (f64::NAN, f64::NAN, f64::NAN)
             };
             met.push(TargetResult {
-                scenario: arm.label.clone(),
-                baseline: base.label.clone(),
+                scenario: arm.label.to_string(),
+                baseline: base.label.to_string(),
                 target: target.clone(),
                 draws: k,
                 mean_change: mean,
@@ -254,21 +262,21 @@ pub fn answers(
 }
 
 /// The acceptability curves per recruit and per homicide averted over the run.
-fn curves(arms: &[ArmResult], k: usize) -> Vec<Acceptability> {
-    let base = &arms[0].reduced;
+fn curves(arms: &[ArmValues<'_>], k: usize) -> Vec<Acceptability> {
+    let base = arms[0].reduced;
     let spend = |rs: &[Reduced]| values(rs, m::SPENDING_TOTAL, Statistic::Total);
     let cost: Vec<Vec<f64>> =
-        arms[1..].iter().map(|a| draw_means(&minus(&spend(&a.reduced), &spend(base)), k)).collect();
+        arms[1..].iter().map(|a| draw_means(&minus(&spend(a.reduced), &spend(base)), k)).collect();
     COST_OUTCOMES
         .iter()
         .map(|&o| {
             let of = |rs: &[Reduced]| values(rs, o, Statistic::Total);
             let averted: Vec<Vec<f64>> =
-                arms[1..].iter().map(|a| draw_means(&minus(&of(base), &of(&a.reduced)), k)).collect();
+                arms[1..].iter().map(|a| draw_means(&minus(&of(base), &of(a.reduced)), k)).collect();
             let wtp = wtp_grid(&averted, &cost, WTP_POINTS);
             Acceptability {
                 outcome: Metric(o),
-                options: arms.iter().map(|a| a.label.clone()).collect(),
+                options: arms.iter().map(|a| a.label.to_string()).collect(),
                 probability: acceptability(&averted, &cost, &wtp),
                 wtp,
             }

@@ -72,8 +72,9 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 async fn scenarios(State(st): Shared) -> axum::Json<Json> {
-    let list: Vec<Json> =
-        st.catalog.entries().map(|e| json!({ "name": e.name, "description": e.description })).collect();
+    let list: Vec<Json> = (st.catalog.entries())
+        .map(|e| json!({ "name": e.name, "description": e.description, "posterior": e.posterior.is_some() }))
+        .collect();
     axum::Json(Json::Array(list))
 }
 
@@ -164,8 +165,15 @@ async fn events(
 
 async fn file(State(st): Shared, Path((id, name)): Path<(String, String)>) -> Result<Response, ApiError> {
     let run = find(&st, &id)?;
-    if !super::job::FILES.contains(&name.as_str()) {
-        return Err(not_found(format!("no file {name:?}; a run offers {}", super::job::FILES.join(", "))));
+    let posterior = super::uncertain::FILES.contains(&name.as_str());
+    if !super::job::FILES.contains(&name.as_str()) && !posterior {
+        let all = [&super::job::FILES[..], &super::uncertain::FILES[..]].concat().join(", ");
+        return Err(not_found(format!(
+            "no file {name:?}; a run offers {all} (the last under \"posterior\")"
+        )));
+    }
+    if posterior && !run.under_posterior() {
+        return Err(not_found(format!("run {id} has no {name}: it ran without \"posterior\": true")));
     }
     let path = run.file(&name).ok_or_else(|| {
         ApiError(StatusCode::CONFLICT, format!("run {id} is {}, not done", run.status().name()))

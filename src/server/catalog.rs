@@ -1,6 +1,8 @@
 //! The scenarios a server offers: the `*.toml` files of one directory, loaded and checked
 //! once at start and addressed by name (the file's stem) only. A request's scenario name is
-//! looked up here and never joined to a path.
+//! looked up here and never joined to a path. A scenario that ships a posterior
+//! (`data/<name>_posterior.csv` beside it, `posterior::shipped`) can run under parameter
+//! uncertainty; the file is found here, at start, and a request can only ask for it.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +17,8 @@ pub struct Entry {
     pub name: String,
     pub description: String,
     pub scenario: Scenario,
+    /// The posterior the scenario ships, if any.
+    pub posterior: Option<PathBuf>,
 }
 
 /// The scenarios of a directory, by name.
@@ -53,7 +57,8 @@ impl Catalog {
             match scenario::load(&path) {
                 Ok(s) => {
                     let description = s.params.run.description.clone();
-                    entries.insert(name.clone(), Entry { name, description, scenario: s });
+                    let posterior = crate::experiment::posterior::shipped(&path);
+                    entries.insert(name.clone(), Entry { name, description, scenario: s, posterior });
                 }
                 Err(e) => eprintln!("narcodoor serve: {} left out: {e}", path.display()),
             }
@@ -74,6 +79,11 @@ impl Catalog {
 
     pub fn entries(&self) -> impl Iterator<Item = &Entry> {
         self.entries.values()
+    }
+
+    /// The names of the scenarios that ship a posterior.
+    pub fn with_posterior(&self) -> Vec<&str> {
+        self.entries.values().filter(|e| e.posterior.is_some()).map(|e| e.name.as_str()).collect()
     }
 
     pub fn names(&self) -> Vec<&str> {

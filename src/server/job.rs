@@ -9,9 +9,11 @@
 //! through the experiment runner like every command, in lockstep
 //! (`Runner::run_streaming`): each replicate on one thread, every job a month at a time.
 //! When the arms differ in levers only, the engine simulates the burn-in (levers off) once
-//! and forks the policy arm from it.
+//! and forks the policy arm from it. Under a posterior replicate r of both arms runs draw
+//! r mod K (`uncertain.rs`), as `compare --posterior` does, and the run also reports
+//! and writes the effects over draws.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -124,11 +126,13 @@ pub fn execute(
 ) -> Result<Json, JobError> {
     let run = &prep.base.params.run;
     let n = run.replicates as usize;
+    // The posterior file is an input too (the manifest fingerprints it).
+    let posterior = prep.uncertain.as_ref().map(|u| PathBuf::from(&u.draws.posterior.file));
     let experiment = Experiment {
         name: "serve",
         out_dir: dir,
         scale: Scale::of(&prep.base.params),
-        inputs: prep.base.files.clone(),
+        inputs: prep.base.files.iter().cloned().chain(posterior).collect(),
         paired: true,
     };
     let mut settings = Settings::quiet(threads);
@@ -137,7 +141,13 @@ pub fn execute(
     let mut runner = Runner::start(experiment, settings)?;
     emit("start", start_event(prep));
     let arms = [&prep.base.params, &prep.policy.params];
-    let jobs: Vec<Job> = (0..2 * n).map(|i| Job { params: arms[i / n], replicate: (i % n) as u32 }).collect();
+    let params = |arm: usize, r: u32| match &prep.uncertain {
+        Some(u) => u.params(arm, r),
+        None => arms[arm],
+    };
+    let jobs: Vec<Job> = (0..2 * n)
+        .map(|i| Job { params: params(i / n, (i % n) as u32), replicate: (i % n) as u32 })
+        .collect();
     let stream = MonthStream { labels: &prep.labels, jobs: jobs.len(), pending: Mutex::default(), emit };
     let mut results = Vec::with_capacity(jobs.len());
     let ran = runner.run_streaming("serve", &jobs, &|_| String::new(), &|j, r| stream.add(j, r), |_, r| {
@@ -148,19 +158,42 @@ pub fn execute(
         Err(e) if e.is::<Cancelled>() => return Err(JobError::Cancelled),
         other => other?,
     };
-    let effects = write_files(prep, dir, &results[..n], &results[n..])?;
+    Ok(conclude(prep, dir, runner, &results)?)
+}
+
+/// After the runs: the files (and, under a posterior, the effects over draws), the
+/// manifest, and the result of the `done` event.
+fn conclude(
+    prep: &Prepared,
+    dir: &Path,
+    runner: Runner,
+    results: &[ReplicateResult],
+) -> anyhow::Result<Json> {
+    let run = &prep.base.params.run;
+    let n = run.replicates as usize;
+    let (effects, reduced) = write_files(prep, dir, &results[..n], &results[n..])?;
     let shared = engine::same_burn_in(&prep.base.params, &prep.policy.params);
-    let details = json!({
+    let mut details = json!({
         "scenario": prep.name,
         "labels": prep.labels,
         "changes": changes_json(prep),
         "shared_burn_in": shared,
         "policy": resolved_json(&prep.policy.params),
     });
+    let mut files: Vec<String> =
+        FILES.iter().filter(|f| **f != "manifest.json").map(|f| f.to_string()).collect();
+    let uncertainty = match &prep.uncertain {
+        Some(u) => {
+            details["posterior"] = u.draws.manifest();
+            let [b, p] = &reduced;
+            Some(u.finish(dir, &prep.labels, [b, p], &effects, &mut files)?)
+        }
+        None => None,
+    };
     let seconds = runner.seconds();
-    let files = FILES.iter().filter(|f| **f != "manifest.json").map(|f| f.to_string()).collect();
-    runner.finish(files, Vec::new(), details_field(details))?;
-    Ok(json!({
+    runner.finish(files.clone(), Vec::new(), details_field(details))?;
+    files.push("manifest.json".into());
+    let mut result = json!({
         "scenario": prep.name,
         "labels": prep.labels,
         "changes": changes_json(prep),
@@ -171,9 +204,13 @@ pub fn execute(
         "seed": run.seed,
         "shared_burn_in": shared,
         "effects": effects.iter().map(effect_json).collect::<Vec<_>>(),
-        "files": FILES,
+        "files": files,
         "seconds": seconds,
-    }))
+    });
+    if let Some(u) = uncertainty {
+        result["uncertainty"] = u;
+    }
+    Ok(result)
 }
 
 fn changes_json(prep: &Prepared) -> Json {
@@ -191,6 +228,7 @@ fn start_event(prep: &Prepared) -> Json {
         "months": run.months,
         "burn_in_months": run.burn_in_months,
         "series": HEADLINE.map(|i| METRICS[i]),
+        "draws": prep.uncertain.as_ref().map(|u| u.draws.count()),
     })
 }
 
@@ -221,7 +259,7 @@ fn write_files(
     dir: &Path,
     base: &[ReplicateResult],
     policy: &[ReplicateResult],
-) -> anyhow::Result<Vec<EffectRow>> {
+) -> anyhow::Result<(Vec<EffectRow>, [Vec<Reduced>; 2])> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let regions = prep.base.params.regions.len();
     let rb = write_arm(dir, "baseline_", base, regions)?;
@@ -232,13 +270,20 @@ fn write_files(
     compare::mark_caveats(&mut rows, &prep.labels[1], &prep.policy.params);
     write_effects(&dir.join("effects.csv"), &rows)?;
     write_file(&dir.join("scenario.toml"), scenario_toml(prep)?.as_bytes())?;
-    Ok(rows)
+    Ok((rows, [rb, rp]))
 }
 
 /// The policy arm as a complete scenario file (every key resolved, no `extends`), headed by
 /// the changes it makes, so that `narcodoor run` and `compare` accept it anywhere.
 pub fn scenario_toml(prep: &Prepared) -> anyhow::Result<String> {
-    let body = toml::to_string(&resolved_json(&prep.policy.params)).context("cannot write scenario.toml")?;
+    // `run.observed` is relative to the file that named it, which is not where the
+    // download goes: written as the file read, so the scenario loads from anywhere.
+    let mut params = prep.policy.params.clone();
+    if let Some(o) = &prep.policy.observed {
+        params.run.observed =
+            Some(std::fs::canonicalize(&o.file).unwrap_or(o.file.clone()).display().to_string());
+    }
+    let body = toml::to_string(&resolved_json(&params)).context("cannot write scenario.toml")?;
     let mut head = format!("# Written by `narcodoor serve`: scenario {:?}", prep.name);
     if prep.changes.is_empty() {
         head.push_str(" unchanged.\n");

@@ -14,7 +14,9 @@
 //! connections are capped and slow clients cut off by timeouts (`connections.rs`);
 //! every input goes through the scenario layer (`request.rs`), and a run that fails is
 //! reported on its id (`runs.rs`), never fatal to the server. The simulation itself
-//! (`job.rs`) runs on a worker thread, one run at a time with all the threads given.
+//! (`job.rs`) runs on a worker thread, one run at a time with all the threads given. A
+//! scenario that ships a posterior can also run under parameter uncertainty
+//! (`uncertain.rs`).
 
 mod api;
 pub mod catalog;
@@ -23,6 +25,7 @@ mod job;
 mod page;
 mod request;
 mod runs;
+mod uncertain;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -4,12 +4,15 @@
 //! `months` through `Scenario::apply` (as the command line's flags), and each `set` entry
 //! through `set_value` (as `--set path=value`), so a bad value gets the message the
 //! command line gives. The server's own bounds (`Limits`) are checked on top.
+//! `"posterior": true` asks for parameter uncertainty from the scenario's shipped
+//! posterior (`uncertain.rs`).
 
 use serde::Deserialize;
 use serde_json::Value as Json;
 
 use super::Limits;
 use super::catalog::Catalog;
+use super::uncertain::{self, Uncertain};
 use crate::experiment::compare;
 use crate::scenario::{self, Overrides, Scenario};
 
@@ -23,6 +26,31 @@ pub struct RunRequest {
     pub youths: Option<u64>,
     pub replicates: Option<u32>,
     pub months: Option<u32>,
+    /// Run under the scenario's shipped posterior (replicate r under draw r mod draws).
+    #[serde(default, deserialize_with = "posterior_flag")]
+    pub posterior: bool,
+    /// Parameter vectors drawn from the posterior (default: half the replicates).
+    #[serde(default, deserialize_with = "draws_count")]
+    pub draws: Option<u32>,
+}
+
+// The two fields of parameter uncertainty name themselves when their type is wrong (serde's
+// own message names only the type).
+fn posterior_flag<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    match Json::deserialize(d)? {
+        Json::Bool(b) => Ok(b),
+        other => Err(serde::de::Error::custom(format!("posterior = {other}: expected true or false"))),
+    }
+}
+
+fn draws_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    match Json::deserialize(d)? {
+        Json::Null => Ok(None),
+        Json::Number(n) if n.as_u64().is_some_and(|k| k <= u32::MAX as u64) => {
+            Ok(n.as_u64().map(|k| k as u32))
+        }
+        other => Err(serde::de::Error::custom(format!("draws = {other}: expected a whole number of draws"))),
+    }
 }
 
 /// Why a request cannot run.
@@ -44,6 +72,8 @@ pub struct Prepared {
     pub changes: Vec<(String, String)>,
     /// The arms' labels in outputs: the baseline's run name and the policy's.
     pub labels: [String; 2],
+    /// Parameter uncertainty, when the request asks for it.
+    pub uncertain: Option<Uncertain>,
 }
 
 /// A `set` value as the command line would write it after `--set path=`.
@@ -75,6 +105,10 @@ fn check_bounds(req: &RunRequest, limits: &Limits) -> Result<(), Rejection> {
     }
     if let Some(m) = req.months.filter(|&m| m > limits.max_months) {
         return Err(bad(format!("months = {m}: at most {} months per run", limits.max_months)));
+    }
+    // Each draw runs at least two replicates, so no more draws than replicates fit.
+    if let Some(d) = req.draws.filter(|&d| d > limits.max_replicates) {
+        return Err(bad(format!("draws = {d}: at most {} draws per run", limits.max_replicates)));
     }
     Ok(())
 }
@@ -139,11 +173,14 @@ pub fn prepare(body: &[u8], catalog: &Catalog, limits: &Limits) -> Result<Prepar
     let names = [base.params.run.name.clone(), format!("{}-lab", base.params.run.name)];
     let labels = compare::labels(&names);
     policy.params.run.name = labels[1].clone();
+    let uncertain =
+        uncertain::prepare((req.posterior, req.draws), entry, [&base, &policy], &catalog.with_posterior())?;
     Ok(Prepared {
         name: entry.name.clone(),
         base,
         policy,
         changes,
         labels: [labels[0].clone(), labels[1].clone()],
+        uncertain,
     })
 }

@@ -22,6 +22,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use super::Limits;
 use super::job::{self, JobError};
 use super::request::Prepared;
+use super::uncertain;
 use crate::experiment::runner::Cancel;
 
 /// A run's state, as `GET /api/runs/{id}` names it.
@@ -147,10 +148,17 @@ impl Run {
     }
 
     /// The path of one of the run's files once it is done (`name` must be one of
-    /// `job::FILES`; anything else is `None`).
+    /// `job::FILES` or, for a run under a posterior, `uncertain::FILES`; anything else is
+    /// `None`).
     pub fn file(&self, name: &str) -> Option<PathBuf> {
-        let known = job::FILES.iter().find(|f| **f == name)?;
+        let optional = if self.under_posterior() { &uncertain::FILES[..] } else { &[] };
+        let known = job::FILES.iter().chain(optional).find(|f| **f == name)?;
         (self.status() == Status::Done).then(|| self.dir.join(known))
+    }
+
+    /// Whether the run runs under the scenario's posterior (`"posterior": true`).
+    pub fn under_posterior(&self) -> bool {
+        self.prepared.uncertain.is_some()
     }
 
     fn finish(&self, status: Status, result: Option<Json>, error: Option<String>) {

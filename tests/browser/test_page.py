@@ -3,6 +3,8 @@
 Starts `narcodoor serve` on a free loopback port, opens the page in headless Debian Chromium
 through chromium-driver, moves a lever with the keyboard, runs, waits for the charts and
 the effects table, downloads scenario.toml and checks that `narcodoor validate` accepts it.
+Then parameter uncertainty: the checkbox is hidden for the baseline (it ships no posterior),
+shown for mexico_2000; ticked, a run's effects table gains the columns over draws.
 
 Usage: python tests/browser/test_page.py path/to/narcodoor [screenshot.png]
 Run by .ci/steps/60-browser.sh, which installs Chromium, chromium-driver and selenium.
@@ -19,7 +21,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -115,6 +117,37 @@ def check_page(driver, base, binary, downloads, screenshot):
     print(f"scenario.toml validates: {done.stdout.strip()}")
 
 
+def check_uncertainty(driver):
+    wait = WebDriverWait(driver, 60)
+    box = driver.find_element(By.ID, "posterior")
+    assert not box.is_displayed(), "no uncertainty checkbox for the baseline (it ships no posterior)"
+    assert not driver.find_element(By.CSS_SELECTOR, "#effects th.uncertain").is_displayed()
+    Select(driver.find_element(By.ID, "scenario")).select_by_value("mexico_2000")
+    wait.until(lambda d: d.find_element(By.ID, "posterior").is_displayed())
+    label = driver.find_element(By.CSS_SELECTOR, 'label[for="posterior"]')
+    assert label.text.strip() == "include parameter uncertainty", label.text
+    box = driver.find_element(By.ID, "posterior")
+    box.send_keys(Keys.SPACE)  # ticked with the keyboard
+    assert box.is_selected()
+    set_number(driver, "youths", 20000)
+    set_number(driver, "replicates", 4)
+    set_number(driver, "months", 24)
+    driver.find_element(By.ID, "run").click()
+    WebDriverWait(driver, 180).until(lambda d: d.find_element(By.ID, "status").text in ("Done.", "Failed."))
+    assert driver.find_element(By.ID, "status").text == "Done.", driver.find_element(By.ID, "error").text
+    heads = [th.text for th in driver.find_elements(By.CSS_SELECTOR, "#effects th.uncertain") if th.is_displayed()]
+    assert heads == ["Over draws: mean [90% interval]", "P(lower than baseline)", "Parameters' share of variance"], heads
+    first = [td.text for td in driver.find_elements(By.CSS_SELECTOR, "#effects tbody tr:first-child td")]
+    assert len(first) == 5 + 3, first
+    interval, p_lower, share = first[5:]
+    assert "[" in interval and "]" in interval, interval
+    assert p_lower.endswith("%") and share.endswith("%"), (p_lower, share)
+    assert "2 draws" in driver.find_element(By.ID, "effects-note").text
+    links = [a.text for a in driver.find_elements(By.CSS_SELECTOR, "#downloads a")]
+    assert "uncertainty.csv" in links, links
+    print(f"under the posterior, the first effect row: {first}")
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     screenshot = os.path.abspath(sys.argv[2]) if len(sys.argv) > 2 else None
@@ -125,6 +158,7 @@ def main():
             driver = browser(profile, downloads)
             try:
                 check_page(driver, base, binary, downloads, screenshot)
+                check_uncertainty(driver)
             except Exception as e:  # reported as a failure below
                 failed = 1
                 print(f"FAILED: {type(e).__name__}: {e}")

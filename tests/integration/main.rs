@@ -36,5 +36,6 @@ mod rules_state;
 mod scenario_files;
 mod search;
 mod server;
+mod server_posterior;
 mod size_invariance;
 mod trial;

@@ -16,13 +16,13 @@ use serde_json::{Value as Json, json};
 const BIN: &str = env!("CARGO_BIN_EXE_narcodoor");
 
 /// A server started for one test, stopped when dropped.
-struct Server {
+pub(super) struct Server {
     child: Child,
     addr: String,
 }
 
 impl Server {
-    fn start(extra: &[&str]) -> Server {
+    pub(super) fn start(extra: &[&str]) -> Server {
         let scenarios = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
         let mut child = Command::new(BIN)
             .args(["serve", "--port", "0", "--threads", "2", "--scenarios"])
@@ -44,7 +44,7 @@ impl Server {
         Server { child, addr }
     }
 
-    fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> Response {
+    pub(super) fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> Response {
         let mut s = TcpStream::connect(&self.addr).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
         let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
@@ -62,11 +62,11 @@ impl Server {
         Response::parse(&raw)
     }
 
-    fn get(&self, path: &str) -> Response {
+    pub(super) fn get(&self, path: &str) -> Response {
         self.request("GET", path, None)
     }
 
-    fn post(&self, body: &Json) -> Response {
+    pub(super) fn post(&self, body: &Json) -> Response {
         self.request("POST", "/api/runs", Some(body.to_string().as_bytes()))
     }
 
@@ -83,10 +83,10 @@ impl Drop for Server {
     }
 }
 
-struct Response {
-    status: u16,
-    headers: String,
-    body: String,
+pub(super) struct Response {
+    pub(super) status: u16,
+    pub(super) headers: String,
+    pub(super) body: String,
 }
 
 impl Response {
@@ -102,11 +102,11 @@ impl Response {
         Response { status, headers: head.to_string(), body }
     }
 
-    fn json(&self) -> Json {
+    pub(super) fn json(&self) -> Json {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 
-    fn error(&self) -> String {
+    pub(super) fn error(&self) -> String {
         self.json()["error"].as_str().unwrap_or_default().to_string()
     }
 }
@@ -125,7 +125,7 @@ fn dechunk(mut s: &str) -> String {
 }
 
 /// The events of a finished stream: (name, data).
-fn events(body: &str) -> Vec<(String, Json)> {
+pub(super) fn events(body: &str) -> Vec<(String, Json)> {
     body.split("\n\n")
         .filter_map(|block| {
             let mut name = None;
@@ -146,7 +146,7 @@ fn small_run(set: Json) -> Json {
     json!({"scenario": "baseline", "set": set, "youths": 3000, "replicates": 3, "months": 12})
 }
 
-fn submit(server: &Server, body: &Json) -> String {
+pub(super) fn submit(server: &Server, body: &Json) -> String {
     let r = server.post(body);
     assert_eq!(r.status, 202, "{}", r.body);
     let id = r.json()["id"].as_str().unwrap().to_string();
@@ -154,7 +154,7 @@ fn submit(server: &Server, body: &Json) -> String {
     id
 }
 
-fn wait_status(server: &Server, id: &str, want: &str, limit: Duration) -> Json {
+pub(super) fn wait_status(server: &Server, id: &str, want: &str, limit: Duration) -> Json {
     let start = Instant::now();
     loop {
         let doc = server.get(&format!("/api/runs/{id}")).json();
@@ -269,14 +269,14 @@ fn the_queue_is_bounded() {
     server.alive();
 }
 
-/// Runs `narcodoor compare` on the bundled baseline and the run's `scenario.toml`.
-fn compare_outputs(scenario_toml: &str, dir: &Path, size: &[&str]) {
+/// Runs `narcodoor compare` on a bundled scenario and the run's `scenario.toml`.
+pub(super) fn compare_outputs(baseline: &str, scenario_toml: &str, dir: &Path, size: &[&str]) {
     let file = dir.join("lab.toml");
     std::fs::write(&file, scenario_toml).unwrap();
     let ok = Command::new(BIN).arg("validate").arg(&file).status().unwrap();
     assert!(ok.success(), "scenario.toml validates");
     let out = Command::new(BIN)
-        .args(["compare", "scenarios/baseline.toml"])
+        .args(["compare", baseline])
         .arg(&file)
         .args(size)
         .args(["--no-charts", "--quiet", "--threads", "1", "--out"])
@@ -331,6 +331,7 @@ fn two_concurrent_runs_stream_months_and_equal_compare() {
             r.body
         };
         compare_outputs(
+            "scenarios/baseline.toml",
             &file("scenario.toml"),
             tmp.path(),
             &["--youths", "3000", "--replicates", "3", "--months", "12"],
