@@ -476,6 +476,22 @@ pub fn incremental_tables(baseline: &str, rows: &[EffectRow]) -> Vec<(Metric, Ve
     COST_OUTCOMES.iter().map(|&o| (Metric(o), super::icer::of_effects(baseline, rows, o))).collect()
 }
 
+/// Under a posterior, what the comparison answers, written with its files, and the names of
+/// its charts; `None` (and no charts) without.
+fn posterior_answers(
+    opts: &CompareOptions,
+    arms: &[ArmResult],
+    (effects, target_values): (&[EffectRow], &[Vec<Vec<f64>>]),
+    (files, warnings): (&mut Vec<String>, &mut Vec<String>),
+) -> anyhow::Result<(Option<PosteriorAnswers>, Vec<String>)> {
+    let Some(d) = &opts.posterior else { return Ok((None, Vec::new())) };
+    let values: Vec<ArmValues> =
+        arms.iter().map(|a| ArmValues { label: &a.label, reduced: &a.reduced }).collect();
+    let a = answers(&values, d.count(), &opts.targets, target_values);
+    let charts = write_answers(&opts.out_dir, d, &a, (opts.charts, effects), (files, warnings))?;
+    Ok((Some(a), charts))
+}
+
 /// The comparison's files after the runs: `effects.csv`, charts, `report.md`, manifest.
 fn write_results(
     aligned: &Aligned,
@@ -489,17 +505,8 @@ fn write_results(
 
     // What the terminal printed as warnings before the run is in the manifest too.
     let mut warnings = aligned.notes.clone();
-    let (answers, posterior_charts) = match &opts.posterior {
-        Some(d) => {
-            let values: Vec<ArmValues> =
-                arms.iter().map(|a| ArmValues { label: &a.label, reduced: &a.reduced }).collect();
-            let a = answers(&values, d.count(), &opts.targets, target_values);
-            let charts =
-                write_answers(dir, d, &a, (opts.charts, &effects_rows), (&mut files, &mut warnings))?;
-            (Some(a), charts)
-        }
-        None => (None, Vec::new()),
-    };
+    let (answers, posterior_charts) =
+        posterior_answers(opts, &arms, (&effects_rows, target_values), (&mut files, &mut warnings))?;
     let mut charts = Vec::new();
     if opts.charts {
         match draw_charts(dir, aligned, &arms, &effects_rows) {
