@@ -318,7 +318,8 @@ fn compare(
     refuse_mismatches(&mut aligned, spec.allow_mismatch, "allow_mismatch=True").map_err(to_py)?;
     let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
     let draws = posterior.load(&sources[0], &named).map_err(to_py)?;
-    let targets = posterior_targets(&spec.targets, &draws, &aligned.arms[0].scenario.params.run).map_err(to_py)?;
+    let targets =
+        posterior_targets(&spec.targets, &draws, &aligned.arms[0].scenario.params.run).map_err(to_py)?;
     for arm in &aligned.arms {
         check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
     }
