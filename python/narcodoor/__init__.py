@@ -243,6 +243,8 @@ def sweep(
     seed: int | None = None,
     threads: int | None = None,
     errors: Literal["warn", "raise", "ignore"] = "warn",
+    posterior: str | os.PathLike[str] | bool | None = None,
+    draws: int | None = None,
     progress: bool = False,
 ) -> SweepResult:
     """Runs a scenario at every point of a design, like ``narcodoor sweep --design-file``.
@@ -256,9 +258,13 @@ def sweep(
             ``status == "error"``, the error, and NaN outcomes): ``"warn"`` (a
             :class:`PointsFailedWarning`), ``"raise"`` (a :class:`ScenarioError`) or
             ``"ignore"``.
+        posterior, draws: parameter uncertainty, as :func:`run` takes them (``--posterior``,
+            ``--draws``): replicate r of every point runs draw r mod K; a path both in the
+            design and in the posterior is refused.
 
     Returns:
-        A :class:`SweepResult`.
+        A :class:`SweepResult` (under a posterior also ``.points_uncertainty`` and
+        ``.posterior_draws``).
     """
     if errors not in ("warn", "raise", "ignore"):
         raise ScenarioError(f'errors={errors!r}: must be "warn", "raise" or "ignore"')
@@ -268,8 +274,9 @@ def sweep(
             for row in frame.itertuples(index=False, name=None)]
     source = _source(scenario)
     sim = _args.sim(replicates=replicates, youths=youths, months=months, seed=seed, threads=threads)
+    spec = _args.posterior(posterior, draws)
     with bar(_args.flag(progress), "narcodoor.sweep") as callback:
-        files = _args.native(_narcodoor.sweep, source, paths, rows, sim, callback, set_name="design")
+        files = _args.native(_narcodoor.sweep, source, paths, rows, sim, callback, spec, set_name="design")
     result = SweepResult.of(files)
     _failed(result.runs, errors)
     return result

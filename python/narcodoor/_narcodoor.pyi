@@ -55,9 +55,15 @@ def compare(
     acceptability.csv and, with targets, targets.csv)."""
 
 def sweep(
-    source: Source, paths: list[str], rows: list[list[float | str]], sim: Sim, progress: Progress | None = None
+    source: Source,
+    paths: list[str],
+    rows: list[list[float | str]],
+    sim: Sim,
+    progress: Progress | None = None,
+    posterior: Posterior | None = None,
 ) -> dict[str, str]:
-    """Runs the points of a design; the text of runs.csv, runs_timeseries.csv and manifest.json."""
+    """Runs the points of a design; the text of runs.csv, runs_timeseries.csv and manifest.json
+    (under a posterior also posterior_draws.csv and points_uncertainty.csv)."""
 
 def check(source: Source, values: list[tuple[str, float | str]]) -> None:
     """Refuses unknown paths, run settings and values of the wrong type, as a sweep does."""

@@ -157,17 +157,23 @@ class SweepResult(_Saved):
         timeseries: the national metrics of every run and month (``runs_timeseries.csv``).
         manifest: ``manifest.json`` as a dict.
         files: the text of the files, by name.
+        points_uncertainty: under a posterior, each point's outcomes over the draws with the
+            two parts of their variance (``points_uncertainty.csv``); None otherwise.
+        posterior_draws: under a posterior, what each draw ran with; None otherwise.
     """
 
     runs: pd.DataFrame
     timeseries: pd.DataFrame
     manifest: dict[str, Any]
     files: dict[str, str] = field(repr=False)
+    points_uncertainty: pd.DataFrame | None = None
+    posterior_draws: pd.DataFrame | None = None
 
     @classmethod
     def of(cls, files: dict[str, str]) -> SweepResult:
         return cls(frame(files["runs.csv"]), frame(files["runs_timeseries.csv"]),
-                   json.loads(files["manifest.json"]), files)
+                   json.loads(files["manifest.json"]), files,
+                   _optional(files, "points_uncertainty.csv"), _optional(files, "posterior_draws.csv"))
 
     def __repr__(self) -> str:
         failed = int((self.runs["status"] != "ok").sum()) if "status" in self.runs else 0
@@ -205,9 +211,9 @@ def load(directory: str | os.PathLike[str]) -> RunResult | CompareResult | Sweep
                 files[name] = f.read()
         except OSError as e:
             raise ScenarioError(f"{os.fspath(directory)}: a `{kind}` result without {name} ({e})") from None
-    if kind in ("run", "compare"):
-        for name in POSTERIOR_FILES:
-            if os.path.isfile(os.path.join(directory, name)):
-                with open(os.path.join(directory, name), encoding="utf-8", newline="") as f:
-                    files[name] = f.read()
+    # The files of a posterior, when the command ran under one (a sweep's per-point spread).
+    for name in POSTERIOR_FILES + ["points_uncertainty.csv"]:
+        if os.path.isfile(os.path.join(directory, name)):
+            with open(os.path.join(directory, name), encoding="utf-8", newline="") as f:
+                files[name] = f.read()
     return cls.of(files)

@@ -345,7 +345,7 @@ fn compare(
 /// `narcodoor sweep --design-file` does; returns the text of `runs.csv` and
 /// `runs_timeseries.csv`.
 #[pyfunction]
-#[pyo3(signature = (source, paths, rows, sim, progress=None))]
+#[pyo3(signature = (source, paths, rows, sim, progress=None, posterior=None))]
 fn sweep(
     py: Python<'_>,
     source: Source,
@@ -353,9 +353,14 @@ fn sweep(
     rows: Vec<Vec<SetValue>>,
     sim: SimArgs,
     progress: Option<Py<PyAny>>,
+    posterior: Option<PosteriorSpec>,
 ) -> PyResult<HashMap<String, String>> {
     let sim = self::sim(&sim).map_err(to_py)?;
     let s = source.prepare(&sim).map_err(to_py)?;
+    let draws = posterior
+        .unwrap_or_default()
+        .load(&source, &[(s.params.run.name.as_str(), &s.params)])
+        .map_err(to_py)?;
     if rows.is_empty() || rows.iter().any(|r| r.len() != paths.len()) {
         return Err(ScenarioError::new_err(format!(
             "design=: the design needs at least one point and one value per column ({} columns)",
@@ -379,10 +384,13 @@ fn sweep(
             resume: false,
             charts: false,
             settings: cancel.settings(sim.threads, cmd),
-            posterior: None,
+            posterior: draws,
         };
         sweep_cmd::plan(spec)?.run()?;
-        read_files(&dir.path().join("sweep"), &["runs.csv", "runs_timeseries.csv", "manifest.json"])
+        let out = dir.path().join("sweep");
+        let mut files = read_files(&out, &["runs.csv", "runs_timeseries.csv", "manifest.json"])?;
+        files.extend(read_present(&out, &["posterior_draws.csv", "points_uncertainty.csv"])?);
+        Ok(files)
     })?
     .map_err(to_py)
 }

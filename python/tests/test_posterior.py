@@ -102,3 +102,26 @@ def test_scenarios_of_different_countries_are_refused_as_on_the_command_line(tmp
     assert any("not the baseline's country (allow_mismatch=True)" in w for w in result.manifest["warnings"])
     with pytest.raises(narcodoor.ScenarioError, match="allow_mismatch='yes': must be True or False"):
         narcodoor.compare(BASELINE, TWO_REGIONS, allow_mismatch="yes", **size)
+
+
+def test_sweep_with_a_posterior_writes_the_command_lines_files(tmp_path, two_draws):
+    design = tmp_path / "design.csv"
+    design.write_text("policy.scholarships.coverage\n0.2\n0.6\n")
+    out = tmp_path / "sweep"
+    cli("sweep", BASELINE, "--design-file", design, *SIZE_FLAGS, "--posterior", two_draws, "--out", out,
+        "--quiet", "--no-charts")
+    result = narcodoor.sweep(BASELINE, {"policy.scholarships.coverage": [0.2, 0.6]}, posterior=two_draws, **SIZE)
+    for name in ["points_uncertainty.csv", "posterior_draws.csv"]:
+        assert result.files[name] == (out / name).read_text(), name
+    u = result.points_uncertainty
+    assert set(u["draws"]) == {2}
+    total = u["var_parameter"] + u["var_stochastic"]
+    assert ((u["var_total"] - total).abs() <= 1e-7 * u["var_total"].abs().clip(lower=1e-12)).all()
+    result.save(tmp_path / "saved")
+    back = narcodoor.load(tmp_path / "saved")
+    pd.testing.assert_frame_equal(back.points_uncertainty, u, check_exact=True)
+    # A swept path that is also uncertain is refused with the command line's message.
+    clash = tmp_path / "clash.csv"
+    clash.write_text("policy.scholarships.coverage\n0.1\n0.9\n")
+    with pytest.raises(narcodoor.ScenarioError, match="policy.scholarships.coverage"):
+        narcodoor.sweep(BASELINE, {"policy.scholarships.coverage": [0.2, 0.6]}, posterior=clash, **SIZE)
