@@ -23,7 +23,7 @@ use super::compare_regions::{ArmRegions, RegionStream, regional_effects};
 use super::icer::Incremental;
 use super::observed_fit::{FitBuilder, GroupFit, describe, group_fits, write_fit};
 use super::outcomes::{Reduced, Statistic, run_statistic};
-use super::posterior::Draws;
+use super::posterior::{Draws, for_replicate};
 use super::posterior_answers::{ArmValues, PosteriorAnswers, Target, answers, write_answers};
 use super::runner::{Experiment, Runner, Settings, details_field};
 use super::stats::{cost_per_unit_averted, paired};
@@ -232,10 +232,6 @@ pub fn effect_row(
     })
 }
 
-fn values(rs: &[Reduced], metric: usize, stat: Statistic) -> Vec<f64> {
-    rs.iter().map(|r| r.value(metric, stat)).collect()
-}
-
 /// The rows of `effects.csv` for one scenario against the baseline: every key metric at
 /// the horizon and over the run, in [`KEY_METRICS`] order, with the cost per unit averted
 /// on the run rows of [`COST_OUTCOMES`]. Both slices hold one reduced replicate per
@@ -247,13 +243,13 @@ pub fn effects(
     scenario: &[Reduced],
 ) -> anyhow::Result<Vec<EffectRow>> {
     let mut rows = Vec::new();
-    let spend_b = values(baseline, m::SPENDING_TOTAL, Statistic::Total);
-    let spend_s = values(scenario, m::SPENDING_TOTAL, Statistic::Total);
+    let spend_b = Reduced::values(baseline, m::SPENDING_TOTAL, Statistic::Total);
+    let spend_s = Reduced::values(scenario, m::SPENDING_TOTAL, Statistic::Total);
     let extra_cost: Vec<f64> = spend_s.iter().zip(&spend_b).map(|(s, b)| s - b).collect();
     for &metric in &KEY_METRICS {
         for stat in [Statistic::Horizon, run_statistic(metric)] {
-            let a = values(baseline, metric, stat);
-            let b = values(scenario, metric, stat);
+            let a = Reduced::values(baseline, metric, stat);
+            let b = Reduced::values(scenario, metric, stat);
             let mut row = effect_row((baseline_label, label), metric, stat, &a, &b)?;
             if stat == Statistic::Total && COST_OUTCOMES.contains(&metric) {
                 let averted: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).collect();
@@ -278,8 +274,8 @@ pub fn spending_effects(
 ) -> anyhow::Result<Vec<EffectRow>> {
     (m::SPENDING_FIRST..N_METRICS)
         .map(|metric| {
-            let a = values(baseline, metric, Statistic::Total);
-            let b = values(scenario, metric, Statistic::Total);
+            let a = Reduced::values(baseline, metric, Statistic::Total);
+            let b = Reduced::values(scenario, metric, Statistic::Total);
             effect_row((baseline_label, label), metric, Statistic::Total, &a, &b)
         })
         .collect()
@@ -295,9 +291,8 @@ pub fn is_lever(metric: Metric) -> bool {
 /// (`drawn[a]`: arm a under every draw) replicate r of every arm runs draw r mod K.
 fn compare_jobs<'a>(aligned: &'a Aligned, drawn: &'a [Vec<Params>]) -> Vec<Job<'a>> {
     let reps = aligned.arms[0].scenario.params.run.replicates;
-    let params = move |a: usize, r: u32| match drawn.get(a) {
-        Some(ps) => &ps[r as usize % ps.len()],
-        None => &aligned.arms[a].scenario.params,
+    let params = move |a: usize, r: u32| {
+        for_replicate(drawn.get(a).map_or(&[], Vec::as_slice), &aligned.arms[a].scenario.params, r)
     };
     (0..reps)
         .flat_map(|replicate| {
@@ -527,7 +522,7 @@ fn write_results(
         .with_context(|| format!("cannot write {}", path.display()))?;
     files.push("report.md".into());
 
-    let details = serde_json::json!({
+    let mut details = serde_json::json!({
         "baseline": aligned.arms[0].label,
         "notes": aligned.notes,
         "scenarios": aligned.arms.iter().zip(&arms).map(|(a, r)| serde_json::json!({
@@ -543,7 +538,6 @@ fn write_results(
     spending_<lever> rows: each lever's spending over the run, adding up to spending_total",
         "regional_effects": "regional_effects.csv: the same paired intervals region by region",
     });
-    let mut details = details;
     if let Some(d) = &opts.posterior {
         details["posterior"] = d.manifest();
     }

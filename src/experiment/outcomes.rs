@@ -171,6 +171,11 @@ impl Reduced {
         Reduced { horizon, total, months: rows.len() }
     }
 
+    /// Every replicate's value of `metric`'s `stat`, in the replicates' order.
+    pub fn values(rs: &[Reduced], metric: usize, stat: Statistic) -> Vec<f64> {
+        rs.iter().map(|r| r.value(metric, stat)).collect()
+    }
+
     pub fn value(&self, metric: usize, stat: Statistic) -> f64 {
         match stat {
             Statistic::Horizon => self.horizon[metric],

@@ -192,6 +192,13 @@ pub fn prepare(
     }
 }
 
+/// The parameters replicate `replicate` runs: draw `replicate mod K` of `drawn` (a
+/// scenario under every draw, from [`Draws::apply`]), or `own` when `drawn` is empty (no
+/// posterior, or a point the draws could not be applied to).
+pub fn for_replicate<'a>(drawn: &'a [Params], own: &'a Params, replicate: u32) -> &'a Params {
+    if drawn.is_empty() { own } else { &drawn[replicate as usize % drawn.len()] }
+}
+
 impl Draws {
     pub fn count(&self) -> usize {
         self.particle.len()

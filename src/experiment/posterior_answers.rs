@@ -176,10 +176,6 @@ pub struct PosteriorAnswers {
     pub acceptability: Vec<Acceptability>,
 }
 
-fn values(rs: &[Reduced], metric: usize, stat: Statistic) -> Vec<f64> {
-    rs.iter().map(|r| r.value(metric, stat)).collect()
-}
-
 fn minus(a: &[f64], b: &[f64]) -> Vec<f64> {
     a.iter().zip(b).map(|(x, y)| x - y).collect()
 }
@@ -205,7 +201,8 @@ pub fn answers(
     for arm in &arms[1..] {
         for &metric in &KEY_METRICS {
             for stat in [Statistic::Horizon, run_statistic(metric)] {
-                let (b, s) = (values(base.reduced, metric, stat), values(arm.reduced, metric, stat));
+                let (b, s) =
+                    (Reduced::values(base.reduced, metric, stat), Reduced::values(arm.reduced, metric, stat));
                 effects.push(UncertainEffect {
                     scenario: arm.label.to_string(),
                     baseline: base.label.to_string(),
@@ -222,7 +219,8 @@ pub fn answers(
         for b in &arms[i + 1..] {
             for &metric in &KEY_METRICS {
                 let stat = run_statistic(metric);
-                let (x, y) = (values(a.reduced, metric, stat), values(b.reduced, metric, stat));
+                let (x, y) =
+                    (Reduced::values(a.reduced, metric, stat), Reduced::values(b.reduced, metric, stat));
                 let p_a_lower = p_lower(&draw_means(&x, k), &draw_means(&y, k));
                 pairs.push(PairProbability {
                     a: a.label.to_string(),
@@ -264,13 +262,13 @@ pub fn answers(
 /// The acceptability curves per recruit and per homicide averted over the run.
 fn curves(arms: &[ArmValues<'_>], k: usize) -> Vec<Acceptability> {
     let base = arms[0].reduced;
-    let spend = |rs: &[Reduced]| values(rs, m::SPENDING_TOTAL, Statistic::Total);
+    let spend = |rs: &[Reduced]| Reduced::values(rs, m::SPENDING_TOTAL, Statistic::Total);
     let cost: Vec<Vec<f64>> =
         arms[1..].iter().map(|a| draw_means(&minus(&spend(a.reduced), &spend(base)), k)).collect();
     COST_OUTCOMES
         .iter()
         .map(|&o| {
-            let of = |rs: &[Reduced]| values(rs, o, Statistic::Total);
+            let of = |rs: &[Reduced]| Reduced::values(rs, o, Statistic::Total);
             let averted: Vec<Vec<f64>> =
                 arms[1..].iter().map(|a| draw_means(&minus(&of(base), &of(a.reduced)), k)).collect();
             let wtp = wtp_grid(&averted, &cost, WTP_POINTS);

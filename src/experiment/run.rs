@@ -10,7 +10,7 @@ use anyhow::Context;
 
 use super::observed_fit::{FitBuilder, FitRow, GroupFit, describe, group_fits, write_fit};
 use super::outcomes::{Reduced, Statistic, run_statistic};
-use super::posterior::Draws;
+use super::posterior::{Draws, for_replicate};
 use super::runner::{Experiment, Runner, Settings};
 use super::summary::{AnnualBuilder, SummaryBuilder};
 use super::trial::{TrialEffect, TrialSeries, effects as trial_effects};
@@ -146,9 +146,9 @@ pub fn run_scenario(scenario: &Scenario, opts: &RunOptions) -> anyhow::Result<Ru
     let mut streams = Streams::create(dir, &names, p)?;
     let mut acc = Accumulated::new(scenario, &names);
 
-    let params = |r: u32| if drawn.is_empty() { p } else { &drawn[r as usize % drawn.len()] };
-    let jobs: Vec<Job> =
-        (0..p.run.replicates).map(|replicate| Job { params: params(replicate), replicate }).collect();
+    let jobs: Vec<Job> = (0..p.run.replicates)
+        .map(|replicate| Job { params: for_replicate(&drawn, p, replicate), replicate })
+        .collect();
     let reps = p.run.replicates;
     let label = format!("{} ({reps} replicates)", p.run.name);
     let job_name = |j: usize| format!("{}: replicate {}/{reps}", p.run.name, j + 1);
@@ -224,8 +224,7 @@ fn write_uncertainty(
     let mut rows = Vec::new();
     for &metric in &super::compare::KEY_METRICS {
         for stat in [Statistic::Horizon, run_statistic(metric)] {
-            let values: Vec<f64> = reduced.iter().map(|r| r.value(metric, stat)).collect();
-            rows.push((Metric(metric), stat, spread(&values, draws.count())));
+            rows.push((Metric(metric), stat, spread(&Reduced::values(reduced, metric, stat), draws.count())));
         }
     }
     let path = dir.join("uncertainty.csv");

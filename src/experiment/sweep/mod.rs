@@ -330,10 +330,8 @@ impl SweepPlan {
                 }
                 Ok(params) => {
                     for r in todo {
-                        let params = match self.drawn.get(i) {
-                            Some(under) if !under.is_empty() => &under[r as usize % under.len()],
-                            _ => params,
-                        };
+                        let under = self.drawn.get(i).map_or(&[][..], Vec::as_slice);
+                        let params = crate::experiment::posterior::for_replicate(under, params, r);
                         jobs.push(Job { params, replicate: r });
                         keys.push((point, prep));
                     }
