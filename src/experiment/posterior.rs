@@ -160,17 +160,32 @@ impl Posterior {
 /// The number of draws for `replicates`: `--draws` if given, else half the replicates (two
 /// replicates per draw). At least two draws, each with at least two replicates, so that both
 /// parts of the variance can be estimated.
-pub fn draw_count(replicates: u32, draws: Option<usize>) -> anyhow::Result<usize> {
+pub fn draw_count(replicates: u32, draws: Option<usize>) -> Result<usize, TooFewReplicates> {
     let k = draws.unwrap_or(replicates as usize / 2);
     if k < 2 || replicates as usize / k < 2 {
-        return Err(InputError::new(format!(
-            "--posterior with {replicates} replicates and {k} draws: need at least 2 draws and 2 replicates \
-             per draw (replicate r runs draw r mod K); raise --replicates to at least {} or set --draws",
-            2 * k.max(2)
-        ))
-        .into());
+        return Err(TooFewReplicates { replicates, draws: k, needed: 2 * k.max(2) });
     }
     Ok(k)
+}
+
+/// Too few replicates for the draws; each front end words it in its own names (the
+/// server's fields, Python's arguments), the command line as this says.
+#[derive(Clone, Copy, Debug, thiserror::Error)]
+#[error(
+    "--posterior with {replicates} replicates and {draws} draws: need at least 2 draws and 2 replicates per \
+     draw (replicate r runs draw r mod K); raise --replicates to at least {needed} or set --draws"
+)]
+pub struct TooFewReplicates {
+    pub replicates: u32,
+    pub draws: usize,
+    /// The fewest replicates that would do with these draws.
+    pub needed: usize,
+}
+
+impl From<TooFewReplicates> for InputError {
+    fn from(e: TooFewReplicates) -> Self {
+        InputError::new(e.to_string())
+    }
 }
 
 /// The draws a command runs under: `file`'s posterior resampled `draws` times (see
@@ -184,7 +199,7 @@ pub fn prepare(
 ) -> anyhow::Result<Option<Draws>> {
     match file {
         Some(f) => {
-            let k = draw_count(replicates, draws)?;
+            let k = draw_count(replicates, draws).map_err(InputError::from)?;
             Ok(Some(read_posterior(f)?.draw(k, seed)))
         }
         None if draws.is_some() => Err(InputError::new("--draws needs --posterior FILE").into()),
@@ -303,7 +318,8 @@ mod tests {
     fn draw_counts() {
         assert_eq!(draw_count(8, None).unwrap(), 4);
         assert_eq!(draw_count(9, Some(3)).unwrap(), 3);
-        assert!(draw_count(3, None).is_err());
+        assert_eq!(draw_count(3, None).unwrap_err().needed, 4);
+        assert_eq!(draw_count(10, Some(6)).unwrap_err().needed, 12);
         assert!(draw_count(10, Some(6)).is_err());
         assert!(draw_count(10, Some(1)).is_err());
     }

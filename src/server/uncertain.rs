@@ -66,14 +66,12 @@ pub fn prepare(
         )));
     };
     let run = &arms[0].params.run;
-    let k = posterior::draw_count(run.replicates, draws.map(|d| d as usize)).map_err(|_| {
-        let k = draws.map_or(run.replicates as usize / 2, |d| d as usize);
+    let k = posterior::draw_count(run.replicates, draws.map(|d| d as usize)).map_err(|e| {
         bad(format!(
-            "replicates = {}, draws = {k}: parameter uncertainty needs at least 2 draws and 2 replicates \
+            "replicates = {}, draws = {}: parameter uncertainty needs at least 2 draws and 2 replicates \
              per draw (replicate r runs draw r mod draws); give at least {} \"replicates\", or \"draws\" \
              between 2 and half the replicates",
-            run.replicates,
-            2 * k.max(2)
+            e.replicates, e.draws, e.needed
         ))
     })?;
     let shown = format!("data/{}_posterior.csv", entry.name);

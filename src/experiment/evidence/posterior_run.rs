@@ -17,6 +17,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::{Planned, StudyRuns, Verdict};
+use crate::error::InputError;
 use crate::experiment::posterior::{Draws, draw_count, read_posterior};
 use crate::experiment::stats::MeanCi;
 use crate::experiment::uncertainty::{DRAW_LEVEL, quantile, spread};
@@ -44,7 +45,9 @@ pub fn prepare(plans: &[Planned], file: &Path, draws: Option<usize>) -> anyhow::
     for p in plans {
         let params = &p.aligned.arms[0].scenario.params;
         let id = &p.study.id;
-        let k = draw_count(params.run.replicates, draws).with_context(|| format!("study {id}"))?;
+        let k = draw_count(params.run.replicates, draws)
+            .map_err(InputError::from)
+            .with_context(|| format!("study {id}"))?;
         let d = posterior.clone().draw(k, params.run.seed);
         let arms = p
             .aligned
