@@ -15,7 +15,7 @@
 use std::error::Error;
 use std::path::Path;
 
-use narcodoor::output::charts::{
+use narcodoor::charts::{
     self, Band, ChartText, PanelScale, PointItem, Points, ScatterPanel, small_multiples_observed,
 };
 

@@ -508,7 +508,7 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let base = &aligned.arms[0].scenario.params;
     let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
     let posterior = args.posterior.load(&named)?;
-    let targets = crate::cli_posterior::targets(&args.targets, &posterior, &base.run)?;
+    let targets = crate::experiment::posterior_answers::targets(&args.targets, &posterior, &base.run)?;
     // Every arm's replicates are jobs of one list.
     let jobs = aligned.arms.len() * base.run.replicates as usize;
     for arm in &aligned.arms {
@@ -551,7 +551,7 @@ fn cmd_sweep(args: SweepArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     };
     let shard = match &args.shard {
         Some(text) => Some(
-            crate::experiment::design::parse_shard(text)
+            crate::numerics::design::parse_shard(text)
                 .map_err(|e| InputError::new(format!("--shard: {e}")))?,
         ),
         None => None,

@@ -5,10 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::error::InputError;
 use crate::experiment::posterior::{self, Draws};
-use crate::experiment::posterior_answers::{Target, parse_target};
-use crate::model::params::{Params, Run};
+use crate::model::params::Params;
 
 #[derive(Debug, Clone, Args)]
 pub struct PosteriorArgs {
@@ -27,29 +25,6 @@ impl PosteriorArgs {
     /// The draws, checked against every scenario the command runs (`named`: label and
     /// parameters); `None` without `--posterior`.
     pub fn load(&self, named: &[(&str, &Params)]) -> anyhow::Result<Option<Draws>> {
-        let Some(&(_, base)) = named.first() else { return Ok(None) };
-        let draws =
-            posterior::prepare(self.posterior.as_deref(), self.draws, base.run.replicates, base.run.seed)?;
-        if let Some(d) = &draws {
-            for (label, p) in named {
-                d.apply(p, label)?;
-            }
-        }
-        Ok(draws)
+        posterior::prepare_for(self.posterior.as_deref(), self.draws, named)
     }
-}
-
-/// `compare`'s targets, which need a posterior.
-pub fn targets(texts: &[String], draws: &Option<Draws>, run: &Run) -> anyhow::Result<Vec<Target>> {
-    if !texts.is_empty() && draws.is_none() {
-        return Err(InputError::new(
-            "--target needs --posterior FILE (its probability is over the posterior's draws)",
-        )
-        .into());
-    }
-    let mut targets = texts.iter().map(|t| parse_target(t)).collect::<anyhow::Result<Vec<_>>>()?;
-    for t in &mut targets {
-        t.resolve(run.start, run.months)?;
-    }
-    Ok(targets)
 }

@@ -1,23 +1,15 @@
-//! narcodoor: an agent-based model of youth recruitment into drug cartels (NDM-1).
+//! The `narcodoor` command line: argument parsing (`cli`, with clap) and signal handling
+//! on top of the lab, plus the web lab's server (`narcodoor serve`).
 //!
-//! The crate is layered so that dependencies point one way:
-//! `cli` → `experiment` → `engine` → `model`, with `scenario` (input) and `output`
-//! (CSV, manifest, charts) at the edges. `model` is pure: no IO, no threads, no serde.
-//! See `ARCHITECTURE.md` for the map.
+//! The library part of this package re-exports the lab (`pub use narcodoor_lab::*`), so
+//! the integration tests and benchmarks reach every layer as `narcodoor::…`. See
+//! ARCHITECTURE.md for the crate graph.
 
-pub mod calendar;
+pub use narcodoor_lab::*;
+pub use narcodoor_server as server;
+
 pub mod cli;
 pub mod cli_evidence;
 pub mod cli_posterior;
 pub mod cli_search;
-pub mod engine;
-pub mod error;
-pub mod experiment;
-pub mod input_file;
-pub mod limits;
-pub mod model;
-pub mod output;
-pub mod rng;
-pub mod scenario;
-pub mod server;
 pub mod signals;

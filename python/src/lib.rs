@@ -14,11 +14,10 @@ mod interrupt;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use narcodoor::cli_posterior::{PosteriorArgs, targets as posterior_targets};
 use narcodoor::error::InputError;
 use narcodoor::experiment::compare::{self as compare_cmd, CompareOptions};
 use narcodoor::experiment::compare_checks::refuse_mismatches;
-use narcodoor::experiment::design::Factor;
+use narcodoor::numerics::design::Factor;
 use narcodoor::experiment::design_file::DesignFile;
 use narcodoor::experiment::posterior::{self, Draws};
 use narcodoor::experiment::run::{RUN_FILES, RunOptions, run_scenario};
@@ -219,7 +218,7 @@ struct PosteriorSpec {
 
 impl PosteriorSpec {
     /// The draws, checked against every scenario (`named`) by the command line's own code
-    /// (`PosteriorArgs::load`); `None` without a posterior.
+    /// (`posterior::prepare_for`); `None` without a posterior.
     fn load(
         &self,
         base: &Source,
@@ -241,8 +240,7 @@ impl PosteriorSpec {
             })?),
             (None, false) => None,
         };
-        let args = PosteriorArgs { posterior: file, draws: unsigned("draws", self.draws)? };
-        args.load(named)
+        posterior::prepare_for(file.as_deref(), unsigned("draws", self.draws)?, named)
     }
 }
 
@@ -319,7 +317,7 @@ fn compare(
     let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
     let draws = posterior.load(&sources[0], &named).map_err(to_py)?;
     let targets =
-        posterior_targets(&spec.targets, &draws, &aligned.arms[0].scenario.params.run).map_err(to_py)?;
+        narcodoor::experiment::posterior_answers::targets(&spec.targets, &draws, &aligned.arms[0].scenario.params.run).map_err(to_py)?;
     for arm in &aligned.arms {
         check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
     }

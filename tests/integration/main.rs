@@ -25,6 +25,7 @@ mod golden_outputs;
 mod interrupts;
 mod memo_outputs;
 mod model_statistics;
+mod module_graph;
 mod observed_data;
 mod output_dirs;
 mod patterns_doors;

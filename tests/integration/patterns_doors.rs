@@ -18,9 +18,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::common::{bundled, compare, total};
 use narcodoor::engine::ReplicateResult;
-use narcodoor::experiment::stats::{CostEffectStatus, PairedEffect, cost_per_unit_averted, mean_ci};
 use narcodoor::model::metrics::index_of;
 use narcodoor::model::params::Params;
+use narcodoor::numerics::stats::{CostEffectStatus, PairedEffect, cost_per_unit_averted, mean_ci};
 use narcodoor::scenario::Overrides;
 
 /// Replicates of the baseline and of the scenarios of patterns 2 and 9. With common random

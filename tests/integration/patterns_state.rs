@@ -18,9 +18,9 @@ use std::sync::OnceLock;
 
 use crate::common::*;
 use narcodoor::engine::ReplicateResult;
-use narcodoor::experiment::stats::PairedEffect;
 use narcodoor::model::metrics::index_of;
 use narcodoor::model::params::{Params, Schedule};
+use narcodoor::numerics::stats::PairedEffect;
 
 /// Reported months of every run: a year of status quo and six years of policy (the
 /// kingpin campaign's length), enough for "five years on" after a removal in month 17.

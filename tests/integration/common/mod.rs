@@ -7,9 +7,9 @@ pub mod fuzz;
 use std::path::{Path, PathBuf};
 
 use narcodoor::engine::{self, ReplicateResult};
-use narcodoor::experiment::stats::{PairedEffect, paired};
 use narcodoor::model::metrics::{Row, index_of};
 use narcodoor::model::params::Params;
+use narcodoor::numerics::stats::{PairedEffect, paired};
 use narcodoor::scenario::{self, Overrides};
 
 /// The repository's root (tests run with the package root as working directory, but be
