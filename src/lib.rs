@@ -9,7 +9,4 @@ pub use narcodoor_lab::*;
 pub use narcodoor_server as server;
 
 pub mod cli;
-pub mod cli_evidence;
-pub mod cli_posterior;
-pub mod cli_search;
 pub mod signals;

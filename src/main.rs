@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use narcodoor::experiment::runner::{Cancel, Cancelled};
+use narcodoor::cancel::Cancel;
+use narcodoor::cancel::Cancelled;
 
 fn main() -> ExitCode {
     let cli = narcodoor::cli::Cli::parse();

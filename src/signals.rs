@@ -5,8 +5,8 @@
 //! finished, marks the manifest incomplete, and `main` exits with that code. A second
 //! signal while stopping ends the process at once with the same code.
 
+use crate::cancel::Cancel;
 use crate::cli::Command;
-use crate::experiment::runner::Cancel;
 
 /// Installs the handlers for SIGINT and SIGTERM on `cancel`.
 pub fn stop_on_signals(cancel: &Cancel) -> std::io::Result<()> {

@@ -15,7 +15,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::Duration;
 
-use narcodoor::experiment::runner;
+use narcodoor::command::runner;
 use pyo3::prelude::*;
 
 /// How often the calling thread checks for signals while the model runs.

@@ -15,13 +15,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use narcodoor::error::InputError;
-use narcodoor::experiment::compare::{self as compare_cmd, CompareOptions};
-use narcodoor::experiment::compare_checks::refuse_mismatches;
+use narcodoor::command::compare::{self as compare_cmd, CompareOptions};
+use narcodoor::command::compare::checks::refuse_mismatches;
 use narcodoor::numerics::design::Factor;
 use narcodoor::experiment::design_file::DesignFile;
 use narcodoor::experiment::posterior::{self, Draws};
-use narcodoor::experiment::run::{RUN_FILES, RunOptions, run_scenario};
-use narcodoor::experiment::sweep::{self as sweep_cmd, DesignKind, PointValue, SweepSpec};
+use narcodoor::command::run::{RUN_FILES, RunOptions, run_scenario};
+use narcodoor::command::sweep::{self as sweep_cmd, DesignKind, PointValue, SweepSpec};
 use narcodoor::scenario::{self, Overrides, Scenario};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -366,7 +366,7 @@ fn sweep(
         )));
     }
     let rows: Vec<Vec<PointValue>> = rows.iter().map(|r| r.iter().map(SetValue::point).collect()).collect();
-    let hash = narcodoor::output::manifest::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
+    let hash = narcodoor::fingerprint::fnv1a(format!("{paths:?}{rows:?}").as_bytes());
     let design = DesignFile { file: "<design from Python>".into(), paths, rows, hash };
     let cmd = source.command("sweep");
     interrupt::run(py, progress, |cancel| {

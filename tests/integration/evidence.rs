@@ -10,8 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use narcodoor::experiment::evidence::{self, registry};
-use narcodoor::output::evidence_files::{EVENT_TIME_HEADER, HEADER};
+use narcodoor::command::evidence::files::{EVENT_TIME_HEADER, HEADER};
+use narcodoor::command::evidence::{self, registry};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

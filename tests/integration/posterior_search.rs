@@ -272,8 +272,8 @@ fn evidence_under_a_posterior_gives_each_study_its_effect_over_the_draws() {
     }
     assert_eq!(fs::read(one.join("evidence.csv")).unwrap(), fs::read(two.join("evidence.csv")).unwrap());
     let (header, table) = super::common::csv_table(&one.join("evidence.csv"));
-    let mut expected: Vec<&str> = narcodoor::output::evidence_files::HEADER.to_vec();
-    expected.extend(narcodoor::output::evidence_files::POSTERIOR_HEADER);
+    let mut expected: Vec<&str> = narcodoor::command::evidence::files::HEADER.to_vec();
+    expected.extend(narcodoor::command::evidence::files::POSTERIOR_HEADER);
     assert_eq!(header, expected);
     for row in &table {
         let x = |c: &str| row[c].parse::<f64>().unwrap();

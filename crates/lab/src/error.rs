@@ -21,7 +21,7 @@ impl InputError {
 /// Exit code 2 when any error in the chain is the user's fault; a cancelled run's own code
 /// (130 for an interrupt, 143 for SIGTERM); else 1.
 pub fn exit_code(err: &anyhow::Error) -> ExitCode {
-    if let Some(c) = err.chain().find_map(|e| e.downcast_ref::<crate::experiment::runner::Cancelled>()) {
+    if let Some(c) = err.chain().find_map(|e| e.downcast_ref::<crate::cancel::Cancelled>()) {
         return ExitCode::from(c.exit_code);
     }
     let bad_input = err.chain().any(|e| {

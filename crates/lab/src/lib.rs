@@ -16,7 +16,11 @@ pub use narcodoor_numerics as numerics;
 pub use narcodoor_scenario as scenario;
 pub use narcodoor_scenario::input_file;
 
+pub mod cancel;
+pub mod command;
 pub mod error;
 pub mod experiment;
+pub mod fingerprint;
 pub mod limits;
 pub mod output;
+pub mod spelling;

@@ -23,11 +23,11 @@ use serde_json::{Value as Json, json};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::UnboundedReceiverStream;
 
-use super::AppState;
 use super::connections;
 use super::page;
 use super::request::{self, Rejection};
 use super::runs::{Refused, Run};
+use super::{AppState, error};
 
 type Shared = State<Arc<AppState>>;
 
@@ -38,11 +38,6 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         error(self.0, self.1)
     }
-}
-
-/// The one shape of an error answer: its status and `{"error": "..."}`.
-pub fn error(status: StatusCode, message: String) -> Response {
-    (status, axum::Json(json!({ "error": message }))).into_response()
 }
 
 fn not_found(what: String) -> ApiError {
@@ -165,9 +160,9 @@ async fn events(
 
 async fn file(State(st): Shared, Path((id, name)): Path<(String, String)>) -> Result<Response, ApiError> {
     let run = find(&st, &id)?;
-    let posterior = super::uncertain::FILES.contains(&name.as_str());
+    let posterior = crate::request::uncertain::FILES.contains(&name.as_str());
     if !super::job::FILES.contains(&name.as_str()) && !posterior {
-        let all = [&super::job::FILES[..], &super::uncertain::FILES[..]].concat().join(", ");
+        let all = [&super::job::FILES[..], &crate::request::uncertain::FILES[..]].concat().join(", ");
         return Err(not_found(format!(
             "no file {name:?}; a run offers {all} (the last under \"posterior\")"
         )));

@@ -71,13 +71,13 @@ pub async fn body_deadline(State(st): State<Arc<AppState>>, req: Request, next: 
     let limit = st.limits.max_body;
     match tokio::time::timeout(st.limits.body_timeout, axum::body::to_bytes(body, limit)).await {
         Ok(Ok(bytes)) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
-        Ok(Err(_)) => super::api::error(
+        Ok(Err(_)) => crate::error(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("the request body is over {limit} bytes, or was cut short"),
         ),
         Err(_) => {
             let secs = st.limits.body_timeout.as_secs_f64();
-            let mut r = super::api::error(
+            let mut r = crate::error(
                 StatusCode::REQUEST_TIMEOUT,
                 format!("the request body did not arrive within {secs} s"),
             );
@@ -89,7 +89,7 @@ pub async fn body_deadline(State(st): State<Arc<AppState>>, req: Request, next: 
 
 /// A `429` or `503` with the `Retry-After` every refusal for load carries.
 pub fn busy(status: StatusCode, message: String) -> Response {
-    let mut r = super::api::error(status, message);
+    let mut r = crate::error(status, message);
     r.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static(RETRY_AFTER_SECONDS));
     r.into_response()
 }

@@ -25,13 +25,15 @@ mod job;
 mod page;
 mod request;
 mod runs;
-mod uncertain;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
 
 pub use catalog::Catalog;
 
@@ -120,4 +122,9 @@ pub fn serve(opts: ServeOptions) -> anyhow::Result<()> {
         let _ = std::io::stdout().flush();
         connections::serve(listener, api::router(state), &opts.limits).await.context("the server stopped")
     })
+}
+
+/// The one shape of an error answer: its status and `{"error": "..."}`.
+pub(crate) fn error(status: StatusCode, message: String) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
 }

@@ -22,8 +22,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use super::Limits;
 use super::job::{self, JobError};
 use super::request::Prepared;
-use super::uncertain;
-use narcodoor_lab::experiment::runner::Cancel;
+use crate::request::uncertain;
+use narcodoor_lab::cancel::Cancel;
 
 /// A run's state, as `GET /api/runs/{id}` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

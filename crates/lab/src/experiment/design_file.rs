@@ -16,9 +16,9 @@
 
 use std::path::Path;
 
-use super::factor::PointValue;
 use crate::error::InputError;
-use crate::output::manifest::fnv1a;
+use crate::experiment::factor::PointValue;
+use crate::fingerprint::fnv1a;
 use narcodoor_numerics::design::Factor;
 use narcodoor_numerics::sensitivity::SaltelliDesign;
 

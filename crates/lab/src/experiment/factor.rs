@@ -20,7 +20,7 @@ pub enum DesignKind {
     Grid,
     /// A Latin hypercube sample of `--samples` points over the factors' ranges.
     Lhs,
-    /// The points of a CSV file (`--design-file`, see [`super::design_file`]).
+    /// The points of a CSV file (`--design-file`, see [`crate::experiment::design_file`]).
     File,
 }
 
@@ -89,7 +89,7 @@ pub fn parse_set(text: &str, kind: DesignKind) -> anyhow::Result<Factor> {
                 let values = (0..n)
                     .map(|i| {
                         let x = if n == 1 { lo } else { lo + (hi - lo) * i as f64 / (n - 1) as f64 };
-                        crate::output::tables::fmt_real(x)
+                        crate::spelling::fmt_real(x)
                     })
                     .collect();
                 Ok(Factor::Levels { path: path.into(), values })

@@ -9,9 +9,9 @@
 //! means over paired replicates; the ratios have no interval (the paired intervals of each
 //! scenario against the baseline are in `effects.csv`).
 
-use super::compare_checks::Caveat;
-use super::outcomes::Statistic;
-use crate::output::experiment_tables::{EffectRow, Metric};
+use crate::experiment::effects::Caveat;
+use crate::experiment::effects::{EffectRow, Metric};
+use crate::experiment::outcomes::Statistic;
 use narcodoor_model::metrics::m;
 
 /// One option: its extra cost over the baseline and the units it averts (means).

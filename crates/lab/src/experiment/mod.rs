@@ -12,25 +12,12 @@
 //! files by other tools), with `outcomes` reducing each
 //! replicate to the numbers they all report and `summary` accumulating replicates.
 
-pub mod calibrate;
-pub mod calibrate_targets;
-pub mod compare;
-pub mod compare_checks;
-pub mod compare_regions;
-pub mod compare_text;
 pub mod design_file;
-pub mod evidence;
+pub mod effects;
 pub mod factor;
-pub mod generations;
 pub mod icer;
-pub mod observed_fit;
-pub mod optimize;
 pub mod outcomes;
 pub mod posterior;
 pub mod posterior_answers;
-pub mod run;
-pub mod runner;
-pub mod sensitivity_run;
 pub mod summary;
-pub mod sweep;
 pub mod trial;

@@ -112,7 +112,7 @@ pub fn parse_posterior(file: &str, bytes: &[u8]) -> anyhow::Result<Posterior> {
     }
     Ok(Posterior {
         file: file.to_string(),
-        hash: crate::output::manifest::fnv1a(bytes),
+        hash: crate::fingerprint::fnv1a(bytes),
         paths: params.iter().map(|&i| header[i].clone()).collect(),
         ids: rows.iter().map(|r| r.1).collect(),
         weights: rows.iter().map(|r| r.2 / total).collect(),

@@ -12,16 +12,11 @@
 //! - `acceptability.csv`: the cost-effectiveness acceptability curves per recruit and per
 //!   homicide averted.
 
-use std::path::Path;
-
-use anyhow::Context;
-
-use super::compare::{COST_OUTCOMES, KEY_METRICS};
-use super::outcomes::{Reduced, Statistic, is_flow, run_statistic};
-use super::posterior::Draws;
 use crate::error::InputError;
-use crate::output::experiment_tables::{EffectRow, Metric};
-use crate::output::{uncertainty_charts, uncertainty_tables as tables};
+use crate::experiment::effects::Metric;
+use crate::experiment::effects::{COST_OUTCOMES, KEY_METRICS};
+use crate::experiment::outcomes::{Reduced, Statistic, is_flow, run_statistic};
+use crate::experiment::posterior::Draws;
 use narcodoor_engine::ReplicateResult;
 use narcodoor_model::calendar::YearMonth;
 use narcodoor_model::metrics::{index_of, m};
@@ -283,43 +278,6 @@ fn curves(arms: &[ArmValues<'_>], k: usize) -> Vec<Acceptability> {
         .collect()
 }
 
-/// Writes the answers' files into `dir` (and their charts into `dir/charts` when `charts`),
-/// listing them in `files`; returns the charts' names. A chart that fails is a warning, as
-/// every command's charts are.
-pub fn write_answers(
-    dir: &Path,
-    draws: &Draws,
-    a: &PosteriorAnswers,
-    (charts, effects): (bool, &[EffectRow]),
-    (files, warnings): (&mut Vec<String>, &mut Vec<String>),
-) -> anyhow::Result<Vec<String>> {
-    let mut put = |name: &str, r: std::io::Result<()>| -> anyhow::Result<()> {
-        r.with_context(|| format!("cannot write {}", dir.join(name).display()))?;
-        files.push(name.to_string());
-        Ok(())
-    };
-    put("posterior_draws.csv", tables::write_draws(&dir.join("posterior_draws.csv"), draws))?;
-    put("uncertainty.csv", tables::write_effects(&dir.join("uncertainty.csv"), &a.effects))?;
-    put("probabilities.csv", tables::write_pairs(&dir.join("probabilities.csv"), &a.pairs))?;
-    if !a.targets.is_empty() {
-        put("targets.csv", tables::write_targets(&dir.join("targets.csv"), &a.targets))?;
-    }
-    put("acceptability.csv", tables::write_acceptability(&dir.join("acceptability.csv"), &a.acceptability))?;
-    if !charts {
-        return Ok(Vec::new());
-    }
-    match uncertainty_charts::draw(&dir.join("charts"), effects, &a.effects, &a.acceptability) {
-        Ok(written) => {
-            files.extend(written.iter().map(|c| format!("charts/{c}")));
-            Ok(written)
-        }
-        Err(e) => {
-            warnings.push(format!("charts: {e}"));
-            Ok(Vec::new())
-        }
-    }
-}
-
 /// `compare`'s targets from their texts (`METRIC=CHANGE%[@YEAR]`), resolved against the
 /// run's calendar; targets need a posterior.
 pub fn targets(texts: &[String], draws: &Option<Draws>, run: &Run) -> anyhow::Result<Vec<Target>> {
@@ -334,6 +292,16 @@ pub fn targets(texts: &[String], draws: &Option<Draws>, run: &Run) -> anyhow::Re
         t.resolve(run.start, run.months)?;
     }
     Ok(targets)
+}
+
+/// A point's outcome over a posterior's draws (`points_uncertainty.csv`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointSpread {
+    pub point: usize,
+    pub values: Vec<String>,
+    pub metric: usize,
+    pub statistic: Statistic,
+    pub spread: Spread,
 }
 
 #[cfg(test)]

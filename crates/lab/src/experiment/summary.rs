@@ -11,7 +11,6 @@
 //! cutting off the impossible part keeps the coverage of the t interval (at least 95%)
 //! while no reader sees "82 [−32, 196]" prisoners.
 
-use crate::output::tables::{Interval, Summary};
 use narcodoor_engine::ReplicateResult;
 use narcodoor_model::calendar::YearMonth;
 use narcodoor_model::metrics::{N_METRICS, Row};
@@ -229,6 +228,23 @@ fn finish(replicates: usize, months: &[u32], acc: &[[Welford; N_METRICS]]) -> Su
         months: months.to_vec(),
         rows: acc.iter().map(|row| std::array::from_fn(|i| row[i].interval_with(t_crit))).collect(),
     }
+}
+
+/// A mean with its 95% confidence interval across replicates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Interval {
+    pub mean: f64,
+    pub lo: f64,
+    pub hi: f64,
+}
+
+/// The across-replicate summary of every national metric, month by month.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Summary {
+    pub replicates: usize,
+    pub months: Vec<u32>,
+    /// `rows[month][metric]`.
+    pub rows: Vec<[Interval; N_METRICS]>,
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@
 //! intention to treat divided by the difference in the share of each arm the lever reached.
 
 use narcodoor_engine::ReplicateResult;
+use narcodoor_model::metrics::m;
 use narcodoor_model::trial::{ArmMonth, TrialMonth};
 
 use narcodoor_numerics::stats::{MeanCi, mean_ci};
@@ -118,6 +119,17 @@ pub fn effects(series: &TrialSeries) -> Vec<TrialEffect> {
         return Vec::new();
     };
     (0..OUTCOMES.len()).filter_map(|o| effect(series, o, first, last)).collect()
+}
+
+/// The trial outcome (an index of `OUTCOMES`) a registry metric is read as: a
+/// member's arrest, a recruitment, a member's death. `None` for any other metric.
+pub fn trial_outcome(metric: usize) -> Option<usize> {
+    match metric {
+        x if x == m::RECRUITS => Some(0),
+        x if x == m::MEMBER_ARRESTS => Some(1),
+        x if x == m::MEMBER_DEATHS => Some(2),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -8,11 +8,12 @@
 
 use std::path::Path;
 
-use super::experiment_tables::{EffectRow, IndexRow, MethodName, Metric};
-use super::run_charts;
-use super::tables::Summary;
-use crate::experiment::compare_checks::Caveat;
+use crate::experiment::effects::Caveat;
+use crate::experiment::effects::{EffectRow, Metric};
 use crate::experiment::outcomes::Statistic;
+use crate::experiment::summary::Summary;
+use crate::output::experiment_tables::{IndexRow, MethodName};
+use crate::output::run_charts;
 use narcodoor_charts::{
     self as charts, Band, BarItem, ChartError, ChartText, Mark, Orientation, PointItem, TornadoRow,
 };
@@ -152,7 +153,7 @@ fn effects_chart(
 ) -> Result<(), ChartError> {
     let bars: Vec<BarItem> = effects
         .iter()
-        .filter(|r| !crate::experiment::compare::is_lever(r.metric))
+        .filter(|r| !crate::experiment::effects::is_lever(r.metric))
         .filter(|r| (r.statistic == Statistic::Horizon) == horizon)
         .map(|r| BarItem {
             label: r.scenario.clone(),

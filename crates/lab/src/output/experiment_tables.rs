@@ -6,7 +6,7 @@
 //! `cost_status`, `method`, `index`) stay enums until they are written. As for a run's
 //! files, column names and orders are a contract (documented in
 //! `docs/experiments.md` and checked by `tests/integration/experiments.rs`), numbers are written in
-//! the stable formats of [`super::tables`], and the same inputs always give the same bytes.
+//! the stable formats of [`crate::output::tables`], and the same inputs always give the same bytes.
 //! Every line of the sweep files is one record on one line: text fields are quoted when
 //! they need it and line breaks inside them are replaced, so a sweep's files can be cut and
 //! joined line by line (which is how shards are merged).
@@ -35,13 +35,14 @@ use serde::{Serialize, Serializer};
 
 use crate::output::atomic::AtomicFile;
 
-use super::tables::{fmt_metric, fmt_real};
-use crate::experiment::compare_checks::Caveat;
+use crate::experiment::effects::{EffectRow, Metric, RegionalEffectRow};
 use crate::experiment::icer::Incremental;
 use crate::experiment::outcomes::Statistic;
+use crate::output::tables::fmt_metric;
+use crate::spelling::fmt_real;
 use narcodoor_engine::ReplicateResult;
 use narcodoor_model::metrics::METRICS;
-use narcodoor_numerics::stats::{Change, CostEffect};
+use narcodoor_numerics::stats::CostEffect;
 
 /// A p-value: the stable real format, except that p-values too small for nine decimals
 /// keep their order of magnitude instead of printing as 0.
@@ -61,29 +62,6 @@ pub(crate) struct Real(pub f64);
 impl Serialize for Real {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&fmt_real(self.0))
-    }
-}
-
-/// A metric named by its position in `METRICS`: compared as a position, written (CSV,
-/// JSON) as its name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Metric(pub usize);
-
-impl Metric {
-    pub fn name(self) -> &'static str {
-        METRICS[self.0]
-    }
-}
-
-impl std::fmt::Display for Metric {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl Serialize for Metric {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
     }
 }
 
@@ -123,33 +101,6 @@ pub(crate) fn write_table<R: Serialize>(
 // ---------------------------------------------------------------------------------------
 // compare: effects.csv and regional_effects.csv
 // ---------------------------------------------------------------------------------------
-
-/// One row of `effects.csv`: a scenario against the baseline on one metric's statistic.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EffectRow {
-    pub scenario: String,
-    pub baseline: String,
-    pub metric: Metric,
-    pub statistic: Statistic,
-    pub replicates: usize,
-    pub baseline_mean: f64,
-    pub scenario_mean: f64,
-    /// Mean paired difference scenario − baseline and its Student t interval.
-    pub difference: f64,
-    pub lo: f64,
-    pub hi: f64,
-    /// difference / baseline mean (NaN when the baseline mean is 0).
-    pub relative: f64,
-    pub p_value: f64,
-    pub change: Change,
-    /// The cost per unit averted (recruits and homicides over the run only): the mean extra
-    /// spending, the units averted, the ratio with its Fieller interval (NaN unless the
-    /// status is `averted` or `no_extra_cost`) and the status.
-    pub cost: Option<CostEffect>,
-    /// Whether the scenario's costs rest on a lever outside the government's hands or on a
-    /// cost that is zero by assumption (`effects.csv`'s `caveats`).
-    pub caveat: Caveat,
-}
 
 /// The columns of a paired comparison in `effects.csv` and `regional_effects.csv`.
 #[derive(Serialize)]
@@ -293,14 +244,6 @@ pub fn write_incremental(path: &Path, tables: &[(Metric, Vec<Incremental>)]) -> 
         })
     });
     write_table(path, &INCREMENTAL_COLUMNS, records)
-}
-
-/// One row of `regional_effects.csv`: a scenario against the baseline in one region (its
-/// `cost` is `None`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct RegionalEffectRow {
-    pub region: String,
-    pub effect: EffectRow,
 }
 
 /// The columns of `regional_effects.csv`: those of `effects.csv` with `region` after

@@ -1,6 +1,7 @@
 //! `manifest.json`: what was run, with what, by which version, when and for how long, so
 //! that a result can be cited and reproduced; whether it finished (`complete`).
 
+use crate::fingerprint::fnv1a;
 use std::io;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -46,7 +47,7 @@ pub const CRN_DESCRIPTION: &str = "common random numbers: every scenario or desi
 /// `manifest.json`, the same for every command (`run`, `compare`, `sweep`, `merge`,
 /// `sensitivity`, ...): the fields every run shares, then the fields particular to the
 /// command (`run`: `scenario_file`, `scenario_files`, `scenario`; the experiments:
-/// `details`). Written by [`crate::experiment::runner`], last, with `complete` false when
+/// `details`). Written by [`crate::command::runner`], last, with `complete` false when
 /// the run was cancelled or failed: a directory whose manifest says `"complete": true`
 /// holds every output it lists.
 #[derive(Clone, Debug, Serialize)]
@@ -89,7 +90,7 @@ impl Manifest {
     /// Writes the manifest atomically.
     pub fn write(&self, path: &Path) -> io::Result<()> {
         let text = serde_json::to_string_pretty(self).map_err(io::Error::other)?;
-        super::atomic::write_file(path, (text + "\n").as_bytes())
+        crate::output::atomic::write_file(path, (text + "\n").as_bytes())
     }
 }
 
@@ -113,16 +114,6 @@ impl Scale {
             months: p.run.months,
         }
     }
-}
-
-/// FNV-1a, 64 bits: a stable fingerprint of bytes (not a cryptographic hash), in hex.
-pub fn fnv1a(bytes: &[u8]) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{h:016x}")
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for a system time (UTC, proleptic Gregorian calendar).
@@ -160,11 +151,5 @@ mod tests {
         assert_eq!(utc_timestamp(UNIX_EPOCH + Duration::from_secs(1_795_873_705)), "2026-11-28T13:48:25Z");
         // A leap day.
         assert_eq!(utc_timestamp(UNIX_EPOCH + Duration::from_secs(951_782_400)), "2000-02-29T00:00:00Z");
-    }
-
-    #[test]
-    fn fnv1a_has_its_published_values() {
-        assert_eq!(fnv1a(b""), "cbf29ce484222325");
-        assert_eq!(fnv1a(b"a"), "af63dc4c8601ec8c");
     }
 }

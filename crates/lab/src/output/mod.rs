@@ -11,18 +11,12 @@
 //! written through `atomic`: whole or not at all.
 
 pub mod atomic;
-pub mod compare_report;
-pub mod compare_report_posterior;
-pub mod compare_report_regions;
-pub mod evidence_files;
 pub mod experiment_charts;
 pub mod experiment_tables;
 pub mod manifest;
 pub mod run_charts;
 pub mod staging;
-pub mod sweep_charts;
 pub mod tables;
-pub mod terminal;
 pub mod trial_tables;
 pub mod uncertainty_charts;
 pub mod uncertainty_tables;

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::tables::Summary;
+use crate::experiment::summary::Summary;
 use narcodoor_charts::{self as charts, Band, ChartError, ChartText, Layer, Mark, PanelScale, Points};
 use narcodoor_engine::Event;
 use narcodoor_model::calendar::YearMonth;

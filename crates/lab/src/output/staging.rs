@@ -28,8 +28,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::cancel::Cancelled;
 use crate::error::InputError;
-use crate::experiment::runner::Cancelled;
 
 /// Where `target` is staged: a hidden sibling, unique to this process.
 pub fn staging_dir(target: &Path) -> PathBuf {

@@ -4,33 +4,19 @@
 //! Counts are written as integers; real numbers with at most nine decimals, in Rust's
 //! shortest round-trip form, so the same run always writes the same bytes.
 
+use crate::experiment::summary::{Interval, Summary};
+use crate::spelling::fmt_real;
 use std::io::{self, Write};
 use std::path::Path;
 
 use crate::output::atomic::AtomicFile;
 use narcodoor_engine::{Event, ReplicateResult};
 use narcodoor_model::calendar::{self, YearMonth};
-use narcodoor_model::metrics::{METRICS, N_METRICS, Row, is_real};
+use narcodoor_model::metrics::{METRICS, Row, is_real};
 
 /// Formats a metric value: integers for counts, trimmed decimals for reals.
 pub fn fmt_metric(i: usize, v: f64) -> String {
     if is_real(i) { fmt_real(v) } else { format!("{}", v.round() as i64) }
-}
-
-/// A real number rounded to nine decimals, without trailing zeros.
-pub fn fmt_real(v: f64) -> String {
-    if !v.is_finite() {
-        return if v.is_nan() {
-            "NaN".into()
-        } else if v > 0.0 {
-            "inf".into()
-        } else {
-            "-inf".into()
-        };
-    }
-    let r = (v * 1e9).round() / 1e9;
-    // Avoid "-0".
-    if r == 0.0 { "0".into() } else { format!("{r}") }
 }
 
 /// `,YYYY-MM` after the month when the run is dated, nothing otherwise.
@@ -197,23 +183,6 @@ impl EventsWriter {
 /// Quotes a text field when it needs it (RFC 4180).
 pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
-}
-
-/// A mean with its 95% confidence interval across replicates.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Interval {
-    pub mean: f64,
-    pub lo: f64,
-    pub hi: f64,
-}
-
-/// The across-replicate summary of every national metric, month by month.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Summary {
-    pub replicates: usize,
-    pub months: Vec<u32>,
-    /// `rows[month][metric]`.
-    pub rows: Vec<[Interval; N_METRICS]>,
 }
 
 /// The interval columns of the summary files, each preceded by a comma:

@@ -4,9 +4,9 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use super::atomic::AtomicFile;
-use super::tables::{date_field, date_header};
 use crate::experiment::trial::TrialEffect;
+use crate::output::atomic::AtomicFile;
+use crate::output::tables::{date_field, date_header};
 use narcodoor_engine::ReplicateResult;
 use narcodoor_model::calendar::YearMonth;
 use narcodoor_model::trial::{ARMS, ArmMonth};

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use super::experiment_tables::{EffectRow, Metric};
+use crate::experiment::effects::{EffectRow, Metric};
 use crate::experiment::posterior_answers::{Acceptability, UncertainEffect};
 use narcodoor_charts::{Band, ChartError, ChartText, ForestRow, forest_labelled, lines_with_bands};
 use narcodoor_model::metrics::m;

@@ -3,16 +3,21 @@
 //! two parts of their variance), and for `compare` also `probabilities.csv`, `targets.csv`
 //! and `acceptability.csv`. Columns are a contract (docs/experiments.md).
 
+use crate::experiment::effects::EffectRow;
+use crate::experiment::posterior_answers::PosteriorAnswers;
+use crate::output::uncertainty_charts;
+use anyhow::Context;
 use std::io;
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::experiment_tables::{Metric, Real, write_table};
+use crate::experiment::effects::Metric;
 use crate::experiment::outcomes::Statistic;
 use crate::experiment::posterior::Draws;
+use crate::experiment::posterior_answers::PointSpread;
 use crate::experiment::posterior_answers::{Acceptability, PairProbability, TargetResult, UncertainEffect};
-use crate::experiment::sweep::points::PointSpread;
+use crate::output::experiment_tables::{Real, write_table};
 use narcodoor_numerics::uncertainty::Spread;
 
 /// The columns of a spread, in their order in both `uncertainty.csv` layouts.
@@ -53,7 +58,7 @@ pub fn write_draws(path: &Path, draws: &Draws) -> io::Result<()> {
     header.extend(draws.posterior.paths.iter().map(String::as_str));
     let rows = (0..draws.count()).map(|d| {
         let mut row = vec![d.to_string(), draws.posterior.ids[draws.particle[d]].to_string()];
-        row.extend(draws.values(d).iter().map(|&x| super::tables::fmt_real(x)));
+        row.extend(draws.values(d).iter().map(|&x| crate::spelling::fmt_real(x)));
         row
     });
     write_table(path, &header, rows)
@@ -158,4 +163,41 @@ pub fn write_acceptability(path: &Path, curves: &[Acceptability]) -> io::Result<
         })
     });
     write_table(path, &header, rows)
+}
+
+/// Writes the answers' files into `dir` (and their charts into `dir/charts` when `charts`),
+/// listing them in `files`; returns the charts' names. A chart that fails is a warning, as
+/// every command's charts are.
+pub fn write_answers(
+    dir: &Path,
+    draws: &Draws,
+    a: &PosteriorAnswers,
+    (charts, effects): (bool, &[EffectRow]),
+    (files, warnings): (&mut Vec<String>, &mut Vec<String>),
+) -> anyhow::Result<Vec<String>> {
+    let mut put = |name: &str, r: std::io::Result<()>| -> anyhow::Result<()> {
+        r.with_context(|| format!("cannot write {}", dir.join(name).display()))?;
+        files.push(name.to_string());
+        Ok(())
+    };
+    put("posterior_draws.csv", write_draws(&dir.join("posterior_draws.csv"), draws))?;
+    put("uncertainty.csv", write_effects(&dir.join("uncertainty.csv"), &a.effects))?;
+    put("probabilities.csv", write_pairs(&dir.join("probabilities.csv"), &a.pairs))?;
+    if !a.targets.is_empty() {
+        put("targets.csv", write_targets(&dir.join("targets.csv"), &a.targets))?;
+    }
+    put("acceptability.csv", write_acceptability(&dir.join("acceptability.csv"), &a.acceptability))?;
+    if !charts {
+        return Ok(Vec::new());
+    }
+    match uncertainty_charts::draw(&dir.join("charts"), effects, &a.effects, &a.acceptability) {
+        Ok(written) => {
+            files.extend(written.iter().map(|c| format!("charts/{c}")));
+            Ok(written)
+        }
+        Err(e) => {
+            warnings.push(format!("charts: {e}"));
+            Ok(Vec::new())
+        }
+    }
 }
