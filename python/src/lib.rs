@@ -14,14 +14,14 @@ mod interrupt;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use narcodoor::error::InputError;
-use narcodoor::command::compare::{self as compare_cmd, CompareOptions};
 use narcodoor::command::compare::checks::refuse_mismatches;
-use narcodoor::numerics::design::Factor;
-use narcodoor::experiment::design_file::DesignFile;
-use narcodoor::experiment::posterior::{self, Draws};
+use narcodoor::command::compare::{self as compare_cmd, CompareOptions};
 use narcodoor::command::run::{RUN_FILES, RunOptions, run_scenario};
 use narcodoor::command::sweep::{self as sweep_cmd, DesignKind, PointValue, SweepSpec};
+use narcodoor::error::InputError;
+use narcodoor::experiment::design_file::DesignFile;
+use narcodoor::experiment::posterior::{self, Draws};
+use narcodoor::numerics::design::Factor;
 use narcodoor::scenario::{self, Overrides, Scenario};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
@@ -148,14 +148,6 @@ fn prepare(source: &str, is_text: bool, sim: &Sim, sets: &[(String, SetValue)]) 
     Ok(s)
 }
 
-/// Refuses a run whose replicates running at once would not fit in memory (as `run` does).
-fn check_memory(p: &narcodoor::model::params::Params, threads: usize) -> anyhow::Result<()> {
-    let reps = p.run.replicates as usize;
-    let strategy = narcodoor::engine::choose_strategy(p, reps, threads);
-    scenario::check_memory(p, narcodoor::engine::concurrent_replicates(strategy, reps, threads) as u32)?;
-    Ok(())
-}
-
 /// Reads the named files of `dir` into a map from file name to text.
 fn read_files(dir: &Path, names: &[&str]) -> anyhow::Result<HashMap<String, String>> {
     names
@@ -268,7 +260,8 @@ fn run(
     let sim = self::sim(&sim).map_err(to_py)?;
     let s = source.prepare(&sim).map_err(to_py)?;
     let draws = posterior.load(&source, &[(s.params.run.name.as_str(), &s.params)]).map_err(to_py)?;
-    check_memory(&s.params, sim.threads).map_err(to_py)?;
+    narcodoor::limits::check_memory(&s.params, s.params.run.replicates as usize, sim.threads)
+        .map_err(|e| to_py(e.into()))?;
     let cmd = source.command("run");
     interrupt::run(py, progress, |cancel| {
         let dir = temp_dir()?;
@@ -316,11 +309,13 @@ fn compare(
     refuse_mismatches(&mut aligned, spec.allow_mismatch, "allow_mismatch=True").map_err(to_py)?;
     let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
     let draws = posterior.load(&sources[0], &named).map_err(to_py)?;
-    let targets =
-        narcodoor::experiment::posterior_answers::targets(&spec.targets, &draws, &aligned.arms[0].scenario.params.run).map_err(to_py)?;
-    for arm in &aligned.arms {
-        check_memory(&arm.scenario.params, sim.threads).map_err(to_py)?;
-    }
+    let targets = narcodoor::experiment::posterior_answers::targets(
+        &spec.targets,
+        &draws,
+        &aligned.arms[0].scenario.params.run,
+    )
+    .map_err(to_py)?;
+    narcodoor::command::compare::checks::check_memory(&aligned, sim.threads).map_err(|e| to_py(e.into()))?;
     let cmd = sources[0].command("compare");
     interrupt::run(py, progress, |cancel| {
         let dir = temp_dir()?;

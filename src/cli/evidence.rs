@@ -43,10 +43,7 @@ pub fn cmd_evidence(args: EvidenceArgs, cancel: &Cancel) -> anyhow::Result<ExitC
         plans.iter().map(|p| 2 * p.aligned.arms[0].scenario.params.run.replicates as usize).sum();
     for p in &plans {
         for arm in &p.aligned.arms {
-            let params = &arm.scenario.params;
-            let strategy = crate::engine::choose_strategy(params, jobs, settings.threads);
-            let concurrent = crate::engine::concurrent_replicates(strategy, jobs, settings.threads);
-            crate::scenario::check_memory(params, concurrent as u32)?;
+            crate::limits::check_memory(&arm.scenario.params, jobs, settings.threads)?;
         }
     }
     let out = args.output.dir_or(|| "evidence".into());

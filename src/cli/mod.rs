@@ -467,12 +467,7 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let settings = args.sim.settings(cancel)?;
     let p = &scenario.params;
     let posterior = args.posterior.load(&[(p.run.name.as_str(), p)])?;
-    let threads = settings.threads;
-    let strategy = crate::engine::choose_strategy(p, p.run.replicates as usize, threads);
-    scenario::check_memory(
-        p,
-        crate::engine::concurrent_replicates(strategy, p.run.replicates as usize, threads) as u32,
-    )?;
+    crate::limits::check_memory(p, p.run.replicates as usize, settings.threads)?;
     // Warnings show even with --quiet, which silences progress and tables only.
     let early = crate::command::compare::checks::replicate_warning(p.run.replicates);
     if let Some(w) = &early {
@@ -513,16 +508,7 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
     let posterior = args.posterior.load(&named)?;
     let targets = crate::experiment::posterior_answers::targets(&args.targets, &posterior, &base.run)?;
-    // Every arm's replicates are jobs of one list.
-    let jobs = aligned.arms.len() * base.run.replicates as usize;
-    for arm in &aligned.arms {
-        let p = &arm.scenario.params;
-        let strategy = crate::engine::choose_strategy(p, jobs, settings.threads);
-        scenario::check_memory(
-            p,
-            crate::engine::concurrent_replicates(strategy, jobs, settings.threads) as u32,
-        )?;
-    }
+    crate::command::compare::checks::check_memory(&aligned, settings.threads)?;
     let out = args.output.dir_or(|| format!("compare-{}", aligned.arms[0].label));
     let outcome = write_dir(&out, settings.force, |staging| {
         let opts = compare::CompareOptions {

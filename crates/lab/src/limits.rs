@@ -8,8 +8,9 @@
 //! (exit code 2) that names the flag, never an aborted allocation.
 
 use crate::error::InputError;
+use narcodoor_engine as engine;
 use narcodoor_model::params::Params;
-use narcodoor_scenario::memory_available;
+use narcodoor_scenario::{ScenarioError, memory_available};
 
 /// Most levels one factor of a grid may have (`path=lo:hi:n`): already far more points than
 /// any sweep could run, and a list of levels stays a few megabytes.
@@ -21,6 +22,14 @@ pub const MAX_RESAMPLES: usize = 1_000_000;
 /// Memory kept back for everything else when design rows are counted against
 /// `MemAvailable`.
 const MARGIN_BYTES: f64 = 64.0 * 1024.0 * 1024.0;
+
+/// Refuses `jobs` replicate jobs of `params` on `threads` threads when the replicates the
+/// engine would run at once (its strategy decides how many) would not fit in memory. The
+/// one memory check of every command and every front end (command line, server, Python).
+pub fn check_memory(params: &Params, jobs: usize, threads: usize) -> Result<(), ScenarioError> {
+    let strategy = engine::choose_strategy(params, jobs, threads);
+    narcodoor_scenario::check_memory(params, engine::concurrent_replicates(strategy, jobs, threads) as u32)
+}
 
 /// Refuses a count above `max`, naming the flag: `what` is shown as given (`--bootstrap`,
 /// `--set p=0:1:n`).

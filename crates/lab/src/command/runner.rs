@@ -303,6 +303,7 @@ pub fn progress_bar(quiet: bool, months: u64, youths: u64, label: &str) -> Progr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cancel::Cancelled;
     use narcodoor_model::params::Params;
     use narcodoor_scenario as scenario;
 

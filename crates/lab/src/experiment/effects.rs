@@ -147,3 +147,24 @@ pub fn caveat_words(c: Caveat) -> &'static str {
         Caveat::Both => "outside the government's hands, cost assumed zero",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demand_is_exogenous_and_free_levers_are_marked() {
+        let mut p = Params::defaults();
+        assert_eq!(caveat(&p), Caveat::None);
+        narcodoor_scenario::set_value_f64(&mut p, "policy.demand.reduction", 0.3).unwrap();
+        assert_eq!(cost_caveats(&p), (vec!["demand"], vec!["demand"]));
+        assert_eq!(caveat(&p), Caveat::Both);
+        narcodoor_scenario::set_value_f64(&mut p, "policy.demand.cost_per_capita", 2.0).unwrap();
+        assert_eq!(caveat(&p), Caveat::Exogenous);
+        let mut p = Params::defaults();
+        narcodoor_scenario::set_value_f64(&mut p, "policy.juvenile_law.juvenile_sentence_ratio", 1.0)
+            .unwrap();
+        assert_eq!(caveat(&p), Caveat::ZeroCost);
+        assert_eq!(Caveat::Both.name(), "exogenous;zero_cost_assumed");
+    }
+}

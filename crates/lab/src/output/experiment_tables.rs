@@ -410,6 +410,8 @@ pub fn write_design(path: &Path, factors: &[String], replicates: u32, rows: &[De
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::experiment::effects::Caveat;
+    use narcodoor_numerics::stats::Change;
 
     #[test]
     fn runs_rows_keep_one_record_per_line() {

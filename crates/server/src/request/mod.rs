@@ -170,8 +170,10 @@ pub fn prepare(body: &[u8], catalog: &Catalog, limits: &Limits) -> Result<Prepar
         changes.push((path.clone(), text));
     }
     check_resolved(&policy, limits)?;
-    let concurrent = 2 * base.params.run.replicates;
-    scenario::check_memory(&policy.params, concurrent).map_err(|e| bad(e.to_string()))?;
+    // Both arms' replicates are one list of jobs; the worker's thread count is not known
+    // here, so the check assumes a thread per job (the most that can run at once).
+    let jobs = 2 * base.params.run.replicates as usize;
+    narcodoor_lab::limits::check_memory(&policy.params, jobs, jobs).map_err(|e| bad(e.to_string()))?;
     let names = [base.params.run.name.clone(), format!("{}-lab", base.params.run.name)];
     let labels = compare::labels(&names);
     policy.params.run.name = labels[1].clone();

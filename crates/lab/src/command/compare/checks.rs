@@ -96,6 +96,14 @@ pub fn refuse_mismatches(aligned: &mut Aligned, allow: bool, switch: &str) -> an
     Ok(())
 }
 
+/// The memory check of a comparison on `threads` threads: every arm's replicates are jobs
+/// of one list, so each arm is checked against all of them (`limits::check_memory`).
+pub fn check_memory(aligned: &Aligned, threads: usize) -> Result<(), narcodoor_scenario::ScenarioError> {
+    let jobs =
+        aligned.arms.len() * aligned.arms.first().map_or(0, |a| a.scenario.params.run.replicates as usize);
+    aligned.arms.iter().try_for_each(|a| crate::limits::check_memory(&a.scenario.params, jobs, threads))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,22 +113,6 @@ mod tests {
         assert!(replicate_warning(1).unwrap().contains("no interval"));
         assert!(replicate_warning(3).unwrap().contains("only 3 replicates"));
         assert_eq!(replicate_warning(MIN_REPLICATES), None);
-    }
-
-    #[test]
-    fn demand_is_exogenous_and_free_levers_are_marked() {
-        let mut p = Params::defaults();
-        assert_eq!(caveat(&p), Caveat::None);
-        narcodoor_scenario::set_value_f64(&mut p, "policy.demand.reduction", 0.3).unwrap();
-        assert_eq!(cost_caveats(&p), (vec!["demand"], vec!["demand"]));
-        assert_eq!(caveat(&p), Caveat::Both);
-        narcodoor_scenario::set_value_f64(&mut p, "policy.demand.cost_per_capita", 2.0).unwrap();
-        assert_eq!(caveat(&p), Caveat::Exogenous);
-        let mut p = Params::defaults();
-        narcodoor_scenario::set_value_f64(&mut p, "policy.juvenile_law.juvenile_sentence_ratio", 1.0)
-            .unwrap();
-        assert_eq!(caveat(&p), Caveat::ZeroCost);
-        assert_eq!(Caveat::Both.name(), "exogenous;zero_cost_assumed");
     }
 
     #[test]
