@@ -23,7 +23,7 @@ const POLL: Duration = Duration::from_millis(50);
 
 /// The runner's cancellation flag, raised when Python asks the run to stop, and its
 /// count of simulated months, read for the progress callback.
-pub struct Cancel(runner::Cancel, runner::Progress);
+pub struct Cancel(narcodoor::cancel::Cancel, runner::Progress);
 
 impl Cancel {
     /// The runner's settings for a run that this flag can stop (quiet: the runner draws no
@@ -63,7 +63,7 @@ where
     T: Send,
     F: FnOnce(&Cancel) -> anyhow::Result<T> + Send,
 {
-    let cancel = Cancel(runner::Cancel::new(), runner::Progress::new());
+    let cancel = Cancel(narcodoor::cancel::Cancel::new(), runner::Progress::new());
     let mut last = (0, 0);
     py.detach(|| {
         std::thread::scope(|s| {
