@@ -5,7 +5,7 @@
 //! is the one 6.6 prescribes, and each lever's monthly cost of section 6 appears in
 //! `spending_<lever>` and `spending_total`.
 //!
-//! The unit tests in `src/model/kingpin.rs` and `src/model/region.rs` check the rules on
+//! The unit tests in `crates/model/src/kingpin.rs` and `crates/model/src/region.rs` check the rules on
 //! hand-made counts; these check them on real worlds, month after month, as the engine
 //! runs them.
 

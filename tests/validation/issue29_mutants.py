@@ -18,11 +18,11 @@ def sub(root, path, old, new):
         sys.exit(f"{path}: the text to mutate is not there once ({s.count(old)} times); update this script")
     open(p, "w").write(s.replace(old, new))
 
-LIB, INT = ["--lib"], ["--test", "integration"]
+LIB, INT = ["--workspace", "--lib"], ["--test", "integration"]
 # name: (what the pre-fix code did, edits, [(cargo test target, test name, must fail)])
 MUTANTS = {
     "proposal": ("item 1: a move outside the prior redraws only the step, keeping the ancestor",
-        [("src/experiment/abc.rs", "                ancestor = pick(prev, total, &mut s);\n", "")],
+        [("crates/numerics/src/abc.rs", "                ancestor = pick(prev, total, &mut s);\n", "")],
         [(LIB, "importance_weights_are_right_next_to_a_prior_bound", True)]),
     "crn": ("item 2: the known-answer calibration conditions on one draw of the noise",
         [("tests/integration/search.rs",
@@ -31,35 +31,35 @@ MUTANTS = {
         [(INT, "search::calibration_recovers_known_parameters", False)]),
     "predictive": ("item 3: the predictive draws run on the base seed, as every particle did under CRN "
                    "(so they reproduce the accepted simulations)",
-        [("src/experiment/calibrate_check.rs",
+        [("crates/lab/src/command/calibrate/check.rs",
           "    (0..n).map(|i| key(&[seed, PREDICTIVE, i as u64])).collect()",
           "    (0..n).map(|_| seed).collect()")],
         [(LIB, "the_predictive_draws_run_on_seeds_the_search_never_used", True),
          (INT, "search::calibration_recovers_known_parameters", False)]),
     "distance": ("item 4: the relative error (s - v) / (tol |v|), every row weighing the same",
-        [("src/experiment/calibrate_targets.rs",
+        [("crates/lab/src/command/calibrate/targets.rs",
           "    ((simulated + t.offset) / (t.value + t.offset)).ln() / t.tolerance.ln_1p()",
           "    (simulated - t.value) / (t.tolerance * t.value.abs())"),
-         ("src/experiment/calibrate_targets.rs",
+         ("crates/lab/src/command/calibrate/targets.rs",
           "targets.iter().zip(simulated).map(|(t, &s)| t.weight * scaled_error(t, s).powi(2)).sum::<f64>().sqrt()",
           "(targets.iter().zip(simulated).map(|(t, &s)| scaled_error(t, s).powi(2)).sum::<f64>() / targets.len() as f64).sqrt()")],
         [(LIB, "the_distance_is_symmetric_in_the_ratio_and_weighs_groups_equally", True)]),
     "generation-zero": ("item 5: generation 0 keeps its failed draws",
-        [("src/experiment/abc.rs",
+        [("crates/numerics/src/abc.rs",
           "let kept: Vec<(Vec<f64>, f64)> = thetas.into_iter().zip(d).filter(|(_, d)| d.is_finite()).collect();",
           "let kept: Vec<(Vec<f64>, f64)> = thetas.into_iter().zip(d).collect();")],
         [(LIB, "generation_zero_keeps_no_failed_draws", True)]),
     "stopping": ("item 5: only the generation count stops a calibration",
-        [("src/experiment/calibrate.rs",
+        [("crates/lab/src/command/calibrate/mod.rs",
           "        let [.., prev, last] = gens else { return None };",
           "        let [.., prev, last] = gens else { return None };\n        if true { return None; }")],
         [(LIB, "experiment::calibrate::tests::stopping_rules", True)]),
     "duplicates": ("item 6: duplicate candidates are run again",
-        [("src/experiment/optimize.rs", "        let seen =\n            known.iter()",
+        [("crates/lab/src/command/optimize/mod.rs", "        let seen =\n            known.iter()",
           "        let seen = false &&\n            known.iter()")],
         [(LIB, "duplicates_are_not_run_again", True)]),
     "in-sample": ("item 6: the front is reported on the replicates it was selected on",
-        [("src/experiment/optimize_holdout.rs", "    key(&[seed, 0x686f_6c64]) >> 1",
+        [("crates/lab/src/command/optimize/holdout.rs", "    key(&[seed, 0x686f_6c64]) >> 1",
           "    let _ = key(&[seed, 0x686f_6c64]) >> 1;\n    seed")],
         [(INT, "search::a_front_point_file_reproduces_its_holdout_row", True)]),
 }
