@@ -14,7 +14,6 @@ mod interrupt;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use narcodoor::command::compare::checks::refuse_mismatches;
 use narcodoor::command::compare::{self as compare_cmd, CompareOptions};
 use narcodoor::command::run::{RUN_FILES, RunOptions, run_scenario};
 use narcodoor::command::sweep::{self as sweep_cmd, DesignKind, PointValue, SweepSpec};
@@ -209,13 +208,9 @@ struct PosteriorSpec {
 }
 
 impl PosteriorSpec {
-    /// The draws, checked against every scenario (`named`) by the command line's own code
-    /// (`posterior::prepare_for`); `None` without a posterior.
-    fn load(
-        &self,
-        base: &Source,
-        named: &[(&str, &narcodoor::model::params::Params)],
-    ) -> anyhow::Result<Option<Draws>> {
+    /// The posterior file (a path, or the scenario's shipped one for `posterior=True`)
+    /// and the number of draws; the checks are the library's (`posterior::prepare_for`).
+    fn file_and_draws(&self, base: &Source) -> anyhow::Result<(Option<PathBuf>, Option<usize>)> {
         let file = match (&self.file, self.shipped) {
             (Some(f), _) => Some(PathBuf::from(f)),
             (None, true) if base.is_text => {
@@ -232,7 +227,17 @@ impl PosteriorSpec {
             })?),
             (None, false) => None,
         };
-        posterior::prepare_for(file.as_deref(), unsigned("draws", self.draws)?, named)
+        Ok((file, unsigned("draws", self.draws)?))
+    }
+
+    /// The draws, checked against every scenario (`named`); `None` without a posterior.
+    fn load(
+        &self,
+        base: &Source,
+        named: &[(&str, &narcodoor::model::params::Params)],
+    ) -> anyhow::Result<Option<Draws>> {
+        let (file, draws) = self.file_and_draws(base)?;
+        posterior::prepare_for(file.as_deref(), draws, named)
     }
 }
 
@@ -305,17 +310,17 @@ fn compare(
     let sim = self::sim(&sim).map_err(to_py)?;
     let loaded =
         sources.iter().map(|s| s.prepare(&sim)).collect::<anyhow::Result<Vec<_>>>().map_err(to_py)?;
-    let mut aligned = compare_cmd::align(loaded).map_err(to_py)?;
-    refuse_mismatches(&mut aligned, spec.allow_mismatch, "allow_mismatch=True").map_err(to_py)?;
-    let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
-    let draws = posterior.load(&sources[0], &named).map_err(to_py)?;
-    let targets = narcodoor::experiment::posterior_answers::targets(
-        &spec.targets,
-        &draws,
-        &aligned.arms[0].scenario.params.run,
-    )
-    .map_err(to_py)?;
-    narcodoor::command::compare::checks::check_memory(&aligned, sim.threads).map_err(|e| to_py(e.into()))?;
+    let (file, draws) = posterior.file_and_draws(&sources[0]).map_err(to_py)?;
+    let inputs = compare_cmd::prepare::CompareInputs {
+        scenarios: loaded,
+        allow_mismatch: (spec.allow_mismatch, "allow_mismatch=True"),
+        resized_to: sim.overrides.youths,
+        posterior: (file.as_deref(), draws),
+        targets: &spec.targets,
+        threads: sim.threads,
+    };
+    let compare_cmd::prepare::ComparePlan { aligned, posterior: draws, targets } =
+        compare_cmd::prepare::prepare(inputs).map_err(to_py)?;
     let cmd = sources[0].command("compare");
     interrupt::run(py, progress, |cancel| {
         let dir = temp_dir()?;

@@ -492,23 +492,21 @@ fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
 fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenarios =
         args.files.iter().map(|f| load_scenario(f, &args.sim)).collect::<anyhow::Result<Vec<_>>>()?;
-    let mut aligned = compare::align(scenarios)?;
-    crate::command::compare::checks::refuse_mismatches(
-        &mut aligned,
-        args.allow_mismatch,
-        "--allow-mismatch",
-    )?;
-    aligned.notes.extend(crate::command::compare::checks::resized_kingpin_warning(args.sim.youths, &aligned));
+    let settings = args.sim.settings(cancel)?;
+    let inputs = compare::prepare::CompareInputs {
+        scenarios,
+        allow_mismatch: (args.allow_mismatch, "--allow-mismatch"),
+        resized_to: args.sim.youths,
+        posterior: (args.posterior.posterior.as_deref(), args.posterior.draws),
+        targets: &args.targets,
+        threads: settings.threads,
+    };
+    let compare::prepare::ComparePlan { aligned, posterior, targets } = compare::prepare::prepare(inputs)?;
     // Warnings show even with --quiet, which silences progress and tables only.
     for note in &aligned.notes {
         eprintln!("warning: {note}");
     }
-    let settings = args.sim.settings(cancel)?;
     let base = &aligned.arms[0].scenario.params;
-    let named: Vec<_> = aligned.arms.iter().map(|a| (a.label.as_str(), &a.scenario.params)).collect();
-    let posterior = args.posterior.load(&named)?;
-    let targets = crate::experiment::posterior_answers::targets(&args.targets, &posterior, &base.run)?;
-    crate::command::compare::checks::check_memory(&aligned, settings.threads)?;
     let out = args.output.dir_or(|| format!("compare-{}", aligned.arms[0].label));
     let outcome = write_dir(&out, settings.force, |staging| {
         let opts = compare::CompareOptions {

@@ -16,6 +16,7 @@
 //! `manifest.json`, written last.
 
 pub mod checks;
+pub mod prepare;
 pub mod regions;
 pub mod report;
 pub mod text;
