@@ -264,9 +264,9 @@ fn run(
     let posterior = posterior.unwrap_or_default();
     let sim = self::sim(&sim).map_err(to_py)?;
     let s = source.prepare(&sim).map_err(to_py)?;
-    let draws = posterior.load(&source, &[(s.params.run.name.as_str(), &s.params)]).map_err(to_py)?;
-    narcodoor::limits::check_memory(&s.params, s.params.run.replicates as usize, sim.threads)
-        .map_err(|e| to_py(e.into()))?;
+    let (file, draws) = posterior.file_and_draws(&source).map_err(to_py)?;
+    let plan = narcodoor::command::run::prepare(s, (file.as_deref(), draws), sim.threads).map_err(to_py)?;
+    let (s, draws) = (plan.scenario, plan.posterior);
     let cmd = source.command("run");
     interrupt::run(py, progress, |cancel| {
         let dir = temp_dir()?;

@@ -465,11 +465,10 @@ pub fn load_scenario(file: &std::path::Path, sim: &SimArgs) -> anyhow::Result<Sc
 fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
     let settings = args.sim.settings(cancel)?;
-    let p = &scenario.params;
-    let posterior = args.posterior.load(&[(p.run.name.as_str(), p)])?;
-    crate::limits::check_memory(p, p.run.replicates as usize, settings.threads)?;
+    let posterior = (args.posterior.posterior.as_deref(), args.posterior.draws);
+    let crate::command::run::RunPlan { scenario, posterior, warning: early } =
+        crate::command::run::prepare(scenario, posterior, settings.threads)?;
     // Warnings show even with --quiet, which silences progress and tables only.
-    let early = crate::command::compare::checks::replicate_warning(p.run.replicates);
     if let Some(w) = &early {
         eprintln!("warning: {w}");
     }

@@ -132,6 +132,30 @@ impl Streams {
     }
 }
 
+/// A run ready to go: nothing in it can be refused any more.
+pub struct RunPlan {
+    pub scenario: Scenario,
+    pub posterior: Option<Draws>,
+    /// Too few replicates for an interval: a warning to show before the run starts (it is
+    /// also in the manifest).
+    pub warning: Option<String>,
+}
+
+/// Every check of `run` before it starts, shared by every front end (the command line and
+/// Python): the posterior (`file`, `draws`) against the scenario and the memory of the
+/// replicates that run at once on `threads` threads.
+pub fn prepare(
+    scenario: Scenario,
+    (file, draws): (Option<&Path>, Option<usize>),
+    threads: usize,
+) -> anyhow::Result<RunPlan> {
+    let p = &scenario.params;
+    let posterior = crate::experiment::posterior::prepare_for(file, draws, &[(p.run.name.as_str(), p)])?;
+    crate::limits::check_memory(p, p.run.replicates as usize, threads)?;
+    let warning = crate::command::compare::checks::replicate_warning(p.run.replicates);
+    Ok(RunPlan { scenario, posterior, warning })
+}
+
 /// Runs every replicate of `scenario` and writes the run's files into `opts.out_dir`.
 /// Replicates are streamed to the files in order; if the run is cancelled, the replicates
 /// finished by then are kept and the manifest says `"complete": false`.
