@@ -1,8 +1,9 @@
 //! The key tables of the schema: one line per scenario key (path, kind, unit, meaning,
 //! getter, setter), written with small macros over `Params`, `Region` and `Schedule`.
-//! `schema.rs` defines the types these lines are made of and the lookups over them.
+//! `schema.rs` defines the types these lines are made of and the lookups over them; the
+//! `Schema` of every table is assembled here (`Schema::new`).
 
-use super::schema::{Field, KeyDef, Kind, LeverDef, TOML_INT_MAX, U32_MAX, Value};
+use super::schema::{Field, KeyDef, Kind, LeverDef, Schema, TOML_INT_MAX, U32_MAX, Value};
 use narcodoor_model::params::{Lever, Params, Region, Schedule};
 
 /// A key of the global tables: `p.<table>.<key>`.
@@ -121,6 +122,19 @@ macro_rules! lever {
             ),*],
         }
     }};
+}
+
+impl Schema {
+    /// Every table of the scenario format, from the key tables below.
+    pub fn new() -> Schema {
+        Schema { global: global_keys(), region: region_keys(), schedule: schedule_keys(), levers: levers() }
+    }
+}
+
+impl Default for Schema {
+    fn default() -> Self {
+        Schema::new()
+    }
 }
 
 use Kind::*;

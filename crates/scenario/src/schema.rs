@@ -454,7 +454,7 @@ pub const GLOBAL_TABLES: [&str; 10] = [
     "trial",
 ];
 
-/// Every table of the scenario format.
+/// Every table of the scenario format; `keys.rs` fills it (`Schema::new`).
 pub struct Schema {
     /// The keys of `[run]` ... `[territory]`, in `GLOBAL_TABLES` order.
     pub global: Vec<KeyDef<Params>>,
@@ -467,15 +467,6 @@ pub struct Schema {
 }
 
 impl Schema {
-    pub fn new() -> Schema {
-        Schema {
-            global: super::keys::global_keys(),
-            region: super::keys::region_keys(),
-            schedule: super::keys::schedule_keys(),
-            levers: super::keys::levers(),
-        }
-    }
-
     pub fn global_table(&self, table: &str) -> impl Iterator<Item = &KeyDef<Params>> {
         self.global.iter().filter(move |k| k.table == table)
     }
@@ -501,12 +492,6 @@ impl Schema {
             .chain(SCHEDULE_SPECIAL.iter().map(|k| k.0))
             .chain(lever.keys.iter().map(|k| k.name))
             .collect()
-    }
-}
-
-impl Default for Schema {
-    fn default() -> Self {
-        Schema::new()
     }
 }
 

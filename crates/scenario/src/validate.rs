@@ -13,8 +13,7 @@ use narcodoor_model::bytes_per_youth;
 use narcodoor_model::metrics::N_METRICS;
 use narcodoor_model::params::{Params, Schedule};
 
-use super::build::{cartel_label, region_label};
-use super::error::{ErrorKind, Origin, Problem};
+use super::error::{ErrorKind, Origin, Problem, cartel_label, region_label};
 use super::schema::{Kind, Schema, Value, name_ok};
 
 /// Tolerance for sums that must be exactly 1 or at most 1.
