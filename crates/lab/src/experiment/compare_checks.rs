@@ -6,7 +6,7 @@
 
 use super::compare::Aligned;
 use crate::written_enum;
-use narcodoor_model::params::{Params, instances};
+use narcodoor_model::params::Params;
 
 written_enum! {
     /// What `effects.csv`'s `caveats` column says of a scenario's costs.
@@ -28,15 +28,15 @@ written_enum! {
 /// cost in the model (docs/model.md, sections 6.7 and 6.8).
 pub fn cost_caveats(p: &Params) -> (Vec<&'static str>, Vec<&'static str>) {
     let pol = &p.policy;
-    let mut demand = instances(&pol.demand, &pol.more.demand).peekable();
+    let mut demand = pol.demand.iter().peekable();
     let demand_on = demand.peek().is_some();
     let demand_free = demand.any(|l| l.p.cost_per_capita == 0.0);
     let exogenous = if demand_on { vec!["demand"] } else { Vec::new() };
     let mut zero = Vec::new();
-    if instances(&pol.juvenile_law, &pol.more.juvenile_law).next().is_some() {
+    if pol.juvenile_law.iter().next().is_some() {
         zero.push("juvenile_law");
     }
-    if instances(&pol.asset_forfeiture, &pol.more.asset_forfeiture).next().is_some() {
+    if pol.asset_forfeiture.iter().next().is_some() {
         zero.push("asset_forfeiture");
     }
     if demand_free {
@@ -75,7 +75,7 @@ pub const MIN_REPLICATES: u32 = 5;
 /// kingpin effects per youth may differ from those at the files' own size.
 pub fn resized_kingpin_warning(youths: Option<u64>, aligned: &Aligned) -> Option<String> {
     let y = youths?;
-    let kingpin = aligned.arms.iter().filter(|a| a.scenario.params.policy.kingpin.is_some());
+    let kingpin = aligned.arms.iter().filter(|a| a.scenario.params.policy.kingpin.first().is_some());
     let labels: Vec<&str> = kingpin.map(|a| a.label.as_str()).collect();
     (!labels.is_empty()).then(|| {
         format!(

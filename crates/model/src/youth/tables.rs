@@ -105,7 +105,7 @@ pub fn region_tables(
         job_loss: threshold32(y.job_loss),
         scholarship_lottery: scholarships.map(|s| threshold32(s.coverage)),
         scholarship_redraw: scholarships.filter(|s| s.redraw > 0.0).map(|s| threshold32(s.redraw)),
-        retention: params.policy.youth_jobs.as_ref().map_or(0, |l| threshold32(l.p.retention)),
+        retention: params.policy.youth_jobs.first().map_or(0, |l| threshold32(l.p.retention)),
         hiring: youth_jobs.is_some(),
         target_poor: youth_jobs.is_some_and(|j| j.target_poor),
         newcomer: [
@@ -186,7 +186,7 @@ fn door_values(params: &Params, r: usize, levers: &RegionLevers) -> [f64; DOORS]
     values[DOOR_SCHOOL_SCHOLARSHIP] =
         values[DOOR_SCHOOL] + levers.scholarships.as_ref().map_or(0.0, |s| s.amount);
     values[DOOR_WORK] = lw;
-    values[DOOR_PLACEMENT] = params.policy.youth_jobs.as_ref().map_or(lw, |l| l.p.stipend);
+    values[DOOR_PLACEMENT] = params.policy.youth_jobs.first().map_or(lw, |l| l.p.stipend);
     values[DOOR_IDLE] = lw * ch.idle_value;
     values
 }
