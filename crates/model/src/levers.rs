@@ -227,13 +227,16 @@ pub struct LeverSpec {
 
 /// A lever's parameter struct with its keys: each line is the field, its type, its default,
 /// its kind, unit and meaning; `extra` fields (not keys of the table) follow with their
-/// defaults.
+/// defaults; `cost(p, f, population) { .. }` gives the monthly cost of an instance acting
+/// at ramp factor `f` in a region of `population` people, when the lever has one that its
+/// rule does not book itself.
 macro_rules! lever_params {
     (
         $(#[$sm:meta])* pub struct $name:ident {
             $( $(#[$fm:meta])* $field:ident : $ty:ty = $default:expr, $kind:ident $(($bound:expr))?, $unit:literal, $meaning:literal; )*
         }
         $( extra { $( $(#[$em:meta])* $efield:ident : $ety:ty = $edefault:expr; )* } )?
+        $( cost($cp:ident, $cf:ident, $cpop:ident) $cost:block )?
     ) => {
         $(#[$sm])*
         #[derive(Clone, Debug, PartialEq)]
@@ -268,6 +271,12 @@ macro_rules! lever_params {
                     f.set(v);
                 }
             }
+            $(
+                fn monthly_cost(&self, $cf: f64, $cpop: f64) -> f64 {
+                    let $cp = self;
+                    $cost
+                }
+            )?
         }
     };
 }
