@@ -33,10 +33,10 @@ pub fn cost_caveats(p: &Params) -> (Vec<&'static str>, Vec<&'static str>) {
     let demand_free = demand.any(|l| l.p.cost_per_capita == 0.0);
     let exogenous = if demand_on { vec!["demand"] } else { Vec::new() };
     let mut zero = Vec::new();
-    if pol.juvenile_law.iter().next().is_some() {
+    if !pol.juvenile_law.is_empty() {
         zero.push("juvenile_law");
     }
-    if pol.asset_forfeiture.iter().next().is_some() {
+    if !pol.asset_forfeiture.is_empty() {
         zero.push("asset_forfeiture");
     }
     if demand_free {
