@@ -173,7 +173,7 @@ fn kingpin() -> &'static Kingpin {
     static K: OnceLock<Kingpin> = OnceLock::new();
     K.get_or_init(|| {
         let (params, runs) = simulate("kingpin.toml", REPLICATES);
-        assert!(params.policy.kingpin.first().is_some(), "kingpin.toml turns the kingpin lever on");
+        assert!(!params.policy.kingpin.is_empty(), "kingpin.toml turns the kingpin lever on");
         let first =
             runs.iter()
                 .map(|r| {

@@ -365,9 +365,14 @@ pub struct KeyDef<T> {
     pub kind: Kind,
     pub unit: &'static str,
     pub meaning: &'static str,
-    pub get: Box<dyn Fn(&T) -> Value + Send + Sync>,
-    pub set: Box<dyn Fn(&mut T, &Value) + Send + Sync>,
+    pub get: Getter<T>,
+    pub set: Setter<T>,
 }
+
+/// How a key's value is read from a `T` (a lever's key reads its lever's first instance).
+pub type Getter<T> = Box<dyn Fn(&T) -> Value + Send + Sync>;
+/// How a key's value, already checked against its kind, is written to a `T`.
+pub type Setter<T> = Box<dyn Fn(&mut T, &Value) + Send + Sync>;
 
 impl<T> KeyDef<T> {
     pub fn path(&self) -> String {
