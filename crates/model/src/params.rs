@@ -3,7 +3,9 @@
 //! These are plain typed structs with the specification's defaults. They are built by the
 //! `scenario` layer (which parses, merges `extends`, validates and names every key); once a
 //! `Params` exists the model trusts it and cannot fail. Nothing here does IO or knows about
-//! serde: the scenario layer reads and writes fields through its own schema table.
+//! serde: the scenario layer reads and writes fields through its own schema table. The
+//! levers are declared once here (`levers!`), each with its keys (`lever_params!`): the
+//! scenario layer, the spending columns and the web page take them from that declaration.
 
 use crate::calendar::YearMonth;
 
