@@ -3,11 +3,6 @@
 // narcodoor; nothing is loaded from elsewhere.
 "use strict";
 
-const DOORS = [
-  ["Legitimate doors", ["scholarships", "youth_jobs", "public_space"]],
-  ["The state", ["policing", "police_reform", "kingpin", "juvenile_law", "asset_forfeiture"]],
-  ["Demand", ["demand"]],
-];
 const SCHEDULE_KEYS = ["start_month", "end_month", "ramp_months", "regions", "enabled"];
 const SERIES = [
   ["members", "Cartel members"],
@@ -123,21 +118,32 @@ async function loadScenario(name) {
   if (y) $("youths").value = Math.min(Number(y.value), 100000);
   if (r) $("replicates").value = Math.min(Number(r.value), 4);
   if (m) $("months").value = m.value;
-  DOORS.forEach(([door, names], d) => {
+  leverGroups(params).forEach(([door, names], d) => {
     const fs = document.createElement("fieldset");
     fs.className = "door";
     const legend = document.createElement("legend");
     legend.textContent = door;
     fs.appendChild(legend);
-    names.forEach((lever, l) => {
-      const own = params.filter((p) => p.path.startsWith(`policy.${lever}.`) &&
+    names.forEach(([lever, meaning], l) => {
+      const own = params.filter((p) => p.lever === lever &&
         !SCHEDULE_KEYS.includes(p.path.split(".").pop()) && (p.kind === "number" || p.kind === "integer"));
-      const group = params.find((p) => p.path.startsWith(`policy.${lever}.`));
-      const meaning = group ? group.group.replace(/^\[[^\]]*\]\s*/, "") : "";
       fs.appendChild(leverBox(lever, own, meaning, `${d}-${l}`));
     });
     doors.appendChild(fs);
   });
+}
+
+// The groups of levers as the parameters name them (each lever's `lever_group`, declared
+// with the lever in the model), in the order they first appear: [[group, [[lever, meaning]]]].
+function leverGroups(params) {
+  const groups = [];
+  params.forEach((p) => {
+    if (!p.lever) return;
+    let g = groups.find(([name]) => name === p.lever_group);
+    if (!g) { g = [p.lever_group, []]; groups.push(g); }
+    if (!g[1].some(([name]) => name === p.lever)) g[1].push([p.lever, p.lever_meaning]);
+  });
+  return groups;
 }
 
 function changes() {

@@ -125,7 +125,7 @@ fn assert_higher(label: &str, e: &PairedEffect) {
 fn pattern2_scholarships_lower_recruitment_more_as_cohorts_stay_in_school() {
     // The growth must come from the cohorts, not from a phase-in.
     let p = bundled("scholarships.toml", overrides(MONTHS, REPS));
-    let lever = p.policy.scholarships.as_ref().expect("scholarships.toml turns scholarships on");
+    let lever = p.policy.scholarships.first().expect("scholarships.toml turns scholarships on");
     assert_eq!(lever.schedule.ramp_months, 0, "pattern 2 needs the lever at full strength from its start");
     let start = lever.schedule.start_month as usize;
     assert!(start + 60 <= MONTHS as usize);
@@ -209,11 +209,11 @@ fn pattern3_lenient_juvenile_law_raises_the_share_of_minors_among_recruits() {
     let pl = bundled("juvenile_lenient.toml", overrides(MONTHS, REPS));
     let ps = bundled("juvenile_strict.toml", overrides(MONTHS, REPS));
     let ratio =
-        |p: &Params| p.policy.juvenile_law.as_ref().expect("juvenile_law on").p.juvenile_sentence_ratio;
+        |p: &Params| p.policy.juvenile_law.first().expect("juvenile_law on").p.juvenile_sentence_ratio;
     assert!(ratio(&pl) < ratio(&ps), "the lenient file must have the lower ratio");
     // A strong effect: twelve pairs over five years suffice.
     for p in [&pl, &ps] {
-        let l = p.policy.juvenile_law.as_ref().unwrap();
+        let l = p.policy.juvenile_law.first().unwrap();
         assert_eq!(
             (l.schedule.start_month, l.schedule.ramp_months),
             (0, 0),
@@ -274,7 +274,7 @@ fn pattern4_cash_seizure_raises_local_consumption_and_vehicle_seizure_car_thefts
     let full = scenario_for("asset_forfeiture.toml", M, R);
     let forfeiture = |cash: Option<f64>, vehicles: Option<f64>, region: Option<usize>| {
         let mut p = bundled("asset_forfeiture.toml", overrides(M, R));
-        let l = p.policy.asset_forfeiture.as_mut().expect("asset_forfeiture.toml turns the lever on");
+        let l = p.policy.asset_forfeiture.first_mut().expect("asset_forfeiture.toml turns the lever on");
         if let Some(c) = cash {
             l.p.cash_seizure = c;
         }
@@ -287,7 +287,7 @@ fn pattern4_cash_seizure_raises_local_consumption_and_vehicle_seizure_car_thefts
         p
     };
     let p = bundled("asset_forfeiture.toml", overrides(M, R));
-    let lever = &p.policy.asset_forfeiture.as_ref().unwrap().p;
+    let lever = &p.policy.asset_forfeiture.first().unwrap().p;
     assert!(lever.cash_seizure > 0.0 && lever.vehicle_seizure > 0.0, "the scenario must seize both");
     let m = M as usize;
 
@@ -364,9 +364,9 @@ fn pattern9_recruitment_cut_and_doubled_arrests_both_lower_membership() {
     let pc = bundled("recruitment_cut.toml", overrides(MONTHS, REPS));
     let pa = bundled("double_arrests.toml", overrides(MONTHS, REPS));
     let starts = [
-        pc.policy.scholarships.as_ref().map(|l| l.schedule.start_month),
-        pc.policy.youth_jobs.as_ref().map(|l| l.schedule.start_month),
-        pa.policy.policing.as_ref().map(|l| l.schedule.start_month),
+        pc.policy.scholarships.first().map(|l| l.schedule.start_month),
+        pc.policy.youth_jobs.first().map(|l| l.schedule.start_month),
+        pa.policy.policing.first().map(|l| l.schedule.start_month),
     ];
     assert_eq!(starts, [Some(0); 3], "scholarships, youth jobs and policing must all start at month 0");
     let base = scenario("baseline.toml");
@@ -465,7 +465,7 @@ fn smart_on_crime_spends_within_five_percent_of_merida() {
     let p = bundled("smart_on_crime.toml", overrides(months, R));
     let pop: f64 = p.regions.iter().map(|r| r.population()).sum();
     let gap = mean_ci(&a, 0.95).mean - mean_ci(&b, 0.95).mean;
-    let per_capita = p.policy.public_space.as_ref().map_or(0.0, |l| l.p.per_capita);
+    let per_capita = p.policy.public_space.first().map_or(0.0, |l| l.p.per_capita);
     let hint = format!(
         "smart_on_crime.toml spends {:+.2}% [{:+.2}%, {:+.2}%] against merida_2008.toml; setting \
          policy.public_space.per_capita to {:.2} (now {per_capita}) would close the gap",

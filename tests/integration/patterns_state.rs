@@ -173,7 +173,7 @@ fn kingpin() -> &'static Kingpin {
     static K: OnceLock<Kingpin> = OnceLock::new();
     K.get_or_init(|| {
         let (params, runs) = simulate("kingpin.toml", REPLICATES);
-        assert!(params.policy.kingpin.is_some(), "kingpin.toml turns the kingpin lever on");
+        assert!(!params.policy.kingpin.is_empty(), "kingpin.toml turns the kingpin lever on");
         let first =
             runs.iter()
                 .map(|r| {
@@ -340,9 +340,9 @@ fn pattern5_purge_without_registry_raises_neighbours_corruption_registry_lowers_
     let a = base_first(FEWER as usize);
     let (p, no_registry) = simulate("police_reform.toml", FEWER);
     let (pr, registry) = simulate("police_reform_registry.toml", FEWER);
-    let lever = p.policy.police_reform.as_ref().expect("police_reform.toml turns the purge on");
+    let lever = p.policy.police_reform.first().expect("police_reform.toml turns the purge on");
     assert!(!lever.p.registry && lever.p.purge > 0.0, "police_reform.toml is a purge without registry");
-    assert!(pr.policy.police_reform.as_ref().is_some_and(|l| l.p.registry), "the registry file has one");
+    assert!(pr.policy.police_reform.first().is_some_and(|l| l.p.registry), "the registry file has one");
     let purged = lever_regions(&lever.schedule);
     let nb = neighbours_of(&p, &purged);
     assert!(!nb.is_empty(), "the purged regions ({}) need neighbours", names(&p, &purged));
@@ -405,7 +405,7 @@ fn pattern6_enforcement_surge_displaces_membership_and_violence_to_neighbours() 
     let (pa, _) = baseline();
     let a = base_first(SURGE_REPLICATES as usize);
     let (p, b) = simulate("enforcement_surge.toml", SURGE_REPLICATES);
-    let lever = p.policy.policing.as_ref().expect("enforcement_surge.toml turns policing on");
+    let lever = p.policy.policing.first().expect("enforcement_surge.toml turns policing on");
     let surged = lever_regions(&lever.schedule);
     let nb = neighbours_of(&p, &surged);
     assert!(
@@ -469,7 +469,7 @@ fn pattern7_public_space_raises_collective_efficacy_and_lowers_homicides() {
     let (pa, _) = baseline();
     let a = base_first(FEWER as usize);
     let (p, b) = simulate("public_space.toml", FEWER);
-    let lever = p.policy.public_space.as_ref().expect("public_space.toml turns public_space on");
+    let lever = p.policy.public_space.first().expect("public_space.toml turns public_space on");
     let regions = lever_regions(&lever.schedule);
     let from = lever.schedule.start_month as usize;
     let to = (from + 60).min(MONTHS as usize);
@@ -517,7 +517,7 @@ fn pattern7_public_space_raises_collective_efficacy_and_lowers_homicides() {
 fn pattern8_lower_demand_lowers_membership_and_recruitment() {
     let a = base_first(FEWER as usize);
     let (p, b) = simulate("demand_reduction.toml", FEWER);
-    let lever = p.policy.demand.as_ref().expect("demand_reduction.toml turns demand on");
+    let lever = p.policy.demand.first().expect("demand_reduction.toml turns demand on");
     assert!(lever.p.reduction > 0.0, "demand_reduction.toml lowers demand");
     let regions = lever_regions(&lever.schedule);
     let from = lever.schedule.start_month as usize;

@@ -163,7 +163,7 @@ fn a_split_on_a_real_world_conserves_territory_and_moves_about_u_of_the_members(
     let mut rep = Replicate::new(&p, 0, false);
     past_burn_in(&mut rep);
     let mut w = rep.world.clone();
-    let lever: Lever<Kingpin> = p.policy.kingpin.clone().unwrap();
+    let lever: Lever<Kingpin> = p.policy.kingpin.first().cloned().unwrap();
     let k = kingpin::target(&w, &lever, 0).expect("a target");
     let before_t = territory(&w);
     let before_p = presence(&w);
@@ -322,7 +322,7 @@ fn due_by_rule(lever: &Lever<Kingpin>, months: u32) -> Vec<u64> {
 /// and `kingpins_removed` and `spending_kingpin` follow the events. Returns the months with
 /// a removal.
 fn check_removals(p: &Params) -> Vec<u32> {
-    let lever = p.policy.kingpin.clone().unwrap();
+    let lever = p.policy.kingpin.first().cloned().unwrap();
     assert_eq!(lever.p.split_probability, 0.0, "targets are checked on counts without splits");
     let due = due_by_rule(&lever, p.run.months);
     let mut rep = Replicate::new(p, 0, false);

@@ -30,7 +30,7 @@ fn the_base_scenario_resolves_shares_names_and_neighbours() {
     assert_eq!(sizes, [("Norte", 15000), ("Centro", 9000), ("Sur", 6000)]);
     assert_eq!(p.regions[1].neighbours, [0, 2]);
     assert_eq!(p.cartel_list[1].territory, [0.0, 0.5, 0.7]);
-    assert!(p.policy.kingpin.is_none());
+    assert!(p.policy.kingpin.is_empty());
     assert_eq!(s.files, [fixture("base.toml")]);
 }
 
@@ -41,7 +41,7 @@ fn an_extends_chain_merges_from_the_root() {
     let p = &s.params;
     assert_eq!(p.run.name, "kingpin-no-split");
     assert_eq!(p.run.description, "three regions, two cartels, no levers");
-    let k = p.policy.kingpin.as_ref().unwrap();
+    let k = p.policy.kingpin.first().unwrap();
     assert_eq!((k.p.removals_per_year, k.p.split_probability, k.p.shock), (3.0, 0.0, 0.3));
     assert_eq!(k.schedule.regions, [true, false, false]);
     assert_eq!((k.schedule.start_month, k.schedule.end_month), (12, Some(72)));
@@ -114,7 +114,7 @@ fn overrides_and_settings_apply_on_top_of_a_file() {
     set_value(&mut s.params, "policy.kingpin.shock", "2").unwrap();
     set_value(&mut s.params, "policy.demand.reduction", "0.5").unwrap();
     assert!(s.params.regions.iter().all(|r| r.poverty == 0.5));
-    assert_eq!(s.params.policy.demand.as_ref().unwrap().p.reduction, 0.5);
+    assert_eq!(s.params.policy.demand.first().unwrap().p.reduction, 0.5);
     assert!(numeric_paths(&s.params).contains(&"region.Sur.narco_wage".to_string()));
     let e = set_value(&mut s.params, "policy.kingpin.shocks", "2").unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnknownKey);

@@ -182,6 +182,15 @@ fn scenarios_parameters_and_page() {
     }
     assert_eq!((cov["min"].as_f64(), cov["max"].as_f64()), (Some(0.0), Some(1.0)));
     assert_eq!(cov["enabled"], false);
+    // The page builds its groups of levers from these, as the model declares them.
+    assert_eq!(
+        (cov["lever"].as_str(), cov["lever_group"].as_str()),
+        (Some("scholarships"), Some("Legitimate doors"))
+    );
+    assert_eq!(cov["lever_meaning"], "scholarships for poor students (6.1)");
+    for lever in narcodoor::model::params::LEVERS {
+        assert!(params.as_array().unwrap().iter().any(|p| p["lever"] == lever), "{lever} listed");
+    }
     let youths = find("population.youths").unwrap();
     assert_eq!(youths["value"], 200000);
     assert_eq!(youths["kind"], "integer");

@@ -202,7 +202,7 @@ impl<'p> Replicate<'p> {
                 tallies: &tallies,
                 severance: &severance,
                 removals: &removals,
-                cost_per_operation: params.policy.kingpin.as_ref().map_or(0.0, |l| l.p.cost_per_operation),
+                cost_per_operation: params.policy.kingpin.first().map_or(0.0, |l| l.p.cost_per_operation),
             };
             let metrics =
                 month_metrics(params, &self.world, &inputs, self.keys.month(Purpose::Regions, self.step));
@@ -388,7 +388,7 @@ impl<'p> Replicate<'p> {
     /// month in file order, with their shocks and splits. An event whose cartel is gone
     /// (unknown, inactive or without territory in its regions) is skipped and reported.
     fn kingpin(&mut self, t: i64, levers: &LeversNow, parallel: bool) -> (Vec<Removal>, Vec<String>) {
-        let Some(lever) = self.params.policy.kingpin.as_ref() else { return (Vec::new(), Vec::new()) };
+        let Some(lever) = self.params.policy.kingpin.first() else { return (Vec::new(), Vec::new()) };
         let due = kingpin::removals_due(&mut self.world, lever, levers.kingpin);
         let mut rng = Stream::new(self.keys.month(Purpose::Kingpin, self.step));
         let mut removals = Vec::new();

@@ -13,6 +13,7 @@ pub mod contact;
 pub mod init;
 pub mod jobs;
 pub mod kingpin;
+pub mod levers;
 pub mod metrics;
 pub mod network;
 pub mod params;

@@ -9,7 +9,7 @@ use rand::RngExt;
 use rand_distr::Poisson;
 
 use super::kingpin::Removal;
-use super::params::{LEVERS, Params, RANKS, lever};
+use super::params::{LEVERS, N_LEVERS, Params, RANKS, SPENDING_COLUMNS, lever};
 use super::policy::LeversNow;
 use super::region::RegionNow;
 use super::state::World;
@@ -18,29 +18,49 @@ use crate::rng::Stream;
 
 /// Declares the metrics once, in the order and spelling of the output files: each line
 /// gives the position's constant in [`m`], the name and whether the value is a `count`
-/// (printed as a whole number) or `real` (printed with decimals).
+/// (printed as a whole number) or `real` (printed with decimals). The `spending_<lever>`
+/// columns follow, one per lever of `params::LEVERS` in its order (real).
 macro_rules! metrics {
     ($($id:ident $name:literal $kind:ident,)*) => {
         #[allow(non_camel_case_types, clippy::upper_case_acronyms)]
         #[repr(usize)]
         enum Position {
             $($id,)*
+            SPENDING_FIRST,
         }
 
         /// Positions in `METRICS`.
         pub mod m {
             $(pub const $id: usize = super::Position::$id as usize;)*
-            /// `spending_<lever>` is `SPENDING_FIRST + lever index`.
-            pub const SPENDING_FIRST: usize = SPENDING_SCHOLARSHIPS;
+            /// `spending_<lever>` is `SPENDING_FIRST + lever index` (`params::lever`).
+            pub const SPENDING_FIRST: usize = super::Position::SPENDING_FIRST as usize;
         }
 
         /// Metric names, in the order and spelling of the output files.
-        pub const METRICS: [&str; N_METRICS] = [$($name,)*];
+        pub const METRICS: [&str; N_METRICS] = {
+            let mut names = [""; N_METRICS];
+            let declared = [$($name,)*];
+            let mut i = 0;
+            while i < N_METRICS {
+                names[i] = if i < m::SPENDING_FIRST { declared[i] } else { SPENDING_COLUMNS[i - m::SPENDING_FIRST] };
+                i += 1;
+            }
+            names
+        };
 
-        pub const N_METRICS: usize = [$($name,)*].len();
+        pub const N_METRICS: usize = m::SPENDING_FIRST + N_LEVERS;
 
         /// Whether each metric's values are not whole numbers.
-        const REAL: [bool; N_METRICS] = [$(metrics!(@real $kind),)*];
+        const REAL: [bool; N_METRICS] = {
+            let mut real = [true; N_METRICS];
+            let declared = [$(metrics!(@real $kind),)*];
+            let mut i = 0;
+            while i < m::SPENDING_FIRST {
+                real[i] = declared[i];
+                i += 1;
+            }
+            real
+        };
     };
     (@real real) => {
         true
@@ -77,15 +97,6 @@ metrics! {
     CAR_THEFTS "car_thefts" real,
     KINGPINS_REMOVED "kingpins_removed" count,
     SPENDING_TOTAL "spending_total" real,
-    SPENDING_SCHOLARSHIPS "spending_scholarships" real,
-    SPENDING_YOUTH_JOBS "spending_youth_jobs" real,
-    SPENDING_PUBLIC_SPACE "spending_public_space" real,
-    SPENDING_POLICING "spending_policing" real,
-    SPENDING_POLICE_REFORM "spending_police_reform" real,
-    SPENDING_KINGPIN "spending_kingpin" real,
-    SPENDING_JUVENILE_LAW "spending_juvenile_law" real,
-    SPENDING_ASSET_FORFEITURE "spending_asset_forfeiture" real,
-    SPENDING_DEMAND "spending_demand" real,
 }
 
 /// Metrics whose values are not whole numbers (printed with decimals).
@@ -194,13 +205,18 @@ fn spending(params: &Params, inp: &MonthInputs, r: usize, row: &mut Row) {
     if let Some(s) = &lv.scholarships {
         spend[lever::SCHOLARSHIPS] = t.scholarship_holders as f64 * s.cost_per_holder;
     }
-    if let Some(l) = &params.policy.youth_jobs {
+    if let Some(l) = params.policy.youth_jobs.first() {
         spend[lever::YOUTH_JOBS] = t.placements as f64 * l.p.stipend;
     }
     spend[lever::PUBLIC_SPACE] = lv.fixed_costs.public_space;
     spend[lever::POLICING] = lv.fixed_costs.policing;
     spend[lever::POLICE_REFORM] = lv.fixed_costs.police_reform_pay + inp.severance[r];
     spend[lever::DEMAND] = lv.fixed_costs.demand;
+    for (s, c) in spend.iter_mut().zip(lv.fixed_costs.declared) {
+        if c != 0.0 {
+            *s += c;
+        }
+    }
     for rem in inp.removals {
         let total: f64 = rem.territory.iter().sum();
         if rem.territory[r] > 0.0 {

@@ -3,7 +3,9 @@
 //! These are plain typed structs with the specification's defaults. They are built by the
 //! `scenario` layer (which parses, merges `extends`, validates and names every key); once a
 //! `Params` exists the model trusts it and cannot fail. Nothing here does IO or knows about
-//! serde: the scenario layer reads and writes fields through its own schema table.
+//! serde: the scenario layer reads and writes fields through its own schema table. The
+//! levers are declared once here (`levers!`), each with its keys (`lever_params!`): the
+//! scenario layer, the spending columns and the web page take them from that declaration.
 
 use crate::calendar::YearMonth;
 
@@ -331,220 +333,87 @@ pub struct CartelSpec {
     pub territory: Vec<f64>,
 }
 
-/// When and where a lever acts (section 6, common keys; section 11 for ramps).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Schedule {
-    pub start_month: u32,
-    /// Exclusive; `None` runs to the end.
-    pub end_month: Option<u32>,
-    /// One flag per region; all true when the scenario names none.
-    pub regions: Vec<bool>,
-    pub ramp_months: u32,
+pub use crate::levers::{Lever, Schedule};
+use crate::levers::{lever_params, levers};
+
+levers! {
+    SCHOLARSHIPS scholarships: Scholarships, "Legitimate doors", "scholarships for poor students (6.1)";
+    YOUTH_JOBS youth_jobs: YouthJobs, "Legitimate doors", "youth-jobs placements for Idle adults (6.2)";
+    PUBLIC_SPACE public_space: PublicSpace, "Legitimate doors", "investment in public space (6.3)";
+    POLICING policing: Policing, "The state", "more (or less) policing, optionally the army (6.4)";
+    POLICE_REFORM police_reform: PoliceReform, "The state", "police pay raise and purges (6.5)";
+    KINGPIN kingpin: Kingpin, "The state", "removal of cartel leaders (6.6)";
+    JUVENILE_LAW juvenile_law: JuvenileLaw, "The state", "a different sentence ratio for minors (6.7)";
+    ASSET_FORFEITURE asset_forfeiture: AssetForfeiture, "The state", "seizure of cash and vehicles (6.8)";
+    DEMAND demand: Demand, "Demand", "lower consumer-country demand (6.9)";
 }
 
-impl Schedule {
-    /// Active everywhere from month 0, no ramp.
-    pub fn always(n_regions: usize) -> Schedule {
-        Schedule { start_month: 0, end_month: None, regions: vec![true; n_regions], ramp_months: 0 }
-    }
-
-    /// Is the lever active in reported month `t` (negative during burn-in)?
-    pub fn active_at(&self, t: i64) -> bool {
-        t >= 0 && t >= self.start_month as i64 && self.end_month.is_none_or(|e| t < e as i64)
-    }
-
-    /// The ramp factor f = min(1, (t − start + 1)/ramp_months), 0 when inactive.
-    pub fn intensity_at(&self, t: i64) -> f64 {
-        if !self.active_at(t) {
-            return 0.0;
-        }
-        if self.ramp_months == 0 {
-            return 1.0;
-        }
-        (((t - self.start_month as i64 + 1) as f64) / self.ramp_months as f64).min(1.0)
+lever_params! {
+    pub struct Scholarships {
+        coverage: f64 = 0.5, Prob, "probability", "chance that a poor student wins a scholarship";
+        amount: f64 = 800.0, NonNeg, "pesos per month", "monthly scholarship, added to the value of School";
+        max_dropout_cut: f64 = 0.9, Prob, "share", "largest cut in dropout, approached as the amount grows";
+        half_amount: f64 = 600.0, Pos, "pesos per month", "amount that gives half the largest cut";
+        admin_overhead: f64 = 0.08, NonNeg, "share", "administration cost on top of the amounts paid";
     }
 }
 
-/// A lever that is on: its schedule and its own keys.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Lever<P> {
-    pub schedule: Schedule,
-    pub p: P,
-}
-
-/// The nine levers of section 6; `None` is off.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Policies {
-    pub scholarships: Option<Lever<Scholarships>>,
-    pub youth_jobs: Option<Lever<YouthJobs>>,
-    pub public_space: Option<Lever<PublicSpace>>,
-    pub policing: Option<Lever<Policing>>,
-    pub police_reform: Option<Lever<PoliceReform>>,
-    pub kingpin: Option<Lever<Kingpin>>,
-    pub juvenile_law: Option<Lever<JuvenileLaw>>,
-    pub asset_forfeiture: Option<Lever<AssetForfeiture>>,
-    pub demand: Option<Lever<Demand>>,
-    /// Further instances of the levers, from `[[policy.<lever>]]` arrays: the first entry
-    /// of an array is the field above, the rest are here in file order.
-    pub more: MoreLevers,
-}
-
-/// The second and later instances of each lever (see `Policies::more`). `kingpin` stays
-/// empty (the scenario layer refuses `[[policy.kingpin]]`): its dated removals are
-/// `Kingpin::events`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct MoreLevers {
-    pub scholarships: Vec<Lever<Scholarships>>,
-    pub youth_jobs: Vec<Lever<YouthJobs>>,
-    pub public_space: Vec<Lever<PublicSpace>>,
-    pub policing: Vec<Lever<Policing>>,
-    pub police_reform: Vec<Lever<PoliceReform>>,
-    pub kingpin: Vec<Lever<Kingpin>>,
-    pub juvenile_law: Vec<Lever<JuvenileLaw>>,
-    pub asset_forfeiture: Vec<Lever<AssetForfeiture>>,
-    pub demand: Vec<Lever<Demand>>,
-}
-
-/// Every instance of a lever in force order: the first, then the rest in file order.
-pub fn instances<'a, P>(
-    first: &'a Option<Lever<P>>,
-    more: &'a [Lever<P>],
-) -> impl Iterator<Item = &'a Lever<P>> {
-    first.iter().chain(more.iter())
-}
-
-/// The levers' names, in the order of section 6 and of the `spending_<lever>` columns.
-pub const LEVERS: [&str; 9] = [
-    "scholarships",
-    "youth_jobs",
-    "public_space",
-    "policing",
-    "police_reform",
-    "kingpin",
-    "juvenile_law",
-    "asset_forfeiture",
-    "demand",
-];
-
-/// Index of each lever in `LEVERS` (for spending arrays).
-pub mod lever {
-    pub const SCHOLARSHIPS: usize = 0;
-    pub const YOUTH_JOBS: usize = 1;
-    pub const PUBLIC_SPACE: usize = 2;
-    pub const POLICING: usize = 3;
-    pub const POLICE_REFORM: usize = 4;
-    pub const KINGPIN: usize = 5;
-    pub const JUVENILE_LAW: usize = 6;
-    pub const ASSET_FORFEITURE: usize = 7;
-    pub const DEMAND: usize = 8;
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Scholarships {
-    pub coverage: f64,
-    pub amount: f64,
-    pub max_dropout_cut: f64,
-    pub half_amount: f64,
-    pub admin_overhead: f64,
-}
-
-impl Default for Scholarships {
-    fn default() -> Self {
-        Scholarships {
-            coverage: 0.5,
-            amount: 800.0,
-            max_dropout_cut: 0.9,
-            half_amount: 600.0,
-            admin_overhead: 0.08,
-        }
+lever_params! {
+    pub struct YouthJobs {
+        slots_per_1000: f64 = 20.0, NonNeg, "per 1000 youths", "placements per 1000 youths of the region";
+        stipend: f64 = 3600.0, Pos, "pesos per month", "placement stipend, also its value to the youth";
+        months: u32 = 12, MonthsFrom1, "months", "length of a placement";
+        retention: f64 = 0.4, Prob, "probability", "chance that a finished placement stays in Work";
+        target_poor: bool = true, Bool, "", "fill slots with poor youths first";
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct YouthJobs {
-    pub slots_per_1000: f64,
-    pub stipend: f64,
-    pub months: u32,
-    pub retention: f64,
-    pub target_poor: bool,
-}
-
-impl Default for YouthJobs {
-    fn default() -> Self {
-        YouthJobs { slots_per_1000: 20.0, stipend: 3600.0, months: 12, retention: 0.4, target_poor: true }
+lever_params! {
+    pub struct PublicSpace {
+        per_capita: f64 = 20.0, NonNeg, "pesos per capita per month", "investment that rebuilds collective efficacy";
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublicSpace {
-    pub per_capita: f64,
-}
-
-impl Default for PublicSpace {
-    fn default() -> Self {
-        PublicSpace { per_capita: 20.0 }
+lever_params! {
+    pub struct Policing {
+        increase: f64 = 0.5, AtLeast(-1.0), "share", "relative rise in enforcement; negative is a cut, at least −1";
+        army: bool = false, Bool, "", "deploy the army as well";
+        army_enforcement: f64 = 0.5, NonNeg, "E", "enforcement added by the army";
+        army_violence: f64 = 0.3, NonNeg, "V", "violence added by the army";
+        cost_per_capita: f64 = 38.0, NonNeg, "pesos per capita per month", "cost of doubling enforcement, × increase";
+        army_cost_per_capita: f64 = 10.0, NonNeg, "pesos per capita per month", "cost of the army deployment";
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct Policing {
-    pub increase: f64,
-    pub army: bool,
-    pub army_enforcement: f64,
-    pub army_violence: f64,
-    pub cost_per_capita: f64,
-    pub army_cost_per_capita: f64,
-}
-
-impl Default for Policing {
-    fn default() -> Self {
-        Policing {
-            increase: 0.5,
-            army: false,
-            army_enforcement: 0.5,
-            army_violence: 0.3,
-            cost_per_capita: 38.0,
-            army_cost_per_capita: 10.0,
-        }
+lever_params! {
+    pub struct PoliceReform {
+        pay_raise: f64 = 0.0, NonNeg, "share of salary", "pay raise; the corruption target becomes C0 / [1 + 2 pay_raise]";
+        /// Share of corrupt officers removed per year.
+        purge: f64 = 0.0, Prob, "share per year", "share of corruption purged per year";
+        registry: bool = false, Bool, "", "a registry stops purged officers being rehired next door";
+        rehire_share: f64 = 0.7, Prob, "share", "without registry, share of the purged corruption moved to neighbours";
+        officers_per_100k: f64 = 380.0, NonNeg, "per 100k people", "police officers per 100,000 inhabitants";
+        salary: f64 = 9000.0, NonNeg, "pesos per month", "an officer's salary";
+        severance: f64 = 100_000.0, NonNeg, "pesos", "severance paid per purged officer";
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct PoliceReform {
-    pub pay_raise: f64,
-    /// Share of corrupt officers removed per year.
-    pub purge: f64,
-    pub registry: bool,
-    pub rehire_share: f64,
-    pub officers_per_100k: f64,
-    pub salary: f64,
-    pub severance: f64,
-}
-
-impl Default for PoliceReform {
-    fn default() -> Self {
-        PoliceReform {
-            pay_raise: 0.0,
-            purge: 0.0,
-            registry: false,
-            rehire_share: 0.7,
-            officers_per_100k: 380.0,
-            salary: 9000.0,
-            severance: 100_000.0,
-        }
+lever_params! {
+    pub struct Kingpin {
+        removals_per_year: f64 = 2.0, NonNeg, "per year", "leader removals per year";
+        succession_months: u32 = 6, Months, "months", "months a cartel stays leaderless after a removal";
+        // MODEL.md says 1.0; 0.3 is calibrated to the evidence (docs/model.md, departure D1):
+        // with 1.0 homicides in the hit regions rise about 97% in the six months after a
+        // removal, above both studies (+36.5%, +80%); with 0.3 about 44%.
+        shock: f64 = 0.3, NonNeg, "V", "violence shock in the target's regions per removal";
+        spillover: f64 = 0.3, NonNeg, "×", "share of the shock felt in neighbouring regions";
+        split_probability: f64 = 0.5, Prob, "probability", "chance that a beheaded cartel splits";
+        cost_per_operation: f64 = 50_000_000.0, NonNeg, "pesos", "cost of one removal operation";
     }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Kingpin {
-    pub removals_per_year: f64,
-    pub succession_months: u32,
-    pub shock: f64,
-    pub spillover: f64,
-    pub split_probability: f64,
-    pub cost_per_operation: f64,
-    /// Dated removals of named cartels' leaders (`[[policy.kingpin.event]]`).
-    pub events: Vec<KingpinEvent>,
+    extra {
+        /// Dated removals of named cartels' leaders (`[[policy.kingpin.event]]`).
+        events: Vec<KingpinEvent> = Vec::new();
+    }
 }
 
 /// One dated removal: the leader of the cartel named `cartel` is removed in reported month
@@ -559,56 +428,24 @@ pub struct KingpinEvent {
     pub split_probability: Option<f64>,
 }
 
-impl Default for Kingpin {
-    fn default() -> Self {
-        Kingpin {
-            removals_per_year: 2.0,
-            succession_months: 6,
-            // MODEL.md says 1.0; 0.3 is calibrated to the evidence (docs/model.md, departure
-            // D1): with 1.0 homicides in the hit regions rise about 97% in the six months
-            // after a removal, above both studies (+36.5%, +80%); with 0.3 about 44%.
-            shock: 0.3,
-            spillover: 0.3,
-            split_probability: 0.5,
-            cost_per_operation: 50_000_000.0,
-            events: Vec::new(),
-        }
+lever_params! {
+    pub struct JuvenileLaw {
+        juvenile_sentence_ratio: f64 = 0.25, NonNeg, "×", "a minor's sentence relative to an adult's while active";
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct JuvenileLaw {
-    pub juvenile_sentence_ratio: f64,
-}
-
-impl Default for JuvenileLaw {
-    fn default() -> Self {
-        JuvenileLaw { juvenile_sentence_ratio: 0.25 }
+lever_params! {
+    pub struct AssetForfeiture {
+        cash_seizure: f64 = 0.5, Prob, "share", "cash seized; 0.6 × it of wages is then paid in product";
+        vehicle_seizure: f64 = 0.5, Prob, "share", "vehicles seized, replaced by theft";
+        doses_per_member: f64 = 30.0, NonNeg, "doses per member-month", "product a member paid in kind sells locally";
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct AssetForfeiture {
-    pub cash_seizure: f64,
-    pub vehicle_seizure: f64,
-    pub doses_per_member: f64,
-}
-
-impl Default for AssetForfeiture {
-    fn default() -> Self {
-        AssetForfeiture { cash_seizure: 0.5, vehicle_seizure: 0.5, doses_per_member: 30.0 }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Demand {
-    pub reduction: f64,
-    pub cost_per_capita: f64,
-}
-
-impl Default for Demand {
-    fn default() -> Self {
-        Demand { reduction: 0.3, cost_per_capita: 0.0 }
+lever_params! {
+    pub struct Demand {
+        reduction: f64 = 0.3, Prob, "share", "cut in organised-crime labour demand";
+        cost_per_capita: f64 = 0.0, NonNeg, "pesos per capita per month", "cost of the demand policy";
     }
 }
 
@@ -656,25 +493,5 @@ impl Params {
     /// Total youths over all regions.
     pub fn total_youths(&self) -> u64 {
         self.regions.iter().map(|r| r.youths).sum()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn schedule_is_half_open_and_off_in_burn_in() {
-        let s = Schedule { start_month: 3, end_month: Some(5), regions: vec![true], ramp_months: 0 };
-        let active: Vec<i64> = (-2..8).filter(|&t| s.active_at(t)).collect();
-        assert_eq!(active, vec![3, 4]);
-        assert!(!Schedule::always(1).active_at(-1));
-    }
-
-    #[test]
-    fn ramp_rises_linearly_to_one() {
-        let s = Schedule { start_month: 10, end_month: None, regions: vec![true], ramp_months: 4 };
-        let f: Vec<f64> = (9..16).map(|t| s.intensity_at(t)).collect();
-        assert_eq!(f, vec![0.0, 0.25, 0.5, 0.75, 1.0, 1.0, 1.0]);
     }
 }

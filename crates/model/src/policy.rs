@@ -5,7 +5,8 @@
 //! are paid in full. This module turns the scenario's levers into per-region numbers that
 //! the rules read, so no rule needs to know about schedules.
 
-use super::params::{Lever, Params, instances};
+use super::levers::active;
+use super::params::{N_LEVERS, Params};
 
 /// What the levers mean for one region this month. Every field is the "no policy" value
 /// when the lever is off or inactive.
@@ -28,6 +29,10 @@ pub struct RegionLevers {
     pub forfeiture: Option<ForfeitureNow>,
     /// Monthly costs that do not depend on the youths: per-capita terms (pesos).
     pub fixed_costs: FixedCosts,
+    /// The reported month (negative during burn-in) and the region, for the rules of
+    /// levers that read their instances themselves (`levers::active`).
+    pub month: i64,
+    pub region: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -73,12 +78,26 @@ pub struct ForfeitureNow {
 }
 
 /// Costs fixed by population and lever sizes, by lever (pesos per month).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct FixedCosts {
     pub public_space: f64,
     pub policing: f64,
     pub police_reform_pay: f64,
     pub demand: f64,
+    /// The costs levers declare with their keys (`LeverParams::monthly_cost`), by lever.
+    pub declared: [f64; N_LEVERS],
+}
+
+impl Default for FixedCosts {
+    fn default() -> Self {
+        FixedCosts {
+            public_space: 0.0,
+            policing: 0.0,
+            police_reform_pay: 0.0,
+            demand: 0.0,
+            declared: [0.0; N_LEVERS],
+        }
+    }
 }
 
 /// The levers of one month, per region, plus the national kingpin intensity.
@@ -87,26 +106,6 @@ pub struct LeversNow {
     pub regions: Vec<RegionLevers>,
     /// The kingpin lever's ramp factor this month (0 when inactive).
     pub kingpin: f64,
-}
-
-/// Region r's ramp factor of one lever instance in month t (None if inactive or not in r).
-fn factor<P>(l: &Lever<P>, t: i64, r: usize) -> Option<(f64, &P)> {
-    if !l.schedule.regions[r] {
-        return None;
-    }
-    let f = l.schedule.intensity_at(t);
-    (f > 0.0).then_some((f, &l.p))
-}
-
-/// The instances of a lever active in region r in month t, with their ramp factors, in
-/// order (the first instance, then the rest in file order).
-fn active<'a, P>(
-    first: &'a Option<Lever<P>>,
-    more: &'a [Lever<P>],
-    t: i64,
-    r: usize,
-) -> impl Iterator<Item = (f64, &'a P, &'a Lever<P>)> {
-    instances(first, more).filter_map(move |l| factor(l, t, r).map(|(f, p)| (f, p, l)))
 }
 
 impl LeversNow {
@@ -118,47 +117,46 @@ impl LeversNow {
     /// file that covers the region decides (docs/model.md, "Several instances of a lever").
     pub fn at(params: &Params, t: i64) -> LeversNow {
         let regions = (0..params.regions.len()).map(|r| Self::region(params, t, r)).collect();
-        let kingpin = params.policy.kingpin.as_ref().map_or(0.0, |l| l.schedule.intensity_at(t));
+        let kingpin = params.policy.kingpin.first().map_or(0.0, |l| l.schedule.intensity_at(t));
         LeversNow { regions, kingpin }
     }
 
     fn region(params: &Params, t: i64, r: usize) -> RegionLevers {
-        let (pol, more) = (&params.policy, &params.policy.more);
+        let pol = &params.policy;
         let reg = &params.regions[r];
         let pop = reg.population();
         let mut costs = FixedCosts::default();
         let (enforcement, army_violence) = Self::policing(params, t, r, &mut costs);
         let mut demand_factor = 1.0;
-        for (f, p, _) in active(&pol.demand, &more.demand, t, r) {
+        for (f, p, _) in active(&pol.demand, t, r) {
             demand_factor *= 1.0 - p.reduction * f;
             costs.demand += p.cost_per_capita * pop;
         }
         let base_ratio = params.justice.juvenile_sentence_ratio;
-        let juvenile_ratio = match active(&pol.juvenile_law, &more.juvenile_law, t, r).last() {
+        let juvenile_ratio = match active(&pol.juvenile_law, t, r).last() {
             Some((f, p, _)) => base_ratio + (p.juvenile_sentence_ratio - base_ratio) * f,
             None => base_ratio,
         };
-        let youth_jobs =
-            active(&pol.youth_jobs, &more.youth_jobs, t, r).last().map(|(f, p, _)| YouthJobsNow {
-                slots: round_half_up(p.slots_per_1000 * f * reg.youths as f64 / 1000.0),
-                stipend: p.stipend,
-                months: p.months,
-                retention: p.retention,
-                target_poor: p.target_poor,
-            });
+        let youth_jobs = active(&pol.youth_jobs, t, r).last().map(|(f, p, _)| YouthJobsNow {
+            slots: round_half_up(p.slots_per_1000 * f * reg.youths as f64 / 1000.0),
+            stipend: p.stipend,
+            months: p.months,
+            retention: p.retention,
+            target_poor: p.target_poor,
+        });
         let mut public_space = 0.0;
-        for (f, p, _) in active(&pol.public_space, &more.public_space, t, r) {
+        for (f, p, _) in active(&pol.public_space, t, r) {
             costs.public_space += p.per_capita * f * pop;
             public_space += p.per_capita * f;
         }
-        let forfeiture =
-            active(&pol.asset_forfeiture, &more.asset_forfeiture, t, r).last().map(|(f, p, _)| {
-                ForfeitureNow {
-                    product_share: 0.6 * p.cash_seizure * f,
-                    vehicle_seizure: p.vehicle_seizure * f,
-                    doses_per_member: p.doses_per_member,
-                }
-            });
+        let forfeiture = active(&pol.asset_forfeiture, t, r).last().map(|(f, p, _)| ForfeitureNow {
+            product_share: 0.6 * p.cash_seizure * f,
+            vehicle_seizure: p.vehicle_seizure * f,
+            doses_per_member: p.doses_per_member,
+        });
+        for (i, c) in costs.declared.iter_mut().enumerate() {
+            *c = pol.instances(i).monthly_cost(t, r, pop);
+        }
         RegionLevers {
             enforcement,
             army_violence,
@@ -170,19 +168,21 @@ impl LeversNow {
             reform: Self::reform(params, t, r, &mut costs),
             forfeiture,
             fixed_costs: costs,
+            month: t,
+            region: r,
         }
     }
 
     /// Policing and army levers: the region's enforcement and the army's added violence;
     /// their cost goes to `costs.policing`.
     fn policing(params: &Params, t: i64, r: usize, costs: &mut FixedCosts) -> (f64, f64) {
-        let (pol, more) = (&params.policy, &params.policy.more);
+        let pol = &params.policy;
         let reg = &params.regions[r];
         let pop = reg.population();
         let mut increase = 0.0;
         let mut army_enforcement = 0.0;
         let mut army_violence = 0.0;
-        for (f, p, _) in active(&pol.policing, &more.policing, t, r) {
+        for (f, p, _) in active(&pol.policing, t, r) {
             increase += p.increase * f;
             costs.policing += p.cost_per_capita * p.increase * f * pop;
             if p.army {
@@ -200,10 +200,10 @@ impl LeversNow {
 
     /// The last active scholarship lever, with the share to redraw when coverage grew.
     fn scholarships(params: &Params, t: i64, r: usize) -> Option<ScholarshipsNow> {
-        let (pol, more) = (&params.policy, &params.policy.more);
-        active(&pol.scholarships, &more.scholarships, t, r).last().map(|(f, p, l)| {
+        let pol = &params.policy;
+        active(&pol.scholarships, t, r).last().map(|(f, p, l)| {
             let amount = p.amount * f;
-            let (now, before) = (p.coverage * f, p.coverage * factor(l, t - 1, r).map_or(0.0, |x| x.0));
+            let (now, before) = (p.coverage * f, p.coverage * l.acting(t - 1, r).map_or(0.0, |x| x.0));
             ScholarshipsNow {
                 coverage: now,
                 redraw: if now > before && before > 0.0 { (now - before) / (1.0 - before) } else { 0.0 },
@@ -216,9 +216,9 @@ impl LeversNow {
 
     /// The last active police reform lever; its pay rise goes to `costs.police_reform_pay`.
     fn reform(params: &Params, t: i64, r: usize, costs: &mut FixedCosts) -> Option<ReformNow> {
-        let (pol, more) = (&params.policy, &params.policy.more);
+        let pol = &params.policy;
         let pop = params.regions[r].population();
-        active(&pol.police_reform, &more.police_reform, t, r).last().map(|(f, p, _)| {
+        active(&pol.police_reform, t, r).last().map(|(f, p, _)| {
             let officers = p.officers_per_100k * pop / 1e5;
             costs.police_reform_pay = p.pay_raise * f * p.salary * officers;
             ReformNow {
@@ -242,7 +242,7 @@ pub fn round_half_up(x: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::params::{Policing, Schedule, Scholarships};
+    use crate::params::{Lever, Policing, Schedule, Scholarships};
 
     #[test]
     fn no_levers_is_the_base_state() {
@@ -260,7 +260,7 @@ mod tests {
     fn policing_costs_and_army() {
         let mut p = Params::defaults();
         p.policy.policing =
-            Some(Lever { schedule: Schedule::always(1), p: Policing { army: true, ..Policing::default() } });
+            vec![Lever { schedule: Schedule::always(1), p: Policing { army: true, ..Policing::default() } }];
         let r = &LeversNow::at(&p, 0).regions[0];
         assert!((r.enforcement - (1.5 + 0.5)).abs() < 1e-12);
         assert_eq!(r.army_violence, 0.3);
@@ -273,10 +273,10 @@ mod tests {
     #[test]
     fn scholarships_ramp_scales_amount_and_coverage() {
         let mut p = Params::defaults();
-        p.policy.scholarships = Some(Lever {
+        p.policy.scholarships = vec![Lever {
             schedule: Schedule { start_month: 0, end_month: None, regions: vec![true], ramp_months: 2 },
             p: Scholarships::default(),
-        });
+        }];
         let s = LeversNow::at(&p, 0).regions[0].scholarships.clone().unwrap();
         assert_eq!(s.amount, 400.0);
         assert_eq!(s.coverage, 0.25);

@@ -252,7 +252,7 @@ mod tests {
         let mut p = two_regions();
         let sched = region_a_only();
         p.policy.policing =
-            Some(Lever { schedule: sched, p: Policing { increase: 0.5, ..Policing::default() } });
+            vec![Lever { schedule: sched, p: Policing { increase: 0.5, ..Policing::default() } }];
         let lv = LeversNow::at(&p, 0);
         let mut d = vec![15.0, 15.0];
         displace(&mut d, &p, &lv);
@@ -321,7 +321,7 @@ mod tests {
         let mut p = two_regions();
         let sched = region_a_only();
         p.policy.police_reform =
-            Some(Lever { schedule: sched, p: PoliceReform { purge: 1.2, ..PoliceReform::default() } });
+            vec![Lever { schedule: sched, p: PoliceReform { purge: 1.2, ..PoliceReform::default() } }];
         let lv = LeversNow::at(&p, 0);
         let mut w = World::empty(&p);
         let sev = update_corruption(&mut w, &p, &lv);

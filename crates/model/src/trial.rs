@@ -101,9 +101,9 @@ impl Trial {
     pub fn new(p: &Params, youths: usize) -> Option<Trial> {
         let lever = TrialLever::parse(p.trial.lever.as_deref()?)?;
         let (schedule, placement_months, target_poor) = match lever {
-            TrialLever::Scholarships => (&p.policy.scholarships.as_ref()?.schedule, 0, false),
+            TrialLever::Scholarships => (&p.policy.scholarships.first()?.schedule, 0, false),
             TrialLever::YouthJobs => {
-                let l = p.policy.youth_jobs.as_ref()?;
+                let l = p.policy.youth_jobs.first()?;
                 (&l.schedule, l.p.months.clamp(1, 255) as u8, l.p.target_poor)
             }
         };

@@ -52,21 +52,6 @@ impl SourceMap {
     }
 }
 
-/// `region "North"`, or `region #3` (counting from 1) for an entry without a usable name.
-pub fn region_label(name: Option<&str>, index: usize) -> String {
-    match name {
-        Some(n) => format!("region {n:?}"),
-        None => format!("region #{}", index + 1),
-    }
-}
-
-pub fn cartel_label(name: Option<&str>, index: usize) -> String {
-    match name {
-        Some(n) => format!("cartel {n:?}"),
-        None => format!("cartel #{}", index + 1),
-    }
-}
-
 /// "; did you mean X?" or the list of what is valid, for unknown keys and names.
 pub fn suggestion(word: &str, candidates: &[&str], what: &str) -> String {
     match closest(word, candidates.iter().copied()) {

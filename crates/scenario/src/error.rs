@@ -184,6 +184,21 @@ where
     best.map(|(_, _, c)| c.to_string())
 }
 
+/// `region "North"`, or `region #3` (counting from 1) for an entry without a usable name.
+pub fn region_label(name: Option<&str>, index: usize) -> String {
+    match name {
+        Some(n) => format!("region {n:?}"),
+        None => format!("region #{}", index + 1),
+    }
+}
+
+pub fn cartel_label(name: Option<&str>, index: usize) -> String {
+    match name {
+        Some(n) => format!("cartel {n:?}"),
+        None => format!("cartel #{}", index + 1),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -274,7 +274,7 @@ fn rows(s: &Scenario, with_off: bool) -> Vec<ExplainRow> {
             .strip_prefix("[policy.")
             .and_then(|h| h.split(']').next())
             .and_then(|name| schema.lever(name))
-            .map(|lever| (lever.schedule)(&s.params).is_some());
+            .map(|lever| lever.schedule(&s.params).is_some());
         for l in lines {
             let (kind, (min, max)) = match &l.typed {
                 Some(k) => (kind_name(k), k.bounds()),
@@ -322,7 +322,7 @@ fn sections(s: &Scenario, with_off: bool) -> (Vec<Section>, Vec<&'static str>) {
     let mut off = Vec::new();
     let always = narcodoor_model::params::Schedule::always(p.regions.len());
     for lever in &schema.levers {
-        let sched = match (lever.schedule)(p) {
+        let sched = match lever.schedule(p) {
             Some(sched) => sched,
             None => {
                 off.push(lever.name);
@@ -456,7 +456,7 @@ fn lever_section(
     always: &Schedule,
 ) -> Section {
     let table = format!("policy.{}", lever.name);
-    let on = (lever.schedule)(p).is_some();
+    let on = lever.schedule(p).is_some();
     let mut lines: Vec<Line> = schema
         .schedule
         .iter()
@@ -546,7 +546,7 @@ pub fn resolved_json(p: &Params) -> Json {
     root.insert("cartel".into(), Json::Array(p.cartel_list.iter().map(|c| cartel_json(p, c)).collect()));
     let mut policy = Map::new();
     for lever in &schema.levers {
-        let Some(sched) = (lever.schedule)(p) else {
+        let Some(sched) = lever.schedule(p) else {
             continue;
         };
         let mut obj = Map::new();

@@ -1,9 +1,16 @@
 //! The key tables of the schema: one line per scenario key (path, kind, unit, meaning,
-//! getter, setter), written with small macros over `Params`, `Region` and `Schedule`.
-//! `schema.rs` defines the types these lines are made of and the lookups over them.
+//! getter, setter), written with small macros over `Params`, `Region` and `Schedule`; the
+//! levers' own keys come from their declaration in the model (`params::LEVER_SPECS`).
+//! `schema.rs` defines the types these lines are made of and the lookups over them; the
+//! `Schema` of every table is assembled here (`Schema::new`).
 
-use super::schema::{Field, KeyDef, Kind, LeverDef, TOML_INT_MAX, U32_MAX, Value};
-use narcodoor_model::params::{Lever, Params, Region, Schedule};
+use std::sync::OnceLock;
+
+use super::schema::{
+    Field, KeyDef, Kind, LeverDef, Schema, TOML_INT_MAX, U32_MAX, Value, lever_kind, lever_value,
+};
+use narcodoor_model::levers::{KeySpec, LeverSpec};
+use narcodoor_model::params::{LEVER_SPECS, Params, Region, Schedule};
 
 /// A key of the global tables: `p.<table>.<key>`.
 macro_rules! global {
@@ -14,8 +21,8 @@ macro_rules! global {
             kind: $kind,
             unit: $unit,
             meaning: $meaning,
-            get: |p: &Params| p.$table.$key.to_value(),
-            set: |p: &mut Params, v: &Value| p.$table.$key.assign(v),
+            get: Box::new(|p: &Params| p.$table.$key.to_value()),
+            set: Box::new(|p: &mut Params, v: &Value| p.$table.$key.assign(v)),
         }
     };
 }
@@ -29,8 +36,8 @@ macro_rules! region {
             kind: $kind,
             unit: $unit,
             meaning: $meaning,
-            get: |r: &Region| r.$key.to_value(),
-            set: |r: &mut Region, v: &Value| r.$key.assign(v),
+            get: Box::new(|r: &Region| r.$key.to_value()),
+            set: Box::new(|r: &mut Region, v: &Value| r.$key.assign(v)),
         }
     };
 }
@@ -44,83 +51,23 @@ macro_rules! schedule {
             kind: $kind,
             unit: $unit,
             meaning: $meaning,
-            get: |s: &Schedule| s.$key.to_value(),
-            set: |s: &mut Schedule, v: &Value| s.$key.assign(v),
+            get: Box::new(|s: &Schedule| s.$key.to_value()),
+            set: Box::new(|s: &mut Schedule, v: &Value| s.$key.assign(v)),
         }
     };
 }
 
-/// The defaults of a lever's own keys, for reading an off lever.
-fn lever_defaults<P: Default>(_: &Option<Lever<P>>) -> P {
-    P::default()
+impl Schema {
+    /// Every table of the scenario format, from the key tables below.
+    pub fn new() -> Schema {
+        Schema { global: global_keys(), region: region_keys(), schedule: schedule_keys(), levers: levers() }
+    }
 }
 
-/// A lever and its own keys, `p.policy.<lever>.p.<key>`.
-macro_rules! lever {
-    ($lever:ident, $meaning:literal, [ $( ($key:ident, $kind:expr, $unit:literal, $m:literal) ),* $(,)? ]) => {{
-        fn enable(p: &mut Params) {
-            if p.policy.$lever.is_none() {
-                let schedule = Schedule::always(p.regions.len());
-                p.policy.$lever = Some(Lever { schedule, p: Default::default() });
-            }
-        }
-        fn disable(p: &mut Params) {
-            p.policy.$lever = None;
-            p.policy.more.$lever.clear();
-        }
-        fn discard(p: &mut Params) {
-            p.policy.$lever = None;
-        }
-        fn stash(p: &mut Params) {
-            if let Some(l) = p.policy.$lever.take() {
-                p.policy.more.$lever.push(l);
-            }
-        }
-        fn unstash(p: &mut Params) {
-            if !p.policy.more.$lever.is_empty() {
-                p.policy.$lever = Some(p.policy.more.$lever.remove(0));
-            }
-        }
-        fn more_schedules(p: &Params) -> Vec<&Schedule> {
-            p.policy.more.$lever.iter().map(|l| &l.schedule).collect()
-        }
-        fn schedule(p: &Params) -> Option<&Schedule> {
-            p.policy.$lever.as_ref().map(|l| &l.schedule)
-        }
-        fn schedule_mut(p: &mut Params) -> Option<&mut Schedule> {
-            p.policy.$lever.as_mut().map(|l| &mut l.schedule)
-        }
-        LeverDef {
-            name: stringify!($lever),
-            meaning: $meaning,
-            enable,
-            disable,
-            discard,
-            stash,
-            unstash,
-            schedule,
-            schedule_mut,
-            more_schedules,
-            keys: vec![$(
-                KeyDef::<Params> {
-                    table: concat!("policy.", stringify!($lever)),
-                    name: stringify!($key),
-                    kind: $kind,
-                    unit: $unit,
-                    meaning: $m,
-                    get: |p: &Params| match &p.policy.$lever {
-                        Some(l) => l.p.$key.to_value(),
-                        None => lever_defaults(&p.policy.$lever).$key.to_value(),
-                    },
-                    set: |p: &mut Params, v: &Value| {
-                        if let Some(l) = &mut p.policy.$lever {
-                            l.p.$key.assign(v);
-                        }
-                    },
-                }
-            ),*],
-        }
-    }};
+impl Default for Schema {
+    fn default() -> Self {
+        Schema::new()
+    }
 }
 
 use Kind::*;
@@ -221,62 +168,27 @@ pub fn schedule_keys() -> Vec<KeyDef<Schedule>> {
     ]
 }
 
-#[rustfmt::skip]
+/// The levers as the model declares them (`params::LEVER_SPECS`): their names, meanings
+/// and own keys, `p.policy.<lever>[0].p.<key>`.
 pub fn levers() -> Vec<LeverDef> {
-    vec![
-        lever!(scholarships, "scholarships for poor students (6.1)", [
-            (coverage, Prob, "probability", "chance that a poor student wins a scholarship"),
-            (amount, NonNeg, "pesos per month", "monthly scholarship, added to the value of School"),
-            (max_dropout_cut, Prob, "share", "largest cut in dropout, approached as the amount grows"),
-            (half_amount, Pos, "pesos per month", "amount that gives half the largest cut"),
-            (admin_overhead, NonNeg, "share", "administration cost on top of the amounts paid"),
-        ]),
-        lever!(youth_jobs, "youth-jobs placements for Idle adults (6.2)", [
-            (slots_per_1000, NonNeg, "per 1000 youths", "placements per 1000 youths of the region"),
-            (stipend, Pos, "pesos per month", "placement stipend, also its value to the youth"),
-            (months, MONTHS_1, "months", "length of a placement"),
-            (retention, Prob, "probability", "chance that a finished placement stays in Work"),
-            (target_poor, Bool, "", "fill slots with poor youths first"),
-        ]),
-        lever!(public_space, "investment in public space (6.3)", [
-            (per_capita, NonNeg, "pesos per capita per month", "investment that rebuilds collective efficacy"),
-        ]),
-        lever!(policing, "more (or less) policing, optionally the army (6.4)", [
-            (increase, AtLeast(-1.0), "share", "relative rise in enforcement; negative is a cut, at least −1"),
-            (army, Bool, "", "deploy the army as well"),
-            (army_enforcement, NonNeg, "E", "enforcement added by the army"),
-            (army_violence, NonNeg, "V", "violence added by the army"),
-            (cost_per_capita, NonNeg, "pesos per capita per month", "cost of doubling enforcement, × increase"),
-            (army_cost_per_capita, NonNeg, "pesos per capita per month", "cost of the army deployment"),
-        ]),
-        lever!(police_reform, "police pay raise and purges (6.5)", [
-            (pay_raise, NonNeg, "share of salary", "pay raise; the corruption target becomes C0 / [1 + 2 pay_raise]"),
-            (purge, Prob, "share per year", "share of corruption purged per year"),
-            (registry, Bool, "", "a registry stops purged officers being rehired next door"),
-            (rehire_share, Prob, "share", "without registry, share of the purged corruption moved to neighbours"),
-            (officers_per_100k, NonNeg, "per 100k people", "police officers per 100,000 inhabitants"),
-            (salary, NonNeg, "pesos per month", "an officer's salary"),
-            (severance, NonNeg, "pesos", "severance paid per purged officer"),
-        ]),
-        lever!(kingpin, "removal of cartel leaders (6.6)", [
-            (removals_per_year, NonNeg, "per year", "leader removals per year"),
-            (succession_months, MONTHS, "months", "months a cartel stays leaderless after a removal"),
-            (shock, NonNeg, "V", "violence shock in the target's regions per removal"),
-            (spillover, NonNeg, "×", "share of the shock felt in neighbouring regions"),
-            (split_probability, Prob, "probability", "chance that a beheaded cartel splits"),
-            (cost_per_operation, NonNeg, "pesos", "cost of one removal operation"),
-        ]),
-        lever!(juvenile_law, "a different sentence ratio for minors (6.7)", [
-            (juvenile_sentence_ratio, NonNeg, "×", "a minor's sentence relative to an adult's while active"),
-        ]),
-        lever!(asset_forfeiture, "seizure of cash and vehicles (6.8)", [
-            (cash_seizure, Prob, "share", "cash seized; 0.6 × it of wages is then paid in product"),
-            (vehicle_seizure, Prob, "share", "vehicles seized, replaced by theft"),
-            (doses_per_member, NonNeg, "doses per member-month", "product a member paid in kind sells locally"),
-        ]),
-        lever!(demand, "lower consumer-country demand (6.9)", [
-            (reduction, Prob, "share", "cut in organised-crime labour demand"),
-            (cost_per_capita, NonNeg, "pesos per capita per month", "cost of the demand policy"),
-        ]),
-    ]
+    static TABLES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        LEVER_SPECS.iter().map(|l| &*Box::leak(format!("policy.{}", l.name).into_boxed_str())).collect()
+    });
+    let key = |l: usize, k: usize, spec: &KeySpec| KeyDef::<Params> {
+        table: tables[l],
+        name: spec.name,
+        kind: lever_kind(spec.kind),
+        unit: spec.unit,
+        meaning: spec.meaning,
+        get: Box::new(move |p: &Params| lever_value(p.policy.instances(l).key(0, k))),
+        set: Box::new(move |p: &mut Params, v: &Value| LeverDef::set_key_of(l, p, 0, k, v)),
+    };
+    let lever = |(l, spec): (usize, &LeverSpec)| LeverDef {
+        index: l,
+        name: spec.name,
+        meaning: spec.meaning,
+        keys: spec.keys.iter().enumerate().map(|(k, s)| key(l, k, s)).collect(),
+    };
+    LEVER_SPECS.iter().enumerate().map(lever).collect()
 }

@@ -189,8 +189,8 @@ pub fn lever_windows(p: &Params) -> Vec<LeverWindow> {
     let schema = Schema::new();
     let mut out = Vec::new();
     for lever in &schema.levers {
-        let first = (lever.schedule)(p).into_iter();
-        for s in first.chain((lever.more_schedules)(p)) {
+        let first = lever.schedule(p).into_iter();
+        for s in first.chain(lever.more_schedules(p)) {
             let regions = s.regions.clone();
             out.push(LeverWindow { lever: lever.name, start: s.start_month, end: s.end_month, regions });
         }
@@ -204,7 +204,7 @@ pub fn lever_is_on(p: &Params, path: &str) -> Option<bool> {
     let name = path.trim().strip_prefix("policy.")?.split('.').next()?;
     let schema = Schema::new();
     let lever = schema.lever(name)?;
-    Some((lever.schedule)(p).is_some())
+    Some(lever.schedule(p).is_some())
 }
 
 /// One instance of a lever: its first reported month, its end (exclusive; `None`: to the

@@ -46,8 +46,8 @@ fn levers_that_never_act(p: &Params, origin: &dyn Fn(&str) -> Origin) -> Vec<Pro
     let schema = Schema::new();
     let mut out = Vec::new();
     for lever in &schema.levers {
-        let first = (lever.schedule)(p).into_iter();
-        for s in first.chain((lever.more_schedules)(p)).filter(|s| s.start_month >= months) {
+        let first = lever.schedule(p).into_iter();
+        for s in first.chain(lever.more_schedules(p)).filter(|s| s.start_month >= months) {
             let key = format!("policy.{}.start_month", lever.name);
             let message = format!(
                 "{key} = {} but the run has {months} months (0–{}): the lever never acts",

@@ -11,6 +11,7 @@
 //! `SCHEDULE_SPECIAL` for suggestions and help, and handled by hand where they are used.
 
 use narcodoor_model::calendar::YearMonth;
+use narcodoor_model::levers::{Instances, KeyKind, KeyValue};
 use narcodoor_model::params::{MAX_PEERS, Params, RANKS, Region, Schedule};
 
 /// A parameter value in the scenario layer's own terms.
@@ -364,9 +365,14 @@ pub struct KeyDef<T> {
     pub kind: Kind,
     pub unit: &'static str,
     pub meaning: &'static str,
-    pub get: fn(&T) -> Value,
-    pub set: fn(&mut T, &Value),
+    pub get: Getter<T>,
+    pub set: Setter<T>,
 }
+
+/// How a key's value is read from a `T` (a lever's key reads its lever's first instance).
+pub type Getter<T> = Box<dyn Fn(&T) -> Value + Send + Sync>;
+/// How a key's value, already checked against its kind, is written to a `T`.
+pub type Setter<T> = Box<dyn Fn(&mut T, &Value) + Send + Sync>;
 
 impl<T> KeyDef<T> {
     pub fn path(&self) -> String {
@@ -374,27 +380,109 @@ impl<T> KeyDef<T> {
     }
 }
 
-/// One policy lever: its table name, how to switch it on and off, its schedule, and its own
-/// keys (which read the lever's defaults while it is off and write nothing while it is off).
+/// One policy lever: its table name, its instances in `Params::policy`, and its own keys
+/// (which read the lever's defaults while it is off and write nothing while it is off; they
+/// read and write the first instance otherwise). Everything here comes from the lever's
+/// declaration in the model (`params::LEVER_SPECS`).
 pub struct LeverDef {
+    /// The lever's index in `LEVERS`.
+    pub index: usize,
     pub name: &'static str,
     pub meaning: &'static str,
-    /// Switches the lever on with its defaults (acting everywhere from month 0) if it is off.
-    pub enable: fn(&mut Params),
-    /// Switches the lever off, its further instances too.
-    pub disable: fn(&mut Params),
-    /// Switches off the lever's current instance only (an entry of an array that says
-    /// `enabled = false`).
-    pub discard: fn(&mut Params),
-    /// Moves the lever (if on) to the end of its further instances, switching it off.
-    pub stash: fn(&mut Params),
-    /// Makes the first further instance the lever.
-    pub unstash: fn(&mut Params),
-    pub schedule: fn(&Params) -> Option<&Schedule>,
-    pub schedule_mut: fn(&mut Params) -> Option<&mut Schedule>,
-    /// The schedules of the further instances (`[[policy.<lever>]]` entries 2, 3, ...).
-    pub more_schedules: fn(&Params) -> Vec<&Schedule>,
     pub keys: Vec<KeyDef<Params>>,
+}
+
+impl LeverDef {
+    pub fn instances<'a>(&self, p: &'a Params) -> &'a dyn Instances {
+        p.policy.instances(self.index)
+    }
+
+    pub fn instances_mut<'a>(&self, p: &'a mut Params) -> &'a mut dyn Instances {
+        p.policy.instances_mut(self.index)
+    }
+
+    /// Switches the lever on with its defaults (acting everywhere from month 0) if it is off.
+    pub fn enable(&self, p: &mut Params) {
+        let n = p.regions.len();
+        let l = self.instances_mut(p);
+        if l.count() == 0 {
+            l.push_default(n);
+        }
+    }
+
+    /// Switches the lever off, every instance of it.
+    pub fn disable(&self, p: &mut Params) {
+        self.instances_mut(p).clear();
+    }
+
+    /// The first instance's schedule, if the lever is on.
+    pub fn schedule<'a>(&self, p: &'a Params) -> Option<&'a Schedule> {
+        self.instances(p).schedule(0)
+    }
+
+    pub fn schedule_mut<'a>(&self, p: &'a mut Params) -> Option<&'a mut Schedule> {
+        self.instances_mut(p).schedule_mut(0)
+    }
+
+    /// The schedules of the further instances (`[[policy.<lever>]]` entries 2, 3, ...).
+    pub fn more_schedules<'a>(&self, p: &'a Params) -> Vec<&'a Schedule> {
+        let l = self.instances(p);
+        (1..l.count()).filter_map(|i| l.schedule(i)).collect()
+    }
+
+    /// Writes key `k` (of `keys`) of instance `i`, if there is one.
+    pub fn set_key(&self, p: &mut Params, i: usize, k: usize, v: &Value) {
+        LeverDef::set_key_of(self.index, p, i, k, v);
+    }
+
+    /// Writes key `k` of instance `i` of lever `lever`, if there is one.
+    pub fn set_key_of(lever: usize, p: &mut Params, i: usize, k: usize, v: &Value) {
+        let l = p.policy.instances_mut(lever);
+        if let Some(x) = key_value(l.key(i, k), v) {
+            l.set_key(i, k, x);
+        }
+    }
+}
+
+/// The scenario layer's kind of a lever's key.
+pub fn lever_kind(kind: KeyKind) -> Kind {
+    match kind {
+        KeyKind::Prob => Kind::Prob,
+        KeyKind::NonNeg => Kind::NonNeg,
+        KeyKind::Pos => Kind::Pos,
+        KeyKind::AtLeast(b) => Kind::AtLeast(b),
+        KeyKind::Months => Kind::Count { min: 0, max: U32_MAX },
+        KeyKind::MonthsFrom1 => Kind::Count { min: 1, max: U32_MAX },
+        KeyKind::Bool => Kind::Bool,
+    }
+}
+
+/// A lever key's value as a `Value`.
+pub fn lever_value(v: KeyValue) -> Value {
+    match v {
+        KeyValue::Real(x) => x.to_value(),
+        KeyValue::Whole(i) => i.to_value(),
+        KeyValue::Flag(b) => b.to_value(),
+    }
+}
+
+/// A `Value` (already checked against the key's kind) for a key whose value is now `now`,
+/// converted as `Field::assign` converts it; `None` for a variant it ignores.
+fn key_value(now: KeyValue, v: &Value) -> Option<KeyValue> {
+    match now {
+        KeyValue::Real(mut x) => {
+            x.assign(v);
+            Some(KeyValue::Real(x))
+        }
+        KeyValue::Whole(mut i) => {
+            i.assign(v);
+            Some(KeyValue::Whole(i))
+        }
+        KeyValue::Flag(mut b) => {
+            b.assign(v);
+            Some(KeyValue::Flag(b))
+        }
+    }
 }
 
 /// Keys of every region that are not plain scalars.
@@ -454,7 +542,7 @@ pub const GLOBAL_TABLES: [&str; 10] = [
     "trial",
 ];
 
-/// Every table of the scenario format.
+/// Every table of the scenario format; `keys.rs` fills it (`Schema::new`).
 pub struct Schema {
     /// The keys of `[run]` ... `[territory]`, in `GLOBAL_TABLES` order.
     pub global: Vec<KeyDef<Params>>,
@@ -462,20 +550,11 @@ pub struct Schema {
     pub region: Vec<KeyDef<Region>>,
     /// `start_month`, `end_month`, `ramp_months` of every lever.
     pub schedule: Vec<KeyDef<Schedule>>,
-    /// The nine levers in `LEVERS` order.
+    /// The levers in `LEVERS` order.
     pub levers: Vec<LeverDef>,
 }
 
 impl Schema {
-    pub fn new() -> Schema {
-        Schema {
-            global: super::keys::global_keys(),
-            region: super::keys::region_keys(),
-            schedule: super::keys::schedule_keys(),
-            levers: super::keys::levers(),
-        }
-    }
-
     pub fn global_table(&self, table: &str) -> impl Iterator<Item = &KeyDef<Params>> {
         self.global.iter().filter(move |k| k.table == table)
     }
@@ -504,16 +583,10 @@ impl Schema {
     }
 }
 
-impl Default for Schema {
-    fn default() -> Self {
-        Schema::new()
-    }
-}
-
 /// Reads a lever's own default for a key even when the lever is on.
 pub fn lever_default(lever: &LeverDef, key: &KeyDef<Params>) -> Value {
     let mut p = Params::defaults();
-    (lever.enable)(&mut p);
+    lever.enable(&mut p);
     (key.get)(&p)
 }
 
@@ -553,7 +626,7 @@ mod tests {
         let s = Schema::new();
         let mut p = Params::defaults();
         for l in &s.levers {
-            (l.enable)(&mut p);
+            l.enable(&mut p);
         }
         for k in &s.global {
             assert!(k.kind.check(&(k.get)(&p)), "{}", k.path());
@@ -562,7 +635,7 @@ mod tests {
             for k in &l.keys {
                 assert!(k.kind.check(&(k.get)(&p)), "{}", k.path());
             }
-            let sched = (l.schedule)(&p).unwrap();
+            let sched = l.schedule(&p).unwrap();
             for k in &s.schedule {
                 assert!(k.kind.check(&(k.get)(sched)), "{}", k.name);
             }
@@ -580,12 +653,12 @@ mod tests {
         (k.set)(&mut p, &Value::Num(0.01));
         assert_eq!(p.youth.school_dropout, 0.01);
         let kp = s.lever("kingpin").unwrap();
-        (kp.enable)(&mut p);
+        kp.enable(&mut p);
         let shock = kp.keys.iter().find(|k| k.name == "shock").unwrap();
         (shock.set)(&mut p, &Value::Num(2.5));
-        assert_eq!(p.policy.kingpin.as_ref().unwrap().p.shock, 2.5);
+        assert_eq!(p.policy.kingpin.first().unwrap().p.shock, 2.5);
         assert_eq!((shock.get)(&p), Value::Num(2.5));
-        (kp.disable)(&mut p);
+        kp.disable(&mut p);
         assert_eq!((shock.get)(&p), Value::Num(0.3));
     }
 

@@ -262,8 +262,7 @@ pub fn rescale_youths(p: &mut Params, youths: u64) {
     p.population.youths = youths;
     if before > 0 {
         let ratio = youths as f64 / before as f64;
-        let pol = &mut p.policy;
-        for k in pol.kingpin.iter_mut().chain(pol.more.kingpin.iter_mut()) {
+        for k in p.policy.kingpin.iter_mut() {
             k.p.cost_per_operation *= ratio;
         }
     }
@@ -307,15 +306,15 @@ fn apply_target(
             let lever = &schema.levers[*l];
             let def = &lever.keys[*k];
             let v = read(def.kind, input, path, def.meaning)?;
-            (lever.enable)(p);
+            lever.enable(p);
             (def.set)(p, &v);
         }
         Target::LeverSchedule(l, k) => {
             let lever = &schema.levers[*l];
             let def = &schema.schedule[*k];
             let v = read(def.kind, input, path, def.meaning)?;
-            (lever.enable)(p);
-            if let Some(s) = (lever.schedule_mut)(p) {
+            lever.enable(p);
+            if let Some(s) = lever.schedule_mut(p) {
                 (def.set)(s, &v);
             }
         }
@@ -325,16 +324,16 @@ fn apply_target(
             for i in region_list(p, path, input)? {
                 flags[i] = true;
             }
-            (lever.enable)(p);
-            if let Some(s) = (lever.schedule_mut)(p) {
+            lever.enable(p);
+            if let Some(s) = lever.schedule_mut(p) {
                 s.regions = flags;
             }
         }
         Target::LeverEnabled(l) => {
             let lever = &schema.levers[*l];
             match read(Kind::Bool, input, path, SCHEDULE_SPECIAL[1].2)? {
-                Value::Bool(true) => (lever.enable)(p),
-                _ => (lever.disable)(p),
+                Value::Bool(true) => lever.enable(p),
+                _ => lever.disable(p),
             }
         }
     }
@@ -498,7 +497,7 @@ fn get_value(p: &Params, path: &str) -> Option<Value> {
         Target::CartelTerritory(k, r) => Value::Num(p.cartel_list[k].territory[r]),
         Target::LeverKey(l, k) => (schema.levers[l].keys[k].get)(p),
         Target::LeverSchedule(l, k) => {
-            (schema.schedule[k].get)((schema.levers[l].schedule)(p).unwrap_or(&always))
+            (schema.schedule[k].get)(schema.levers[l].schedule(p).unwrap_or(&always))
         }
         _ => return None,
     };
@@ -535,18 +534,18 @@ mod tests {
         assert_eq!(p.cartel_list[1].territory[2], 0.9);
         set_value(&mut p, "cartel.A.predatory", "true").unwrap();
         assert!(p.cartel_list[0].predatory);
-        assert!(p.policy.scholarships.is_none());
+        assert!(p.policy.scholarships.is_empty());
         set_value(&mut p, "policy.scholarships.coverage", "0.7").unwrap();
-        let s = p.policy.scholarships.as_ref().unwrap();
+        let s = p.policy.scholarships.first().unwrap();
         assert_eq!(s.p.coverage, 0.7);
         assert_eq!(s.p.amount, 800.0);
         assert_eq!(s.schedule.regions, [true, true, true]);
         set_value(&mut p, "policy.scholarships.regions", "North;East").unwrap();
-        assert_eq!(p.policy.scholarships.as_ref().unwrap().schedule.regions, [true, false, true]);
+        assert_eq!(p.policy.scholarships.first().unwrap().schedule.regions, [true, false, true]);
         set_value(&mut p, "policy.scholarships.end_month", "60").unwrap();
-        assert_eq!(p.policy.scholarships.as_ref().unwrap().schedule.end_month, Some(60));
+        assert_eq!(p.policy.scholarships.first().unwrap().schedule.end_month, Some(60));
         set_value(&mut p, "policy.scholarships.enabled", "false").unwrap();
-        assert!(p.policy.scholarships.is_none());
+        assert!(p.policy.scholarships.is_empty());
         set_value(&mut p, "cartels.rank_shares", "0.4;0.3;0.2;0.1").unwrap();
         assert_eq!(p.cartels.rank_shares, [0.4, 0.3, 0.2, 0.1]);
         set_value(&mut p, "cartels.death[3]", "0.01").unwrap();
@@ -564,7 +563,7 @@ mod tests {
         set_value_f64(&mut p, "run.months", 12.4).unwrap();
         assert_eq!(p.run.months, 12);
         set_value_f64(&mut p, "policy.kingpin.shock", 2.0).unwrap();
-        assert_eq!(p.policy.kingpin.as_ref().unwrap().p.shock, 2.0);
+        assert_eq!(p.policy.kingpin.first().unwrap().p.shock, 2.0);
         let e = set_value_f64(&mut p, "policy.policing.army", 1.0).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::WrongType);
         set_value_f64(&mut p, "policy.policing.increase", -0.5).unwrap();

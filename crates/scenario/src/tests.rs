@@ -128,15 +128,15 @@ shock = 2
     assert_eq!(p.cartel_list[0].territory, [0.5, 0.25, 0.0]);
     assert!(p.cartel_list[0].predatory);
     assert_eq!(p.cartel_list[1].territory, [0.5, 0.0, 1.0]);
-    let k = p.policy.kingpin.as_ref().unwrap();
+    let k = p.policy.kingpin.first().unwrap();
     assert_eq!(k.schedule.regions, [false, false, true]);
     assert_eq!((k.schedule.start_month, k.schedule.end_month), (12, Some(48)));
     assert_eq!(k.p.shock, 2.0);
     assert_eq!(k.p.removals_per_year, 2.0);
-    let sch = p.policy.scholarships.as_ref().unwrap();
+    let sch = p.policy.scholarships.first().unwrap();
     assert_eq!(sch.p, Default::default());
     assert_eq!(sch.schedule.regions, [true, true, true]);
-    assert!(p.policy.demand.is_none());
+    assert!(p.policy.demand.is_empty());
 }
 
 #[test]
@@ -247,7 +247,18 @@ fn ranges_are_checked() {
     );
     let e = err("[policy.policing]\nincrease = -1.5\n");
     assert_problem(&e, ErrorKind::OutOfRange, 2, &["policy.policing.increase = -1.5", "≥ -1"]);
-    assert_eq!(ok("[policy.policing]\nincrease = -0.5\n").params.policy.policing.unwrap().p.increase, -0.5);
+    assert_eq!(
+        ok("[policy.policing]\nincrease = -0.5\n")
+            .params
+            .policy
+            .policing
+            .into_iter()
+            .next()
+            .unwrap()
+            .p
+            .increase,
+        -0.5
+    );
     let e = err("[[region]]\nname = \"A\"\nlegit_wage = 0\n");
     assert_problem(&e, ErrorKind::OutOfRange, 3, &["region \"A\".legit_wage = 0", "must be a number > 0"]);
     let e = err("[violence]\nreference_density = nan\n");
@@ -414,8 +425,8 @@ fn lever_windows_must_open_before_they_close() {
     let e = err("[policy.kingpin]\nramp_months = -1\n");
     assert_problem(&e, ErrorKind::OutOfRange, 2, &["policy.kingpin.ramp_months = -1"]);
     let s = ok("[policy.kingpin]\nramp_months = 12\nend_month = 5\n");
-    assert_eq!(s.params.policy.kingpin.unwrap().schedule.ramp_months, 12);
-    assert!(ok("[policy.kingpin]\nenabled = false\n").params.policy.kingpin.is_none());
+    assert_eq!(s.params.policy.kingpin.into_iter().next().unwrap().schedule.ramp_months, 12);
+    assert!(ok("[policy.kingpin]\nenabled = false\n").params.policy.kingpin.is_empty());
 }
 
 #[test]

@@ -13,8 +13,7 @@ use narcodoor_model::bytes_per_youth;
 use narcodoor_model::metrics::N_METRICS;
 use narcodoor_model::params::{Params, Schedule};
 
-use super::build::{cartel_label, region_label};
-use super::error::{ErrorKind, Origin, Problem};
+use super::error::{ErrorKind, Origin, Problem, cartel_label, region_label};
 use super::schema::{Kind, Schema, Value, name_ok};
 
 /// Tolerance for sums that must be exactly 1 or at most 1.
@@ -108,7 +107,7 @@ fn trial(c: &mut Checker<'_>, p: &Params) {
             ErrorKind::OutOfRange,
             "must be scholarships or youth_jobs (the levers drawn by lottery)".into(),
         )),
-        Some(TrialLever::Scholarships) => match &p.policy.scholarships {
+        Some(TrialLever::Scholarships) => match p.policy.scholarships.first() {
             None => off(),
             Some(l) if l.p.coverage >= 1.0 => Some((
                 ErrorKind::Inconsistent,
@@ -117,7 +116,7 @@ fn trial(c: &mut Checker<'_>, p: &Params) {
             )),
             Some(_) => None,
         },
-        Some(TrialLever::YouthJobs) if p.policy.youth_jobs.is_none() => off(),
+        Some(TrialLever::YouthJobs) if p.policy.youth_jobs.is_empty() => off(),
         Some(TrialLever::YouthJobs) => None,
     };
     if let Some((kind, why)) = problem {
@@ -131,7 +130,7 @@ fn trial(c: &mut Checker<'_>, p: &Params) {
 pub const MAX_REMOVALS_PER_YEAR: f64 = 1200.0;
 
 fn kingpin_rate(c: &mut Checker<'_>, p: &Params) {
-    if let Some(lever) = &p.policy.kingpin {
+    if let Some(lever) = p.policy.kingpin.first() {
         let rate = lever.p.removals_per_year;
         if rate > MAX_REMOVALS_PER_YEAR {
             let key = "policy.kingpin.removals_per_year";
@@ -269,14 +268,14 @@ fn cartels(c: &mut Checker<'_>, p: &Params) {
 
 fn levers(c: &mut Checker<'_>, p: &Params, schema: &Schema) {
     for lever in &schema.levers {
-        let Some(s) = (lever.schedule)(p) else {
+        let Some(s) = lever.schedule(p) else {
             continue;
         };
         let table = format!("policy.{}", lever.name);
         for k in &lever.keys {
             c.range(&k.path(), k.kind, k.meaning, &(k.get)(p));
         }
-        let more = (lever.more_schedules)(p);
+        let more = lever.more_schedules(p);
         if more.is_empty() {
             schedule(c, p, schema, &table, s);
         } else {

@@ -19,6 +19,8 @@ use axum::http::{StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use narcodoor_lab::model::levers::LeverSpec;
+use narcodoor_lab::model::params::LEVER_SPECS;
 use serde_json::{Value as Json, json};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::UnboundedReceiverStream;
@@ -89,8 +91,20 @@ fn parameter_json(row: &narcodoor_lab::scenario::ExplainRow) -> Json {
     if let Some(obj) = v.as_object_mut() {
         obj.insert("value".into(), typed(&row.value));
         obj.insert("default".into(), typed(&row.default));
+        if let Some(lever) = lever_of(&row.path) {
+            obj.insert("lever".into(), Json::from(lever.name));
+            obj.insert("lever_group".into(), Json::from(lever.group));
+            obj.insert("lever_meaning".into(), Json::from(lever.meaning));
+        }
     }
     v
+}
+
+/// The lever whose table holds a key (`policy.<lever>.<key>`), as the model declares it:
+/// the page builds its groups of levers from these.
+fn lever_of(path: &str) -> Option<&'static LeverSpec> {
+    let name = path.strip_prefix("policy.")?.split('.').next()?;
+    LEVER_SPECS.iter().find(|l| l.name == name)
 }
 
 async fn create_run(State(st): Shared, body: Result<Bytes, BytesRejection>) -> Result<Response, ApiError> {

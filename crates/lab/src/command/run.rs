@@ -89,7 +89,7 @@ impl Streams {
     fn create(dir: &Path, names: &[String], p: &Params) -> anyhow::Result<Self> {
         let open_err = |f: &str| format!("cannot write {}", dir.join(f).display());
         let start = p.run.start;
-        let dated_events = p.policy.kingpin.as_ref().is_some_and(|k| !k.p.events.is_empty());
+        let dated_events = p.policy.kingpin.first().is_some_and(|k| !k.p.events.is_empty());
         Ok(Streams {
             ts: TimeseriesWriter::create_dated(&dir.join(STREAMED[0]), start)
                 .with_context(|| open_err(STREAMED[0]))?,

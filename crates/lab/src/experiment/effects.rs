@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 use crate::experiment::outcomes::Statistic;
 use crate::written_enum;
 use narcodoor_model::metrics::{METRICS, m};
-use narcodoor_model::params::{Params, instances};
+use narcodoor_model::params::Params;
 use narcodoor_numerics::stats::{Change, CostEffect};
 
 /// The metrics of `effects.csv`, in their order there; each is compared at the horizon and
@@ -111,15 +111,15 @@ written_enum! {
 /// cost in the model (docs/model.md, sections 6.7 and 6.8).
 pub fn cost_caveats(p: &Params) -> (Vec<&'static str>, Vec<&'static str>) {
     let pol = &p.policy;
-    let mut demand = instances(&pol.demand, &pol.more.demand).peekable();
+    let mut demand = pol.demand.iter().peekable();
     let demand_on = demand.peek().is_some();
     let demand_free = demand.any(|l| l.p.cost_per_capita == 0.0);
     let exogenous = if demand_on { vec!["demand"] } else { Vec::new() };
     let mut zero = Vec::new();
-    if instances(&pol.juvenile_law, &pol.more.juvenile_law).next().is_some() {
+    if !pol.juvenile_law.is_empty() {
         zero.push("juvenile_law");
     }
-    if instances(&pol.asset_forfeiture, &pol.more.asset_forfeiture).next().is_some() {
+    if !pol.asset_forfeiture.is_empty() {
         zero.push("asset_forfeiture");
     }
     if demand_free {

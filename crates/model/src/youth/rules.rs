@@ -2,10 +2,10 @@
 //! in twenty): ageing out, careers (4), prison, and free youths who are contacted (5) or may
 //! change door (3, 6.1, 6.2).
 
-use super::situation::{dropout_odds, holds_scholarship, job_finding_odds, scholarship_draw};
 use super::tables::{
     DOOR_IDLE, DOOR_PLACEMENT, DOOR_SCHOOL, DOOR_SCHOOL_SCHOLARSHIP, DOOR_WORK, RegionTables,
 };
+use super::tables::{dropout_odds, holds_scholarship, job_finding_odds, scholarship_draw};
 use super::{PeerInput, Tally};
 use crate::contact::{CLASSES, class, next_class};
 use crate::jobs;

@@ -1,12 +1,9 @@
 //! The situation table: what the common path needs to know of a free youth, decided once a
 //! month per region for every (status, age band, stored flags) triple, so that a youth who
-//! is not contacted and stays at its door costs one table read.
+//! is not contacted and stays at its door costs one table read. This file is the packed
+//! entry and its index; `tables.rs` fills the table from the region's other tables.
 
-use super::tables::RegionTables;
-use crate::contact::{self, class};
-use crate::jobs;
-use crate::params::{AGE_ADULT, AGE_ENTRY, AGE_UPPER_SECONDARY};
-use crate::state::{flag, status};
+use crate::contact;
 
 /// Entries of the situation table: 4 status codes (the three free ones used) × 4 age-band
 /// codes (three used) × 256 flag patterns, so that any such triple indexes it in bounds.
@@ -38,7 +35,14 @@ impl Situation {
     const FLAGS_SHIFT: u32 = 40;
 
     /// Packs an entry; `leave` is at most 2^32, `class` below 8, `group` 0 or 1.
-    fn new(leave: u64, class: usize, candidate: bool, holder: bool, group: usize, keep: u8) -> Situation {
+    pub(super) fn new(
+        leave: u64,
+        class: usize,
+        candidate: bool,
+        holder: bool,
+        group: usize,
+        keep: u8,
+    ) -> Situation {
         debug_assert!(leave <= 1 << 32 && class < 8 && group < 2);
         Situation(
             leave
@@ -85,83 +89,5 @@ impl Situation {
     #[inline(always)]
     pub fn kept_flags(self) -> u8 {
         (self.0 >> Self::FLAGS_SHIFT) as u8
-    }
-}
-
-/// What the common path needs of each free situation, decided once a month per region:
-/// the odds of leaving the door (situations that need the full rules whatever the draw,
-/// graduation at 216 and a scholarship lottery to draw, get odds 1; a running placement
-/// gets odds 0, since the common path counts it down and sends its last month to the full
-/// rules), the contact class, and the candidate mark, holder count and flags of a youth who
-/// stays.
-pub(super) fn situation_table(t: &RegionTables) -> Box<[Situation; SITUATIONS]> {
-    let mut table = Box::new([Situation::default(); SITUATIONS]);
-    for st in [status::SCHOOL, status::WORK, status::IDLE] {
-        for band in 0..3u16 {
-            // An age in the band, for `index`.
-            let age = [AGE_ENTRY, AGE_UPPER_SECONDARY, AGE_ADULT][band as usize];
-            for stored in 0..=255u8 {
-                let fl = stored & !flag::CANDIDATE;
-                let holder = holds_scholarship(t, st, fl);
-                let candidate = t.hiring && st == status::IDLE && band == 2;
-                let keep = fl | if candidate { flag::CANDIDATE } else { 0 };
-                let group = jobs::group(t.target_poor, fl);
-                let leave = leave_odds(t, st, band, fl, holder);
-                table[index(st, age, stored)] =
-                    Situation::new(leave, class(age, fl), candidate, holder, group, keep);
-            }
-        }
-    }
-    table
-}
-
-/// The odds that a free youth of status `st`, age band `band` and flags `fl` leaves its
-/// door this month, or may: 2^32 where the full rules are needed whatever the draw.
-fn leave_odds(t: &RegionTables, st: u8, band: u16, fl: u8, holder: bool) -> u64 {
-    let always = 1u64 << 32;
-    let poor = fl & flag::POOR != 0;
-    match st {
-        // Only Work youths hold a placement; any other status with the mark (which the
-        // rules never produce) is left to the full rules.
-        _ if st != status::WORK && fl & flag::PLACEMENT != 0 => always,
-        status::SCHOOL if band == 2 => always,
-        status::SCHOOL if poor && scholarship_draw(t, fl).is_some() => always,
-        status::SCHOOL => dropout_odds(t, fl, band == 1, holder),
-        status::WORK if fl & flag::PLACEMENT != 0 => 0,
-        status::WORK => t.job_loss,
-        _ if band < 2 => t.reentry,
-        _ => job_finding_odds(t, fl),
-    }
-}
-
-/// Whether a youth's scholarship counts this month (6.1): a holder in School where the
-/// lever is active (start-of-month state, for its effect on dropout and its cost).
-#[inline(always)]
-pub(super) fn holds_scholarship(t: &RegionTables, st: u8, fl: u8) -> bool {
-    st == status::SCHOOL && fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some()
-}
-
-/// A student's dropout odds, by poverty, level (upper secondary or not) and scholarship.
-#[inline(always)]
-pub(super) fn dropout_odds(t: &RegionTables, fl: u8, upper_secondary: bool, holder: bool) -> u64 {
-    t.dropout[(fl & flag::POOR != 0) as usize * 4 + upper_secondary as usize * 2 + holder as usize]
-}
-
-/// An Idle adult's odds of finding a job, by diploma and record.
-#[inline(always)]
-pub(super) fn job_finding_odds(t: &RegionTables, fl: u8) -> u64 {
-    t.job_finding[(fl & flag::GRADUATED != 0) as usize * 2 + (fl & flag::RECORD != 0) as usize]
-}
-
-/// The odds of a poor student's scholarship draw this month, if it draws: the first month
-/// in School while the lever is active, and again while a ramp raises coverage if it lost.
-#[inline]
-pub(super) fn scholarship_draw(t: &RegionTables, fl: u8) -> Option<u64> {
-    if fl & flag::DRAWN == 0 {
-        t.scholarship_lottery
-    } else if fl & flag::SCHOLARSHIP == 0 {
-        t.scholarship_redraw
-    } else {
-        None
     }
 }

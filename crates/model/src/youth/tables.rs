@@ -4,13 +4,14 @@
 //! logit (5), the contacting cartel, the members' competing risks (4) and the legitimate
 //! doors (3); then the situation table the common path reads.
 
-use super::situation::{SITUATIONS, Situation, situation_table};
-use crate::contact::{CLASSES, class_weights, weight_sum};
-use crate::params::{Cartels, Params, RANKS};
+use super::situation::{SITUATIONS, Situation, index};
+use crate::contact::{CLASSES, class, class_weights, weight_sum};
+use crate::jobs;
+use crate::params::{AGE_ADULT, AGE_ENTRY, AGE_UPPER_SECONDARY, Cartels, Params, RANKS};
 use crate::policy::{RegionLevers, round_half_up};
 use crate::region::RegionNow;
 use crate::rng::threshold32;
-use crate::state::MemberCounts;
+use crate::state::{MemberCounts, flag, status};
 
 /// Door classes of a free youth for the value of its current door, v_i.
 pub(super) const DOOR_SCHOOL: usize = 0;
@@ -104,7 +105,7 @@ pub fn region_tables(
         job_loss: threshold32(y.job_loss),
         scholarship_lottery: scholarships.map(|s| threshold32(s.coverage)),
         scholarship_redraw: scholarships.filter(|s| s.redraw > 0.0).map(|s| threshold32(s.redraw)),
-        retention: params.policy.youth_jobs.as_ref().map_or(0, |l| threshold32(l.p.retention)),
+        retention: params.policy.youth_jobs.first().map_or(0, |l| threshold32(l.p.retention)),
         hiring: youth_jobs.is_some(),
         target_poor: youth_jobs.is_some_and(|j| j.target_poor),
         newcomer: [
@@ -185,7 +186,7 @@ fn door_values(params: &Params, r: usize, levers: &RegionLevers) -> [f64; DOORS]
     values[DOOR_SCHOOL_SCHOLARSHIP] =
         values[DOOR_SCHOOL] + levers.scholarships.as_ref().map_or(0.0, |s| s.amount);
     values[DOOR_WORK] = lw;
-    values[DOOR_PLACEMENT] = params.policy.youth_jobs.as_ref().map_or(lw, |l| l.p.stipend);
+    values[DOOR_PLACEMENT] = params.policy.youth_jobs.first().map_or(lw, |l| l.p.stipend);
     values[DOOR_IDLE] = lw * ch.idle_value;
     values
 }
@@ -340,4 +341,82 @@ fn job_finding_table(params: &Params, r: usize) -> [u64; 4] {
         }
     }
     job_finding
+}
+
+/// What the common path needs of each free situation, decided once a month per region:
+/// the odds of leaving the door (situations that need the full rules whatever the draw,
+/// graduation at 216 and a scholarship lottery to draw, get odds 1; a running placement
+/// gets odds 0, since the common path counts it down and sends its last month to the full
+/// rules), the contact class, and the candidate mark, holder count and flags of a youth who
+/// stays.
+pub(super) fn situation_table(t: &RegionTables) -> Box<[Situation; SITUATIONS]> {
+    let mut table = Box::new([Situation::default(); SITUATIONS]);
+    for st in [status::SCHOOL, status::WORK, status::IDLE] {
+        for band in 0..3u16 {
+            // An age in the band, for `index`.
+            let age = [AGE_ENTRY, AGE_UPPER_SECONDARY, AGE_ADULT][band as usize];
+            for stored in 0..=255u8 {
+                let fl = stored & !flag::CANDIDATE;
+                let holder = holds_scholarship(t, st, fl);
+                let candidate = t.hiring && st == status::IDLE && band == 2;
+                let keep = fl | if candidate { flag::CANDIDATE } else { 0 };
+                let group = jobs::group(t.target_poor, fl);
+                let leave = leave_odds(t, st, band, fl, holder);
+                table[index(st, age, stored)] =
+                    Situation::new(leave, class(age, fl), candidate, holder, group, keep);
+            }
+        }
+    }
+    table
+}
+
+/// The odds that a free youth of status `st`, age band `band` and flags `fl` leaves its
+/// door this month, or may: 2^32 where the full rules are needed whatever the draw.
+fn leave_odds(t: &RegionTables, st: u8, band: u16, fl: u8, holder: bool) -> u64 {
+    let always = 1u64 << 32;
+    let poor = fl & flag::POOR != 0;
+    match st {
+        // Only Work youths hold a placement; any other status with the mark (which the
+        // rules never produce) is left to the full rules.
+        _ if st != status::WORK && fl & flag::PLACEMENT != 0 => always,
+        status::SCHOOL if band == 2 => always,
+        status::SCHOOL if poor && scholarship_draw(t, fl).is_some() => always,
+        status::SCHOOL => dropout_odds(t, fl, band == 1, holder),
+        status::WORK if fl & flag::PLACEMENT != 0 => 0,
+        status::WORK => t.job_loss,
+        _ if band < 2 => t.reentry,
+        _ => job_finding_odds(t, fl),
+    }
+}
+
+/// Whether a youth's scholarship counts this month (6.1): a holder in School where the
+/// lever is active (start-of-month state, for its effect on dropout and its cost).
+#[inline(always)]
+pub(super) fn holds_scholarship(t: &RegionTables, st: u8, fl: u8) -> bool {
+    st == status::SCHOOL && fl & flag::SCHOLARSHIP != 0 && t.scholarship_lottery.is_some()
+}
+
+/// A student's dropout odds, by poverty, level (upper secondary or not) and scholarship.
+#[inline(always)]
+pub(super) fn dropout_odds(t: &RegionTables, fl: u8, upper_secondary: bool, holder: bool) -> u64 {
+    t.dropout[(fl & flag::POOR != 0) as usize * 4 + upper_secondary as usize * 2 + holder as usize]
+}
+
+/// An Idle adult's odds of finding a job, by diploma and record.
+#[inline(always)]
+pub(super) fn job_finding_odds(t: &RegionTables, fl: u8) -> u64 {
+    t.job_finding[(fl & flag::GRADUATED != 0) as usize * 2 + (fl & flag::RECORD != 0) as usize]
+}
+
+/// The odds of a poor student's scholarship draw this month, if it draws: the first month
+/// in School while the lever is active, and again while a ramp raises coverage if it lost.
+#[inline]
+pub(super) fn scholarship_draw(t: &RegionTables, fl: u8) -> Option<u64> {
+    if fl & flag::DRAWN == 0 {
+        t.scholarship_lottery
+    } else if fl & flag::SCHOLARSHIP == 0 {
+        t.scholarship_redraw
+    } else {
+        None
+    }
 }

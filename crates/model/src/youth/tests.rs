@@ -2,7 +2,7 @@
 //! full rules.
 
 use super::rules::{Month, rare_youth};
-use super::situation::situation_table;
+use super::tables::situation_table;
 use super::tables::{DOOR_IDLE, DOOR_SCHOOL, DOOR_WORK};
 use super::*;
 use crate::contact::CLASSES;

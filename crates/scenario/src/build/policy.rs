@@ -34,14 +34,12 @@ impl Builder<'_> {
             let table = format!("policy.{}", lever.name);
             match &e.node.raw {
                 Raw::Array(items) if lever.name != "kingpin" => {
-                    // Each entry is built as if it were the only one, then set aside; the
-                    // first becomes the lever, the rest its further instances.
-                    (lever.disable)(p);
+                    // Each entry is a further instance, in file order.
+                    lever.disable(p);
                     for (i, item) in items.iter().enumerate() {
-                        self.lever(p, lever, &format!("{table} #{}", i + 1), item, true);
-                        (lever.stash)(p);
+                        let slot = lever.instances(p).count();
+                        self.lever(p, lever, &format!("{table} #{}", i + 1), item, Some(slot));
                     }
-                    (lever.unstash)(p);
                     self.map.at.insert(table, e.node.at);
                 }
                 Raw::Array(_) => {
@@ -51,19 +49,24 @@ impl Builder<'_> {
                     );
                     self.problem(ErrorKind::WrongType, e.node.at, &table, message);
                 }
-                _ => self.lever(p, lever, &table, &e.node, false),
+                _ => self.lever(p, lever, &table, &e.node, None),
             }
         }
     }
 
-    /// One lever table; `instance` when it is an entry of a `[[policy.<lever>]]` array.
-    fn lever(&mut self, p: &mut Params, lever: &LeverDef, table: &str, node: &Node, instance: bool) {
+    /// One lever table; `instance` is its place among the lever's instances when it is an
+    /// entry of a `[[policy.<lever>]]` array (built as a new instance there).
+    fn lever(&mut self, p: &mut Params, lever: &LeverDef, table: &str, node: &Node, instance: Option<usize>) {
         let expected = format!("a table ([{table}]; an empty one switches the lever on with its defaults)");
         let Some(t) = self.table(table, node, &expected) else {
             return;
         };
         self.map.at.insert(table.to_string(), node.at);
-        (lever.enable)(p);
+        let slot = instance.unwrap_or(0);
+        if lever.instances(p).count() <= slot {
+            let n = p.regions.len();
+            lever.instances_mut(p).push_default(n);
+        }
         let mut enabled = true;
         let region_names: Vec<String> = p.regions.iter().map(|r| r.name.clone()).collect();
         for le in &t.entries {
@@ -74,14 +77,14 @@ impl Builder<'_> {
                     _ => self.read(&path, def.kind, def.meaning, &le.node),
                 };
                 if let Some(v) = v {
-                    if let Some(s) = (lever.schedule_mut)(p) {
+                    if let Some(s) = lever.instances_mut(p).schedule_mut(slot) {
                         (def.set)(s, &v);
                     }
                     self.map.at.insert(path, le.node.at);
                 }
             } else if le.key == "regions" {
                 if let Some(flags) = self.region_flags(&path, &le.node, &region_names) {
-                    if let Some(s) = (lever.schedule_mut)(p) {
+                    if let Some(s) = lever.instances_mut(p).schedule_mut(slot) {
                         s.regions = flags;
                     }
                 }
@@ -91,12 +94,12 @@ impl Builder<'_> {
                 }
             } else if le.key == "event" && lever.name == "kingpin" {
                 let events = self.events(p, &format!("{table}.event"), &le.node);
-                if let Some(k) = p.policy.kingpin.as_mut() {
+                if let Some(k) = p.policy.kingpin.first_mut() {
                     k.p.events = events;
                 }
-            } else if let Some(def) = lever.keys.iter().find(|k| k.name == le.key) {
+            } else if let Some((k, def)) = lever.keys.iter().enumerate().find(|(_, k)| k.name == le.key) {
                 if let Some(v) = self.read(&path, def.kind, def.meaning, &le.node) {
-                    (def.set)(p, &v);
+                    lever.set_key(p, slot, k, &v);
                     self.map.at.insert(path, le.node.at);
                 }
             } else {
@@ -109,13 +112,16 @@ impl Builder<'_> {
             }
         }
         // Dated removals alone do not schedule removals by rate: that needs removals_per_year.
-        if let Some(k) = p.policy.kingpin.as_mut().filter(|_| lever.name == "kingpin") {
+        if let Some(k) = p.policy.kingpin.first_mut().filter(|_| lever.name == "kingpin") {
             if !k.p.events.is_empty() && t.get("removals_per_year").is_none() {
                 k.p.removals_per_year = 0.0;
             }
         }
         if !enabled {
-            (if instance { lever.discard } else { lever.disable })(p);
+            match instance {
+                Some(i) => lever.instances_mut(p).remove(i),
+                None => lever.disable(p),
+            }
         }
     }
 

@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use super::super::error::ErrorKind;
+use super::super::error::{ErrorKind, cartel_label, region_label};
 use super::super::raw::{Entry, Loc, Node, Raw, Table};
 use super::super::schema::{CARTEL_KEYS, Kind, TOML_INT_MAX, Value};
 use super::super::validate::fmt_sum;
-use super::{Builder, cartel_label, region_label, suggestion};
+use super::{Builder, suggestion};
 use narcodoor_model::params::{CartelSpec, Params, Region};
 
 /// A `[[region]]` entry as read, before sizes and neighbours are resolved.

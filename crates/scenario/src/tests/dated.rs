@@ -13,7 +13,7 @@ fn dated(policy: &str) -> String {
 fn dates_become_reported_months() {
     let s = ok(&dated("[policy.scholarships]\nstart_month = \"2006-12\"\nend_month = \"2010-01\"\n"));
     assert_eq!(s.params.run.start, YearMonth::parse("2000-01"));
-    let l = s.params.policy.scholarships.as_ref().unwrap();
+    let l = s.params.policy.scholarships.first().unwrap();
     assert_eq!((l.schedule.start_month, l.schedule.end_month), (83, Some(120)));
 }
 
@@ -36,13 +36,13 @@ fn lever_arrays_give_instances_in_file_order() {
          [[policy.policing]]\nenabled = false\n",
     ));
     let pol = &s.params.policy;
-    let first = pol.policing.as_ref().unwrap();
+    let first = &pol.policing[0];
     assert!(
         first.p.army && first.schedule.regions == [true, false, false] && first.schedule.start_month == 84
     );
-    assert_eq!(pol.more.policing.len(), 1);
-    assert_eq!(pol.more.policing[0].p.increase, 0.2);
-    assert_eq!(pol.more.policing[0].schedule.regions, [false, false, true]);
+    assert_eq!(pol.policing.len(), 2);
+    assert_eq!(pol.policing[1].p.increase, 0.2);
+    assert_eq!(pol.policing[1].schedule.regions, [false, false, true]);
     // The two instances act in their own regions; in North from 2007-01 only.
     let now = narcodoor_model::policy::LeversNow::at(&s.params, 84);
     assert!(now.regions[0].army_violence > 0.0 && now.regions[2].army_violence == 0.0);
@@ -59,7 +59,7 @@ fn kingpin_events_are_read_and_checked() {
         "[policy.kingpin]\n[[policy.kingpin.event]]\ndate = \"2008-01\"\ncartel = \"A\"\nregions = [\"South\"]\n\
          split_probability = 1.0\n\n[[policy.kingpin.event]]\nmonth = 120\ncartel = \"A splinter 1\"\n",
     ));
-    let k = s.params.policy.kingpin.as_ref().unwrap();
+    let k = s.params.policy.kingpin.first().unwrap();
     assert_eq!(k.p.removals_per_year, 0.0, "events alone schedule no removals");
     assert_eq!(k.p.events.len(), 2);
     assert_eq!((k.p.events[0].month, k.p.events[0].regions.clone()), (96, vec![false, true, false]));
@@ -68,7 +68,7 @@ fn kingpin_events_are_read_and_checked() {
     let with_rate = ok(&dated(
         "[policy.kingpin]\nremovals_per_year = 3.0\n[[policy.kingpin.event]]\nmonth = 5\ncartel = \"B\"\n",
     ));
-    assert_eq!(with_rate.params.policy.kingpin.as_ref().unwrap().p.removals_per_year, 3.0);
+    assert_eq!(with_rate.params.policy.kingpin.first().unwrap().p.removals_per_year, 3.0);
     for (bad, what) in [
         ("cartel = \"Zeta\"\nmonth = 3\n", "unknown cartel"),
         ("cartel = \"A\"\n", "exactly one of date or month"),

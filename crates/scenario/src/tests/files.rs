@@ -78,7 +78,7 @@ death = [0.2, 0.2, 0.2, 0.2]
     assert_eq!(p.regions[1].youths, 500);
     assert_eq!(p.population.youths, 1200);
     assert_eq!(p.cartel_list[0].territory, [0.5, 0.5, 0.25]);
-    let k = p.policy.kingpin.as_ref().unwrap();
+    let k = p.policy.kingpin.first().unwrap();
     assert_eq!((k.p.shock, k.p.spillover), (3.0, 0.5));
     assert_eq!(s.files, [dir.path().join("base.toml"), dir.path().join("child.toml")]);
     // Each merged value keeps the file and line that wrote it.
@@ -101,7 +101,7 @@ fn extends_chains_and_can_switch_levers_off() {
     let s = load(&dir.path().join("top.toml")).unwrap();
     assert_eq!((s.params.run.months, s.params.run.seed), (50, 9));
     assert_eq!(s.params.run.name, "top");
-    assert!(s.params.policy.kingpin.is_none());
+    assert!(s.params.policy.kingpin.is_empty());
     assert_eq!(s.files.len(), 3);
     assert!(s.files[0].ends_with("base.toml") && s.files[2].ends_with("top.toml"));
     // load_str finds parents beside the virtual path.

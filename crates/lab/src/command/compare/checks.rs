@@ -17,7 +17,7 @@ pub const MIN_REPLICATES: u32 = 5;
 /// kingpin effects per youth may differ from those at the files' own size.
 pub fn resized_kingpin_warning(youths: Option<u64>, aligned: &Aligned) -> Option<String> {
     let y = youths?;
-    let kingpin = aligned.arms.iter().filter(|a| a.scenario.params.policy.kingpin.is_some());
+    let kingpin = aligned.arms.iter().filter(|a| !a.scenario.params.policy.kingpin.is_empty());
     let labels: Vec<&str> = kingpin.map(|a| a.label.as_str()).collect();
     (!labels.is_empty()).then(|| {
         format!(
