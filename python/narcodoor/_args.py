@@ -112,7 +112,7 @@ _FLAG = re.compile(r"--(youths|months|replicates|seed|threads) (\S+)")
 _SET = re.compile(r"--set ([^\s:=]+)")
 _SETTING = re.compile(r"setting `([^`=]+)=([^`]*)`")
 _RUN_SETTINGS = "use --replicates, --months and --seed"
-# The messages of parameter uncertainty (posterior.rs, cli_posterior.rs) in Python's names.
+# The messages of parameter uncertainty (posterior.rs, posterior_answers.rs) in Python's names.
 _POSTERIOR_WORDS = [
     ("--posterior with ", "posterior with "),
     ("raise --replicates to at least", "raise replicates= to at least"),
