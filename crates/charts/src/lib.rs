@@ -472,6 +472,26 @@ pub fn lines_with_bands_observed(
     marks: &[Mark],
     observed: &Points,
 ) -> Result<(), ChartError> {
+    lines_chart(path, text, x, (series, marks, observed), None)
+}
+
+/// Lines of probabilities over `x` (cost-effectiveness acceptability curves, say): as
+/// [`lines_with_bands`], with the y-axis from exactly 0 to 1 whatever the data, since a
+/// probability above 1 does not exist.
+pub fn probability_lines(path: &Path, text: &ChartText, x: &[f64], series: &[Band]) -> Result<(), ChartError> {
+    let y = Axis::new(0.0, 1.0, 6, true, TickStyle::Number);
+    lines_chart(path, text, x, (series, &[], &Points::default()), Some(y))
+}
+
+/// The one drawing of lines with bands, marks and observed dots; the y-axis is `y_axis`
+/// when given, else fitted to the data.
+fn lines_chart(
+    path: &Path,
+    text: &ChartText,
+    x: &[f64],
+    (series, marks, observed): (&[Band], &[Mark], &Points),
+    y_axis: Option<Axis>,
+) -> Result<(), ChartError> {
     ensure_font()?;
     check_count("series", series.len(), MAX_SERIES)?;
     for b in series {
@@ -493,7 +513,8 @@ pub fn lines_with_bands_observed(
     let y_ext = union(bands_extent(x, &refs), observed.extent());
     let style = FrameStyle::full();
     let mut area = Rect::new(MARGIN, header.height, w - MARGIN, h - MARGIN);
-    let first = Frame::layout(area, x_axis(x, 8), line_y_axis(y_ext, 6), &style);
+    let y = y_axis.unwrap_or_else(|| line_y_axis(y_ext, 6));
+    let first = Frame::layout(area, x_axis(x, 8), y, &style);
     let (mark_pos, mark_rows) = layout_mark_labels(&first, marks);
     area.y0 += mark_rows as f64 * MARK_ROW;
     let f = Frame::layout(area, first.x, first.y, &style);

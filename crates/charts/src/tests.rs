@@ -668,3 +668,16 @@ fn panels_against_reference_draw_the_reference_in_every_panel() {
         assert!(n > 300, "reference line missing from a panel: {n} pixels");
     }
 }
+
+#[test]
+fn probability_lines_keep_their_axis_from_zero_to_one() {
+    // The acceptability curves used to be drawn on an axis padded to 1.2.
+    let y = Axis::new(0.0, 1.0, 6, true, TickStyle::Number);
+    assert_eq!((y.lo, y.hi), (0.0, 1.0));
+    assert_eq!(y.ticks.first().copied(), Some(0.0));
+    assert_eq!(y.ticks.last().copied(), Some(1.0));
+    let t = ChartText { title: "acceptability", x_label: "willingness to pay", y_label: "probability" };
+    let x = [0.0, 1.0, 2.0];
+    let series = [Band::line("a", vec![0.0, 0.5, 1.0]), Band::line("b", vec![1.0, 0.5, 0.0])];
+    draws(|p| probability_lines(p, &t, &x, &series));
+}

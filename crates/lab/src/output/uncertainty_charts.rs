@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::experiment::effects::{EffectRow, Metric};
 use crate::experiment::posterior_answers::{Acceptability, UncertainEffect};
-use narcodoor_charts::{Band, ChartError, ChartText, ForestRow, forest_labelled, lines_with_bands};
+use narcodoor_charts::{Band, ChartError, ChartText, ForestRow, forest_labelled, probability_lines};
 use narcodoor_model::metrics::m;
 
 /// The outcomes of `posterior_effects.png`, each over the run.
@@ -78,7 +78,7 @@ pub fn draw(
         let series: Vec<Band> = (0..c.options.len())
             .map(|o| Band::line(c.options[o].clone(), c.probability.iter().map(|p| p[o]).collect()))
             .collect();
-        lines_with_bands(&dir.join(&name), &text, &c.wtp, &series, &[])?;
+        probability_lines(&dir.join(&name), &text, &c.wtp, &series)?;
         written.push(name);
     }
     Ok(written)
