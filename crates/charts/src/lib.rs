@@ -478,7 +478,12 @@ pub fn lines_with_bands_observed(
 /// Lines of probabilities over `x` (cost-effectiveness acceptability curves, say): as
 /// [`lines_with_bands`], with the y-axis from exactly 0 to 1 whatever the data, since a
 /// probability above 1 does not exist.
-pub fn probability_lines(path: &Path, text: &ChartText, x: &[f64], series: &[Band]) -> Result<(), ChartError> {
+pub fn probability_lines(
+    path: &Path,
+    text: &ChartText,
+    x: &[f64],
+    series: &[Band],
+) -> Result<(), ChartError> {
     let y = Axis::new(0.0, 1.0, 6, true, TickStyle::Number);
     lines_chart(path, text, x, (series, &[], &Points::default()), Some(y))
 }
