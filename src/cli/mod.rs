@@ -465,7 +465,7 @@ pub fn load_scenario(file: &std::path::Path, sim: &SimArgs) -> anyhow::Result<Sc
 fn cmd_run(args: RunArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&args.file, &args.sim)?;
     let settings = args.sim.settings(cancel)?;
-    let posterior = (args.posterior.posterior.as_deref(), args.posterior.draws);
+    let posterior = args.posterior.source();
     let crate::command::run::RunPlan { scenario, posterior, warning: early } =
         crate::command::run::prepare(scenario, posterior, settings.threads)?;
     // Warnings show even with --quiet, which silences progress and tables only.
@@ -496,7 +496,7 @@ fn cmd_compare(args: CompareArgs, cancel: &Cancel) -> anyhow::Result<ExitCode> {
         scenarios,
         allow_mismatch: (args.allow_mismatch, "--allow-mismatch"),
         resized_to: args.sim.youths,
-        posterior: (args.posterior.posterior.as_deref(), args.posterior.draws),
+        posterior: args.posterior.source(),
         targets: &args.targets,
         threads: settings.threads,
     };

@@ -1,7 +1,7 @@
 //! The command-line options of parameter uncertainty (`--posterior FILE`, `--draws K`,
 //! and `compare`'s `--target`), shared by the commands that take them.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -22,9 +22,15 @@ pub struct PosteriorArgs {
 }
 
 impl PosteriorArgs {
+    /// The posterior file and the number of draws, as a command's preparation takes them.
+    pub fn source(&self) -> (Option<&Path>, Option<usize>) {
+        (self.posterior.as_deref(), self.draws)
+    }
+
     /// The draws, checked against every scenario the command runs (`named`: label and
     /// parameters); `None` without `--posterior`.
     pub fn load(&self, named: &[(&str, &Params)]) -> anyhow::Result<Option<Draws>> {
-        posterior::prepare_for(self.posterior.as_deref(), self.draws, named)
+        let (file, draws) = self.source();
+        posterior::prepare_for(file, draws, named)
     }
 }

@@ -97,7 +97,7 @@ fn references(code: &str, here: &Module) -> Vec<Vec<String>> {
         let word_start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_')).map_or(0, |k| k + 1);
         let word = &before[word_start..];
         // Only the start of a path: `super::super::x` is read once, from its first word.
-        if word_start >= 2 && &code[word_start - 2..word_start] == "::" {
+        if before[..word_start].ends_with("::") {
             continue;
         }
         let mut base: Vec<String> = match word {

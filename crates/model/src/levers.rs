@@ -326,10 +326,14 @@ macro_rules! levers {
         }
 
         impl Policies {
+            /// The instances of every lever, in `LEVERS` order.
+            pub fn all(&self) -> [&dyn $crate::levers::Instances; N_LEVERS] {
+                [$(&self.$field,)*]
+            }
+
             /// The instances of lever `i` (a `LEVERS` index).
             pub fn instances(&self, i: usize) -> &dyn $crate::levers::Instances {
-                let all: [&dyn $crate::levers::Instances; N_LEVERS] = [$(&self.$field,)*];
-                all[i]
+                self.all()[i]
             }
 
             pub fn instances_mut(&mut self, i: usize) -> &mut dyn $crate::levers::Instances {

@@ -154,8 +154,8 @@ impl LeversNow {
             vehicle_seizure: p.vehicle_seizure * f,
             doses_per_member: p.doses_per_member,
         });
-        for (i, c) in costs.declared.iter_mut().enumerate() {
-            *c = pol.instances(i).monthly_cost(t, r, pop);
+        for (c, l) in costs.declared.iter_mut().zip(pol.all()) {
+            *c = l.monthly_cost(t, r, pop);
         }
         RegionLevers {
             enforcement,
